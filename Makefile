@@ -1,0 +1,41 @@
+# SealedJournal: the two commands a newcomer needs are `make demo` and `make test`.
+# Both install libsodium-dev (and pkg-config) through apt-get when pkg-config cannot find it.
+
+SWIFT ?= swift
+# CI sets STRICT=1: any compiler warning in our own code fails the build.
+STRICT ?= 0
+
+.PHONY: all deps deps-test build demo test test-sanitizers bench vectors clean
+
+all: build
+
+deps:
+	@bash scripts/ensure-deps.sh
+
+# Tests also exercise the stock `age` binary for export interop.
+deps-test:
+	@bash scripts/ensure-deps.sh --with-age
+
+build: deps
+	$(SWIFT) build
+
+## demo: build the CLI and run the main job on a throw-away journal
+demo: deps
+	@$(SWIFT) build --product sealed-journal
+	@bash scripts/demo.sh "$$($(SWIFT) build --show-bin-path)/sealed-journal"
+
+## test: build everything (warnings are errors under STRICT=1) and run the full suite
+test: deps-test
+	@bash scripts/build-checked.sh $(STRICT)
+	$(SWIFT) test
+
+## bench: release-mode benchmark (figures quoted in issue notes come from here)
+bench: deps
+	$(SWIFT) run -c release sealed-journal-bench
+
+## vectors: re-check published crypto vectors against independent implementations
+vectors:
+	python3 scripts/check-crypto-vectors.py
+
+clean:
+	rm -rf .build

@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+//
+// SealedJournal: sealed, append-only recovery journals on libsodium.
+// Layers (Sources/SealedJournal/*): Crypto -> Format -> Storage -> Journal -> Export.
+import PackageDescription
+
+let package = Package(
+    name: "SealedJournal",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SealedJournal", targets: ["SealedJournal"]),
+        .executable(name: "sealed-journal", targets: ["SealedJournalCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // libsodium, found through pkg-config. Internal: no C type crosses the public API.
+        .systemLibrary(
+            name: "CSodium",
+            path: "Sources/CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
+        ),
+        .target(
+            name: "SealedJournal",
+            dependencies: ["CSodium"],
+            path: "Sources/SealedJournal"
+        ),
+        .executableTarget(
+            name: "SealedJournalCLI",
+            dependencies: [
+                "SealedJournal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/SealedJournalCLI"
+        ),
+        .testTarget(
+            name: "SealedJournalTests",
+            dependencies: ["SealedJournal"],
+            path: "Tests/SealedJournalTests",
+            resources: [.copy("Vectors")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,21 @@
+import CSodium
+
+/// BLAKE2b (`crypto_generichash`), unkeyed or keyed, 16 to 64 output bytes.
+enum BLAKE2b {
+    static let minimumOutputByteCount = Int(crypto_generichash_BYTES_MIN)  // 16
+    static let maximumOutputByteCount = Int(crypto_generichash_BYTES_MAX)  // 64
+
+    static func hash(_ message: [UInt8], outputByteCount: Int = 32, key: [UInt8] = []) throws -> [UInt8] {
+        try Sodium.ensureInitialized()
+        guard (minimumOutputByteCount...maximumOutputByteCount).contains(outputByteCount) else {
+            throw CryptoError.invalidParameter(what: "BLAKE2b output length \(outputByteCount)")
+        }
+        guard key.count <= Int(crypto_generichash_KEYBYTES_MAX) else {
+            throw CryptoError.invalidParameter(what: "BLAKE2b key length \(key.count)")
+        }
+        var out = [UInt8](repeating: 0, count: outputByteCount)
+        _ = crypto_generichash(&out, outputByteCount, message, UInt64(message.count),
+                               key.isEmpty ? nil : key, key.count)
+        return out
+    }
+}

@@ -1,0 +1,14 @@
+import CSodium
+
+/// Non-secret random bytes (nonces, salts, identifiers) from `randombytes_buf`.
+/// For key material use ``SecretBytes/random(count:)``.
+enum RandomBytes {
+    static func generate(count: Int) throws -> [UInt8] {
+        try Sodium.ensureInitialized()
+        var bytes = [UInt8](repeating: 0, count: count)
+        bytes.withUnsafeMutableBytes { buffer in
+            if let base = buffer.baseAddress { randombytes_buf(base, buffer.count) }
+        }
+        return bytes
+    }
+}

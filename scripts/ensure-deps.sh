@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Makes sure the system packages SealedJournal needs are present, installing them
+# through apt-get when they are missing (with sudo when not root).
+#   scripts/ensure-deps.sh            libsodium (>= 1.0.18) and pkg-config
+#   scripts/ensure-deps.sh --with-age also the stock `age` tool, used by interop tests
+set -euo pipefail
+
+want_age=0
+[[ "${1:-}" == "--with-age" ]] && want_age=1
+
+missing=()
+if ! command -v pkg-config >/dev/null 2>&1; then
+    missing+=(pkg-config)
+fi
+if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --atleast-version=1.0.18 libsodium 2>/dev/null; then
+    missing+=(libsodium-dev)
+fi
+if [[ $want_age == 1 ]] && ! command -v age >/dev/null 2>&1; then
+    missing+=(age)
+fi
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "ensure-deps: installing ${missing[*]} with apt-get" >&2
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "ensure-deps: apt-get is not available. Install these yourself and re-run:" >&2
+    echo "  ${missing[*]}   (on macOS: brew install libsodium pkg-config age)" >&2
+    exit 1
+fi
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1; then
+        sudo_cmd=(sudo)
+    else
+        echo "ensure-deps: not root and sudo is missing. As root, run:" >&2
+        echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+if ! "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+    "${sudo_cmd[@]}" apt-get update -qq
+    if ! "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}"; then
+        echo "ensure-deps: apt-get could not install ${missing[*]}." >&2
+        echo "  Check your network or apt sources, then run: apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+if ! pkg-config --atleast-version=1.0.18 libsodium; then
+    echo "ensure-deps: libsodium >= 1.0.18 is still not visible to pkg-config" >&2
+    exit 1
+fi
