@@ -35,9 +35,15 @@ let package = Package(
             ],
             path: "Examples/SealedJournalCLI"
         ),
+        // A helper process the crash and multi-process tests start and kill.
+        .executableTarget(
+            name: "JournalWorker",
+            dependencies: ["SealedJournal"],
+            path: "Tests/JournalWorker"
+        ),
         .testTarget(
             name: "SealedJournalTests",
-            dependencies: ["SealedJournal"],
+            dependencies: ["SealedJournal", "JournalWorker"],
             path: "Tests/SealedJournalTests",
             resources: [.copy("Vectors")]
         ),

@@ -18,4 +18,17 @@ enum BLAKE2b {
                                key.isEmpty ? nil : key, key.count)
         return out
     }
+
+    /// Keyed BLAKE2b with the key read straight from (guarded) memory, never copied.
+    static func hash(_ message: [UInt8], outputByteCount: Int, key: UnsafeRawBufferPointer) throws -> [UInt8] {
+        try Sodium.ensureInitialized()
+        guard (minimumOutputByteCount...maximumOutputByteCount).contains(outputByteCount),
+              (Int(crypto_generichash_KEYBYTES_MIN)...Int(crypto_generichash_KEYBYTES_MAX)).contains(key.count) else {
+            throw CryptoError.invalidParameter(what: "BLAKE2b key or output length")
+        }
+        var out = [UInt8](repeating: 0, count: outputByteCount)
+        _ = crypto_generichash(&out, outputByteCount, message, UInt64(message.count),
+                               key.baseAddress!.assumingMemoryBound(to: UInt8.self), key.count)
+        return out
+    }
 }

@@ -6,9 +6,7 @@ enum RandomBytes {
     static func generate(count: Int) throws -> [UInt8] {
         try Sodium.ensureInitialized()
         var bytes = [UInt8](repeating: 0, count: count)
-        bytes.withUnsafeMutableBytes { buffer in
-            if let base = buffer.baseAddress { randombytes_buf(base, buffer.count) }
-        }
+        bytes.withUnsafeMutableBytes { DeterministicRandomness.fill($0) }
         return bytes
     }
 }

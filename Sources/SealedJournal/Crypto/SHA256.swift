@@ -6,9 +6,10 @@ struct SHA256 {
 
     private var state = crypto_hash_sha256_state()
 
-    /// Starts an incremental hash.
-    init() throws {
-        try Sodium.ensureInitialized()
+    /// Starts an incremental hash. (SHA-256 needs no runtime CPU dispatch, so it works even
+    /// before `sodium_init`; every public entry point initialises libsodium first anyway.)
+    init() {
+        _ = try? Sodium.ensureInitialized()
         crypto_hash_sha256_init(&state)
     }
 

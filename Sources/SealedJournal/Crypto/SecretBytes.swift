@@ -48,9 +48,7 @@ public struct SecretBytes: Sendable {
 
     /// Fresh random bytes from the operating system's CSPRNG (`randombytes_buf`).
     public static func random(count: Int) throws -> SecretBytes {
-        try SecretBytes(count: count) { buffer in
-            if let base = buffer.baseAddress { randombytes_buf(base, buffer.count) }
-        }
+        try SecretBytes(count: count) { DeterministicRandomness.fill($0) }
     }
 
     /// The number of secret bytes.

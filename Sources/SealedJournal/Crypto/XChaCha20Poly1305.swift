@@ -89,4 +89,24 @@ enum XChaCha20Poly1305 {
         guard status == 0 else { throw CryptoError.authenticationFailed }
         return output
     }
+
+    /// Opens nonce || ciphertext || tag straight into guarded memory (for wrapped keys).
+    static func openSecret(_ combined: [UInt8], key: SecretBytes, associatedData: [UInt8]) throws -> SecretBytes {
+        try Sodium.ensureInitialized()
+        guard key.count == keyByteCount else { throw CryptoError.invalidLength(what: "XChaCha20-Poly1305 key", expected: keyByteCount, actual: key.count) }
+        guard combined.count >= overhead else { throw CryptoError.authenticationFailed }
+        return try SecretBytes(count: combined.count - overhead) { out in
+            let status = combined.withUnsafeBytes { c in
+                key.withUnsafeBytes { k in
+                    crypto_aead_xchacha20poly1305_ietf_decrypt(
+                        out.baseAddress!.assumingMemoryBound(to: UInt8.self), nil, nil,
+                        c.baseAddress!.assumingMemoryBound(to: UInt8.self) + nonceByteCount, UInt64(combined.count - nonceByteCount),
+                        associatedData, UInt64(associatedData.count),
+                        c.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                        k.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                }
+            }
+            guard status == 0 else { throw CryptoError.authenticationFailed }
+        }
+    }
 }

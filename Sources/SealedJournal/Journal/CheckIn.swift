@@ -1,0 +1,181 @@
+import Foundation
+
+/// A calendar day in the writer's own time zone, written `YYYY-MM-DD`.
+public struct LocalDate: Codable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    /// - Throws: ``JournalError/invalidField(field:reason:)`` for an impossible date.
+    public init(year: Int, month: Int, day: Int) throws(JournalError) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              (1...LocalDate.daysIn(month: month, year: year)).contains(day) else {
+            throw .invalidField(field: "day", reason: "\(year)-\(month)-\(day) is not a calendar date")
+        }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    public init(_ text: String) throws(JournalError) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
+            throw .invalidField(field: "day", reason: "expected YYYY-MM-DD")
+        }
+        try self.init(year: y, month: m, day: d)
+    }
+
+    /// The local day of `date` in `timeZone`.
+    public init(date: Date, timeZone: TimeZone = .current) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        year = parts.year ?? 1970
+        month = parts.month ?? 1
+        day = parts.day ?? 1
+    }
+
+    public var description: String {
+        String(format: "%04d-%02d-%02d", year, month, day)
+    }
+
+    /// The following day.
+    public var next: LocalDate {
+        var (y, m, d) = (year, month, day + 1)
+        if d > LocalDate.daysIn(month: m, year: y) { d = 1; m += 1 }
+        if m > 12 { m = 1; y += 1 }
+        return (try? LocalDate(year: y, month: m, day: d)) ?? self
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(text) } catch { throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad day")) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// A daily check-in. Ranges are checked by ``validate()`` before anything is written, with an
+/// error that names the field.
+public struct CheckIn: JournalRecordContent, Equatable {
+    public static let recordKind = RecordKind.checkIn
+
+    /// Whether the day was sober.
+    public enum UseStatus: String, Codable, Sendable, CaseIterable {
+        case sober
+        /// A hard day, but no use.
+        case hardDay = "hard-day"
+        case used
+    }
+
+    /// The kind of meeting attended.
+    public enum MeetingKind: String, Codable, Sendable, CaseIterable {
+        case aa, na, smart, caduceus, therapy, peer, other
+    }
+
+    /// Medication adherence.
+    public enum Medication: String, Codable, Sendable, CaseIterable {
+        case taken, missed, none
+    }
+
+    /// The local day the check-in is for.
+    public var day: LocalDate
+    /// The writer's UTC offset when checking in, in seconds (-18h...+18h).
+    public var timeZoneOffsetSeconds: Int
+    /// Mood, 1 (worst) to 10 (best).
+    public var mood: Int
+    /// Craving, 0 (none) to 10 (overwhelming).
+    public var craving: Int
+    public var use: UseStatus
+    /// Hours slept, 0 to 24.
+    public var sleepHours: Double?
+    /// Meetings attended (0 to 20).
+    public var meetingsAttended: Int
+    public var meetingKinds: [MeetingKind]
+    public var medication: Medication?
+    /// Short descriptions of triggers (each at most 200 bytes, at most 20).
+    public var triggers: [String]
+    /// Whether the writer reached out to their support network.
+    public var reachedOutToSupport: Bool
+    public var note: String?
+
+    public init(day: LocalDate, timeZoneOffsetSeconds: Int = TimeZone.current.secondsFromGMT(), mood: Int, craving: Int,
+                use: UseStatus, sleepHours: Double? = nil, meetingsAttended: Int = 0, meetingKinds: [MeetingKind] = [],
+                medication: Medication? = nil, triggers: [String] = [], reachedOutToSupport: Bool = false, note: String? = nil) {
+        self.day = day
+        self.timeZoneOffsetSeconds = timeZoneOffsetSeconds
+        self.mood = mood
+        self.craving = craving
+        self.use = use
+        self.sleepHours = sleepHours
+        self.meetingsAttended = meetingsAttended
+        self.meetingKinds = meetingKinds
+        self.medication = medication
+        self.triggers = triggers
+        self.reachedOutToSupport = reachedOutToSupport
+        self.note = note
+    }
+
+    public func validate() throws(JournalError) {
+        guard (1...10).contains(mood) else { throw .invalidField(field: "mood", reason: "must be between 1 and 10, got \(mood)") }
+        guard (0...10).contains(craving) else { throw .invalidField(field: "craving", reason: "must be between 0 and 10, got \(craving)") }
+        if let sleepHours {
+            guard sleepHours.isFinite, (0...24).contains(sleepHours) else {
+                throw .invalidField(field: "sleepHours", reason: "must be between 0 and 24 hours")
+            }
+        }
+        guard (0...20).contains(meetingsAttended) else {
+            throw .invalidField(field: "meetingsAttended", reason: "must be between 0 and 20, got \(meetingsAttended)")
+        }
+        guard meetingKinds.count <= 20 else { throw .invalidField(field: "meetingKinds", reason: "at most 20") }
+        guard abs(timeZoneOffsetSeconds) <= 18 * 3600 else {
+            throw .invalidField(field: "timeZoneOffsetSeconds", reason: "must be within ±18 hours")
+        }
+        guard triggers.count <= 20 else { throw .invalidField(field: "triggers", reason: "at most 20 triggers") }
+        for trigger in triggers {
+            guard !trigger.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, trigger.utf8.count <= 200 else {
+                throw .invalidField(field: "triggers", reason: "each trigger must be 1 to 200 bytes and not blank")
+            }
+        }
+        if let note, note.utf8.count > 64 * 1024 { throw .invalidField(field: "note", reason: "must be at most 64 KiB") }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case day, timeZoneOffsetSeconds, mood, craving, use, sleepHours, meetingsAttended, meetingKinds
+        case medication, triggers, reachedOutToSupport, note
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        day = try c.decode(LocalDate.self, forKey: .day)
+        timeZoneOffsetSeconds = try c.decode(Int.self, forKey: .timeZoneOffsetSeconds)
+        mood = try c.decode(Int.self, forKey: .mood)
+        craving = try c.decode(Int.self, forKey: .craving)
+        use = try c.decode(UseStatus.self, forKey: .use)
+        sleepHours = try c.decodeIfPresent(Double.self, forKey: .sleepHours)
+        meetingsAttended = try c.decodeIfPresent(Int.self, forKey: .meetingsAttended) ?? 0
+        meetingKinds = try c.decodeIfPresent([MeetingKind].self, forKey: .meetingKinds) ?? []
+        medication = try c.decodeIfPresent(Medication.self, forKey: .medication)
+        triggers = try c.decodeIfPresent([String].self, forKey: .triggers) ?? []
+        reachedOutToSupport = try c.decodeIfPresent(Bool.self, forKey: .reachedOutToSupport) ?? false
+        note = try c.decodeIfPresent(String.self, forKey: .note)
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+
+/// Which records to read.
+public struct RecordFilter: Sendable {
+    /// Kind names to include; `nil` for all.
+    public var kinds: Set<String>?
+    /// Earliest `recordedAt` (inclusive); `nil` for no bound.
+    public var from: Date?
+    /// Latest `recordedAt` (exclusive); `nil` for no bound.
+    public var to: Date?
+
+    public init(kinds: Set<String>? = nil, from: Date? = nil, to: Date? = nil) {
+        self.kinds = kinds
+        self.from = from
+        self.to = to
+    }
+
+    /// Every record.
+    public static let all = RecordFilter()
+
+    func matches(_ plaintext: RecordPlaintext) -> Bool {
+        if let kinds, !kinds.contains(plaintext.kind) { return false }
+        let time = Double(plaintext.recordedAtMilliseconds) / 1000
+        if let from, time < from.timeIntervalSince1970 { return false }
+        if let to, time >= to.timeIntervalSince1970 { return false }
+        return true
+    }
+}
+
+/// Reads records in order, one at a time, in constant memory whatever the journal size.
+///
+/// Covers the records committed when the cursor was made. Every record is authenticated
+/// before it is returned: an altered, moved or spliced record throws
+/// ``JournalError/corruptFrame(offset:sequence:reason:)`` and is never returned.
+/// Not thread-safe: use one cursor per task.
+public struct RecordCursor: ~Copyable {
+    private var reader: FrameReader
+    private let cipher: RecordCipher
+    private let filter: RecordFilter
+    private var sequence: UInt64 = 0
+
+    init(journal: Journal, filter: RecordFilter) throws(JournalError) {
+        let end = journal.state.withLock { $0.tail.endOffset }
+        reader = FrameReader(file: journal.file, to: end)
+        cipher = try JournalError.mapping { try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID) }
+        self.filter = filter
+    }
+
+    /// The next matching record, or `nil` at the end.
+    public mutating func next() throws(JournalError) -> JournalRecord? {
+        while true {
+            let frame: StoredFrame?
+            do {
+                frame = try reader.next()
+            } catch let error as FrameReadError {
+                switch error {
+                case let .incomplete(offset): throw .corruptFrame(offset: offset, sequence: sequence, reason: "the frame is incomplete")
+                case let .malformed(offset, reason): throw .corruptFrame(offset: offset, sequence: nil, reason: reason.description)
+                }
+            } catch let error as SystemError {
+                throw .io(error)
+            } catch {
+                throw .corruptFrame(offset: reader.offset, sequence: nil, reason: "unreadable")
+            }
+            guard let frame else { return nil }
+            guard frame.kind == .record else { continue }
+            defer { sequence += 1 }
+            let plaintext: RecordPlaintext
+            do {
+                plaintext = try cipher.open(body: frame.body, sequence: sequence)
+            } catch {
+                throw .corruptFrame(offset: frame.offset, sequence: sequence,
+                                    reason: "it does not authenticate (altered, moved, or from another journal)")
+            }
+            guard filter.matches(plaintext) else { continue }
+            return JournalRecord(plaintext, sequence: sequence)
+        }
+    }
+}
+
+extension JournalRecord {
+    init(_ plaintext: RecordPlaintext, sequence: UInt64) {
+        self.init(sequence: sequence, kind: plaintext.kind,
+                  recordedAt: Date(timeIntervalSince1970: Double(plaintext.recordedAtMilliseconds) / 1000),
+                  payload: plaintext.payload)
+    }
+}
+
+/// An `AsyncSequence` over a journal's records (see ``RecordCursor``).
+public struct JournalRecords: AsyncSequence, Sendable {
+    public typealias Element = JournalRecord
+    let journal: Journal
+    let filter: RecordFilter
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let journal: Journal
+        let filter: RecordFilter
+        var cursor: CursorBox?
+
+        public mutating func next() async throws -> JournalRecord? {
+            if cursor == nil { cursor = CursorBox(try RecordCursor(journal: journal, filter: filter)) }
+            return try cursor!.next()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(journal: journal, filter: filter) }
+}
+
+/// Holds a non-copyable cursor inside a copyable iterator.
+final class CursorBox {
+    private var cursor: RecordCursor
+    init(_ cursor: consuming RecordCursor) { self.cursor = cursor }
+    func next() throws(JournalError) -> JournalRecord? { try cursor.next() }
+}
+
+extension Journal {
+    /// A cursor over committed records matching `filter`, read in order in constant memory.
+    public func cursor(_ filter: RecordFilter = .all) throws(JournalError) -> RecordCursor {
+        try RecordCursor(journal: self, filter: filter)
+    }
+
+    /// The records matching `filter`, as an `AsyncSequence` (`for try await record in journal.records()`).
+    public func records(_ filter: RecordFilter = .all) -> JournalRecords {
+        JournalRecords(journal: self, filter: filter)
+    }
+
+    /// Calls `body` for each record matching `filter`, in order, in constant memory.
+    public func forEachRecord(_ filter: RecordFilter = .all, _ body: (JournalRecord) throws -> Void) throws {
+        var cursor = try self.cursor(filter)
+        while let record = try cursor.next() { try body(record) }
+    }
+
+    /// The record with sequence number `sequence`.
+    ///
+    /// Cost: the first call builds an in-memory index of record offsets (8 bytes per record,
+    /// one sequential pass over frame headers); later calls are one read.
+    public func record(at sequence: UInt64) throws(JournalError) -> JournalRecord {
+        try JournalError.mapping {
+            let (offset, count, end) = try state.withLock { state -> (UInt64?, UInt64, UInt64) in
+                let count = state.tail.frame.treeSize
+                guard sequence < count else { return (nil, count, state.tail.endOffset) }
+                if sequence >= UInt64(state.recordOffsets.count) {
+                    var reader = FrameReader(file: file, from: state.indexedTo, to: state.tail.endOffset)
+                    while UInt64(state.recordOffsets.count) <= sequence, let frame = try reader.next() {
+                        if frame.kind == .record { state.recordOffsets.append(frame.offset) }
+                        state.indexedTo = frame.endOffset
+                    }
+                }
+                return (sequence < UInt64(state.recordOffsets.count) ? state.recordOffsets[Int(sequence)] : nil, count, state.tail.endOffset)
+            }
+            guard let offset else { throw JournalError.noSuchRecord(sequence: sequence, recordCount: count) }
+            guard let frame = try? FrameReader.frame(in: file, at: offset, end: end), frame.kind == .record else {
+                throw JournalError.corruptFrame(offset: offset, sequence: sequence, reason: "unreadable")
+            }
+            let cipher = try RecordCipher(masterKey: masterKey, journalID: journalID)
+            do {
+                return JournalRecord(try cipher.open(body: frame.body, sequence: sequence), sequence: sequence)
+            } catch {
+                throw JournalError.corruptFrame(offset: offset, sequence: sequence,
+                                                reason: "it does not authenticate (altered, moved, or from another journal)")
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+/// Everything that can go wrong with a journal, each case specific enough to act on.
+///
+/// No case carries record content, passphrases or key bytes: only paths the caller chose,
+/// offsets, sequence numbers, field names and limits.
+public enum JournalError: Error, Equatable, Sendable {
+    /// The file exists but is empty (zero bytes).
+    case emptyFile(path: String)
+    /// The file is not a SealedJournal journal (wrong magic bytes).
+    case notAJournal(path: String)
+    /// The journal was written in a format version this library does not read.
+    case unsupportedVersion(found: Int, supported: Int)
+    /// Neither header copy is intact.
+    case corruptHeader(path: String, reason: String)
+    /// The header and the records do not belong to the same journal (a header or records spliced in).
+    case headerMismatch(path: String, reason: String)
+    /// A frame is damaged. `sequence` is the record number when the frame is a record.
+    case corruptFrame(offset: UInt64, sequence: UInt64?, reason: String)
+    /// No intact checkpoint exists, so no record can be trusted.
+    case noValidCheckpoint(path: String)
+    /// A file already exists where a new journal was to be created.
+    case alreadyExists(path: String)
+    /// The passphrase does not unlock any passphrase slot.
+    case wrongPassphrase
+    /// The recovery key does not unlock the recovery slot.
+    case wrongRecoveryKey
+    /// A typed recovery key is malformed (a typo): wrong characters, length or checksum.
+    case invalidRecoveryKeyText(reason: String)
+    /// A field of a record is out of range or malformed; nothing was written.
+    case invalidField(field: String, reason: String)
+    /// A record is larger than the format allows; nothing was written.
+    case recordTooLarge(bytes: Int, limit: Int)
+    /// A key slot asks for more Argon2id work than this library accepts (hostile or damaged header).
+    case keyDerivationLimitExceeded(opsLimit: UInt64, memoryLimitBytes: UInt64)
+    /// The journal was opened read-only.
+    case readOnly
+    /// There is no record with this sequence number.
+    case noSuchRecord(sequence: UInt64, recordCount: UInt64)
+    /// A record's payload does not decode as the requested type.
+    case decodingFailed(sequence: UInt64, kind: String, type: String)
+    /// An operating-system call failed (disk full, I/O error, permission denied...).
+    case io(SystemError)
+    /// A cryptographic operation failed (out of memory, libsodium unavailable...).
+    case crypto(CryptoError)
+}
+
+extension JournalError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case let .emptyFile(path): return "\(path) is empty: it is not a journal (or its creation never finished)"
+        case let .notAJournal(path): return "\(path) is not a SealedJournal journal"
+        case let .unsupportedVersion(found, supported):
+            return "journal format version \(found) is not supported by this version of SealedJournal (it reads version \(supported)); upgrade SealedJournal"
+        case let .corruptHeader(path, reason): return "the header of \(path) is damaged in both copies: \(reason)"
+        case let .headerMismatch(path, reason): return "the header and records of \(path) do not belong together: \(reason)"
+        case let .corruptFrame(offset, sequence, reason):
+            if let sequence { return "record \(sequence) at byte offset \(offset) is damaged: \(reason)" }
+            return "the frame at byte offset \(offset) is damaged: \(reason)"
+        case let .noValidCheckpoint(path): return "\(path) has no intact checkpoint; its records cannot be trusted"
+        case let .alreadyExists(path): return "\(path) already exists; refusing to overwrite it"
+        case .wrongPassphrase: return "wrong passphrase"
+        case .wrongRecoveryKey: return "wrong recovery key"
+        case let .invalidRecoveryKeyText(reason): return "that is not a valid recovery key: \(reason)"
+        case let .invalidField(field, reason): return "\(field): \(reason)"
+        case let .recordTooLarge(bytes, limit): return "record is too large (\(bytes) bytes; the limit is \(limit))"
+        case let .keyDerivationLimitExceeded(ops, memory):
+            return "a key slot asks for Argon2id opslimit \(ops) and \(memory / 1_048_576) MiB, above what SealedJournal accepts; the header may have been tampered with"
+        case .readOnly: return "the journal is open read-only"
+        case let .noSuchRecord(sequence, count): return "there is no record \(sequence) (the journal has \(count) records)"
+        case let .decodingFailed(sequence, kind, type): return "record \(sequence) of kind \(kind) does not decode as \(type)"
+        case let .io(error): return error.description
+        case let .crypto(error): return error.description
+        }
+    }
+}
+
+extension JournalError {
+    /// Runs `body`, mapping lower-layer errors to ``JournalError``.
+    static func mapping<T>(_ body: () throws -> T) throws(JournalError) -> T {
+        do {
+            return try body()
+        } catch let error as JournalError {
+            throw error
+        } catch let error as SystemError {
+            throw .io(error)
+        } catch let error as CryptoError {
+            throw .crypto(error)
+        } catch let error as FormatError {
+            throw .corruptFrame(offset: 0, sequence: nil, reason: error.description)
+        } catch {
+            throw .corruptFrame(offset: 0, sequence: nil, reason: "unexpected error")
+        }
+    }
+}

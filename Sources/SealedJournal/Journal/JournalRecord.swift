@@ -1,0 +1,100 @@
+import Foundation
+
+/// One record read back from a journal.
+public struct JournalRecord: Sendable {
+    /// Position in the journal, from 0.
+    public let sequence: UInt64
+    /// The kind name (``RecordKind`` or an app's own).
+    public let kind: String
+    /// When the record was written (UTC, millisecond precision).
+    public let recordedAt: Date
+    /// The record's fields as canonical JSON (sorted keys, UTF-8). Plaintext: handle with care.
+    public let payload: [UInt8]
+
+    /// Decodes the payload as `type`.
+    /// - Throws: ``JournalError/decodingFailed(sequence:kind:type:)`` when the kind or fields do not match.
+    public func decode<T: JournalRecordContent>(_ type: T.Type) throws(JournalError) -> T {
+        guard kind == T.recordKind else { throw .decodingFailed(sequence: sequence, kind: kind, type: String(describing: T.self)) }
+        do {
+            return try RecordCoding.decoder.decode(T.self, from: Data(payload))
+        } catch {
+            throw .decodingFailed(sequence: sequence, kind: kind, type: String(describing: T.self))
+        }
+    }
+
+    /// The record as one of the built-in kinds, or `.custom` for an app's own kind.
+    public var content: RecordContent {
+        switch kind {
+        case RecordKind.entry: if let value = try? decode(JournalEntry.self) { return .entry(value) }
+        case RecordKind.checkIn: if let value = try? decode(CheckIn.self) { return .checkIn(value) }
+        case RecordKind.amendment: if let value = try? decode(Amendment.self) { return .amendment(value) }
+        case RecordKind.disclosure: if let value = try? decode(Disclosure.self) { return .disclosure(value) }
+        default: break
+        }
+        return .custom(kind: kind, json: payload)
+    }
+}
+
+/// A decoded record.
+public enum RecordContent: Sendable {
+    case entry(JournalEntry)
+    case checkIn(CheckIn)
+    case amendment(Amendment)
+    case disclosure(Disclosure)
+    /// An app-defined kind (or a built-in kind whose payload did not decode), with its JSON.
+    case custom(kind: String, json: [UInt8])
+}
+
+/// A record waiting to be appended in a batch.
+public struct PendingRecord: Sendable {
+    let kind: String
+    let recordedAt: Date
+    let encode: @Sendable () throws(JournalError) -> [UInt8]
+    let amends: UInt64?
+
+    /// Wraps `content` to be written with time `recordedAt`.
+    public init<C: JournalRecordContent>(_ content: C, recordedAt: Date = Date()) {
+        kind = C.recordKind
+        self.recordedAt = recordedAt
+        amends = (content as? Amendment)?.amends
+        encode = { () throws(JournalError) -> [UInt8] in try RecordCoding.encode(content) }
+    }
+}
+
+/// The canonical JSON used for record payloads.
+enum RecordCoding {
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .throw
+        return encoder
+    }
+
+    static var decoder: JSONDecoder { JSONDecoder() }
+
+    static func encode<C: JournalRecordContent>(_ content: C) throws(JournalError) -> [UInt8] {
+        try content.validate()
+        do {
+            try RecordPlaintext.validateKind(C.recordKind)
+        } catch {
+            throw .invalidField(field: "kind", reason: "a kind name must be 1 to \(RecordPlaintext.maximumKindByteCount) bytes")
+        }
+        if RecordKind.builtIn.contains(C.recordKind) {
+            let builtIn: Set<ObjectIdentifier> = [ObjectIdentifier(JournalEntry.self), ObjectIdentifier(CheckIn.self),
+                                                  ObjectIdentifier(Amendment.self), ObjectIdentifier(Disclosure.self)]
+            guard builtIn.contains(ObjectIdentifier(C.self)) else {
+                throw .invalidField(field: "kind", reason: "\"\(C.recordKind)\" is reserved for the built-in record type")
+            }
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = [UInt8](try encoder.encode(content))
+        } catch {
+            throw .invalidField(field: "record", reason: "cannot be encoded (non-finite number?)")
+        }
+        guard bytes.count <= RecordPlaintext.maximumPayloadByteCount else {
+            throw .recordTooLarge(bytes: bytes.count, limit: RecordPlaintext.maximumPayloadByteCount)
+        }
+        return bytes
+    }
+}
