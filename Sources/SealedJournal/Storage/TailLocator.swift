@@ -13,6 +13,10 @@ struct CommittedTail: Equatable {
 /// is trusted when its checkpoint frame is well formed, sits where it says it does, carries a
 /// valid signature by the journal's key, and its record frames, hashed onto the previous
 /// checkpoint's compact range, give its signed root. Anything after it is a torn tail.
+///
+/// A signed checkpoint whose records are *well-formed but hash to another root* is not a torn
+/// write (a crash leaves missing or zeroed bytes, not different valid frames): that is damage
+/// or tampering, and it is reported, never cut off.
 enum TailLocator {
     static let windowByteCount = 1 << 20
 
@@ -46,33 +50,42 @@ enum TailLocator {
               let checkpoint = try? frame.verifiedCheckpoint(publicKey: header.publicKey, journalID: header.journalID) else {
             return nil
         }
-        guard try commitIsIntact(frame, file: file, header: header) else { return nil }
-        return CommittedTail(frame: frame, checkpoint: checkpoint, endOffset: end)
+        switch try commitIntegrity(frame, file: file, header: header) {
+        case .intact:
+            return CommittedTail(frame: frame, checkpoint: checkpoint, endOffset: end)
+        case .torn:
+            return nil
+        case .mismatch:
+            throw JournalError.corruptFrame(offset: frame.frameOffset, sequence: nil,
+                                            reason: "the records of the last commit do not match its signed checkpoint (altered or damaged); nothing was changed, run verify")
+        }
     }
+
+    enum CommitIntegrity { case intact, torn, mismatch }
 
     /// Re-hashes the records of the commit that `frame` closes onto the previous checkpoint's
     /// compact range and checks the result is `frame`'s compact range.
-    static func commitIsIntact(_ frame: CheckpointFrame, file: AppendOnlyFile, header: FileHeader) throws -> Bool {
+    static func commitIntegrity(_ frame: CheckpointFrame, file: AppendOnlyFile, header: FileHeader) throws -> CommitIntegrity {
         if frame.frameOffset == FileHeader.framesOffset {
-            return frame.treeSize == 0 && frame.previousFrameOffset == 0
+            return frame.treeSize == 0 && frame.previousFrameOffset == 0 ? .intact : .mismatch
         }
-        guard frame.previousFrameOffset >= FileHeader.framesOffset, frame.previousFrameOffset < frame.frameOffset else { return false }
+        guard frame.previousFrameOffset >= FileHeader.framesOffset, frame.previousFrameOffset < frame.frameOffset else { return .mismatch }
         var reader = FrameReader(file: file, from: frame.previousFrameOffset, to: frame.frameOffset)
         guard let previousStored = try? reader.next(), previousStored.kind == .checkpoint,
               let previous = try? CheckpointFrame.decode(body: previousStored.body),
               previous.frameOffset == previousStored.offset,
               (try? previous.verifiedCheckpoint(publicKey: header.publicKey, journalID: header.journalID)) != nil,
-              previous.treeSize <= frame.treeSize else { return false }
+              previous.treeSize <= frame.treeSize else { return .torn }
         var range = previous.compactRange
         while true {
             let next: StoredFrame?
-            do { next = try reader.next() } catch { return false }
+            do { next = try reader.next() } catch { return .torn }
             guard let record = next else { break }
-            guard record.kind == .record else { return false }
+            guard record.kind == .record else { return .mismatch }
             range.append(leafHash: MerkleTree.leafHash(record.bytes))
-            if range.size > frame.treeSize { return false }
+            if range.size > frame.treeSize { return .mismatch }
         }
-        return range == frame.compactRange
+        return range == frame.compactRange ? .intact : (range.size == frame.treeSize ? .mismatch : .torn)
     }
 
     /// A cached 1 MiB window of the file, read backwards.
