@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "SealedJournal", targets: ["SealedJournal"]),
         .executable(name: "sealed-journal", targets: ["SealedJournalCLI"]),
+        .executable(name: "sealed-journal-bench", targets: ["SealedJournalBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,6 +35,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/SealedJournalCLI"
+        ),
+        // `swift run -c release sealed-journal-bench`: the figures quoted in notes come from here.
+        .executableTarget(
+            name: "SealedJournalBench",
+            dependencies: ["SealedJournal", "CSodium"],
+            path: "Benchmarks/SealedJournalBench"
         ),
         // A helper process the crash and multi-process tests start and kill.
         .executableTarget(

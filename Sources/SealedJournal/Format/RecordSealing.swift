@@ -62,20 +62,30 @@ final class RecordCipher {
         return try body(UnsafeRawBufferPointer(keyBuffer))
     }
 
-    /// Seals `plaintext` as record `sequence`; returns the complete frame (prefix, body, suffix).
+    /// Seals `plaintext` as record `sequence`; returns the complete frame (prefix, body, suffix),
+    /// encrypting straight into the frame buffer.
     func sealFrame(_ plaintext: RecordPlaintext, sequence: UInt64) throws -> [UInt8] {
         var padded = try plaintext.encode()
         defer { Self.wipe(&padded) }
-        let nonce = try RandomBytes.generate(count: XChaCha20Poly1305.nonceByteCount)
+        let bodyLength = XChaCha20Poly1305.nonceByteCount + padded.count + XChaCha20Poly1305.tagByteCount
+        var frame = [UInt8](repeating: 0, count: bodyLength + Frame.overhead)
         let aad = RecordSealing.associatedData(journalID: journalID, sequence: sequence)
-        let body = try withRecordKey(sequence) { key in
-            try padded.withUnsafeBytes { p in
-                try aad.withUnsafeBytes { a in
-                    try XChaCha20Poly1305.sealCombined(p, key: key, nonce: nonce, associatedData: a)
-                }
+        withRecordKey(sequence) { key in
+            frame.withUnsafeMutableBytes { out in
+                out.storeBytes(of: UInt32(bodyLength).littleEndian, toByteOffset: 0, as: UInt32.self)
+                out[4] = FrameKind.record.rawValue
+                out.storeBytes(of: UInt32(bodyLength).littleEndian, toByteOffset: Frame.prefixByteCount + bodyLength, as: UInt32.self)
+                let nonce = UnsafeMutableRawBufferPointer(rebasing: out[Frame.prefixByteCount..<(Frame.prefixByteCount + XChaCha20Poly1305.nonceByteCount)])
+                DeterministicRandomness.fill(nonce)
+                let base = out.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                var written: UInt64 = 0
+                _ = crypto_aead_xchacha20poly1305_ietf_encrypt(
+                    base + Frame.prefixByteCount + XChaCha20Poly1305.nonceByteCount, &written,
+                    padded, UInt64(padded.count), aad, UInt64(aad.count), nil,
+                    base + Frame.prefixByteCount, key.baseAddress!.assumingMemoryBound(to: UInt8.self))
             }
         }
-        return Frame.encode(kind: .record, body: body)
+        return frame
     }
 
     /// Opens a record frame's body as record `sequence`.

@@ -57,6 +57,7 @@ extension Journal {
                     if state.cipher == nil { state.cipher = try RecordCipher(masterKey: masterKey, journalID: journalID) }
                     let cipher = state.cipher!
                     var bytes: [UInt8] = []
+                    bytes.reserveCapacity(plaintexts.reduce(512) { $0 + RecordPlaintext.paddedByteCount(forUnpadded: 14 + $1.kind.utf8.count + $1.payload.count) + 49 })
                     for plaintext in plaintexts {
                         let frame = try cipher.sealFrame(plaintext, sequence: range.size)
                         range.append(leafHash: MerkleTree.leafHash(frame))

@@ -147,8 +147,8 @@ public final class Journal: Sendable {
             var torn = located.fileSize - located.tail.endOffset
             if mode == .readWrite {
                 try file.withExclusiveLock {
-                    // Re-check under the lock: another writer may have appended meanwhile.
-                    let relocated = try locate(file: file)
+                    // Re-check under the lock if another writer appended meanwhile.
+                    let relocated = try file.size() == located.fileSize ? located : locate(file: file)
                     tail = relocated.tail
                     torn = relocated.fileSize - tail.endOffset
                     if torn > 0 {

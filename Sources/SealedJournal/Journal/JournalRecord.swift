@@ -63,14 +63,18 @@ public struct PendingRecord: Sendable {
 
 /// The canonical JSON used for record payloads.
 enum RecordCoding {
-    static var encoder: JSONEncoder {
+    /// Configured once and never mutated afterwards (JSONEncoder is safe to share then).
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .throw
         return encoder
-    }
+    }()
 
-    static var decoder: JSONDecoder { JSONDecoder() }
+    static let decoder = JSONDecoder()
+
+    static let builtInTypes: Set<ObjectIdentifier> = [ObjectIdentifier(JournalEntry.self), ObjectIdentifier(CheckIn.self),
+                                                      ObjectIdentifier(Amendment.self), ObjectIdentifier(Disclosure.self)]
 
     static func encode<C: JournalRecordContent>(_ content: C) throws(JournalError) -> [UInt8] {
         try content.validate()
@@ -80,9 +84,7 @@ enum RecordCoding {
             throw .invalidField(field: "kind", reason: "a kind name must be 1 to \(RecordPlaintext.maximumKindByteCount) bytes")
         }
         if RecordKind.builtIn.contains(C.recordKind) {
-            let builtIn: Set<ObjectIdentifier> = [ObjectIdentifier(JournalEntry.self), ObjectIdentifier(CheckIn.self),
-                                                  ObjectIdentifier(Amendment.self), ObjectIdentifier(Disclosure.self)]
-            guard builtIn.contains(ObjectIdentifier(C.self)) else {
+            guard builtInTypes.contains(ObjectIdentifier(C.self)) else {
                 throw .invalidField(field: "kind", reason: "\"\(C.recordKind)\" is reserved for the built-in record type")
             }
         }
