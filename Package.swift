@@ -50,7 +50,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SealedJournalTests",
-            dependencies: ["SealedJournal", "JournalWorker"],
+            dependencies: ["SealedJournal", "JournalWorker", "SealedJournalCLI"],
             path: "Tests/SealedJournalTests",
             resources: [.copy("Vectors")]
         ),

@@ -2,7 +2,8 @@
 # Makes sure the system packages SealedJournal needs are present, installing them
 # through apt-get when they are missing (with sudo when not root).
 #   scripts/ensure-deps.sh            libsodium (>= 1.0.18) and pkg-config
-#   scripts/ensure-deps.sh --with-age also the stock `age` tool, used by interop tests
+#   scripts/ensure-deps.sh --with-age also the test tools: stock `age` (export interop) and
+#                                     `tmux` (drives the CLI at a real pseudo-terminal)
 set -euo pipefail
 
 want_age=0
@@ -17,6 +18,9 @@ if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --atleast-version=1.0
 fi
 if [[ $want_age == 1 ]] && ! command -v age >/dev/null 2>&1; then
     missing+=(age)
+fi
+if [[ $want_age == 1 ]] && ! command -v tmux >/dev/null 2>&1; then
+    missing+=(tmux)
 fi
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 

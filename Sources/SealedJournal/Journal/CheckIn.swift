@@ -42,6 +42,13 @@ public struct LocalDate: Codable, Hashable, Comparable, Sendable, CustomStringCo
         String(format: "%04d-%02d-%02d", year, month, day)
     }
 
+    /// The first instant of this day in `timeZone`.
+    public func start(in timeZone: TimeZone = .current) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.date(from: DateComponents(year: year, month: month, day: day)) ?? Date(timeIntervalSince1970: 0)
+    }
+
     /// The following day.
     public var next: LocalDate {
         var (y, m, d) = (year, month, day + 1)

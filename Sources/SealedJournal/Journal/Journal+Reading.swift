@@ -8,11 +8,18 @@ public struct RecordFilter: Sendable {
     public var from: Date?
     /// Latest `recordedAt` (exclusive); `nil` for no bound.
     public var to: Date?
+    /// Only records carrying this tag (entries' tags; check-ins' triggers do not count).
+    public var tag: String?
+    /// Only records whose text fields contain this string (case-insensitive): entry text and
+    /// title, check-in note and triggers, amendment text.
+    public var containing: String?
 
-    public init(kinds: Set<String>? = nil, from: Date? = nil, to: Date? = nil) {
+    public init(kinds: Set<String>? = nil, from: Date? = nil, to: Date? = nil, tag: String? = nil, containing: String? = nil) {
         self.kinds = kinds
         self.from = from
         self.to = to
+        self.tag = tag
+        self.containing = containing
     }
 
     /// Every record.
@@ -23,6 +30,29 @@ public struct RecordFilter: Sendable {
         let time = Double(plaintext.recordedAtMilliseconds) / 1000
         if let from, time < from.timeIntervalSince1970 { return false }
         if let to, time >= to.timeIntervalSince1970 { return false }
+        return true
+    }
+
+    /// Content conditions, checked after decryption.
+    func matchesContent(_ record: JournalRecord) -> Bool {
+        if tag == nil && containing == nil { return true }
+        var texts: [String] = []
+        var tags: [String] = []
+        switch record.content {
+        case let .entry(entry):
+            texts = [entry.text, entry.title ?? ""]
+            tags = entry.tags
+        case let .checkIn(checkIn):
+            texts = [checkIn.note ?? ""] + checkIn.triggers
+        case let .amendment(amendment):
+            texts = [amendment.text, amendment.reason ?? ""]
+        case let .disclosure(disclosure):
+            texts = [disclosure.recipient, disclosure.purpose, disclosure.scope]
+        case let .custom(_, json):
+            texts = [String(decoding: json, as: UTF8.self)]
+        }
+        if let tag, !tags.contains(where: { $0.caseInsensitiveCompare(tag) == .orderedSame }) { return false }
+        if let containing, !texts.contains(where: { $0.range(of: containing, options: .caseInsensitive) != nil }) { return false }
         return true
     }
 }
@@ -73,7 +103,9 @@ public struct RecordCursor: ~Copyable {
                                     reason: "it does not authenticate (altered, moved, or from another journal)")
             }
             guard filter.matches(plaintext) else { continue }
-            return JournalRecord(plaintext, sequence: sequence)
+            let record = JournalRecord(plaintext, sequence: sequence)
+            guard filter.matchesContent(record) else { continue }
+            return record
         }
     }
 }
@@ -128,6 +160,19 @@ extension Journal {
     public func forEachRecord(_ filter: RecordFilter = .all, _ body: (JournalRecord) throws -> Void) throws {
         var cursor = try self.cursor(filter)
         while let record = try cursor.next() { try body(record) }
+    }
+
+    /// The last `count` records matching `filter`, oldest first (one pass, memory for `count` records).
+    public func lastRecords(_ count: Int, _ filter: RecordFilter = .all) throws -> [JournalRecord] {
+        guard count > 0 else { return [] }
+        var ring: [JournalRecord] = []
+        ring.reserveCapacity(count)
+        var next = 0
+        try forEachRecord(filter) { record in
+            if ring.count < count { ring.append(record) } else { ring[next] = record }
+            next = (next + 1) % count
+        }
+        return ring.count < count ? ring : Array(ring[next...] + ring[..<next])
     }
 
     /// The record with sequence number `sequence`.

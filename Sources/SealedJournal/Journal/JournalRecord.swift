@@ -59,6 +59,19 @@ public struct PendingRecord: Sendable {
         amends = (content as? Amendment)?.amends
         encode = { () throws(JournalError) -> [UInt8] in try RecordCoding.encode(content) }
     }
+
+    /// An app-defined kind whose JSON payload is already encoded (imports).
+    init(rawKind: String, payload: [UInt8], recordedAt: Date) {
+        kind = rawKind
+        self.recordedAt = recordedAt
+        amends = nil
+        encode = { () throws(JournalError) -> [UInt8] in
+            guard payload.count <= RecordPlaintext.maximumPayloadByteCount else {
+                throw .recordTooLarge(bytes: payload.count, limit: RecordPlaintext.maximumPayloadByteCount)
+            }
+            return payload
+        }
+    }
 }
 
 /// The canonical JSON used for record payloads.

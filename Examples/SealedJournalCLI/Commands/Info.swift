@@ -1,0 +1,42 @@
+import ArgumentParser
+import SealedJournal
+
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a journal's public facts. Needs no passphrase.",
+        discussion: """
+        Example:
+          sealed-journal info recovery.sjournal
+        """
+    )
+
+    @OptionGroup var target: JournalArgument
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try runCommand(quiet: output.quiet) {
+            let info = try Journal.info(at: target.journal)
+            let slots = info.keySlots.map { slot -> String in
+                switch slot {
+                case let .passphrase(ops, memory): return "passphrase (Argon2id, \(ops) passes, \(memory / 1_048_576) MiB)"
+                case .recoveryKey: return "recovery key"
+                case let .unknown(type): return "unknown type \(type)"
+                }
+            }
+            var lines = [
+                "journal:      \(info.path)",
+                "format:       version \(info.formatVersion)",
+                "id:           \(info.journalID)",
+                "fingerprint:  \(info.fingerprint)",
+                "public key:   \(info.publicKey)",
+                "records:      \(info.recordCount)",
+                "size:         \(info.fileSizeBytes) bytes",
+                "key slots:    " + slots.joined(separator: "; "),
+            ]
+            if info.tornTailBytes > 0 {
+                lines.append("torn tail:    \(info.tornTailBytes) bytes after the last commit (an interrupted append; cut off at the next write)")
+            }
+            Terminal.output(lines.joined(separator: "\n") + "\n")
+        }
+    }
+}

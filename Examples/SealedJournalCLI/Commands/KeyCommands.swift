@@ -1,0 +1,59 @@
+import ArgumentParser
+import SealedJournal
+
+struct ChangePassphrase: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "passwd",
+        abstract: "Change the passphrase.",
+        discussion: """
+        Unlock with the current passphrase (or --recovery-key-file), then type the new one twice.
+        Records are not re-encrypted; the old passphrase stops working.
+
+        Example:
+          sealed-journal passwd recovery.sjournal
+        """
+    )
+
+    @OptionGroup var target: JournalArgument
+    @Option(help: ArgumentHelp("Argon2id preset for the new passphrase.", valueName: "preset"))
+    var kdf: KDFPreset = .moderate
+    @Option(help: ArgumentHelp("Read the new passphrase from the first line of this file.", valueName: "file"))
+    var newPassphraseFile: String?
+    @OptionGroup var unlock: UnlockOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try runCommand(quiet: output.quiet) {
+            let journal = try unlock.open(target.journal)
+            let passphrase = try Passphrases.obtainNew(file: newPassphraseFile, environment: false)
+            try journal.changePassphrase(to: passphrase, kdf: kdf)
+            Terminal.say("Passphrase changed. The old passphrase no longer opens \(target.journal).")
+        }
+    }
+}
+
+struct ReplaceRecoveryKey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recovery-key",
+        abstract: "Replace the recovery key and show the new one once.",
+        discussion: """
+        The old recovery key stops working.
+
+        Example:
+          sealed-journal recovery-key recovery.sjournal
+        """
+    )
+
+    @OptionGroup var target: JournalArgument
+    @OptionGroup var unlock: UnlockOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try runCommand(quiet: output.quiet) {
+            let journal = try unlock.open(target.journal)
+            let key = try journal.replaceRecoveryKey()
+            Terminal.output("recovery key: \(key.displayString)\n")
+            Terminal.say("Write it down and keep it offline. It is shown only now; the old key no longer works.")
+        }
+    }
+}

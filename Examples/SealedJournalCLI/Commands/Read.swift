@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import SealedJournal
+
+struct Read: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read records.",
+        discussion: """
+        Prints readable text by default (times in your time zone), or JSON for scripts.
+
+        Examples:
+          sealed-journal read recovery.sjournal -n 5
+          sealed-journal read recovery.sjournal --kind checkin --from 2026-11-01 --format json
+        """
+    )
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @OptionGroup var target: JournalArgument
+    @OptionGroup var range: RangeOptions
+    @Option(name: .short, help: ArgumentHelp("Only the last N matching records.", valueName: "N"))
+    var count: Int?
+    @Option(help: "Only entries with this tag.")
+    var tag: String?
+    @Option(help: ArgumentHelp("Only records whose text contains this (case-insensitive).", valueName: "text"))
+    var contains: String?
+    @Option(help: "text or json.")
+    var format: OutputFormat = .text
+    @OptionGroup var unlock: UnlockOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let count, count < 1 { throw ValidationError("-n must be at least 1") }
+    }
+
+    func run() throws {
+        try runCommand(quiet: output.quiet) {
+            let journal = try unlock.open(target.journal, mode: .readOnly)
+            let filter = range.filter(tag: tag, containing: contains)
+            var first = true
+            let emit: (JournalRecord) -> Void = { record in
+                switch format {
+                case .text: Terminal.output(RecordText.render(record) + "\n")
+                case .json:
+                    Terminal.output((first ? "[\n" : ",\n") + RecordText.json(record))
+                    first = false
+                }
+            }
+            var shown = 0
+            if let count {
+                for record in try journal.lastRecords(count, filter) { emit(record); shown += 1 }
+            } else {
+                try journal.forEachRecord(filter) { emit($0); shown += 1 }
+            }
+            if format == .json { Terminal.output(first ? "[]\n" : "\n]\n") }
+            if shown == 0 { Terminal.say("No matching records.") }
+        }
+    }
+}
+
+/// How records look in a terminal.
+enum RecordText {
+    static func when(_ date: Date) -> String {
+        let parts = Calendar.current.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0)
+    }
+
+    static func render(_ record: JournalRecord) -> String {
+        let head = "#\(record.sequence)  \(when(record.recordedAt))  "
+        switch record.content {
+        case let .entry(entry):
+            var lines = [head + "entry" + (entry.title.map { "  \($0)" } ?? "")]
+            lines += entry.text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+            if !entry.tags.isEmpty { lines.append("    tags: " + entry.tags.joined(separator: ", ")) }
+            return lines.joined(separator: "\n")
+        case let .checkIn(c):
+            var facts = ["mood \(c.mood)/10", "craving \(c.craving)/10", c.use.rawValue]
+            if let sleep = c.sleepHours { facts.append("slept \(sleep.formatted()) h") }
+            if c.meetingsAttended > 0 {
+                facts.append("\(c.meetingsAttended) meeting\(c.meetingsAttended == 1 ? "" : "s")"
+                             + (c.meetingKinds.isEmpty ? "" : " (" + c.meetingKinds.map(\.rawValue).joined(separator: ", ") + ")"))
+            }
+            if let medication = c.medication { facts.append("medication \(medication.rawValue)") }
+            if c.reachedOutToSupport { facts.append("reached out") }
+            var lines = [head + "check-in for \(c.day)", "    " + facts.joined(separator: " · ")]
+            if !c.triggers.isEmpty { lines.append("    triggers: " + c.triggers.joined(separator: ", ")) }
+            if let note = c.note { lines.append("    note: " + note) }
+            return lines.joined(separator: "\n")
+        case let .amendment(a):
+            return head + "amendment to #\(a.amends)\n    " + a.text + (a.reason.map { "\n    reason: \($0)" } ?? "")
+        case let .disclosure(d):
+            return head + "disclosure to \(d.recipient)\n    purpose: \(d.purpose) · scope: \(d.scope) · format: \(d.format)"
+        case let .custom(kind, json):
+            return head + kind + "\n    " + String(decoding: json, as: UTF8.self)
+        }
+    }
+
+    static func json(_ record: JournalRecord) -> String {
+        var line = ""
+        OwnerExport.write(single: record) { line += $0 }
+        return line
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import SealedJournal
+
+/// Errors of the command line itself (the library's errors are JournalError).
+enum CLIError: Error, CustomStringConvertible {
+    case noTerminal
+    case passphrasesDiffer
+    case passphraseTooShort(Int)
+    case cannotRead(String, String)
+    case verificationFailed(String)
+    case emptyEntry
+
+    var description: String {
+        switch self {
+        case .noTerminal:
+            return "no passphrase given and no terminal to ask on: use --passphrase-file FILE or set SEALED_JOURNAL_PASSPHRASE"
+        case .passphrasesDiffer: return "the two passphrases differ; nothing was changed"
+        case let .passphraseTooShort(minimum): return "the passphrase must have at least \(minimum) characters"
+        case let .cannotRead(path, reason): return "cannot read \(path): \(reason)"
+        case let .verificationFailed(problem): return "verification FAILED: \(problem)"
+        case .emptyEntry: return "the entry is empty; nothing was written"
+        }
+    }
+}
+
+/// Runs a command body: any error becomes one clear line on standard error and a specific exit status.
+func runCommand(quiet: Bool, _ body: () throws -> Void) throws {
+    Terminal.quiet = quiet
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as JournalError {
+        Terminal.error(error.description)
+        throw ExitCode(exitStatus(for: error))
+    } catch let error as CLIError {
+        Terminal.error(error.description)
+        switch error {
+        case .noTerminal, .passphrasesDiffer, .passphraseTooShort, .emptyEntry: throw ExitCode(4)
+        case .cannotRead, .verificationFailed: throw ExitCode(1)
+        }
+    } catch let error as CryptoError {
+        Terminal.error(error.description)
+        throw ExitCode(1)
+    }
+}
+
+func exitStatus(for error: JournalError) -> Int32 {
+    switch error {
+    case .wrongPassphrase, .wrongRecoveryKey: return 2
+    case .emptyFile, .notAJournal, .unsupportedVersion, .corruptHeader, .headerMismatch, .corruptFrame, .noValidCheckpoint,
+         .keyDerivationLimitExceeded, .decodingFailed:
+        return 3
+    case .invalidField, .invalidRecoveryKeyText, .recordTooLarge, .alreadyExists: return 4
+    case .readOnly, .noSuchRecord, .io, .crypto: return 1
+    }
+}

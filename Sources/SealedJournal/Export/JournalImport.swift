@@ -1,0 +1,123 @@
+import Foundation
+
+/// Brings a whole history into a journal as one batch (one write, one checkpoint, one fsync),
+/// keeping each record's original time. Everything is parsed and validated before anything is
+/// written: invalid input writes nothing.
+public enum JournalImport {
+    /// Import source formats.
+    public enum Format: String, Sendable, CaseIterable {
+        /// SealedJournal's own NDJSON export (lossless round trip, custom kinds included).
+        case ndjson
+        /// jrnl's `jrnl --export json` (entries with date, time, title, body, tags, starred).
+        case jrnlJSON = "jrnl-json"
+    }
+
+    /// Parses `data` into records ready to append. Throws ``JournalError/invalidField(field:reason:)``
+    /// naming the line or entry that is wrong.
+    public static func parse(_ data: Data, format: Format, timeZone: TimeZone = .current) throws(JournalError) -> [PendingRecord] {
+        switch format {
+        case .ndjson: return try parseNDJSON(data)
+        case .jrnlJSON: return try parseJrnl(data, timeZone: timeZone)
+        }
+    }
+
+    /// Parses and appends in one batch. Returns the receipt (`nil` if there was nothing to import).
+    @discardableResult
+    public static func importRecords(_ data: Data, format: Format, into journal: Journal,
+                                     timeZone: TimeZone = .current) throws(JournalError) -> AppendReceipt? {
+        let records = try parse(data, format: format, timeZone: timeZone)
+        guard !records.isEmpty else { return nil }
+        return try journal.appendBatch(records)
+    }
+
+    static func parseNDJSON(_ data: Data) throws(JournalError) -> [PendingRecord] {
+        var records: [PendingRecord] = []
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() {
+            let where_ = "line \(index + 1)"
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+                throw .invalidField(field: where_, reason: "is not a JSON object")
+            }
+            guard let kind = object["kind"] as? String else { throw .invalidField(field: where_, reason: "has no \"kind\"") }
+            guard let time = object["recordedAt"] as? String, let date = parseTimestamp(time) else {
+                throw .invalidField(field: where_, reason: "has no valid \"recordedAt\" (ISO 8601)")
+            }
+            guard let payload = object["data"] as? [String: Any],
+                  let payloadData = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+                throw .invalidField(field: where_, reason: "has no \"data\" object")
+            }
+            records.append(try pending(kind: kind, payload: payloadData, recordedAt: date, where: where_))
+        }
+        return records
+    }
+
+    /// Re-encodes built-in kinds through their types (so ranges are checked and the encoding is
+    /// canonical); app-defined kinds keep their JSON.
+    static func pending(kind: String, payload: Data, recordedAt: Date, where place: String) throws(JournalError) -> PendingRecord {
+        func typed<T: JournalRecordContent>(_ type: T.Type) throws(JournalError) -> PendingRecord {
+            let value: T
+            do { value = try RecordCoding.decoder.decode(T.self, from: payload) } catch {
+                throw .invalidField(field: place, reason: "its data is not a valid \(kind)")
+            }
+            do { try value.validate() } catch let JournalError.invalidField(field, reason) {
+                throw .invalidField(field: "\(place): \(field)", reason: reason)
+            }
+            return PendingRecord(value, recordedAt: recordedAt)
+        }
+        switch kind {
+        case RecordKind.entry: return try typed(JournalEntry.self)
+        case RecordKind.checkIn: return try typed(CheckIn.self)
+        case RecordKind.amendment: return try typed(Amendment.self)
+        case RecordKind.disclosure: return try typed(Disclosure.self)
+        default:
+            guard (1...RecordPlaintext.maximumKindByteCount).contains(kind.utf8.count) else {
+                throw .invalidField(field: place, reason: "has an invalid kind name")
+            }
+            return PendingRecord(rawKind: kind, payload: [UInt8](payload), recordedAt: recordedAt)
+        }
+    }
+
+    static func parseTimestamp(_ text: String) -> Date? {
+        if let date = try? OwnerExport.timestampStyle.parse(text) { return date }
+        return try? Date.ISO8601FormatStyle().parse(text)
+    }
+
+    static func parseJrnl(_ data: Data, timeZone: TimeZone) throws(JournalError) -> [PendingRecord] {
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let entries = root["entries"] as? [[String: Any]] else {
+            throw .invalidField(field: "input", reason: "is not a jrnl JSON export (no \"entries\" array)")
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        var records: [PendingRecord] = []
+        for (index, entry) in entries.enumerated() {
+            let place = "entry \(index + 1)"
+            guard let dateText = entry["date"] as? String, let day = try? LocalDate(dateText) else {
+                throw .invalidField(field: place, reason: "has no valid \"date\" (YYYY-MM-DD)")
+            }
+            var hour = 0, minute = 0
+            if let time = entry["time"] as? String {
+                let parts = time.split(separator: ":").map { Int($0) }
+                guard parts.count >= 2, let h = parts[0], let m = parts[1], (0..<24).contains(h), (0..<60).contains(m) else {
+                    throw .invalidField(field: place, reason: "has an invalid \"time\" (HH:MM)")
+                }
+                hour = h
+                minute = m
+            }
+            guard let date = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: hour, minute: minute)) else {
+                throw .invalidField(field: place, reason: "has a date that does not exist")
+            }
+            let title = (entry["title"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+            let body = entry["body"] as? String ?? ""
+            var tags = (entry["tags"] as? [String] ?? []).map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }.filter { !$0.isEmpty }
+            if entry["starred"] as? Bool == true { tags.append("starred") }
+            let value = JournalEntry(text: body.trimmingCharacters(in: .newlines), title: title, tags: tags)
+            do { try value.validate() } catch let JournalError.invalidField(field, reason) {
+                throw .invalidField(field: "\(place): \(field)", reason: reason)
+            }
+            records.append(PendingRecord(value, recordedAt: date))
+        }
+        return records
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+
+/// Plaintext export formats for the journal's owner.
+public enum ExportFormat: String, Sendable, CaseIterable {
+    /// One JSON document: `{"format": "sealed-journal-export", "version": 1, "journalID": ..., "records": [...]}`.
+    case json
+    /// One JSON object per line: `{"data": {...}, "kind": ..., "recordedAt": ..., "sequence": ...}`.
+    /// Lossless: ``JournalImport`` reads it back.
+    case ndjson
+    /// RFC 4180 CSV, one row per record, one column per field (see ``OwnerExport/csvColumns``).
+    case csv
+    /// A readable Markdown document.
+    case markdown
+}
+
+/// Streams records out in an owner-export format, in constant memory.
+///
+/// Every export is plaintext: write it only where the user asked (standard output or a file
+/// they named, see ``ExportFile``).
+public enum OwnerExport {
+    /// CSV header: every field of every built-in kind, and `data` (raw JSON) for app-defined kinds.
+    public static let csvColumns = [
+        "sequence", "kind", "recordedAt",
+        "day", "timeZoneOffsetSeconds", "mood", "craving", "use", "sleepHours", "meetingsAttended", "meetingKinds",
+        "medication", "triggers", "reachedOutToSupport", "note",
+        "title", "text", "tags", "amends", "reason",
+        "recipient", "purpose", "scope", "format", "digest", "data",
+    ]
+
+    /// Writes the records of `journal` matching `filter` in `format`, calling `write` with
+    /// successive chunks. Returns the number of records written.
+    ///
+    /// - Parameter timeZone: used by Markdown for readable times (JSON, NDJSON and CSV use UTC ISO 8601).
+    @discardableResult
+    public static func write(_ journal: Journal, format: ExportFormat, filter: RecordFilter = .all,
+                             timeZone: TimeZone = .current, to write: (String) throws -> Void) throws -> Int {
+        var count = 0
+        switch format {
+        case .json:
+            try write("{\"format\":\"sealed-journal-export\",\"version\":1,\"journalID\":\"\(journal.journalIDHex)\",\"records\":[\n")
+            try journal.forEachRecord(filter) { record in
+                try write((count == 0 ? "" : ",\n") + ndjsonLine(record))
+                count += 1
+            }
+            try write("\n]}\n")
+        case .ndjson:
+            try journal.forEachRecord(filter) { record in
+                try write(ndjsonLine(record) + "\n")
+                count += 1
+            }
+        case .csv:
+            try write(CSV.row(csvColumns))
+            try journal.forEachRecord(filter) { record in
+                try write(CSV.row(csvRow(record)))
+                count += 1
+            }
+        case .markdown:
+            try write("# Journal export\n\nJournal `\(journal.journalIDHex)`, fingerprint `\(journal.fingerprint)`.\n")
+            try journal.forEachRecord(filter) { record in
+                try write("\n" + MarkdownRendering.render(record, timeZone: timeZone))
+                count += 1
+            }
+            try write("\n---\n\n\(count) record(s).\n")
+        }
+        return count
+    }
+
+    /// One record as an NDJSON line (no newline), as in ``ExportFormat/ndjson``.
+    public static func write(single record: JournalRecord, to write: (String) throws -> Void) rethrows {
+        try write(ndjsonLine(record))
+    }
+
+    static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    static func timestamp(_ date: Date) -> String { timestampStyle.format(date) }
+
+    static func jsonString(_ text: String) -> String {
+        (try? String(decoding: RecordCoding.encoder.encode(text), as: UTF8.self)) ?? "\"\""
+    }
+
+    /// `{"data":<payload>,"kind":"…","recordedAt":"…","sequence":n}` (keys sorted).
+    static func ndjsonLine(_ record: JournalRecord) -> String {
+        "{\"data\":" + String(decoding: record.payload, as: UTF8.self) + ",\"kind\":" + jsonString(record.kind)
+            + ",\"recordedAt\":\"" + timestamp(record.recordedAt) + "\",\"sequence\":\(record.sequence)}"
+    }
+
+    static func csvRow(_ record: JournalRecord) -> [String] {
+        var fields = [String: String]()
+        fields["sequence"] = String(record.sequence)
+        fields["kind"] = record.kind
+        fields["recordedAt"] = timestamp(record.recordedAt)
+        switch record.content {
+        case let .entry(entry):
+            fields["title"] = entry.title ?? ""
+            fields["text"] = entry.text
+            fields["tags"] = entry.tags.joined(separator: ";")
+        case let .checkIn(c):
+            fields["day"] = c.day.description
+            fields["timeZoneOffsetSeconds"] = String(c.timeZoneOffsetSeconds)
+            fields["mood"] = String(c.mood)
+            fields["craving"] = String(c.craving)
+            fields["use"] = c.use.rawValue
+            fields["sleepHours"] = c.sleepHours.map { String($0) } ?? ""
+            fields["meetingsAttended"] = String(c.meetingsAttended)
+            fields["meetingKinds"] = c.meetingKinds.map(\.rawValue).joined(separator: ";")
+            fields["medication"] = c.medication?.rawValue ?? ""
+            fields["triggers"] = c.triggers.joined(separator: ";")
+            fields["reachedOutToSupport"] = c.reachedOutToSupport ? "true" : "false"
+            fields["note"] = c.note ?? ""
+        case let .amendment(a):
+            fields["amends"] = String(a.amends)
+            fields["text"] = a.text
+            fields["reason"] = a.reason ?? ""
+        case let .disclosure(d):
+            fields["recipient"] = d.recipient
+            fields["purpose"] = d.purpose
+            fields["scope"] = d.scope
+            fields["format"] = d.format
+            fields["digest"] = d.digest ?? ""
+        case let .custom(_, json):
+            fields["data"] = String(decoding: json, as: UTF8.self)
+        }
+        return csvColumns.map { fields[$0] ?? "" }
+    }
+}
+
+/// RFC 4180 CSV: fields with a comma, quote, CR or LF are quoted, quotes doubled; CRLF row ends.
+enum CSV {
+    static func field(_ value: String) -> String {
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func row(_ values: [String]) -> String { values.map(field).joined(separator: ",") + "\r\n" }
+}
+
+/// Markdown for people.
+enum MarkdownRendering {
+    static func render(_ record: JournalRecord, timeZone: TimeZone) -> String {
+        let when = record.recordedAt.formatted(Date.ISO8601FormatStyle(timeZone: timeZone).year().month().day().dateSeparator(.dash)
+            .time(includingFractionalSeconds: false).timeSeparator(.colon))
+        let heading = "## #\(record.sequence) · \(when)"
+        switch record.content {
+        case let .entry(entry):
+            var out = heading + " · Entry" + (entry.title.map { " — \($0)" } ?? "") + "\n\n" + entry.text + "\n"
+            if !entry.tags.isEmpty { out += "\n_Tags: \(entry.tags.joined(separator: ", "))_\n" }
+            return out
+        case let .checkIn(c):
+            var out = heading + " · Check-in for \(c.day)\n\n"
+            out += "| mood | craving | use | sleep | meetings | medication | reached out |\n| --- | --- | --- | --- | --- | --- | --- |\n"
+            let meetings = c.meetingsAttended == 0 ? "0" : "\(c.meetingsAttended)" + (c.meetingKinds.isEmpty ? "" : " (\(c.meetingKinds.map(\.rawValue).joined(separator: ", ")))")
+            out += "| \(c.mood)/10 | \(c.craving)/10 | \(c.use.rawValue) | \(c.sleepHours.map { "\($0) h" } ?? "–") | \(meetings) | \(c.medication?.rawValue ?? "–") | \(c.reachedOutToSupport ? "yes" : "no") |\n"
+            if !c.triggers.isEmpty { out += "\nTriggers: \(c.triggers.joined(separator: ", "))\n" }
+            if let note = c.note { out += "\n\(note)\n" }
+            return out
+        case let .amendment(a):
+            return heading + " · Amendment to #\(a.amends)\n\n" + a.text + "\n" + (a.reason.map { "\n_Reason: \($0)_\n" } ?? "")
+        case let .disclosure(d):
+            return heading + " · Disclosure to \(d.recipient)\n\nPurpose: \(d.purpose). Scope: \(d.scope). Format: \(d.format).\n"
+        case let .custom(kind, json):
+            return heading + " · \(kind)\n\n```json\n" + String(decoding: json, as: UTF8.self) + "\n```\n"
+        }
+    }
+}
