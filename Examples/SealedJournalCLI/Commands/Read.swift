@@ -18,7 +18,7 @@ struct Read: ParsableCommand {
 
     @OptionGroup var target: JournalArgument
     @OptionGroup var range: RangeOptions
-    @Option(name: .short, help: ArgumentHelp("Only the last N matching records.", valueName: "N"))
+    @Option(name: .customShort("n"), help: ArgumentHelp("Only the last N matching records.", valueName: "N"))
     var count: Int?
     @Option(help: "Only entries with this tag.")
     var tag: String?

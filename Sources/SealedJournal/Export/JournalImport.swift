@@ -78,9 +78,18 @@ public enum JournalImport {
         }
     }
 
+    /// ISO 8601 with an optional fraction (kept to the millisecond, exactly) and `Z` or an offset.
     static func parseTimestamp(_ text: String) -> Date? {
-        if let date = try? OwnerExport.timestampStyle.parse(text) { return date }
-        return try? Date.ISO8601FormatStyle().parse(text)
+        var whole = text
+        var milliseconds = 0
+        if let dot = text.firstIndex(of: ".") {
+            let digits = text[text.index(after: dot)...].prefix { $0.isASCII && $0.isNumber }
+            guard !digits.isEmpty else { return nil }
+            milliseconds = Int(String(digits.prefix(3)).padding(toLength: 3, withPad: "0", startingAt: 0)) ?? 0
+            whole = String(text[..<dot]) + String(text[text.index(dot, offsetBy: digits.count + 1)...])
+        }
+        guard let date = try? Date.ISO8601FormatStyle().parse(whole) else { return nil }
+        return Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000 + Double(milliseconds)) / 1000)
     }
 
     static func parseJrnl(_ data: Data, timeZone: TimeZone) throws(JournalError) -> [PendingRecord] {

@@ -70,9 +70,17 @@ public enum OwnerExport {
         try write(ndjsonLine(record))
     }
 
-    static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    static let secondsStyle = Date.ISO8601FormatStyle()
 
-    static func timestamp(_ date: Date) -> String { timestampStyle.format(date) }
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, computed from whole milliseconds so nothing is lost to binary
+    /// fractions (records store milliseconds).
+    static func timestamp(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
+        let fraction = milliseconds - seconds * 1000
+        let whole = secondsStyle.format(Date(timeIntervalSince1970: Double(seconds)))  // ...SSZ
+        return String(whole.dropLast()) + String(format: ".%03dZ", fraction)
+    }
 
     static func jsonString(_ text: String) -> String {
         (try? String(decoding: RecordCoding.encoder.encode(text), as: UTF8.self)) ?? "\"\""

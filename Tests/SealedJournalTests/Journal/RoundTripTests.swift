@@ -216,3 +216,19 @@ final class ResultBox: @unchecked Sendable {
     func set(_ value: Result<[JournalRecord], Error>) { lock.withLock { result = value } }
     func get() throws -> [JournalRecord] { try lock.withLock { result }!.get() }
 }
+
+@Suite("Export timestamps")
+struct TimestampTests {
+    @Test("ISO 8601 timestamps keep every millisecond through export and import")
+    func milliseconds() throws {
+        for ms in [Int64(0), 1, 122, 123, 999, 1_790_000_000_123, 1_790_000_000_999, -1, -1001, 1_767_254_400_000] {
+            let date = Date(timeIntervalSince1970: Double(ms) / 1000)
+            let text = OwnerExport.timestamp(date)
+            let parsed = try #require(JournalImport.parseTimestamp(text), "\(text)")
+            #expect(Int64((parsed.timeIntervalSince1970 * 1000).rounded()) == ms, "\(ms) -> \(text)")
+        }
+        #expect(OwnerExport.timestamp(Date(timeIntervalSince1970: 1_767_254_400.5)) == "2026-01-01T08:00:00.500Z")
+        #expect(JournalImport.parseTimestamp("2026-01-01T08:00:00Z") == Date(timeIntervalSince1970: 1_767_254_400))
+        #expect(JournalImport.parseTimestamp("yesterday") == nil)
+    }
+}

@@ -1,0 +1,312 @@
+import Foundation
+import Testing
+@testable import SealedJournal
+
+@Suite("sealed-journal, the built binary")
+struct CLITests {
+    @Test("init prints the fingerprint and a recovery key once; the file is 0600")
+    func initialize() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j.sjournal")
+        let result = try CLI.run(["init", path, "--kdf", "interactive"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("fingerprint: "))
+        let keyLine = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("recovery key: ") })
+        #expect(keyLine.split(separator: " ").last?.count == 65)
+        #expect(result.stderr.contains("keep it offline"))
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let again = try CLI.run(["init", path, "--kdf", "interactive"])
+        #expect(again.status == 4 && again.stderr.contains("already exists"))
+        let short = try CLI.run(["init", dir.file("k"), "--kdf", "interactive"], passphrase: "short")
+        #expect(short.status == 4 && short.stderr.contains("at least 8"))
+    }
+
+    @Test("write, checkin and read: text, json, kinds, dates, -n, --tag, --contains")
+    func writeCheckInRead() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        var result = try CLI.run(["write", path, "Ninety", "days", "today.", "--title", "Milestone", "--tag", "milestone"])
+        #expect(result.status == 0 && result.stderr.contains("Sealed entry #0."))
+        result = try CLI.run(["write", path, "--tag", "evening"], input: "From standard input,\nwith two lines.\n")
+        #expect(result.status == 0 && result.stderr.contains("#1"))
+        result = try CLI.run(["checkin", path, "--day", "2026-11-26", "--mood", "6", "--craving", "4", "--use", "hard-day",
+                              "--sleep", "6.5", "--meeting-kind", "aa", "--meeting-kind", "therapy", "--medication", "taken",
+                              "--trigger", "office party", "--support", "--note", "Called Sam."])
+        #expect(result.status == 0 && result.stderr.contains("Sealed check-in #2 for 2026-11-26."), "\(result.stderr)")
+        result = try CLI.run(["checkin", path, "--mood", "8", "--craving", "1", "--use", "sober"])
+        #expect(result.status == 0)
+
+        let text = try CLI.run(["read", path])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("#0  ") && text.stdout.contains("entry  Milestone") && text.stdout.contains("    Ninety days today."))
+        #expect(text.stdout.contains("    with two lines."))
+        #expect(text.stdout.contains("check-in for 2026-11-26") && text.stdout.contains("mood 6/10 · craving 4/10 · hard-day · slept 6.5 h · 2 meetings (aa, therapy) · medication taken · reached out"))
+        #expect(text.stdout.contains("triggers: office party") && text.stdout.contains("note: Called Sam."))
+
+        let json = try CLI.run(["read", path, "--format", "json"])
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(array.count == 4)
+        #expect(array[2]["kind"] as? String == "checkIn")
+        #expect((array[2]["data"] as? [String: Any])?["mood"] as? Int == 6)
+
+        #expect(try CLI.run(["read", path, "--kind", "checkin"]).stdout.components(separatedBy: "check-in for").count == 3)
+        #expect(try CLI.run(["read", path, "--kind", "entry", "-n", "1"]).stdout.hasPrefix("#1 "))
+        #expect(try CLI.run(["read", path, "--tag", "milestone"]).stdout.hasPrefix("#0 "))
+        #expect(try CLI.run(["read", path, "--contains", "CALLED SAM"]).stdout.hasPrefix("#2 "))
+        let today = LocalDate(date: Date(), timeZone: TimeZone(identifier: "UTC")!).description
+        let ranged = try CLI.run(["read", path, "--kind", "checkin", "--from", today, "--to", today])
+        #expect(ranged.stdout.hasPrefix("#2 ") || ranged.stdout.hasPrefix("#3 "), "recorded today, whatever its check-in day")
+        let none = try CLI.run(["read", path, "--from", "2001-01-01", "--to", "2001-01-02"])
+        #expect(none.status == 0 && none.stdout.isEmpty && none.stderr.contains("No matching records."))
+        let backwards = try CLI.run(["read", path, "--from", "2026-02-01", "--to", "2026-01-01"])
+        #expect(backwards.status == 64)
+    }
+
+    @Test("the journal file never contains what was written through the CLI")
+    func noPlaintextInFile() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        let marker = "MARKER-cli-4e2a"
+        try CLI.run(["write", path, "I \(marker) today", "--title", marker, "--tag", marker])
+        try CLI.run(["checkin", path, "--mood", "2", "--craving", "9", "--use", "used", "--trigger", marker, "--note", marker])
+        let bytes = try fileBytes(path)
+        #expect(!String(decoding: bytes, as: UTF8.self).contains(marker))
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(files == ["j.sjournal"], "no temporary or plaintext files: \(files)")
+    }
+
+    @Test("out-of-range check-in fields are refused, naming the field; nothing is written")
+    func invalidCheckIns() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        let before = try fileBytes(path)
+        let cases: [([String], String)] = [
+            (["--mood", "11", "--craving", "0", "--use", "sober"], "mood"),
+            (["--mood", "0", "--craving", "0", "--use", "sober"], "mood"),
+            (["--mood", "5", "--craving", "12", "--use", "sober"], "craving"),
+            (["--mood", "5", "--craving", "1", "--use", "sober", "--sleep", "25"], "sleepHours"),
+            (["--mood", "5", "--craving", "1", "--use", "sober", "--meetings", "99"], "meetingsAttended"),
+        ]
+        for (arguments, field) in cases {
+            let result = try CLI.run(["checkin", path] + arguments)
+            #expect(result.status == 4, "\(arguments)")
+            #expect(result.stderr.hasPrefix("sealed-journal: \(field):"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "one clear line")
+        }
+        let badUse = try CLI.run(["checkin", path, "--mood", "5", "--craving", "1", "--use", "maybe"])
+        #expect(badUse.status == 64 && badUse.stderr.contains("use"))
+        let badDay = try CLI.run(["checkin", path, "--mood", "5", "--craving", "1", "--use", "sober", "--day", "2026-02-30"])
+        #expect(badDay.status == 64)
+        #expect(try fileBytes(path) == before)
+    }
+
+    @Test("passphrase sources: file, environment, none (a clear error, never a hang), wrong (exit 2, nothing changes)")
+    func passphraseSources() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        try writeFileBytes(Array("\(CLI.passphrase)\nsecond line ignored\n".utf8), to: dir.file("pass"))
+        let viaFile = try CLI.run(["write", path, "from a file", "--passphrase-file", dir.file("pass")], passphrase: nil)
+        #expect(viaFile.status == 0, "\(viaFile.stderr)")
+        let none = try CLI.run(["write", path, "no source"], passphrase: nil)
+        #expect(none.status == 4 && none.stderr.contains("--passphrase-file") && none.stderr.contains("SEALED_JOURNAL_PASSPHRASE"))
+        let before = try fileBytes(path)
+        let wrong = try CLI.run(["write", path, "wrong"], passphrase: "not the passphrase")
+        #expect(wrong.status == 2 && wrong.stderr == "sealed-journal: wrong passphrase\n")
+        #expect(try fileBytes(path) == before)
+        let missing = try CLI.run(["write", path, "x", "--passphrase-file", dir.file("nope")], passphrase: nil)
+        #expect(missing.status == 1 && missing.stderr.contains("cannot read"))
+    }
+
+    @Test("export: every format to stdout; to a file 0600; no overwrite without --force")
+    func exports() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        try CLI.run(["write", path, "An entry, with \"quotes\",\ncommas and a newline", "--tag", "a"])
+        try CLI.run(["checkin", path, "--mood", "7", "--craving", "2", "--use", "sober", "--note", "note, with \"comma\"\nand line"])
+        let json = try CLI.run(["export", path, "--format", "json"])
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((root["records"] as? [Any])?.count == 2 && root["format"] as? String == "sealed-journal-export")
+        let ndjson = try CLI.run(["export", path, "--format", "ndjson"])
+        #expect(ndjson.stdout.split(separator: "\n").count == 2)
+        let csv = try CLI.run(["export", path, "--format", "csv"])
+        let rows = try CSVReader.parse(csv.stdout)
+        #expect(rows.count == 3 && rows[0] == OwnerExport.csvColumns)
+        let column = { (name: String) in rows[0].firstIndex(of: name)! }
+        #expect(rows[1][column("text")] == "An entry, with \"quotes\",\ncommas and a newline")
+        #expect(rows[2][column("note")] == "note, with \"comma\"\nand line")
+        #expect(rows[2][column("mood")] == "7" && rows[2][column("use")] == "sober")
+        let markdown = try CLI.run(["export", path, "--format", "markdown", "--kind", "checkin"])
+        #expect(markdown.stdout.hasPrefix("# Journal export") && markdown.stdout.contains("| 7/10 | 2/10 | sober |"))
+
+        let out = dir.file("export.json")
+        let toFile = try CLI.run(["export", path, "--format", "json", "--output", out])
+        #expect(toFile.status == 0 && toFile.stdout.isEmpty)
+        #expect(try FileManager.default.attributesOfItem(atPath: out)[.posixPermissions] as? Int == 0o600)
+        let exported = try fileBytes(out)
+        try writeFileBytes(Array("keep me".utf8), to: out)
+        let refused = try CLI.run(["export", path, "--format", "json", "--output", out])
+        #expect(refused.status == 4 && refused.stderr.contains("already exists"))
+        #expect(try fileBytes(out) == Array("keep me".utf8))
+        #expect(try CLI.run(["export", path, "--format", "json", "--output", out, "--force"]).status == 0)
+        #expect(try fileBytes(out).count == exported.count)
+        let wrong = try CLI.run(["export", path, "--format", "csv", "--output", dir.file("x.csv")], passphrase: "wrong passphrase")
+        #expect(wrong.status == 2 && !FileManager.default.fileExists(atPath: dir.file("x.csv")))
+    }
+
+    @Test("verify needs no passphrase; detects tampering, a wrong fingerprint and truncation against a kept checkpoint")
+    func verify() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        try CLI.run(["write", path, "one"])
+        let checkpoint = try CLI.run(["checkpoint", path], passphrase: nil)
+        #expect(checkpoint.status == 0 && checkpoint.stdout.hasPrefix("sealed-journal/") && checkpoint.stdout.contains("\n1\n"))
+        try checkpoint.stdout.write(toFile: dir.file("cp.txt"), atomically: false, encoding: .utf8)
+        let sizeAfterOne = try fileBytes(path).count
+        try CLI.run(["write", path, "two"])
+        let info = try CLI.run(["info", path], passphrase: nil)
+        #expect(info.status == 0 && info.stdout.contains("records:      2"))
+        let fingerprint = try #require(info.stdout.split(separator: "\n").first { $0.hasPrefix("fingerprint:") }?.split(separator: " ").last)
+
+        let ok = try CLI.run(["verify", path, "--fingerprint", String(fingerprint), "--against", dir.file("cp.txt")], passphrase: nil)
+        #expect(ok.status == 0 && ok.stdout.contains("ok  held checkpoint") && ok.stderr.contains("Verified: 2 records"))
+        #expect(!ok.stdout.contains("opened with the key"))
+        let keyed = try CLI.run(["verify", path])
+        #expect(keyed.status == 0 && keyed.stdout.contains("records opened with the key: 2"))
+        let wrongPrint = try CLI.run(["verify", path, "--fingerprint", "0000:0000:0000:0000:0000:0000:0000:0000"], passphrase: nil)
+        #expect(wrongPrint.status == 1 && wrongPrint.stderr.contains("FAILED"))
+
+        var bytes = try fileBytes(path)
+        bytes[bytes.count - 200] ^= 1
+        try writeFileBytes(bytes, to: dir.file("tampered"))
+        let tampered = try CLI.run(["verify", dir.file("tampered")], passphrase: nil)
+        #expect(tampered.status == 1 && tampered.stderr.contains("verification FAILED"))
+
+        // Roll back to the first commit: valid alone, caught against a later checkpoint.
+        let later = try CLI.run(["checkpoint", path], passphrase: nil).stdout
+        try later.write(toFile: dir.file("later.txt"), atomically: false, encoding: .utf8)
+        try writeFileBytes(Array(try fileBytes(path).prefix(sizeAfterOne)), to: dir.file("rolled"))
+        #expect(try CLI.run(["verify", dir.file("rolled")], passphrase: nil).status == 0)
+        let rolled = try CLI.run(["verify", dir.file("rolled"), "--against", dir.file("later.txt")], passphrase: nil)
+        #expect(rolled.status == 1 && rolled.stderr.contains("removed"))
+    }
+
+    @Test("bad files: empty, foreign, unknown version, missing — exit 3 or 1 with one clear line")
+    func badFiles() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        try writeFileBytes([], to: dir.file("empty"))
+        try writeFileBytes(Array("just some notes\n".utf8), to: dir.file("notes.txt"))
+        var bytes = try fileBytes(path)
+        bytes[8] = 9
+        bytes[4096 + 8] = 9
+        try writeFileBytes(bytes, to: dir.file("future"))
+        let empty = try CLI.run(["read", dir.file("empty")])
+        #expect(empty.status == 3 && empty.stderr.contains("is empty"))
+        let foreign = try CLI.run(["info", dir.file("notes.txt")], passphrase: nil)
+        #expect(foreign.status == 3 && foreign.stderr.contains("not a SealedJournal journal"))
+        let future = try CLI.run(["read", dir.file("future")])
+        #expect(future.status == 3 && future.stderr.contains("version 9 is not supported"))
+        let missing = try CLI.run(["info", dir.file("missing")], passphrase: nil)
+        #expect(missing.status == 1 && missing.stderr.contains("No such file"))
+        let usage = try CLI.run(["frobnicate"])
+        #expect(usage.status == 64)
+        for result in [empty, foreign, future, missing] {
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+    }
+
+    @Test("passwd and recovery-key rewrap the key; old secrets stop working")
+    func keyCommands() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j")
+        let created = try CLI.run(["init", path, "--kdf", "interactive"])
+        let recovery = String(try #require(created.stdout.split(separator: "\n").first { $0.hasPrefix("recovery key: ") }).dropFirst(14))
+        try CLI.run(["write", path, "kept"])
+        try writeFileBytes(Array("a new passphrase for me\n".utf8), to: dir.file("new"))
+        let passwd = try CLI.run(["passwd", path, "--kdf", "interactive", "--new-passphrase-file", dir.file("new")])
+        #expect(passwd.status == 0, "\(passwd.stderr)")
+        #expect(try CLI.run(["read", path]).status == 2)
+        #expect(try CLI.run(["read", path], passphrase: "a new passphrase for me").stdout.contains("kept"))
+
+        try writeFileBytes(Array(recovery.utf8), to: dir.file("recovery"))
+        #expect(try CLI.run(["read", path, "--recovery-key-file", dir.file("recovery")], passphrase: nil).stdout.contains("kept"))
+        let replaced = try CLI.run(["recovery-key", path, "--recovery-key-file", dir.file("recovery")], passphrase: nil)
+        #expect(replaced.status == 0 && replaced.stdout.hasPrefix("recovery key: "))
+        #expect(try CLI.run(["read", path, "--recovery-key-file", dir.file("recovery")], passphrase: nil).status == 2)
+        try writeFileBytes(Array(replaced.stdout.dropFirst(14).utf8), to: dir.file("recovery2"))
+        #expect(try CLI.run(["read", path, "--recovery-key-file", dir.file("recovery2")], passphrase: nil).status == 0)
+        try writeFileBytes(Array("XXXXX-XXXXX".utf8), to: dir.file("typo"))
+        let typo = try CLI.run(["read", path, "--recovery-key-file", dir.file("typo")], passphrase: nil)
+        #expect(typo.status == 4 && typo.stderr.contains("not a valid recovery key"))
+    }
+
+    @Test("import: our NDJSON round-trips losslessly; jrnl JSON comes in; invalid input writes nothing")
+    func imports() throws {
+        let dir = try TemporaryDirectory()
+        let source = try CLI.makeJournal(in: dir, name: "a")
+        try CLI.run(["write", source, "First, with ünïcode 🌱", "--title", "T", "--tag", "x"])
+        try CLI.run(["checkin", source, "--mood", "3", "--craving", "7", "--use", "hard-day", "--trigger", "rain"])
+        let exported = try CLI.run(["export", source, "--format", "ndjson"]).stdout
+        try exported.write(toFile: dir.file("backup.ndjson"), atomically: false, encoding: .utf8)
+        let target = try CLI.makeJournal(in: dir, name: "b")
+        let imported = try CLI.run(["import", target, dir.file("backup.ndjson"), "--from", "ndjson"])
+        #expect(imported.status == 0 && imported.stderr.contains("Imported 2 record(s)"), "\(imported.stderr)")
+        #expect(try CLI.run(["export", target, "--format", "ndjson"]).stdout == exported, "lossless, times included")
+        #expect(Journal.verify(at: target).checkpointCount == 2, "one batch: one checkpoint")
+
+        let jrnl = """
+        {"tags": {"@work": 1}, "entries": [
+          {"title": "Monday", "body": "Long day.\\nStill sober.", "date": "2024-03-04", "time": "21:15", "tags": ["@work"], "starred": true},
+          {"title": "", "body": "Short one", "date": "2024-03-05", "time": "07:00", "tags": [], "starred": false}
+        ]}
+        """
+        try jrnl.write(toFile: dir.file("jrnl.json"), atomically: false, encoding: .utf8)
+        let fromJrnl = try CLI.run(["import", target, dir.file("jrnl.json"), "--from", "jrnl-json"])
+        #expect(fromJrnl.status == 0, "\(fromJrnl.stderr)")
+        let read = try CLI.run(["read", target, "--format", "json", "--kind", "entry"]).stdout
+        let records = try #require(try JSONSerialization.jsonObject(with: Data(read.utf8)) as? [[String: Any]])
+        let monday = try #require(records.first { ($0["data"] as? [String: Any])?["title"] as? String == "Monday" })
+        #expect(monday["recordedAt"] as? String == "2024-03-04T21:15:00.000Z")
+        #expect((monday["data"] as? [String: Any])?["tags"] as? [String] == ["work", "starred"])
+
+        let before = try fileBytes(target)
+        try "{\"kind\":\"checkIn\",\"recordedAt\":\"2026-01-01T00:00:00Z\",\"data\":{\"day\":\"2026-01-01\",\"timeZoneOffsetSeconds\":0,\"mood\":42,\"craving\":0,\"use\":\"sober\"}}\n"
+            .write(toFile: dir.file("bad.ndjson"), atomically: false, encoding: .utf8)
+        let bad = try CLI.run(["import", target, dir.file("bad.ndjson"), "--from", "ndjson"])
+        #expect(bad.status == 4 && bad.stderr.contains("line 1: mood"), "\(bad.stderr)")
+        let garbage = try CLI.run(["import", target, dir.file("jrnl.json"), "--from", "ndjson"])
+        #expect(garbage.status == 4)
+        #expect(try fileBytes(target) == before)
+    }
+}
+
+/// A small RFC 4180 reader, independent of the writer, for the CSV round trip.
+enum CSVReader {
+    static func parse(_ text: String) throws -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field = ""
+        var quoted = false
+        var iterator = Array(text).makeIterator()
+        var pending: Character? = nil
+        while let c = pending ?? iterator.next() {
+            pending = nil
+            if quoted {
+                if c == "\"" {
+                    if let next = iterator.next() {
+                        if next == "\"" { field.append("\"") } else { quoted = false; pending = next }
+                    } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                row.append(field); field = ""
+            } else if c == "\r\n" || c == "\n" {
+                row.append(field); rows.append(row); row = []; field = ""
+            } else {
+                field.append(c)
+            }
+        }
+        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        return rows
+    }
+}

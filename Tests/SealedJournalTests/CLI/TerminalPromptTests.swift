@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+/// Drives the CLI at a real pseudo-terminal through tmux: the passphrase prompt works and
+/// nothing typed is echoed to the screen.
+@Suite("Passphrase prompts at a real terminal", .serialized, .enabled(if: TmuxSession.isAvailable, "tmux is not installed (make test installs it)"))
+struct TerminalPromptTests {
+    @Test("init asks twice without echo; write asks once; a wrong passphrase says so")
+    func prompts() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("pty.sjournal")
+        let secret = "pty-typed passphrase 7c1d"
+        let tmux = try TmuxSession()
+        defer { tmux.close() }
+
+        try tmux.start("\(CLI.executable.path) init \(path) --kdf interactive; echo EXIT=$?")
+        try tmux.waitFor("New passphrase:")
+        tmux.type(secret)
+        try tmux.waitFor("Repeat the new passphrase:")
+        tmux.type(secret)
+        var screen = try tmux.waitFor("EXIT=")
+        #expect(screen.contains("EXIT=0") && screen.contains("recovery key:"), "\(screen)")
+        #expect(!screen.contains(secret), "the passphrase was echoed:\n\(screen)")
+
+        try tmux.start("\(CLI.executable.path) write \(path) 'hello from a terminal'; echo EXIT=$?")
+        try tmux.waitFor("Passphrase for")
+        tmux.type(secret)
+        screen = try tmux.waitFor("EXIT=")
+        #expect(screen.contains("Sealed entry #0.") && screen.contains("EXIT=0"), "\(screen)")
+        #expect(!screen.contains(secret))
+
+        try tmux.start("\(CLI.executable.path) read \(path); echo EXIT=$?")
+        try tmux.waitFor("Passphrase for")
+        tmux.type("not it at all")
+        screen = try tmux.waitFor("EXIT=")
+        #expect(screen.contains("wrong passphrase") && screen.contains("EXIT=2"), "\(screen)")
+
+        try tmux.start("\(CLI.executable.path) init \(dir.file("other")) --kdf interactive; echo EXIT=$?")
+        try tmux.waitFor("New passphrase:")
+        tmux.type("first version 123")
+        try tmux.waitFor("Repeat the new passphrase:")
+        tmux.type("second version 456")
+        screen = try tmux.waitFor("EXIT=")
+        #expect(screen.contains("the two passphrases differ") && screen.contains("EXIT=4"), "\(screen)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("other")))
+    }
+}
+
+/// A private tmux server with one window at a time.
+final class TmuxSession {
+    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
+
+    let socket = "sealed-journal-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    private var windows = 0
+
+    init() throws {
+        try tmux(["new-session", "-d", "-s", "main", "-x", "160", "-y", "50", "sleep 600"])
+    }
+
+    private var target: String { "main:\(windows)" }
+
+    /// Runs `command` in a fresh window (with a clean environment: no passphrase variable).
+    func start(_ command: String) throws {
+        windows += 1
+        try tmux(["new-window", "-t", "main:\(windows)", "env -u SEALED_JOURNAL_PASSPHRASE \(command); sleep 600"])
+    }
+
+    func type(_ text: String) {
+        _ = try? tmux(["send-keys", "-t", target, "-l", text])
+        _ = try? tmux(["send-keys", "-t", target, "Enter"])
+    }
+
+    func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", target], capture: true) }
+
+    /// Waits (up to 20 s) until the screen shows `text`; returns the screen.
+    @discardableResult
+    func waitFor(_ text: String) throws -> String {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let current = try screen()
+            if current.contains(text) { return current }
+            usleep(50_000)
+        }
+        Issue.record("timed out waiting for \"\(text)\"; screen:\n\(try screen())")
+        throw CancellationError()
+    }
+
+    func close() { _ = try? tmux(["kill-server"]) }
+
+    /// Runs tmux with `posix_spawn` and `waitpid`. (Foundation's `Process` waits until every
+    /// descendant closes an inherited descriptor, and the tmux server it forks never does.)
+    @discardableResult
+    private func tmux(_ arguments: [String], capture: Bool = false) throws -> String {
+        let argv = ["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments
+        var pipeFDs: [Int32] = [-1, -1]
+        if capture { guard pipe(&pipeFDs) == 0 else { throw CancellationError() } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if capture {
+            posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+            posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
+            posix_spawn_file_actions_addclose(&actions, pipeFDs[1])
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        }
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
+        guard status == 0 else { throw CancellationError() }
+        var output = Data()
+        if capture {
+            Glibc.close(pipeFDs[1])
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = read(pipeFDs[0], &buffer, buffer.count)
+                if n <= 0 { break }
+                output.append(contentsOf: buffer[0..<n])
+            }
+            Glibc.close(pipeFDs[0])
+        }
+        var exitStatus: Int32 = 0
+        while waitpid(pid, &exitStatus, 0) < 0 && errno == EINTR {}
+        return String(decoding: output, as: UTF8.self)
+    }
+}
