@@ -1,0 +1,137 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import SealedJournal
+
+/// Fails the `n`-th storage operation on one file with `action` (0-based), counting writes,
+/// syncs and truncations in order; optionally fails truncation too.
+final class FaultPlan: Sendable {
+    let path: String
+    let failAt: Int
+    let action: StorageFaults.Action
+    let failTruncate: Bool
+    private let counter = Mutex(0)
+
+    init(path: String, failAt: Int, action: StorageFaults.Action, failTruncate: Bool = false) {
+        self.path = path
+        self.failAt = failAt
+        self.action = action
+        self.failTruncate = failTruncate
+    }
+
+    func install() {
+        StorageFaults.install { [self] path, operation in
+            guard path == self.path else { return .proceed }
+            if case .truncate = operation { return self.failTruncate ? .fail(errno: EIO) : .proceed }
+            let index = counter.withLock { value -> Int in defer { value += 1 }; return value }
+            guard index == failAt else { return .proceed }
+            if case .sync = operation, case .shortWrite(_, let code) = action { return .fail(errno: code) }
+            return action
+        }
+    }
+}
+
+@Suite("Injected storage faults never lose or damage what was written", .serialized)
+struct FaultInjectionTests {
+    static let actions: [(String, StorageFaults.Action, Int32)] = [
+        ("disk full", .fail(errno: ENOSPC), ENOSPC),
+        ("I/O error", .fail(errno: EIO), EIO),
+        ("short write then disk full", .shortWrite(bytes: 37, errno: ENOSPC), ENOSPC),
+    ]
+
+    @Test("a fault at the write or the fsync of an append: clear error, journal intact, retry succeeds",
+          arguments: 0..<3, [0, 1])
+    func appendFaults(actionIndex: Int, operation: Int) throws {
+        let (name, action, code) = Self.actions[actionIndex]
+        let dir = try TemporaryDirectory()
+        let path = dir.file("faults.sj")
+        let journal = try Journal.create(at: path, passphrase: testPassphrase(), kdf: testKDF).journal  // fsync policy on
+        try journal.append(JournalEntry(text: "before the fault"))
+        let before = try fileBytes(path)
+        let plan = FaultPlan(path: path, failAt: operation, action: action)
+        plan.install()
+        defer { StorageFaults.install(nil) }
+        let error = #expect(throws: JournalError.self, "\(name) at operation \(operation)") {
+            try journal.append(JournalEntry(text: "during the fault"))
+        }
+        if case let .io(systemError)? = error {
+            #expect(systemError.code == code && systemError.path == path)
+            #expect(systemError.description.contains(operation == 0 ? "write failed" : "fsync failed"))
+        } else {
+            Issue.record("expected an I/O error, got \(String(describing: error))")
+        }
+        StorageFaults.install(nil)
+        #expect(try fileBytes(path) == before, "the failed append was rolled back")
+        #expect(Journal.verify(at: path).isValid)
+        #expect(try readAll(journal).count == 1)
+        try journal.append(JournalEntry(text: "after the fault"))
+        let reopened = try Journal.open(at: path, passphrase: testPassphrase())
+        #expect(try readAll(reopened).map { try $0.decode(JournalEntry.self).text } == ["before the fault", "after the fault"])
+        #expect(reopened.verify().isValid)
+    }
+
+    @Test("a short write whose roll-back also fails leaves a torn tail that the next append cuts")
+    func tornTailAfterFailedRollback() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("faults.sj")
+        let journal = try Journal.create(at: path, passphrase: testPassphrase(), kdf: testKDF).journal
+        try journal.append(JournalEntry(text: "kept"))
+        let size = try fileBytes(path).count
+        let plan = FaultPlan(path: path, failAt: 0, action: .shortWrite(bytes: 100, errno: EIO), failTruncate: true)
+        plan.install()
+        #expect(throws: JournalError.self) { try journal.append(JournalEntry(text: "lost")) }
+        StorageFaults.install(nil)
+        #expect(try fileBytes(path).count == size + 100, "the partial bytes are still there")
+        #expect(try Journal.info(at: path).tornTailBytes == 100)
+        try journal.append(JournalEntry(text: "next"))
+        #expect(try readAll(journal).map { try $0.decode(JournalEntry.self).text } == ["kept", "next"])
+        #expect(Journal.verify(at: path).isValid)
+    }
+
+    @Test("a failed fsync is never reported as success", arguments: [EIO, ENOSPC, EDQUOT])
+    func fsyncFailure(code: Int32) throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("faults.sj")
+        let journal = try Journal.create(at: path, passphrase: testPassphrase(), kdf: testKDF).journal
+        StorageFaults.install { faultPath, operation in
+            faultPath == path && operation == .sync ? .fail(errno: code) : .proceed
+        }
+        defer { StorageFaults.install(nil) }
+        #expect(throws: JournalError.io(SystemError(operation: "fsync", path: path, code: code))) {
+            try journal.append(JournalEntry(text: "x"))
+        }
+        #expect(journal.recordCount == 0)
+    }
+
+    @Test("a fault at any write or fsync of a passphrase change: one passphrase works, repair and retry succeed",
+          arguments: 0..<3, 0..<4)
+    func headerFaults(actionIndex: Int, operation: Int) throws {
+        let (_, action, _) = Self.actions[actionIndex]
+        let dir = try TemporaryDirectory()
+        let path = dir.file("faults.sj")
+        let journal = try Journal.create(at: path, passphrase: testPassphrase("old passphrase"), kdf: testKDF).journal
+        try journal.append(JournalEntry(text: "record"))
+        FaultPlan(path: path, failAt: operation, action: action).install()
+        #expect(throws: JournalError.self) { try journal.changePassphrase(to: testPassphrase("new passphrase"), kdf: testKDF) }
+        StorageFaults.install(nil)
+
+        let old = try? Journal.open(at: path, passphrase: testPassphrase("old passphrase"), mode: .readOnly)
+        let new = try? Journal.open(at: path, passphrase: testPassphrase("new passphrase"), mode: .readOnly)
+        #expect((old == nil) != (new == nil), "exactly one passphrase opens the journal")
+        let working = old != nil ? "old passphrase" : "new passphrase"
+        let repaired = try Journal.open(at: path, passphrase: testPassphrase(working))  // write-open repairs the header
+        #expect(try readAll(repaired).count == 1)
+        #expect(Journal.verify(at: path).isValid, "\(Journal.verify(at: path))")
+        let stale = working == "old passphrase" ? "new passphrase" : "old passphrase"
+        #expect(throws: JournalError.wrongPassphrase) { try Journal.open(at: path, passphrase: testPassphrase(stale)) }
+        try repaired.changePassphrase(to: testPassphrase("third passphrase"), kdf: testKDF)
+        #expect(throws: JournalError.wrongPassphrase) { try Journal.open(at: path, passphrase: testPassphrase(working)) }
+        #expect(try Journal.open(at: path, passphrase: testPassphrase("third passphrase")).recordCount == 1)
+        // Neither header copy still unlocks with a retired passphrase.
+        for copy in 0..<2 {
+            let bytes = try fileBytes(path)
+            let header = try FileHeader.decodeCopy(Array(bytes[copy * 4096..<(copy + 1) * 4096]))
+            #expect(throws: JournalError.wrongPassphrase) { try KeySlots.unlock(header: header, passphrase: testPassphrase("old passphrase")) }
+        }
+    }
+}
