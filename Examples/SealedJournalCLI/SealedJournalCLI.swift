@@ -24,7 +24,7 @@ struct SealedJournalCLI: ParsableCommand {
         """,
         version: SealedJournalLibrary.version,
         subcommands: [
-            Initialize.self, Write.self, CheckInCommand.self, Read.self, Export.self, Import.self,
+            Initialize.self, Write.self, CheckInCommand.self, Read.self, Export.self, Report.self, Import.self, Disclosures.self,
             Verify.self, CheckpointCommand.self, Info.self, ChangePassphrase.self, ReplaceRecoveryKey.self,
         ]
     )

@@ -4,15 +4,21 @@ import SealedJournal
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export records as plaintext for yourself.",
+        abstract: "Export records, for yourself or encrypted for someone else.",
         discussion: """
         Writes to standard output, or to a file you name (created with mode 0600; an existing
-        file is only replaced with --force; a failed export leaves no partial file).
-        The export is NOT encrypted: keep it somewhere safe and delete it when done.
+        file is only replaced with --force; a failed export leaves no partial file). Every export
+        is recorded in the journal as a sealed disclosure (see `sealed-journal disclosures`).
+
+        With --recipient (an age public key, repeatable) or --encrypt-with-passphrase the export
+        is encrypted in the age format: the recipient opens it with the stock `age` tool
+        (`age -d -i key.txt export.age`). Without them the export is PLAINTEXT: keep it safe.
 
         Examples:
           sealed-journal export recovery.sjournal --format csv --kind checkin --output checkins.csv
-          sealed-journal export recovery.sjournal --format ndjson > backup.ndjson
+          sealed-journal export recovery.sjournal --format markdown --from 2026-11-01 --to 2026-11-30 \\
+              --recipient age1... --to-whom "Dr. Lee" --purpose "monthly review" \\
+              --notice-file redisclosure-notice.txt --armor --output november.md.age
         """
     )
 
@@ -20,31 +26,26 @@ struct Export: ParsableCommand {
     @Option(help: "json, ndjson, csv or markdown.")
     var format: ExportFormat
     @OptionGroup var range: RangeOptions
-    @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-    var output: String?
-    @Flag(help: "Replace the output file if it exists.")
-    var force = false
+    @OptionGroup var sharing: SharingOptions
     @OptionGroup var unlock: UnlockOptions
     @OptionGroup var messages: OutputOptions
 
+    func validate() throws { try sharing.validate() }
+
     func run() throws {
         try runCommand(quiet: messages.quiet) {
-            let journal = try unlock.open(target.journal, mode: .readOnly)
-            let filter = range.filter()
-            if let output {
-                let file = try ExportFile(path: output, overwrite: force)
-                do {
-                    let count = try OwnerExport.write(journal, format: format, filter: filter) { try file.write($0) }
-                    try file.finish()
-                    Terminal.say("Exported \(count) record(s) to \(output) (plaintext, mode 0600).")
-                } catch {
-                    file.discard()
-                    throw error
-                }
-            } else {
-                let count = try OwnerExport.write(journal, format: format, filter: filter) { Terminal.output($0) }
-                Terminal.say("Exported \(count) record(s).")
+            let recipients = try sharing.recipients()
+            let request = try sharing.request(recipients: recipients, defaultPurpose: "owner export")
+            if request.notice != nil && format == .csv {
+                throw JournalError.invalidField(field: "notice", reason: "CSV cannot carry a notice; use json, ndjson or markdown")
             }
+            let journal = try unlock.open(target.journal)
+            var count = 0
+            try sharing.write { write, finish in
+                count = try OwnerExport.disclose(journal, format: format, filter: range.filter(), request: request,
+                                                 recipients: recipients, armored: sharing.armor, write: write, beforeRecording: finish).records
+            }
+            Terminal.say("Exported \(count) record(s); recorded the disclosure to \(request.recipient).")
         }
     }
 }

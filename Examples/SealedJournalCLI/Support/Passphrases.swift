@@ -19,15 +19,15 @@ enum Passphrases {
     }
 
     /// A new passphrase: from `file` or the environment, or typed twice at the terminal.
-    static func obtainNew(file: String?, environment: Bool = true) throws -> SecretBytes {
+    static func obtainNew(file: String?, environment: Bool = true, prompt: String = "New passphrase") throws -> SecretBytes {
         let passphrase: SecretBytes
         if let file {
             passphrase = try readSecretFile(file)
         } else if environment, let value = environmentValue {
             passphrase = try SecretBytes(utf8: value)
         } else {
-            passphrase = try Terminal.readSecret(prompt: "New passphrase: ")
-            let again = try Terminal.readSecret(prompt: "Repeat the new passphrase: ")
+            passphrase = try Terminal.readSecret(prompt: "\(prompt): ")
+            let again = try Terminal.readSecret(prompt: "Repeat the \(prompt.prefix(1).lowercased() + prompt.dropFirst()): ")
             guard passphrase.constantTimeEquals(again) else { throw CLIError.passphrasesDiffer }
         }
         guard passphrase.count >= minimumLength else { throw CLIError.passphraseTooShort(minimumLength) }

@@ -34,7 +34,12 @@ public final class ExportFile {
 
     /// Appends `text` (UTF-8).
     public func write(_ text: String) throws(JournalError) {
-        let bytes = Array(text.utf8)
+        try write(Data(text.utf8))
+    }
+
+    /// Appends `data`.
+    public func write(_ data: Data) throws(JournalError) {
+        let bytes = [UInt8](data)
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { posixWrite(descriptor, $0.baseAddress! + done, bytes.count - done) }

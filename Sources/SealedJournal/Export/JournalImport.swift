@@ -39,6 +39,7 @@ public enum JournalImport {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
                 throw .invalidField(field: where_, reason: "is not a JSON object")
             }
+            if index == 0 && object.count == 1 && object["notice"] is String { continue }  // an export's notice line
             guard let kind = object["kind"] as? String else { throw .invalidField(field: where_, reason: "has no \"kind\"") }
             guard let time = object["recordedAt"] as? String, let date = parseTimestamp(time) else {
                 throw .invalidField(field: where_, reason: "has no valid \"recordedAt\" (ISO 8601)")

@@ -31,19 +31,26 @@ public enum OwnerExport {
     /// successive chunks. Returns the number of records written.
     ///
     /// - Parameter timeZone: used by Markdown for readable times (JSON, NDJSON and CSV use UTC ISO 8601).
+    ///   - notice: text shown first (JSON: a `notice` field; NDJSON: a first `{"notice": ...}` line;
+    ///     Markdown: a quote under the title). CSV cannot carry one.
     @discardableResult
     public static func write(_ journal: Journal, format: ExportFormat, filter: RecordFilter = .all,
-                             timeZone: TimeZone = .current, to write: (String) throws -> Void) throws -> Int {
+                             timeZone: TimeZone = .current, notice: String? = nil, to write: (String) throws -> Void) throws -> Int {
         var count = 0
+        if notice != nil && format == .csv {
+            throw JournalError.invalidField(field: "notice", reason: "CSV cannot carry a notice; use json, ndjson or markdown")
+        }
         switch format {
         case .json:
-            try write("{\"format\":\"sealed-journal-export\",\"version\":1,\"journalID\":\"\(journal.journalIDHex)\",\"records\":[\n")
+            let noticeField = notice.map { "\"notice\":" + jsonString($0) + "," } ?? ""
+            try write("{\"format\":\"sealed-journal-export\",\"version\":1,\"journalID\":\"\(journal.journalIDHex)\",\(noticeField)\"records\":[\n")
             try journal.forEachRecord(filter) { record in
                 try write((count == 0 ? "" : ",\n") + ndjsonLine(record))
                 count += 1
             }
             try write("\n]}\n")
         case .ndjson:
+            if let notice { try write("{\"notice\":" + jsonString(notice) + "}\n") }
             try journal.forEachRecord(filter) { record in
                 try write(ndjsonLine(record) + "\n")
                 count += 1
@@ -56,6 +63,9 @@ public enum OwnerExport {
             }
         case .markdown:
             try write("# Journal export\n\nJournal `\(journal.journalIDHex)`, fingerprint `\(journal.fingerprint)`.\n")
+            if let notice {
+                try write("\n" + notice.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n") + "\n")
+            }
             try journal.forEachRecord(filter) { record in
                 try write("\n" + MarkdownRendering.render(record, timeZone: timeZone))
                 count += 1

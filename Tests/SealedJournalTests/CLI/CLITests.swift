@@ -128,9 +128,13 @@ struct CLITests {
         let root = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect((root["records"] as? [Any])?.count == 2 && root["format"] as? String == "sealed-journal-export")
         let ndjson = try CLI.run(["export", path, "--format", "ndjson"])
-        #expect(ndjson.stdout.split(separator: "\n").count == 2)
-        let csv = try CLI.run(["export", path, "--format", "csv"])
-        let rows = try CSVReader.parse(csv.stdout)
+        #expect(ndjson.stdout.split(separator: "\n").count == 3, "two records and the first export's disclosure")
+        let csv = try CLI.run(["export", path, "--format", "csv", "--kind", "entry"])
+        #expect(try CSVReader.parse(csv.stdout).count == 2)
+        let csvAll = try CLI.run(["export", path, "--format", "csv", "--to", "2100-01-01"])
+        #expect(try CSVReader.parse(csvAll.stdout).count == 6, "header, 2 records, 3 disclosures")
+        let checkInCSV = try CLI.run(["export", path, "--format", "csv", "--kind", "checkin"])
+        let rows = try CSVReader.parse(csv.stdout) + Array(try CSVReader.parse(checkInCSV.stdout).dropFirst())
         #expect(rows.count == 3 && rows[0] == OwnerExport.csvColumns)
         let column = { (name: String) in rows[0].firstIndex(of: name)! }
         #expect(rows[1][column("text")] == "An entry, with \"quotes\",\ncommas and a newline")
@@ -140,7 +144,7 @@ struct CLITests {
         #expect(markdown.stdout.hasPrefix("# Journal export") && markdown.stdout.contains("| 7/10 | 2/10 | sober |"))
 
         let out = dir.file("export.json")
-        let toFile = try CLI.run(["export", path, "--format", "json", "--output", out])
+        let toFile = try CLI.run(["export", path, "--format", "json", "--kind", "entry", "--output", out])
         #expect(toFile.status == 0 && toFile.stdout.isEmpty)
         #expect(try FileManager.default.attributesOfItem(atPath: out)[.posixPermissions] as? Int == 0o600)
         let exported = try fileBytes(out)
@@ -148,7 +152,7 @@ struct CLITests {
         let refused = try CLI.run(["export", path, "--format", "json", "--output", out])
         #expect(refused.status == 4 && refused.stderr.contains("already exists"))
         #expect(try fileBytes(out) == Array("keep me".utf8))
-        #expect(try CLI.run(["export", path, "--format", "json", "--output", out, "--force"]).status == 0)
+        #expect(try CLI.run(["export", path, "--format", "json", "--kind", "entry", "--output", out, "--force"]).status == 0)
         #expect(try fileBytes(out).count == exported.count)
         let wrong = try CLI.run(["export", path, "--format", "csv", "--output", dir.file("x.csv")], passphrase: "wrong passphrase")
         #expect(wrong.status == 2 && !FileManager.default.fileExists(atPath: dir.file("x.csv")))
@@ -253,7 +257,7 @@ struct CLITests {
         let imported = try CLI.run(["import", target, dir.file("backup.ndjson"), "--from", "ndjson"])
         #expect(imported.status == 0 && imported.stderr.contains("Imported 2 record(s)"), "\(imported.stderr)")
         #expect(try CLI.run(["export", target, "--format", "ndjson"]).stdout == exported, "lossless, times included")
-        #expect(Journal.verify(at: target).checkpointCount == 2, "one batch: one checkpoint")
+        #expect(Journal.verify(at: target).checkpointCount == 3, "creation, the import as one batch, the export's disclosure")
 
         let jrnl = """
         {"tags": {"@work": 1}, "entries": [

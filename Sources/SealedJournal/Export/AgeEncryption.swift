@@ -1,0 +1,177 @@
+import CSodium
+import Foundation
+
+/// Someone an age export is encrypted to.
+public enum AgeRecipient: Sendable {
+    /// An age X25519 recipient (`age1...`, from `age-keygen`).
+    case x25519(publicKey: [UInt8])
+    /// A passphrase (age's scrypt recipient). It must be the only recipient of a file.
+    case scrypt(passphrase: SecretBytes, workFactor: Int)
+
+    /// Parses an `age1...` recipient string.
+    /// - Throws: ``JournalError/invalidField(field:reason:)`` naming the problem.
+    public init(parsing text: String) throws(JournalError) {
+        guard let (hrp, data) = Bech32.decode(text), hrp == "age" else {
+            throw .invalidField(field: "recipient", reason: "\(text.prefix(12))… is not an age1… X25519 recipient")
+        }
+        guard data.count == 32 else { throw .invalidField(field: "recipient", reason: "an age recipient holds 32 bytes") }
+        self = .x25519(publicKey: data)
+    }
+
+    /// The `age1...` form (or "passphrase" for scrypt), for disclosure records.
+    public var displayName: String {
+        switch self {
+        case let .x25519(key): return Bech32.encode(hrp: "age", data: key)
+        case .scrypt: return "passphrase (age scrypt)"
+        }
+    }
+}
+
+/// Encrypts a stream to age v1 (C2SP age): X25519 and scrypt recipient stanzas, HMAC-SHA-256
+/// header MAC, and a STREAM payload of 64 KiB ChaCha20-Poly1305 chunks; optionally ASCII-armored.
+/// Decrypt with the stock tool: `age -d -i key.txt file.age`.
+///
+/// Plaintext is held only in a 64 KiB in-memory buffer that is wiped as it goes; nothing touches disk.
+public final class AgeEncryptor {
+    static let chunkSize = 64 * 1024
+    private let output: (Data) throws -> Void
+    private var payloadKey: SecretBytes
+    private var buffer: [UInt8] = []
+    private var counter: UInt64 = 0
+    private var finished = false
+    private var armor: ArmorWriter?
+
+    /// Writes the header at once; then call ``write(_:)`` for the plaintext and ``finish()``.
+    /// - Throws: ``JournalError/invalidField(field:reason:)`` for no recipients or scrypt mixed with others.
+    public init(recipients: [AgeRecipient], armored: Bool = false, output: @escaping (Data) throws -> Void) throws {
+        guard !recipients.isEmpty else { throw JournalError.invalidField(field: "recipients", reason: "at least one recipient is needed") }
+        let scryptCount = recipients.filter { if case .scrypt = $0 { return true } else { return false } }.count
+        guard scryptCount == 0 || recipients.count == 1 else {
+            throw JournalError.invalidField(field: "recipients", reason: "a passphrase recipient must be the only recipient")
+        }
+        self.output = output
+        if armored { armor = ArmorWriter() }
+        let fileKey = try SecretBytes.random(count: 16)
+        var header = "age-encryption.org/v1\n"
+        for recipient in recipients { header += try AgeEncryptor.stanza(for: recipient, fileKey: fileKey) }
+        header += "---"
+        let macKey = try HKDF.deriveKey(inputKeyMaterial: fileKey, salt: [], info: Array("header".utf8), length: 32)
+        let mac = try HMACSHA256.authenticationCode(for: Array(header.utf8), key: macKey)
+        header += " " + AgeEncryptor.base64(mac) + "\n"
+        let nonce = try RandomBytes.generate(count: 16)
+        payloadKey = try HKDF.deriveKey(inputKeyMaterial: fileKey, salt: nonce, info: Array("payload".utf8), length: 32)
+        try emit(Array(header.utf8) + nonce)
+    }
+
+    /// Adds plaintext.
+    public func write(_ bytes: some Sequence<UInt8>) throws {
+        precondition(!finished, "write after finish")
+        buffer.append(contentsOf: bytes)
+        while buffer.count > AgeEncryptor.chunkSize {
+            try sealChunk(count: AgeEncryptor.chunkSize, last: false)
+        }
+    }
+
+    public func write(_ text: String) throws { try write(text.utf8) }
+
+    /// Seals the final chunk (and closes the armor).
+    public func finish() throws {
+        guard !finished else { return }
+        finished = true
+        try sealChunk(count: buffer.count, last: true)
+        if var armor { try output(armor.finish()) }
+    }
+
+    private func sealChunk(count: Int, last: Bool) throws {
+        var nonce = [UInt8](repeating: 0, count: 12)
+        for i in 0..<8 { nonce[10 - i] = UInt8(truncatingIfNeeded: counter >> (8 * UInt64(i))) }
+        nonce[11] = last ? 1 : 0
+        let sealed = try buffer.withUnsafeBytes { raw in
+            try ChaCha20Poly1305.seal(UnsafeRawBufferPointer(rebasing: raw[0..<count]), key: payloadKey, nonce: nonce)
+        }
+        buffer.withUnsafeMutableBytes { raw in if let base = raw.baseAddress { sodium_memzero(base, count) } }
+        buffer.removeFirst(count)
+        counter += 1
+        try emit(sealed)
+    }
+
+    private func emit(_ bytes: [UInt8]) throws {
+        if armor != nil {
+            let text = armor!.add(bytes)
+            if !text.isEmpty { try output(text) }
+        } else {
+            try output(Data(bytes))
+        }
+    }
+
+    deinit {
+        buffer.withUnsafeMutableBytes { raw in if let base = raw.baseAddress { sodium_memzero(base, raw.count) } }
+    }
+
+    static func stanza(for recipient: AgeRecipient, fileKey: SecretBytes) throws -> String {
+        let zeroNonce = [UInt8](repeating: 0, count: 12)
+        switch recipient {
+        case let .x25519(publicKey):
+            let ephemeral = try X25519.PrivateKey.generate()
+            let shared = try ephemeral.sharedSecret(with: publicKey)
+            let wrapKey = try HKDF.deriveKey(inputKeyMaterial: shared, salt: ephemeral.publicKey + publicKey,
+                                             info: Array("age-encryption.org/v1/X25519".utf8), length: 32)
+            let body = try fileKey.withUnsafeBytes { try ChaCha20Poly1305.seal($0, key: wrapKey, nonce: zeroNonce) }
+            return "-> X25519 \(base64(ephemeral.publicKey))\n" + wrapped(base64(body))
+        case let .scrypt(passphrase, workFactor):
+            let salt = try RandomBytes.generate(count: 16)
+            let wrapKey = try Scrypt.deriveKey(passphrase: passphrase, salt: Array("age-encryption.org/v1/scrypt".utf8) + salt, workFactor: workFactor)
+            let body = try fileKey.withUnsafeBytes { try ChaCha20Poly1305.seal($0, key: wrapKey, nonce: zeroNonce) }
+            return "-> scrypt \(base64(salt)) \(workFactor)\n" + wrapped(base64(body))
+        }
+    }
+
+    /// Canonical unpadded base64 (RFC 4648 section 4 without `=`).
+    static func base64(_ bytes: [UInt8]) -> String {
+        var text = Data(bytes).base64EncodedString()
+        while text.hasSuffix("=") { text.removeLast() }
+        return text
+    }
+
+    /// Stanza body lines: 64 columns, ending with a line shorter than 64 (possibly empty).
+    static func wrapped(_ text: String) -> String {
+        var lines: [Substring] = []
+        var index = text.startIndex
+        while text.distance(from: index, to: text.endIndex) >= 64 {
+            let next = text.index(index, offsetBy: 64)
+            lines.append(text[index..<next])
+            index = next
+        }
+        lines.append(text[index...])
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// ASCII armor: `-----BEGIN AGE ENCRYPTED FILE-----`, padded base64 in 64-column lines, `-----END ...`.
+struct ArmorWriter {
+    private var pending: [UInt8] = []
+    private var started = false
+
+    mutating func add(_ bytes: [UInt8]) -> Data {
+        pending += bytes
+        var text = started ? "" : "-----BEGIN AGE ENCRYPTED FILE-----\n"
+        started = true
+        let whole = pending.count / 48 * 48
+        if whole > 0 {
+            text += lines(Array(pending[0..<whole]))
+            pending.removeFirst(whole)
+        }
+        return Data(text.utf8)
+    }
+
+    mutating func finish() -> Data {
+        var text = started ? "" : "-----BEGIN AGE ENCRYPTED FILE-----\n"
+        if !pending.isEmpty { text += lines(pending) }
+        pending = []
+        return Data((text + "-----END AGE ENCRYPTED FILE-----\n").utf8)
+    }
+
+    private func lines(_ bytes: [UInt8]) -> String {
+        AgeEncryptor.wrapped(Data(bytes).base64EncodedString()).replacingOccurrences(of: "\n\n", with: "\n")
+    }
+}

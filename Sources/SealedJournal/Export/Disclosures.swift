@@ -1,0 +1,76 @@
+import Foundation
+
+/// Exports that account for themselves: the export is written, then a sealed ``Disclosure``
+/// record (when, to whom, purpose, scope, format and a SHA-256 digest of the plaintext export)
+/// is appended to the journal, as 42 CFR Part 2 expects an accounting of disclosures.
+public struct DisclosureRequest: Sendable {
+    /// A name ("Dr. Lee", "owner"), or the recipient keys.
+    public var recipient: String
+    public var purpose: String
+    /// Text the recipient must see first (a redisclosure notice...), sealed into the export.
+    public var notice: String?
+
+    public init(recipient: String, purpose: String, notice: String? = nil) {
+        self.recipient = recipient
+        self.purpose = purpose
+        self.notice = notice
+    }
+}
+
+extension OwnerExport {
+    /// Exports `journal` in `format` to `write`, optionally encrypted to age recipients, and then
+    /// appends a ``Disclosure`` record. The journal must be open for writing.
+    ///
+    /// - Parameters:
+    ///   - recipients: age recipients; empty for a plaintext export.
+    ///   - armored: ASCII-armor the age output.
+    ///   - write: receives the output bytes (plaintext export, or age ciphertext).
+    ///   - beforeRecording: called after the last byte was handed to `write`, before the disclosure
+    ///     is recorded (e.g. to fsync and close a file); if it throws, nothing is recorded.
+    /// - Returns: the disclosure that was recorded and the number of records exported.
+    @discardableResult
+    public static func disclose(_ journal: Journal, format: ExportFormat, filter: RecordFilter = .all,
+                                request: DisclosureRequest, recipients: [AgeRecipient] = [], armored: Bool = false,
+                                timeZone: TimeZone = .current, write: @escaping (Data) throws -> Void,
+                                beforeRecording: () throws -> Void = {}) throws -> (disclosure: Disclosure, records: Int) {
+        try disclose(journal, request: request, recipients: recipients, armored: armored, formatName: format.rawValue,
+                     scope: { scopeDescription(filter, records: $0, notice: request.notice != nil) },
+                     write: write, beforeRecording: beforeRecording) { sink in
+            try OwnerExport.write(journal, format: format, filter: filter, timeZone: timeZone, notice: request.notice, to: sink)
+        }
+    }
+
+    /// The general form: `produce` writes the plaintext through the sink it is given and returns a
+    /// count for the scope; the output is encrypted when there are recipients, digested, and recorded.
+    static func disclose(_ journal: Journal, request: DisclosureRequest, recipients: [AgeRecipient], armored: Bool,
+                         formatName: String, scope: (Int) -> String, write: @escaping (Data) throws -> Void,
+                         beforeRecording: () throws -> Void,
+                         produce: (_ sink: (String) throws -> Void) throws -> Int) throws -> (disclosure: Disclosure, records: Int) {
+        guard journal.mode == .readWrite else { throw JournalError.readOnly }
+        var digest = SHA256()
+        let encryptor = recipients.isEmpty ? nil : try AgeEncryptor(recipients: recipients, armored: armored, output: write)
+        let count = try produce { text in
+            let bytes = Array(text.utf8)
+            digest.update(bytes)
+            if let encryptor { try encryptor.write(bytes) } else { try write(Data(bytes)) }
+        }
+        try encryptor?.finish()
+        try beforeRecording()
+        let disclosure = Disclosure(
+            recipient: request.recipient, purpose: request.purpose, scope: scope(count),
+            format: formatName + (recipients.isEmpty ? "" : armored ? "+age-armor" : "+age"),
+            digest: Hex.encode(digest.finalize()))
+        try journal.append(disclosure)
+        return (disclosure, count)
+    }
+
+    static func scopeDescription(_ filter: RecordFilter, records: Int, notice: Bool) -> String {
+        var parts = ["kinds: " + (filter.kinds.map { $0.sorted().joined(separator: ",") } ?? "all")]
+        parts.append("from: " + (filter.from.map { timestamp($0) } ?? "start"))
+        parts.append("to: " + (filter.to.map { timestamp($0) } ?? "now"))
+        if let tag = filter.tag { parts.append("tag: \(tag)") }
+        parts.append("records: \(records)")
+        if notice { parts.append("with notice") }
+        return parts.joined(separator: "; ")
+    }
+}

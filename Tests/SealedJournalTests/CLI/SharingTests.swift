@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import SealedJournal
+
+@Suite("Sharing: age exports, reports and the accounting of disclosures")
+struct SharingTests {
+    @Test("an export to an age recipient decrypts with stock age to exactly the plain export, and is recorded",
+          .enabled(if: StockAge.isAvailable))
+    func ageExportThroughCLI() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        try CLI.run(["write", path, "For Dr. Lee: the week was hard but sober."])
+        try CLI.run(["checkin", path, "--mood", "6", "--craving", "3", "--use", "sober"])
+        let identity = try StockAge.keygen(dir.file("lee.txt"))
+        try "This information has been disclosed to you from records protected by federal confidentiality rules (42 CFR part 2)."
+            .write(toFile: dir.file("notice.txt"), atomically: false, encoding: .utf8)
+        for armored in [false, true] {
+            let out = dir.file(armored ? "week.md.age.asc" : "week.md.age")
+            var arguments = ["export", path, "--format", "markdown", "--kind", "all", "--to", "2100-01-01", "--recipient", identity.recipient,
+                             "--to-whom", "Dr. Lee", "--purpose", "weekly session", "--notice-file", dir.file("notice.txt"), "--output", out]
+            if armored { arguments.append("--armor") }
+            let result = try CLI.run(arguments)
+            #expect(result.status == 0, "\(result.stderr)")
+            let decrypted = try StockAge.run(["-d", "-i", dir.file("lee.txt"), out])
+            #expect(decrypted.status == 0, "\(decrypted.stderr)")
+            let text = String(decoding: decrypted.stdout, as: UTF8.self)
+            #expect(text.contains("> This information has been disclosed to you") && text.contains("the week was hard but sober"))
+            let raw = try fileBytes(out)
+            #expect(!String(decoding: raw, as: UTF8.self).contains("sober"), "the file on disk is ciphertext")
+            // The recorded digest is the SHA-256 of what the recipient decrypts.
+            let list = try CLI.run(["disclosures", path])
+            #expect(list.stdout.contains("to Dr. Lee") && list.stdout.contains("purpose: weekly session"))
+            #expect(list.stdout.contains("sha256:  " + Hex.encode(try SHA256.hash(decrypted.stdout))), "\(list.stdout)")
+            #expect(list.stdout.contains(armored ? "format:  markdown+age-armor" : "format:  markdown+age"))
+        }
+        let wrongCombo = try CLI.run(["export", path, "--format", "json", "--recipient", identity.recipient, "--encrypt-with-passphrase", "--purpose", "x"])
+        #expect(wrongCombo.status == 64)
+        let noPurpose = try CLI.run(["export", path, "--format", "json", "--recipient", identity.recipient])
+        #expect(noPurpose.status == 64 && noPurpose.stderr.contains("--purpose"))
+        let badRecipient = try CLI.run(["export", path, "--format", "json", "--recipient", "age1notakey", "--purpose", "x"])
+        #expect(badRecipient.status == 4 && badRecipient.stderr.contains("recipient"))
+        let csvNotice = try CLI.run(["export", path, "--format", "csv", "--notice-file", dir.file("notice.txt")])
+        #expect(csvNotice.status == 4 && csvNotice.stderr.contains("CSV cannot carry a notice"))
+    }
+
+    @Test("a passphrase (scrypt) export opens with stock age at its passphrase prompt",
+          .enabled(if: StockAge.isAvailable && TmuxSession.isAvailable))
+    func passphraseExport() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        try CLI.run(["checkin", path, "--mood", "9", "--craving", "0", "--use", "sober", "--note", "scrypt export note"])
+        try writeFileBytes(Array("shared export passphrase\n".utf8), to: dir.file("export-pass"))
+        let out = dir.file("checkins.json.age")
+        let result = try CLI.run(["export", path, "--format", "json", "--kind", "checkin", "--encrypt-with-passphrase",
+                                  "--export-passphrase-file", dir.file("export-pass"), "--to-whom", "sponsor", "--purpose", "check-in", "--output", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let plain = try CLI.run(["export", path, "--format", "json", "--kind", "checkin"]).stdout
+        let tmux = try TmuxSession()
+        defer { tmux.close() }
+        try tmux.start("age -d -o \(dir.file("decrypted.json")) \(out); echo EXIT=$?")
+        try tmux.waitFor("passphrase")
+        tmux.type("shared export passphrase")
+        let screen = try tmux.waitFor("EXIT=")
+        #expect(screen.contains("EXIT=0"), "\(screen)")
+        #expect(try String(contentsOfFile: dir.file("decrypted.json"), encoding: .utf8) == plain)
+    }
+
+    @Test("the compliance report has one row per day, marks missed days, sums up, and can leave notes out")
+    func complianceReport() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        try CLI.run(["checkin", path, "--day", "2026-11-01", "--mood", "4", "--craving", "8", "--use", "used", "--note", "PRIVATE-NOTE-1"])
+        try CLI.run(["checkin", path, "--day", "2026-11-02", "--mood", "5", "--craving", "6", "--use", "hard-day", "--meetings", "2", "--trigger", "PRIVATE-TRIGGER"])
+        try CLI.run(["checkin", path, "--day", "2026-11-04", "--mood", "6", "--craving", "2", "--use", "sober", "--meetings", "1", "--support"])
+        try CLI.run(["checkin", path, "--day", "2026-11-04", "--mood", "8", "--craving", "1", "--use", "sober", "--meetings", "1", "--support"])
+        try CLI.run(["checkin", path, "--day", "2026-10-30", "--mood", "1", "--craving", "10", "--use", "used"])
+
+        let csv = try CLI.run(["report", path, "--from", "2026-11-01", "--to", "2026-11-05", "--format", "csv"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let rows = try CSVReader.parse(csv.stdout)
+        #expect(rows[0] == ComplianceReport.columns + ComplianceReport.noteColumns)
+        #expect(rows[1...5].map { $0[0] } == ["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"])
+        #expect(rows[1...5].map { $0[1] } == ["checked-in", "checked-in", "missed", "checked-in", "missed"])
+        #expect(rows[4][4] == "8", "the day's last check-in counts")
+        #expect(csv.stdout.contains("PRIVATE-NOTE-1") && csv.stdout.contains("PRIVATE-TRIGGER"))
+        let summary = Dictionary(uniqueKeysWithValues: rows.filter { $0[0].hasPrefix("summary:") }.map { ($0[0], $0[1]) })
+        #expect(summary["summary:days"] == "5" && summary["summary:daysMissed"] == "2" && summary["summary:soberDays"] == "1")
+        #expect(summary["summary:usedDays"] == "1" && summary["summary:hardDays"] == "1" && summary["summary:meetings"] == "3")
+        #expect(summary["summary:averageMood"] == "5.7" && summary["summary:daysReachedOut"] == "1")
+
+        for format in ["csv", "json", "markdown"] {
+            let report = try CLI.run(["report", path, "--from", "2026-11-01", "--to", "2026-11-05", "--format", format, "--no-notes"])
+            #expect(report.status == 0)
+            #expect(!report.stdout.contains("PRIVATE"), "\(format) --no-notes leaks free text")
+        }
+        let json = try CLI.run(["report", path, "--from", "2026-11-01", "--to", "2026-11-05", "--format", "json", "--no-notes"])
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((root["days"] as? [Any])?.count == 5 && root["includesNotes"] as? Bool == false)
+        #expect((root["summary"] as? [String: Any])?["daysCheckedIn"] as? Int == 3)
+        let markdown = try CLI.run(["report", path, "--from", "2026-11-01", "--to", "2026-11-05"])
+        #expect(markdown.stdout.contains("| 2026-11-03 | missed |"))
+        let backwards = try CLI.run(["report", path, "--from", "2026-11-05", "--to", "2026-11-01"])
+        #expect(backwards.status == 64)
+        let disclosures = try CLI.run(["disclosures", path]).stdout
+        #expect(disclosures.contains("compliance-report-csv") && disclosures.contains("no notes"))
+    }
+
+    @Test("every export is recorded as a sealed disclosure; failed exports record nothing")
+    func accounting() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        try CLI.run(["write", path, "x"])
+        #expect(try CLI.run(["disclosures", path]).stderr.contains("No disclosures recorded."))
+        try CLI.run(["export", path, "--format", "ndjson", "--to-whom", "me", "--purpose", "backup"])
+        try writeFileBytes(Array("exists".utf8), to: dir.file("taken"))
+        #expect(try CLI.run(["export", path, "--format", "json", "--output", dir.file("taken")]).status == 4)
+        let list = try CLI.run(["disclosures", path])
+        #expect(list.stdout.components(separatedBy: "purpose:").count == 2, "only the successful export: \(list.stdout)")
+        #expect(list.stdout.contains("to me") && list.stdout.contains("format:  ndjson") && list.stdout.contains("records: 1"))
+        #expect(Journal.verify(at: path).isValid)
+    }
+}
