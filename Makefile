@@ -33,9 +33,12 @@ test: deps-test
 bench: deps
 	$(SWIFT) run -c release sealed-journal-bench
 
-## vectors: re-check published crypto vectors against independent implementations
-vectors:
+## vectors: regenerate the format vectors, then check every vector with independent Python
+## implementations (pip install cryptography pycryptodome argon2-cffi)
+vectors: deps
+	REGENERATE_FORMAT_VECTORS=1 $(SWIFT) test --filter FormatVectorTests
 	python3 scripts/check-crypto-vectors.py
+	python3 scripts/read-journal.py --check-vectors
 
 clean:
 	rm -rf .build

@@ -25,7 +25,7 @@ struct SealedJournalCLI: ParsableCommand {
         version: SealedJournalLibrary.version,
         subcommands: [
             Initialize.self, Write.self, CheckInCommand.self, Read.self, Export.self, Report.self, Import.self, Disclosures.self,
-            Verify.self, CheckpointCommand.self, Info.self, ChangePassphrase.self, ReplaceRecoveryKey.self,
+            Verify.self, Audit.self, VerifyAudit.self, CheckpointCommand.self, Info.self, ChangePassphrase.self, ReplaceRecoveryKey.self,
         ]
     )
 }

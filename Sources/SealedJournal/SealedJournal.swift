@@ -13,4 +13,5 @@ public enum SealedJournalLibrary {
         try Sodium.ensureInitialized()
         return Sodium.runtimeVersion
     }
+
 }

@@ -120,3 +120,49 @@ struct SharingTests {
         #expect(Journal.verify(at: path).isValid)
     }
 }
+
+@Suite("audit and verify-audit through the binary")
+struct AuditCLITests {
+    @Test("audit by sequence and by filter; verify-audit shows only what was disclosed; tampering fails")
+    func auditCommands() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        try CLI.run(["write", path, "SECRET-ENTRY not for the auditor"])
+        try CLI.run(["checkin", path, "--day", "2026-11-02", "--mood", "7", "--craving", "2", "--use", "sober", "--note", "visible note"])
+        try CLI.run(["checkin", path, "--day", "2026-11-03", "--mood", "8", "--craving", "1", "--use", "sober"])
+        let kept = try CLI.run(["checkpoint", path], passphrase: nil).stdout
+        try kept.write(toFile: dir.file("kept.txt"), atomically: false, encoding: .utf8)
+        let fingerprint = try #require(try CLI.run(["info", path], passphrase: nil).stdout.split(separator: "\n")
+            .first { $0.hasPrefix("fingerprint:") }?.split(separator: " ").last)
+
+        let byFilter = try CLI.run(["audit", path, "--kind", "checkin", "--to-whom", "Monitoring", "--purpose", "monthly", "--output", dir.file("a.json")])
+        #expect(byFilter.status == 0, "\(byFilter.stderr)")
+        let bundleText = try String(contentsOfFile: dir.file("a.json"), encoding: .utf8)
+        #expect(!bundleText.contains("SECRET") && !bundleText.contains("visible note"), "frames stay encrypted in the bundle")
+        let verified = try CLI.run(["verify-audit", dir.file("a.json"), "--fingerprint", String(fingerprint)], passphrase: nil)
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.contains("record 1 is in the journal") && verified.stdout.contains("record 2 is in the journal"))
+        #expect(verified.stdout.contains("visible note") && !verified.stdout.contains("SECRET"))
+        #expect(verified.stdout.contains("checkpoint signed by the journal's key: 3 records"))
+
+        try CLI.run(["write", path, "later entry"])
+        let bySequence = try CLI.run(["audit", path, "--disclose", "3", "--against", dir.file("kept.txt"), "--output", dir.file("b.json")])
+        #expect(bySequence.status == 0, "\(bySequence.stderr)")
+        let consistent = try CLI.run(["verify-audit", dir.file("b.json"), "--against", dir.file("kept.txt")], passphrase: nil)
+        #expect(consistent.status == 0 && consistent.stdout.contains("consistent with the checkpoint you hold"), "\(consistent.stderr)")
+
+        var bytes = try fileBytes(dir.file("b.json"))
+        let text = String(decoding: bytes, as: UTF8.self)
+        let keyRange = try #require(text.range(of: "\"recordKey\" : \""))
+        let index = text.distance(from: text.startIndex, to: keyRange.upperBound) + 2
+        bytes[index] = bytes[index] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        try writeFileBytes(bytes, to: dir.file("tampered.json"))
+        let tampered = try CLI.run(["verify-audit", dir.file("tampered.json")], passphrase: nil)
+        #expect(tampered.status == 1 && tampered.stderr.contains("FAILED"))
+
+        let both = try CLI.run(["audit", path, "--disclose", "1", "--kind", "checkin", "--output", dir.file("c.json")])
+        #expect(both.status == 64)
+        let disclosures = try CLI.run(["disclosures", path]).stdout
+        #expect(disclosures.contains("to Monitoring") && disclosures.contains("format:  audit-bundle") && disclosures.contains("records: 1,2"))
+    }
+}

@@ -19,6 +19,7 @@ struct FormatVectorTests {
     struct Built {
         let bytes: [UInt8]
         let description: [String: Any]
+        let bundle: Data
     }
 
     static func build(in dir: TemporaryDirectory) throws -> Built {
@@ -69,7 +70,9 @@ struct FormatVectorTests {
                 "fileSize": bytes.count,
                 "records": records, "checkpoints": checkpoints,
             ]
-            return Built(bytes: bytes, description: description)
+            let firstCheckpoint = try #require(checkpoints.first { ($0["treeSize"] as? UInt64) == 1 }?["text"] as? String)
+            let bundle = try journal.auditBundle(disclosing: [1, 3], consistencyFrom: firstCheckpoint).encoded()
+            return Built(bytes: bytes, description: description, bundle: bundle)
         }
     }
 
@@ -80,10 +83,14 @@ struct FormatVectorTests {
         let binary = Self.vectorsDirectory.appendingPathComponent("format-v1.sjournal")
         let json = Self.vectorsDirectory.appendingPathComponent("format-v1.json")
         let descriptionData = try JSONSerialization.data(withJSONObject: built.description, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let bundle = Self.vectorsDirectory.appendingPathComponent("audit-bundle-v1.json")
         if ProcessInfo.processInfo.environment["REGENERATE_FORMAT_VECTORS"] == "1" {
             try Data(built.bytes).write(to: binary)
             try descriptionData.write(to: json)
+            try built.bundle.write(to: bundle)
         }
+        #expect(try Data(contentsOf: bundle) == built.bundle, "audit-bundle-v1.json differs: the bundle format changed")
+        #expect(AuditVerifier.verify(try Data(contentsOf: bundle)).isValid)
         let committed = [UInt8](try Data(contentsOf: binary))
         #expect(committed == built.bytes, "format-v1.sjournal differs: the format changed without updating FORMAT.md and the vectors")
         #expect(try Data(contentsOf: json) == descriptionData)
