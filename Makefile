@@ -5,7 +5,8 @@ SWIFT ?= swift
 # CI sets STRICT=1: any compiler warning in our own code fails the build.
 STRICT ?= 0
 
-.PHONY: all deps deps-test build demo test test-sanitizers bench vectors clean
+.PHONY: all deps deps-test build demo test fuzz sanitizers bench vectors clean
+FUZZ_SECONDS ?= 10
 
 all: build
 
@@ -29,6 +30,15 @@ test: deps-test
 	@bash scripts/build-checked.sh $(STRICT)
 	$(SWIFT) test
 
+## fuzz: libFuzzer + AddressSanitizer on every parser of untrusted bytes (about a minute)
+fuzz: deps
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+## sanitizers: the test suite under AddressSanitizer, then ThreadSanitizer
+sanitizers: deps-test
+	$(SWIFT) test --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+
 ## bench: release-mode benchmark (figures quoted in issue notes come from here)
 bench: deps
 	$(SWIFT) run -c release sealed-journal-bench
@@ -41,4 +51,4 @@ vectors: deps
 	python3 scripts/read-journal.py --check-vectors
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan .build-tsan .build-fuzz Fuzz/work

@@ -42,6 +42,12 @@ let package = Package(
             dependencies: ["SealedJournal", "CSodium"],
             path: "Benchmarks/SealedJournalBench"
         ),
+        // libFuzzer targets (built with -DFUZZING and --sanitize=fuzzer), otherwise a corpus replayer.
+        .executableTarget(
+            name: "SealedJournalFuzz",
+            dependencies: ["SealedJournal"],
+            path: "Fuzz/SealedJournalFuzz"
+        ),
         // A helper process the crash and multi-process tests start and kill.
         .executableTarget(
             name: "JournalWorker",
@@ -50,7 +56,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SealedJournalTests",
-            dependencies: ["SealedJournal", "JournalWorker", "SealedJournalCLI"],
+            dependencies: ["SealedJournal", "JournalWorker", "SealedJournalCLI", "SealedJournalFuzz"],
             path: "Tests/SealedJournalTests",
             resources: [.copy("Vectors")]
         ),

@@ -1,0 +1,122 @@
+// libFuzzer targets for every parser of untrusted bytes.
+//
+// Build and run (see scripts/fuzz.sh, which CI runs for about a minute in all):
+//   swift build -c debug --sanitize=fuzzer --sanitize=address -Xswiftc -DFUZZING --product SealedJournalFuzz
+//   SEALED_JOURNAL_FUZZ_TARGET=header .build/debug/SealedJournalFuzz corpus/ Fuzz/corpus/header
+//
+// Without -DFUZZING this module is a replayer: `SealedJournalFuzz PATH...` runs files (and
+// directories of files) through every target; the test suite replays the seed corpora and
+// every input that ever crashed (Fuzz/regressions).
+import Foundation
+@testable import SealedJournal
+
+/// The parsers under test.
+enum FuzzTarget: String, CaseIterable, Sendable {
+    /// One header copy: FileHeader.decodeCopy (key slots included).
+    case header
+    /// Frame prefixes, checkpoint frame bodies, record plaintexts.
+    case frame
+    /// Checkpoint notes (C2SP signed notes).
+    case checkpoint
+    /// Audit bundles (JSON) through AuditVerifier.
+    case bundle
+    /// Short texts: age recipients, recovery keys, dates, NDJSON and jrnl imports.
+    case text
+    /// Whole journal files: info, keyless verification, tail location.
+    case file
+
+    static let fixedKey: [UInt8] = {
+        let seed = (try? SecretBytes(copying: [UInt8](repeating: 7, count: 32)))
+        return seed.flatMap { try? Ed25519.SigningKey(seed: $0).publicKey } ?? []
+    }()
+
+    static let scratchPath = NSTemporaryDirectory() + "/sealed-journal-fuzz-\(getpid()).sj"
+
+    func run(_ bytes: [UInt8]) {
+        switch self {
+        case .header:
+            var copy = Array(bytes.prefix(FileHeader.copyByteCount))
+            copy += [UInt8](repeating: 0, count: FileHeader.copyByteCount - copy.count)
+            _ = try? FileHeader.decodeCopy(copy)
+            var reader = ByteReader(bytes, what: "fuzz")
+            while !reader.isAtEnd, (try? KeySlot.decode(from: &reader)) != nil {}
+        case .frame:
+            _ = try? Frame.parsePrefix(bytes[...])
+            if let frame = try? CheckpointFrame.decode(body: bytes) {
+                _ = try? frame.verifiedCheckpoint(publicKey: FuzzTarget.fixedKey, journalID: [UInt8](repeating: 0, count: 16))
+            }
+            _ = try? RecordPlaintext.decode(bytes)
+        case .checkpoint:
+            _ = try? Checkpoint.parse(String(decoding: bytes, as: UTF8.self), publicKey: FuzzTarget.fixedKey)
+        case .bundle:
+            _ = AuditVerifier.verify(Data(bytes))
+        case .text:
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = try? AgeRecipient(parsing: text)
+            _ = try? RecoveryKey(text)
+            _ = try? LocalDate(text)
+            _ = JournalImport.parseTimestamp(text)
+            _ = try? JournalImport.parse(Data(bytes), format: .ndjson)
+            _ = try? JournalImport.parse(Data(bytes), format: .jrnlJSON)
+            _ = Bech32.decode(text)
+        case .file:
+            guard FileManager.default.createFile(atPath: FuzzTarget.scratchPath, contents: Data(bytes)) else { return }
+            defer { try? FileManager.default.removeItem(atPath: FuzzTarget.scratchPath) }
+            _ = try? Journal.info(at: FuzzTarget.scratchPath)
+            _ = Journal.verify(at: FuzzTarget.scratchPath)
+        }
+    }
+}
+
+/// Runs files, or the files in directories, through `targets`; returns how many inputs ran.
+func replay(_ paths: [String], targets: [FuzzTarget] = FuzzTarget.allCases) -> Int {
+    var count = 0
+    for path in paths {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+        let files = isDirectory.boolValue
+            ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { path + "/" + $0 }
+            : [path]
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else { continue }
+            for target in targets { target.run([UInt8](data)) }
+            count += 1
+        }
+    }
+    return count
+}
+
+#if FUZZING
+nonisolated(unsafe) private var selectedTarget = FuzzTarget.header  // set once in LLVMFuzzerInitialize
+
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzerInitialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
+    let name = ProcessInfo.processInfo.environment["SEALED_JOURNAL_FUZZ_TARGET"] ?? "header"
+    guard let target = FuzzTarget(rawValue: name) else {
+        FileHandle.standardError.write(Data("unknown SEALED_JOURNAL_FUZZ_TARGET \(name); one of \(FuzzTarget.allCases.map(\.rawValue))\n".utf8))
+        exit(2)
+    }
+    selectedTarget = target
+    _ = try? Sodium.ensureInitialized()
+    return 0
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    selectedTarget.run(bytes)
+    return 0
+}
+#else
+@main
+struct FuzzReplayer {
+    static func main() {
+        let paths = Array(CommandLine.arguments.dropFirst())
+        guard !paths.isEmpty else {
+            FileHandle.standardError.write(Data("usage: SealedJournalFuzz FILE|DIRECTORY... (replays inputs through every fuzz target)\n".utf8))
+            exit(64)
+        }
+        print("replayed \(replay(paths)) input(s) through \(FuzzTarget.allCases.count) targets")
+    }
+}
+#endif
