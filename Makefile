@@ -36,7 +36,7 @@ fuzz: deps
 
 ## sanitizers: the test suite under AddressSanitizer, then ThreadSanitizer
 sanitizers: deps-test
-	$(SWIFT) test --sanitize=address --scratch-path .build-asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt $(SWIFT) test --sanitize=address --scratch-path .build-asan
 	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
 
 ## bench: release-mode benchmark (figures quoted in issue notes come from here)

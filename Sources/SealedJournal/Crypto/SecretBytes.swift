@@ -1,5 +1,4 @@
 import CSodium
-import Synchronization
 
 /// Secret key material held in libsodium guarded memory.
 ///
@@ -92,7 +91,7 @@ final class SecretStorage: @unchecked Sendable {
 
     /// A test-only seam: called with the allocation after it is wiped and before it
     /// is freed, so tests can prove the wipe happened. `nil` in production.
-    static let wipeObserver = Mutex<(@Sendable (UnsafeRawBufferPointer) -> Void)?>(nil)
+    static let wipeObserver = Locked<(@Sendable (UnsafeRawBufferPointer) -> Void)?>(nil)
 
     init(count: Int) throws {
         precondition(count >= 0, "negative secret size")

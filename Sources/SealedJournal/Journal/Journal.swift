@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A sealed, append-only journal file, unlocked.
 ///
@@ -26,7 +25,7 @@ public final class Journal: Sendable {
     let publicKey: [UInt8]
     let masterKey: SecretBytes
     let signingKey: Ed25519.SigningKey
-    let state: Mutex<WriterState>
+    let state: Locked<WriterState>
 
     struct WriterState {
         var tail: CommittedTail
@@ -49,7 +48,7 @@ public final class Journal: Sendable {
         self.masterKey = masterKey
         self.signingKey = signingKey
         self.tornTailBytesAtOpen = tornTailBytes
-        self.state = Mutex(WriterState(tail: tail))
+        self.state = Locked(WriterState(tail: tail))
     }
 
     // MARK: Creating

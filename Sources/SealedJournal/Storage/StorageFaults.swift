@@ -22,7 +22,7 @@ enum StorageFaults {
 
     typealias Handler = @Sendable (_ path: String, _ operation: Operation) -> Action
 
-    private static let handler = Mutex<Handler?>(nil)
+    private static let handler = Locked<Handler?>(nil)
     private static let installed = Atomic<Bool>(false)
 
     /// Installs (or, with `nil`, removes) the fault handler. Test-only.

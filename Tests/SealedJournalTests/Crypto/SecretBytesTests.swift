@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 @testable import SealedJournal
 
@@ -7,7 +6,7 @@ import Testing
 struct SecretBytesTests {
     @Test("released secret memory is zeroed before it is freed")
     func wipedOnRelease() throws {
-        let seen = Mutex<[Int: Bool]>([:])
+        let seen = Locked<[Int: Bool]>([:])
         SecretStorage.wipeObserver.withLock { observer in
             observer = { buffer in
                 let address = Int(bitPattern: buffer.baseAddress)
@@ -33,7 +32,7 @@ struct SecretBytesTests {
         var outer: SecretBytes? = try SecretBytes.random(count: 32)
         let address = outer!.withUnsafeBytes { Int(bitPattern: $0.baseAddress) }
         // Other suites run in parallel and release their own secrets: count only ours.
-        let released = Mutex(0)
+        let released = Locked(0)
         SecretStorage.wipeObserver.withLock { observer in
             observer = { buffer in
                 if Int(bitPattern: buffer.baseAddress) == address { released.withLock { $0 += 1 } }

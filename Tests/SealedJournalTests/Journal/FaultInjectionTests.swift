@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 @testable import SealedJournal
 
@@ -10,7 +9,7 @@ final class FaultPlan: Sendable {
     let failAt: Int
     let action: StorageFaults.Action
     let failTruncate: Bool
-    private let counter = Mutex(0)
+    private let counter = Locked(0)
 
     init(path: String, failAt: Int, action: StorageFaults.Action, failTruncate: Bool = false) {
         self.path = path
