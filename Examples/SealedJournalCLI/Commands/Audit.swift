@@ -6,11 +6,7 @@ struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make an audit bundle: integrity proof, and only the records you choose.",
         discussion: """
-        The bundle (JSON) carries the journal's public key, fingerprint and latest signed
-        checkpoint. With --disclose or a filter it also carries chosen records, each with its own
-        key and a Merkle inclusion proof; the auditor can read those and nothing else, and learns
-        the journal's record count. With --against, it proves the journal still contains the
-        history of a checkpoint the auditor kept. Recorded in the journal as a disclosure.
+        The bundle (JSON) carries the journal's public key, fingerprint and latest signed checkpoint. With --disclose or a filter it also carries chosen records, each with its own key and a Merkle inclusion proof; the auditor can read those and nothing else, and learns the journal's record count. With --against, it proves the journal still contains the history of a checkpoint the auditor kept. Recorded in the journal as a disclosure.
 
         Examples:
           sealed-journal audit recovery.sjournal --output integrity.json
@@ -73,9 +69,7 @@ struct VerifyAudit: ParsableCommand {
         commandName: "verify-audit",
         abstract: "Check an audit bundle, with the bundle alone.",
         discussion: """
-        Checks the checkpoint signature, every disclosed record's inclusion proof and key, and
-        (with --against) that the journal still contains the history of a checkpoint you kept.
-        Prints the disclosed records. Exit status 0 only when everything holds.
+        Checks the checkpoint signature, every disclosed record's inclusion proof and key, and (with --against) that the journal still contains the history of a checkpoint you kept. Prints the disclosed records. Exit status 0 only when everything holds.
 
         Example:
           sealed-journal verify-audit november-audit.json --fingerprint 1a2b:... --against checkpoint-oct.txt

@@ -6,8 +6,7 @@ struct CheckpointCommand: ParsableCommand {
         commandName: "checkpoint",
         abstract: "Print the latest signed checkpoint. Needs no passphrase.",
         discussion: """
-        Give it to someone to keep (your clinician, a monitoring program, another device).
-        Later, `verify --against` with it proves no record was removed or changed since.
+        Give it to someone to keep (your clinician, a monitoring program, another device). Later, `verify --against` with it proves no record was removed or changed since.
 
         Example:
           sealed-journal checkpoint recovery.sjournal > checkpoint-$(date +%F).txt

@@ -6,8 +6,7 @@ struct Disclosures: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List every export and disclosure (the accounting of disclosures).",
         discussion: """
-        Each export records when, to whom, why, what (kinds, dates, record count) and a SHA-256
-        digest of the exported plaintext, sealed in the journal.
+        Each export records when, to whom, why, what (kinds, dates, record count) and a SHA-256 digest of the exported plaintext, sealed in the journal.
 
         Example:
           sealed-journal disclosures recovery.sjournal

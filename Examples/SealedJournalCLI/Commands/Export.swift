@@ -6,13 +6,9 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export records, for yourself or encrypted for someone else.",
         discussion: """
-        Writes to standard output, or to a file you name (created with mode 0600; an existing
-        file is only replaced with --force; a failed export leaves no partial file). Every export
-        is recorded in the journal as a sealed disclosure (see `sealed-journal disclosures`).
+        Writes to standard output, or to a file you name (created with mode 0600; an existing file is only replaced with --force; a failed export leaves no partial file). Every export is recorded in the journal as a sealed disclosure (see `sealed-journal disclosures`).
 
-        With --recipient (an age public key, repeatable) or --encrypt-with-passphrase the export
-        is encrypted in the age format: the recipient opens it with the stock `age` tool
-        (`age -d -i key.txt export.age`). Without them the export is PLAINTEXT: keep it safe.
+        With --recipient (an age public key, repeatable) or --encrypt-with-passphrase the export is encrypted in the age format: the recipient opens it with the stock `age` tool (`age -d -i key.txt export.age`). Without them the export is PLAINTEXT: keep it safe.
 
         Examples:
           sealed-journal export recovery.sjournal --format csv --kind checkin --output checkins.csv

@@ -6,9 +6,7 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bring in a whole history in one batch.",
         discussion: """
-        Keeps each record's original time. Reads our own NDJSON export (a lossless round trip)
-        or jrnl's `jrnl --export json`. Everything is checked before anything is written; the
-        import is one commit (one fsync, one checkpoint). FILE may be - for standard input.
+        Keeps each record's original time. Reads our own NDJSON export (a lossless round trip) or jrnl's `jrnl --export json`. Everything is checked before anything is written; the import is one commit (one fsync, one checkpoint). FILE may be - for standard input.
 
         Examples:
           sealed-journal import recovery.sjournal backup.ndjson --from ndjson

@@ -6,8 +6,7 @@ struct Initialize: ParsableCommand {
         commandName: "init",
         abstract: "Create a new journal.",
         discussion: """
-        Asks for the passphrase twice, creates the journal (mode 0600), and prints its
-        fingerprint and a recovery key. The recovery key is shown only once.
+        Asks for the passphrase twice, creates the journal (mode 0600), and prints its fingerprint and a recovery key. The recovery key is shown only once.
 
         Example:
           sealed-journal init recovery.sjournal --kdf moderate

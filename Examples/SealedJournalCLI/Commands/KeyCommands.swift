@@ -6,8 +6,7 @@ struct ChangePassphrase: ParsableCommand {
         commandName: "passwd",
         abstract: "Change the passphrase.",
         discussion: """
-        Unlock with the current passphrase (or --recovery-key-file), then type the new one twice.
-        Records are not re-encrypted; the old passphrase stops working.
+        Unlock with the current passphrase (or --recovery-key-file), then type the new one twice. Records are not re-encrypted; the old passphrase stops working.
 
         Example:
           sealed-journal passwd recovery.sjournal

@@ -6,10 +6,7 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A per-day compliance report for a date range.",
         discussion: """
-        One row per day in your time zone, days without a check-in marked missed, with use,
-        craving, mood and meetings, and summary counts at the end. --no-notes leaves all free
-        text (triggers, notes) out. Recorded in the journal as a disclosure, like exports, and
-        can be encrypted the same way (--recipient, --encrypt-with-passphrase, --armor).
+        One row per day in your time zone, days without a check-in marked missed, with use, craving, mood and meetings, and summary counts at the end. --no-notes leaves all free text (triggers, notes) out. Recorded in the journal as a disclosure, like exports, and can be encrypted the same way (--recipient, --encrypt-with-passphrase, --armor).
 
         Example:
           sealed-journal report recovery.sjournal --from 2026-11-01 --to 2026-11-30 --format csv --no-notes \\

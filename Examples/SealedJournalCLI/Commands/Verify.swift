@@ -6,11 +6,7 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check that a journal is intact. Needs no passphrase.",
         discussion: """
-        Checks both header copies, every frame, the Merkle tree and every checkpoint signature.
-        --fingerprint pins the journal's key; --against checks a checkpoint you kept earlier is
-        still part of the journal's history (detects truncation and rollback). With a passphrase
-        source (--passphrase, --passphrase-file, --recovery-key-file or SEALED_JOURNAL_PASSPHRASE)
-        it also decrypts every record. Exit status 0 only when everything holds.
+        Checks both header copies, every frame, the Merkle tree and every checkpoint signature. --fingerprint pins the journal's key; --against checks a checkpoint you kept earlier is still part of the journal's history (detects truncation and rollback). With a passphrase source (--passphrase, --passphrase-file, --recovery-key-file or SEALED_JOURNAL_PASSPHRASE) it also decrypts every record. Exit status 0 only when everything holds.
 
         Examples:
           sealed-journal verify recovery.sjournal --fingerprint 1a2b:...

@@ -6,8 +6,7 @@ struct Write: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a journal entry.",
         discussion: """
-        The text comes from the arguments or, when there are none, from standard input
-        (it never passes through a temporary file).
+        The text comes from the arguments or, when there are none, from standard input (it never passes through a temporary file).
 
         Examples:
           sealed-journal write recovery.sjournal "Ninety days today." --tag milestone
