@@ -6,7 +6,7 @@ struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make an audit bundle: integrity proof, and only the records you choose.",
         discussion: """
-        The bundle (JSON) carries the journal's public key, fingerprint and latest signed checkpoint. With --disclose or a filter it also carries chosen records, each with its own key and a Merkle inclusion proof; the auditor can read those and nothing else, and learns the journal's record count. With --against, it proves the journal still contains the history of a checkpoint the auditor kept. Recorded in the journal as a disclosure.
+        The bundle (JSON) carries the journal's public key, fingerprint and latest signed checkpoint. With --disclose or a filter it also carries chosen records, each with its own key and a Merkle inclusion proof; the auditor can read those and nothing else, and learns the journal's record count. With --against, it proves the journal still contains the history of a checkpoint the auditor kept. A bundle that discloses records carries their keys: encrypt it with --recipient (the auditor runs `age -d` before `verify-audit`). Recorded in the journal as a disclosure.
 
         Examples:
           sealed-journal audit recovery.sjournal --output integrity.json
@@ -22,20 +22,15 @@ struct Audit: ParsableCommand {
     @OptionGroup var range: RangeOptions
     @Option(help: ArgumentHelp("A checkpoint the auditor kept: include a consistency proof from it.", valueName: "checkpoint-file"))
     var against: String?
-    @Option(name: [.short, .long], help: ArgumentHelp("The bundle file to create.", valueName: "file"))
-    var output: String
-    @Flag(help: "Replace the output file if it exists.")
-    var force = false
-    @Option(help: ArgumentHelp("Who receives it (recorded in the journal).", valueName: "name"))
-    var toWhom: String?
-    @Option(help: ArgumentHelp("Why (recorded in the journal).", valueName: "text"))
-    var purpose: String?
+    @OptionGroup var sharing: SharingOptions
     @OptionGroup var unlock: UnlockOptions
     @OptionGroup var messages: OutputOptions
 
     var filterGiven: Bool { range.kind != .all || range.from != nil || range.to != nil }
 
     func validate() throws {
+        try sharing.validate()
+        if sharing.noticeFile != nil { throw ValidationError("an audit bundle cannot carry a notice") }
         if disclose != nil && filterGiven { throw ValidationError("use either --disclose or a filter (--kind/--from/--to), not both") }
         if let disclose, disclose.split(separator: ",").contains(where: { UInt64($0.trimmingCharacters(in: .whitespaces)) == nil }) {
             throw ValidationError("--disclose takes sequence numbers separated by commas, e.g. 3,7,12")
@@ -49,17 +44,15 @@ struct Audit: ParsableCommand {
             var sequences = disclose?.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) } ?? []
             if filterGiven { sequences = try journal.sequences(matching: range.filter()) }
             let treeSize = journal.recordCount
-            let request = DisclosureRequest(recipient: toWhom ?? "auditor", purpose: purpose ?? "audit")
-            let file = try ExportFile(path: output, overwrite: force)
-            let bundle: AuditBundle
-            do {
-                bundle = try journal.discloseAuditBundle(disclosing: sequences, consistencyFrom: held, request: request,
-                                                         write: { try file.write($0) }, beforeRecording: { try file.finish() })
-            } catch {
-                file.discard()
-                throw error
+            let recipients = try sharing.recipients()
+            let request = try sharing.request(recipients: recipients, defaultPurpose: "audit")
+            var disclosed = 0
+            try sharing.write { write, finish in
+                disclosed = try journal.discloseAuditBundle(disclosing: sequences, consistencyFrom: held, request: request,
+                                                            recipients: recipients, armored: sharing.armor,
+                                                            write: write, beforeRecording: finish).records.count
             }
-            Terminal.say("Wrote \(output): checkpoint of \(treeSize) records, \(bundle.records.count) disclosed. Recorded the disclosure.")
+            Terminal.say("Audit bundle: checkpoint of \(treeSize) records, \(disclosed) disclosed. Recorded the disclosure to \(request.recipient).")
         }
     }
 }

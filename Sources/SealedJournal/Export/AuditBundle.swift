@@ -104,16 +104,18 @@ extension Journal {
                            checkpoint: tail.checkpoint.text, consistency: consistency, records: disclosed)
     }
 
-    /// Builds an audit bundle, hands its JSON to `write`, then records a ``Disclosure``
-    /// (format `audit-bundle`, digest = SHA-256 of the bundle). Returns the bundle.
+    /// Builds an audit bundle, hands its JSON to `write` (age-encrypted to `recipients` if any:
+    /// a bundle that discloses records carries their keys), then records a ``Disclosure``
+    /// (format `audit-bundle`, digest = SHA-256 of the bundle JSON). Returns the bundle.
     @discardableResult
     public func discloseAuditBundle(disclosing sequences: [UInt64] = [], consistencyFrom heldCheckpoint: String? = nil,
-                                    request: DisclosureRequest, write: @escaping (Data) throws -> Void,
+                                    request: DisclosureRequest, recipients: [AgeRecipient] = [], armored: Bool = false,
+                                    write: @escaping (Data) throws -> Void,
                                     beforeRecording: () throws -> Void = {}) throws -> AuditBundle {
         let bundle = try auditBundle(disclosing: sequences, consistencyFrom: heldCheckpoint)
         let json = String(decoding: try bundle.encoded(), as: UTF8.self)
         let treeSize = recordCount
-        _ = try OwnerExport.disclose(self, request: request, recipients: [], armored: false, formatName: "audit-bundle",
+        _ = try OwnerExport.disclose(self, request: request, recipients: recipients, armored: armored, formatName: "audit-bundle",
                                  scope: { _ in
                                      (bundle.records.isEmpty ? "integrity only (no records)"
                                          : "records: " + bundle.records.map { String($0.sequence) }.joined(separator: ","))

@@ -160,6 +160,17 @@ struct AuditCLITests {
         let tampered = try CLI.run(["verify-audit", dir.file("tampered.json")], passphrase: nil)
         #expect(tampered.status == 1 && tampered.stderr.contains("FAILED"))
 
+        if StockAge.isAvailable {
+            let auditor = try StockAge.keygen(dir.file("auditor.txt"))
+            let sealed = try CLI.run(["audit", path, "--disclose", "1", "--recipient", auditor.recipient, "--purpose", "audit",
+                                      "--output", dir.file("sealed.json.age")])
+            #expect(sealed.status == 0, "\(sealed.stderr)")
+            #expect(!String(decoding: try fileBytes(dir.file("sealed.json.age")), as: UTF8.self).contains("recordKey"))
+            let opened = try StockAge.run(["-d", "-i", dir.file("auditor.txt"), dir.file("sealed.json.age")])
+            try writeFileBytes(opened.stdout, to: dir.file("opened.json"))
+            let check = try CLI.run(["verify-audit", dir.file("opened.json")], passphrase: nil)
+            #expect(check.status == 0 && check.stdout.contains("visible note"), "\(check.stderr)")
+        }
         let both = try CLI.run(["audit", path, "--disclose", "1", "--kind", "checkin", "--output", dir.file("c.json")])
         #expect(both.status == 64)
         let disclosures = try CLI.run(["disclosures", path]).stdout
