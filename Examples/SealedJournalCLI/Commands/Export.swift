@@ -37,9 +37,14 @@ struct Export: ParsableCommand {
             }
             let journal = try unlock.open(target.journal)
             var count = 0
+            let total = journal.recordCount
+            let report = Terminal.progress("exporting")
             try sharing.write { write, finish in
                 count = try OwnerExport.disclose(journal, format: format, filter: range.filter(), request: request,
-                                                 recipients: recipients, armored: sharing.armor, write: write, beforeRecording: finish).records
+                                                 recipients: recipients, armored: sharing.armor,
+                                                 progress: report.map { show in { written in if written % 500 == 0 { show(UInt64(written), total) } } },
+                                                 write: write, beforeRecording: finish).records
+                report?(total, total)
             }
             Terminal.say("Exported \(count) record(s); recorded the disclosure to \(request.recipient).")
         }

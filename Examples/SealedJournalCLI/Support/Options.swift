@@ -24,14 +24,24 @@ struct UnlockOptions: ParsableArguments {
 
     var isGiven: Bool { passphraseFile != nil || recoveryKeyFile != nil || Passphrases.environmentValue != nil }
 
-    /// Opens `path`, asking for the passphrase at the terminal if no other source is given.
+    /// Opens `path`, asking for the passphrase at the terminal if no other source is given,
+    /// and says so when a torn tail (an interrupted append) was ignored or cut off.
     func open(_ path: String, mode: OpenMode = .readWrite) throws -> Journal {
+        let journal: Journal
         if let recoveryKeyFile {
             let text = try Passphrases.readTextFile(recoveryKeyFile)
-            return try Journal.open(at: path, recoveryKey: RecoveryKey(text), mode: mode)
+            journal = try Journal.open(at: path, recoveryKey: RecoveryKey(text), mode: mode)
+        } else {
+            let passphrase = try Passphrases.obtain(file: passphraseFile, prompt: "Passphrase for \(path): ")
+            journal = try Journal.open(at: path, passphrase: passphrase, mode: mode)
         }
-        let passphrase = try Passphrases.obtain(file: passphraseFile, prompt: "Passphrase for \(path): ")
-        return try Journal.open(at: path, passphrase: passphrase, mode: mode)
+        let torn = journal.tornTailBytesAtOpen
+        if torn > 0 {
+            Terminal.say(mode == .readOnly
+                ? "warning: ignored \(torn) bytes after the last complete record (an interrupted append); the next write removes them"
+                : "note: removed \(torn) bytes of an interrupted append; every completed record is intact")
+        }
+        return journal
     }
 }
 

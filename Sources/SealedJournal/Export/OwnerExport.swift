@@ -34,9 +34,13 @@ public enum OwnerExport {
     ///   - notice: text shown first (JSON: a `notice` field; NDJSON: a first `{"notice": ...}` line;
     ///     Markdown: a quote under the title). CSV cannot carry one.
     @discardableResult
+    ///   - progress: called with the number of records written so far, after each record.
     public static func write(_ journal: Journal, format: ExportFormat, filter: RecordFilter = .all,
-                             timeZone: TimeZone = .current, notice: String? = nil, to write: (String) throws -> Void) throws -> Int {
-        var count = 0
+                             timeZone: TimeZone = .current, notice: String? = nil,
+                             progress: ((Int) -> Void)? = nil, to write: (String) throws -> Void) throws -> Int {
+        var count = 0 {
+            didSet { progress?(count) }
+        }
         if notice != nil && format == .csv {
             throw JournalError.invalidField(field: "notice", reason: "CSV cannot carry a notice; use json, ndjson or markdown")
         }

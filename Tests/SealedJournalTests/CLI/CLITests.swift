@@ -314,3 +314,21 @@ enum CSVReader {
         return rows
     }
 }
+
+@Suite("sealed-journal reports interrupted appends")
+struct CLITornTailTests {
+    @Test("a torn tail is reported when ignored (read) and when removed (write)")
+    func tornTail() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        try CLI.run(["write", path, "kept"])
+        try writeFileBytes(try fileBytes(path) + [1, 2, 3, 4, 5, 6, 7], to: path)
+        let info = try CLI.run(["info", path], passphrase: nil)
+        #expect(info.stdout.contains("torn tail:    7 bytes"))
+        let read = try CLI.run(["read", path])
+        #expect(read.status == 0 && read.stdout.contains("kept") && read.stderr.contains("warning: ignored 7 bytes"))
+        let write = try CLI.run(["write", path, "next"])
+        #expect(write.status == 0 && write.stderr.contains("note: removed 7 bytes"))
+        #expect(try CLI.run(["verify", path], passphrase: nil).status == 0)
+    }
+}
