@@ -72,10 +72,10 @@ final class TmuxSession {
 
     func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", target], capture: true) }
 
-    /// Waits (up to 20 s) until the screen shows `text`; returns the screen.
+    /// Waits (up to 120 s: sanitizer builds under full parallel load are slow) until the screen shows `text`; returns the screen.
     @discardableResult
     func waitFor(_ text: String) throws -> String {
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             let current = try screen()
             if current.contains(text) { return current }
