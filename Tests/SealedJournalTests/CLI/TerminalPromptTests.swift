@@ -70,7 +70,15 @@ final class TmuxSession {
         _ = try? tmux(["send-keys", "-t", target, "Enter"])
     }
 
-    func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", target], capture: true) }
+    /// The visible screen. Captured into a tmux buffer and saved to a file by the tmux server,
+    /// so no pipe is involved.
+    func screen() throws -> String {
+        let file = NSTemporaryDirectory() + "/\(socket)-screen.txt"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try tmux(["capture-pane", "-t", target, "-b", "screen"])
+        try tmux(["save-buffer", "-b", "screen", file])
+        return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+    }
 
     /// Waits (up to 120 s: sanitizer builds under full parallel load are slow) until the screen shows `text`; returns the screen.
     @discardableResult
@@ -87,43 +95,26 @@ final class TmuxSession {
 
     func close() { _ = try? tmux(["kill-server"]) }
 
-    /// Runs tmux with `posix_spawn` and `waitpid`. (Foundation's `Process` waits until every
-    /// descendant closes an inherited descriptor, and the tmux server it forks never does.)
+    /// Runs tmux with `posix_spawn` and `waitpid`, through bash after closing every inherited
+    /// descriptor above 2: the tmux server daemonises and would otherwise keep other tests' pipes
+    /// open forever (their readers would never see end-of-file). (Foundation's `Process` is not
+    /// used for the same reason: it waits on a descriptor the server would inherit.)
     @discardableResult
-    private func tmux(_ arguments: [String], capture: Bool = false) throws -> String {
-        let argv = ["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments
-        var pipeFDs: [Int32] = [-1, -1]
-        if capture { guard pipe(&pipeFDs) == 0 else { throw CancellationError() } }
+    private func tmux(_ arguments: [String]) throws -> String {
+        let script = "for fd in $(ls /proc/$$/fd); do if [ \"$fd\" -gt 2 ]; then eval \"exec $fd>&-\"; fi; done; exec /usr/bin/tmux \"$@\""
+        let argv = ["/bin/bash", "-c", script, "tmux", "-L", socket, "-f", "/dev/null"] + arguments
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        if capture {
-            posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
-            posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
-            posix_spawn_file_actions_addclose(&actions, pipeFDs[1])
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        }
         var cArguments = argv.map { strdup($0) } + [nil]
         defer { for pointer in cArguments { free(pointer) } }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ)
-        guard status == 0 else { throw CancellationError() }
-        var output = Data()
-        if capture {
-            Glibc.close(pipeFDs[1])
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = read(pipeFDs[0], &buffer, buffer.count)
-                if n <= 0 { break }
-                output.append(contentsOf: buffer[0..<n])
-            }
-            Glibc.close(pipeFDs[0])
-        }
+        guard posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ) == 0 else { throw CancellationError() }
         var exitStatus: Int32 = 0
         while waitpid(pid, &exitStatus, 0) < 0 && errno == EINTR {}
-        return String(decoding: output, as: UTF8.self)
+        return ""
     }
 }
