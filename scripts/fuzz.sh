@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets with AddressSanitizer and runs each for a bounded time.
 # Fails on any crash, hang (timeout), leak or sanitizer report; the failing input is copied to
 # Fuzz/work/ — add it to Fuzz/regressions/ so the test suite replays it forever after.
-#   scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 10: about a minute for the six targets)
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 10: about a minute for the seven targets)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
@@ -13,7 +13,7 @@ binary=".build-fuzz/debug/SealedJournalFuzz"
 work="Fuzz/work"
 rm -rf "$work" && mkdir -p "$work"
 status=0
-for target in header frame checkpoint bundle text file; do
+for target in header frame checkpoint bundle text file plaintext; do
     mkdir -p "$work/corpus-$target"
     if SEALED_JOURNAL_FUZZ_TARGET="$target" "$binary" "$work/corpus-$target" "Fuzz/corpus/$target" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -artifact_prefix="$work/crash-$target-" \

@@ -24,6 +24,9 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case text
     /// Whole journal files: info, keyless verification, tail location.
     case file
+    /// What runs only after a record opens: the input is sealed as a record's padded content under
+    /// a known key, then opened, decoded, and rendered the way reads and exports do.
+    case plaintext
 
     static let fixedKey: [UInt8] = {
         let seed = (try? SecretBytes(copying: [UInt8](repeating: 7, count: 32)))
@@ -64,7 +67,51 @@ enum FuzzTarget: String, CaseIterable, Sendable {
             defer { try? FileManager.default.removeItem(atPath: FuzzTarget.scratchPath) }
             _ = try? Journal.info(at: FuzzTarget.scratchPath)
             _ = Journal.verify(at: FuzzTarget.scratchPath)
+        case .plaintext:
+            FuzzTarget.openSealed(bytes)
         }
+    }
+
+    /// Seals `padded` (as a record's content) and a valid envelope under a fixed master key as
+    /// record 0, then reads it back through the same code as a cursor and the exports.
+    static func openSealed(_ padded: [UInt8]) {
+        guard let master = try? SecretBytes(copying: [UInt8](repeating: 3, count: 32)),
+              let root = try? KeyDerivation.deriveSubkey(length: 32, id: 1, context: RecordSealing.rootKeyContext, masterKey: master),
+              let cipher = try? RecordCipher(masterKey: master, journalID: [UInt8](repeating: 0, count: 16)),
+              let envelope = try? RecordEnvelope(kind: "entry", day: 0).encode() else { return }
+        let nonce = [UInt8](repeating: 9, count: 24)
+        func seal(_ plaintext: [UInt8], label: [UInt8], part: RecordSealing.Part) -> [UInt8]? {
+            var key = [UInt8](repeating: 0, count: 32)
+            var sealed = [UInt8](repeating: 0, count: plaintext.count + 16)
+            let aad = RecordSealing.associatedData(journalID: [UInt8](repeating: 0, count: 16), sequence: 0, part: part)
+            do {
+                try nonce.withUnsafeBytes { n in
+                    let message = RecordSealing.keyMessage(label: label, sequence: 0, nonce: n)
+                    try key.withUnsafeMutableBytes { k in
+                        try root.withUnsafeBytes { r in try message.withUnsafeBytes { try BLAKE2b.keyedHash(into: k, message: $0, key: r) } }
+                    }
+                    try sealed.withUnsafeMutableBytes { out in
+                        try key.withUnsafeBytes { k in
+                            try plaintext.withUnsafeBytes { p in
+                                try aad.withUnsafeBytes { a in try XChaCha20Poly1305.encrypt(into: out, plaintext: p, nonce: n, key: k, associatedData: a) }
+                            }
+                        }
+                    }
+                }
+            } catch { return nil }
+            return sealed
+        }
+        guard let sealedEnvelope = seal(envelope, label: RecordSealing.envelopeLabel, part: .envelope),
+              let sealedContent = seal(padded, label: RecordSealing.contentLabel, part: .content) else { return }
+        let body = nonce + sealedEnvelope + sealedContent
+        _ = try? cipher.openEnvelope(body: body, sequence: 0)
+        guard let plaintext = try? cipher.open(body: body, sequence: 0) else { return }
+        let record = JournalRecord(plaintext, sequence: 0)
+        _ = record.content
+        _ = try? RecordCoding.canonicalPayload(record)
+        _ = try? OwnerExport.ndjsonLine(record)
+        _ = OwnerExport.csvRow(record)
+        _ = RecordFilter(containing: "x").matchesContent(record)
     }
 }
 

@@ -38,19 +38,20 @@ struct Read: ParsableCommand {
             let journal = try unlock.open(target.journal, mode: .readOnly)
             let filter = range.filter(tag: tag, containing: contains)
             var first = true
-            let emit: (JournalRecord) -> Void = { record in
+            let emit: (JournalRecord) throws -> Void = { record in
                 switch format {
                 case .text: Terminal.output(RecordText.render(record) + "\n")
                 case .json:
-                    Terminal.output((first ? "[\n" : ",\n") + RecordText.json(record))
+                    let line = try RecordText.json(record)
+                    Terminal.output((first ? "[\n" : ",\n") + line)
                     first = false
                 }
             }
             var shown = 0
             if let count {
-                for record in try journal.lastRecords(count, filter) { emit(record); shown += 1 }
+                for record in try journal.lastRecords(count, filter) { try emit(record); shown += 1 }
             } else {
-                try journal.forEachRecord(filter) { emit($0); shown += 1 }
+                try journal.forEachRecord(filter) { try emit($0); shown += 1 }
             }
             if format == .json { Terminal.output(first ? "[]\n" : "\n]\n") }
             if shown == 0 { Terminal.say("No matching records.") }
@@ -95,9 +96,9 @@ enum RecordText {
         }
     }
 
-    static func json(_ record: JournalRecord) -> String {
+    static func json(_ record: JournalRecord) throws -> String {
         var line = ""
-        OwnerExport.write(single: record) { line += $0 }
+        try OwnerExport.write(single: record) { line += $0 }
         return line
     }
 }

@@ -49,9 +49,9 @@ func exitStatus(for error: JournalError) -> Int32 {
     switch error {
     case .wrongPassphrase, .wrongRecoveryKey: return 2
     case .emptyFile, .notAJournal, .unsupportedVersion, .corruptHeader, .headerMismatch, .corruptFrame, .noValidCheckpoint,
-         .keyDerivationLimitExceeded, .decodingFailed:
+         .keyDerivationLimitExceeded, .decodingFailed, .damaged, .unsupportedRecordVersion, .fingerprintMismatch:
         return 3
     case .invalidField, .invalidRecoveryKeyText, .recordTooLarge, .alreadyExists: return 4
-    case .readOnly, .noSuchRecord, .io, .crypto: return 1
+    case .readOnly, .noSuchRecord, .io, .crypto, .journalReplaced: return 1
     }
 }

@@ -31,4 +31,20 @@ enum BLAKE2b {
                                key.baseAddress!.assumingMemoryBound(to: UInt8.self), key.count)
         return out
     }
+
+    /// Keyed BLAKE2b of `message` written straight into `output` (16 to 64 bytes, e.g. guarded
+    /// memory), the key read from guarded memory: a PRF for deriving per-record keys.
+    static func keyedHash(into output: UnsafeMutableRawBufferPointer, message: UnsafeRawBufferPointer,
+                          key: UnsafeRawBufferPointer) throws {
+        try Sodium.ensureInitialized()
+        guard (minimumOutputByteCount...maximumOutputByteCount).contains(output.count),
+              (Int(crypto_generichash_KEYBYTES_MIN)...Int(crypto_generichash_KEYBYTES_MAX)).contains(key.count),
+              let out = output.baseAddress, let keyBase = key.baseAddress else {
+            throw CryptoError.invalidParameter(what: "BLAKE2b key or output length")
+        }
+        let status = crypto_generichash(out.assumingMemoryBound(to: UInt8.self), output.count,
+                                        message.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(message.count),
+                                        keyBase.assumingMemoryBound(to: UInt8.self), key.count)
+        guard status == 0 else { throw CryptoError.invalidParameter(what: "BLAKE2b") }
+    }
 }

@@ -35,4 +35,14 @@ enum Sodium {
         let minimum = minimumVersion
         return found >= (minimum.major, minimum.minor, minimum.patch)
     }
+
+    /// Wipes `buffer` with `sodium_memzero` (which the compiler cannot optimise away).
+    static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
+        if let base = buffer.baseAddress { sodium_memzero(base, buffer.count) }
+    }
+
+    /// Wipes an array's bytes in place.
+    static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { wipe($0) }
+    }
 }

@@ -109,4 +109,47 @@ enum XChaCha20Poly1305 {
             guard status == 0 else { throw CryptoError.authenticationFailed }
         }
     }
+
+    /// Encrypts `plaintext` into `output` (ciphertext || tag, `plaintext.count + 16` bytes) with an
+    /// explicit nonce, for hot paths that seal straight into a frame buffer. Internal: callers draw
+    /// the nonce at random (or derive a provably unique one) and never reuse it under `key`.
+    static func encrypt(into output: UnsafeMutableRawBufferPointer, plaintext: UnsafeRawBufferPointer,
+                        nonce: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer,
+                        associatedData: UnsafeRawBufferPointer) throws {
+        try Sodium.ensureInitialized()
+        guard key.count == keyByteCount, nonce.count == nonceByteCount, output.count == plaintext.count + tagByteCount,
+              let out = output.baseAddress, let nonceBase = nonce.baseAddress, let keyBase = key.baseAddress else {
+            throw CryptoError.invalidParameter(what: "XChaCha20-Poly1305 buffer sizes")
+        }
+        var written: UInt64 = 0
+        let status = crypto_aead_xchacha20poly1305_ietf_encrypt(
+            out.assumingMemoryBound(to: UInt8.self), &written,
+            plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(plaintext.count),
+            associatedData.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(associatedData.count),
+            nil, nonceBase.assumingMemoryBound(to: UInt8.self), keyBase.assumingMemoryBound(to: UInt8.self))
+        guard status == 0 else { throw CryptoError.invalidParameter(what: "XChaCha20-Poly1305 encryption") }
+    }
+
+    /// Decrypts ciphertext || tag with an explicit nonce into `output` (`ciphertext.count - 16` bytes).
+    /// Throws ``CryptoError/authenticationFailed`` on any alteration; `output` is zeroed then.
+    static func decrypt(into output: UnsafeMutableRawBufferPointer, ciphertext: UnsafeRawBufferPointer,
+                        nonce: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer,
+                        associatedData: UnsafeRawBufferPointer) throws {
+        try Sodium.ensureInitialized()
+        guard key.count == keyByteCount, nonce.count == nonceByteCount, ciphertext.count >= tagByteCount,
+              output.count == ciphertext.count - tagByteCount,
+              let cipherBase = ciphertext.baseAddress, let nonceBase = nonce.baseAddress, let keyBase = key.baseAddress else {
+            throw CryptoError.authenticationFailed
+        }
+        var written: UInt64 = 0
+        let status = crypto_aead_xchacha20poly1305_ietf_decrypt(
+            output.baseAddress?.assumingMemoryBound(to: UInt8.self), &written, nil,
+            cipherBase.assumingMemoryBound(to: UInt8.self), UInt64(ciphertext.count),
+            associatedData.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(associatedData.count),
+            nonceBase.assumingMemoryBound(to: UInt8.self), keyBase.assumingMemoryBound(to: UInt8.self))
+        guard status == 0 else {
+            if let base = output.baseAddress { sodium_memzero(base, output.count) }
+            throw CryptoError.authenticationFailed
+        }
+    }
 }

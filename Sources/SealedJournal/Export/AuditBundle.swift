@@ -1,28 +1,61 @@
 import Foundation
 
-/// An audit bundle (FORMAT.md, "Audit bundles"): what an auditor needs to check a journal's
-/// integrity without reading it, plus any records the owner chose to disclose.
+/// An audit bundle (FORMAT.md 9.4): what an auditor needs to check a journal's integrity without
+/// reading it, plus the records the owner chose to disclose.
 ///
 /// It carries the journal id, public key, fingerprint and latest signed checkpoint; optionally a
 /// consistency proof from a checkpoint the auditor kept earlier; and for each disclosed record its
-/// stored frame, its record key (which opens that record only) and an RFC 6962 inclusion proof
-/// to the checkpoint. Nothing else about content.
+/// stored frame, its envelope key (kind and day only) and, when its content is disclosed, its
+/// content key, with an RFC 6962 inclusion proof to the checkpoint. A bundle that claims
+/// completeness for a scope (e.g. "every check-in from 1 to 30 November") opens the envelope of
+/// every record in the journal, so the auditor can see that nothing in scope was left out, and
+/// learns only the kind and day of the records outside it.
 public struct AuditBundle: Codable, Sendable, Equatable {
     public static let formatName = "sealed-journal-audit-bundle"
-    public static let currentVersion = 1
+    public static let currentVersion = 2
     /// Largest bundle ``AuditVerifier`` reads (hostile-input bound).
     public static let maximumByteCount = 256 << 20
-    /// Most disclosed records in one bundle.
-    public static let maximumRecords = 100_000
+    /// Most records in one bundle.
+    public static let maximumRecords = 200_000
+
+    /// What the bundle was made for: the filter and date range, and whether it claims completeness.
+    public struct Scope: Codable, Sendable, Equatable {
+        /// Kind names in scope; `nil` for every kind.
+        public let kinds: [String]?
+        /// First and last local day in scope (`YYYY-MM-DD`), inclusive; `nil` for no bound.
+        public let from: String?
+        public let to: String?
+        /// `true`: every record whose envelope is in scope has its content disclosed, and every
+        /// record's envelope is in the bundle to prove it.
+        public let complete: Bool
+
+        public init(kinds: [String]?, from: LocalDate?, to: LocalDate?, complete: Bool) {
+            self.kinds = kinds?.sorted()
+            self.from = from?.description
+            self.to = to?.description
+            self.complete = complete
+        }
+
+        func contains(_ envelope: RecordEnvelope) -> Bool {
+            if let kinds, !kinds.contains(envelope.kind) { return false }
+            let day = LocalDate(daysSinceEpoch: envelope.day)
+            if let from = from.flatMap({ try? LocalDate($0) }), day < from { return false }
+            if let to = to.flatMap({ try? LocalDate($0) }), to < day { return false }
+            return true
+        }
+    }
 
     public struct DisclosedRecord: Codable, Sendable, Equatable {
         /// The record's sequence number (its leaf index).
         public let sequence: UInt64
         /// The record frame exactly as stored, base64.
         public let frame: String
-        /// The record's key, base64: opens this record and nothing else.
-        public let recordKey: String
-        /// RFC 6962 audit path from the frame's leaf to the checkpoint root, base64 hashes.
+        /// The record's envelope key, base64: reveals its kind and day, nothing else.
+        public let envelopeKey: String
+        /// The record's content key, base64, when its content is disclosed: opens this record and nothing else.
+        public let contentKey: String?
+        /// RFC 6962 audit path from the frame's leaf to the checkpoint root, base64 hashes (empty
+        /// when the bundle holds every record: the verifier then recomputes the root).
         public let inclusionProof: [String]
     }
 
@@ -41,6 +74,7 @@ public struct AuditBundle: Codable, Sendable, Equatable {
     /// The journal's signed checkpoint (C2SP signed note).
     public let checkpoint: String
     public let consistency: Consistency?
+    public let scope: Scope?
     public let records: [DisclosedRecord]
 
     /// The bundle as pretty-printed JSON with sorted keys.
@@ -49,81 +83,108 @@ public struct AuditBundle: Codable, Sendable, Equatable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(self)
     }
+
+    /// Number of records whose content is disclosed.
+    public var disclosedContentCount: Int { records.filter { $0.contentKey != nil }.count }
 }
 
 extension Journal {
-    /// Builds an audit bundle at the journal's latest checkpoint, disclosing the records whose
-    /// sequence numbers are given (may be empty), with a consistency proof from `heldCheckpoint`
-    /// when one is given.
+    /// Builds an audit bundle at the journal's latest checkpoint.
     ///
-    /// Cost: one pass over the journal's frames (a SHA-256 per record) and 32 bytes of memory per
-    /// record for the leaf hashes the proofs need.
+    /// - Parameters:
+    ///   - sequences: records whose content to disclose (ignored when `scope` claims completeness:
+    ///     then exactly the records whose envelope is in scope are disclosed).
+    ///   - scope: what the bundle is for; with `complete: true`, every record's envelope is included.
+    ///   - heldCheckpoint: a checkpoint the auditor kept, to prove consistency from.
+    ///
+    /// Cost: one pass over the journal's frames (a SHA-256 per record, an envelope opened per record
+    /// for complete scopes) and 32 bytes of memory per record for the leaf hashes.
     /// - Throws: ``JournalError/noSuchRecord(sequence:recordCount:)``; ``JournalError/invalidField(field:reason:)``
     ///   when the held checkpoint is not this journal's or is not part of its history.
-    public func auditBundle(disclosing sequences: [UInt64] = [], consistencyFrom heldCheckpoint: String? = nil) throws -> AuditBundle {
-        let tail = state.withLock { $0.tail }
-        let size = tail.frame.treeSize
-        let wanted = Set(sequences)
-        if let missing = wanted.first(where: { $0 >= size }) { throw JournalError.noSuchRecord(sequence: missing, recordCount: size) }
-        var leaves: [[UInt8]] = []
-        leaves.reserveCapacity(Int(size))
-        var frames: [UInt64: [UInt8]] = [:]
-        var reader = FrameReader(file: file, to: tail.endOffset)
-        while let frame = try reader.next() {
-            guard frame.kind == .record else { continue }
-            if wanted.contains(UInt64(leaves.count)) { frames[UInt64(leaves.count)] = frame.bytes }
-            leaves.append(MerkleTree.leafHash(frame.bytes))
-        }
-        guard UInt64(leaves.count) == size, MerkleTree.root(ofLeafHashes: leaves[...]) == tail.checkpoint.rootHash else {
-            throw JournalError.corruptFrame(offset: tail.frame.frameOffset, sequence: nil, reason: "the records do not match the latest checkpoint; run verify")
-        }
-        var consistency: AuditBundle.Consistency?
-        if let heldCheckpoint {
-            let held: Checkpoint
-            do { held = try Checkpoint.parse(heldCheckpoint, publicKey: publicKey) } catch {
-                throw JournalError.invalidField(field: "held checkpoint", reason: "is not signed by this journal's key")
+    public func auditBundle(disclosing sequences: [UInt64] = [], scope: AuditBundle.Scope? = nil,
+                            consistencyFrom heldCheckpoint: String? = nil) throws(JournalError) -> AuditBundle {
+        try JournalError.mapping {
+            let tail = state.withLock { $0.tail }
+            let size = tail.frame.treeSize
+            let complete = scope?.complete ?? false
+            var wanted = Set(sequences)
+            if !complete, let missing = wanted.first(where: { $0 >= size }) { throw JournalError.noSuchRecord(sequence: missing, recordCount: size) }
+            let cipher = try RecordCipher(masterKey: masterKey, journalID: journalID)
+            var leaves: [[UInt8]] = []
+            leaves.reserveCapacity(Int(size))
+            var frames: [UInt64: [UInt8]] = [:]
+            var reader = FrameReader(file: file, to: tail.endOffset)
+            while UInt64(leaves.count) < size, let frame = try reader.next() {
+                guard frame.kind == .record else { continue }
+                let sequence = UInt64(leaves.count)
+                if complete {
+                    frames[sequence] = frame.bytes
+                    if let scope, scope.contains(try cipher.openEnvelope(body: frame.body, sequence: sequence)) { wanted.insert(sequence) }
+                } else if wanted.contains(sequence) {
+                    frames[sequence] = frame.bytes
+                }
+                leaves.append(MerkleTree.leafHash(frame.bytes))
             }
-            guard held.origin == Checkpoint.origin(journalID: journalID), held.treeSize <= size,
-                  MerkleTree.root(ofLeafHashes: leaves[0..<Int(held.treeSize)]) == held.rootHash else {
-                throw JournalError.invalidField(field: "held checkpoint", reason: "is not part of this journal's history (rewritten or rolled back?)")
+            guard UInt64(leaves.count) == size, MerkleTree.root(ofLeafHashes: leaves[...]) == tail.checkpoint.rootHash else {
+                throw JournalError.corruptFrame(offset: tail.frame.frameOffset, sequence: nil, reason: "the records do not match the latest checkpoint; run verify")
             }
-            let proof = MerkleTree.consistencyProof(oldSize: Int(held.treeSize), leaves: leaves[...])
-            consistency = .init(fromCheckpoint: heldCheckpoint, proof: proof.map { Data($0).base64EncodedString() })
+            let consistency = try heldCheckpoint.map { text throws -> AuditBundle.Consistency in
+                let held: Checkpoint
+                do { held = try Checkpoint.parse(try HeldCheckpointText.canonicalNote(in: text), publicKey: publicKey) } catch {
+                    throw JournalError.invalidField(field: "held checkpoint", reason: "is not signed by this journal's key (\(error))")
+                }
+                guard held.origin == Checkpoint.origin(journalID: journalID), held.treeSize <= size,
+                      MerkleTree.root(ofLeafHashes: leaves[0..<Int(held.treeSize)]) == held.rootHash else {
+                    throw JournalError.invalidField(field: "held checkpoint", reason: "is not part of this journal's history (rewritten or rolled back?)")
+                }
+                let proof = MerkleTree.consistencyProof(oldSize: Int(held.treeSize), leaves: leaves[...])
+                return .init(fromCheckpoint: held.text, proof: proof.map { Data($0).base64EncodedString() })
+            }
+            var disclosed: [AuditBundle.DisclosedRecord] = []
+            for (sequence, bytes) in frames.sorted(by: { $0.key < $1.key }) {
+                let body = Array(bytes[Frame.prefixByteCount..<(bytes.count - Frame.suffixByteCount)])
+                let keys = try cipher.keys(body: body, sequence: sequence)
+                let proof = complete ? [] : MerkleTree.inclusionProof(index: Int(sequence), leaves: leaves[...]).map { Data($0).base64EncodedString() }
+                disclosed.append(.init(sequence: sequence, frame: Data(bytes).base64EncodedString(),
+                                       envelopeKey: keys.envelopeKey.withUnsafeBytes { Data($0).base64EncodedString() },
+                                       contentKey: wanted.contains(sequence) ? keys.contentKey.withUnsafeBytes { Data($0).base64EncodedString() } : nil,
+                                       inclusionProof: proof))
+            }
+            return AuditBundle(format: AuditBundle.formatName, version: AuditBundle.currentVersion, journalID: journalIDHex,
+                               publicKey: Data(publicKey).base64EncodedString(), fingerprint: fingerprint,
+                               checkpoint: tail.checkpoint.text, consistency: consistency, scope: scope, records: disclosed)
         }
-        var disclosed: [AuditBundle.DisclosedRecord] = []
-        for sequence in sequences.sorted() where frames[sequence] != nil {
-            let key = try RecordSealing.recordKey(sequence: sequence, masterKey: masterKey)
-            let proof = MerkleTree.inclusionProof(index: Int(sequence), leaves: leaves[...])
-            disclosed.append(.init(sequence: sequence, frame: Data(frames[sequence]!).base64EncodedString(),
-                                   recordKey: key.withUnsafeBytes { Data($0).base64EncodedString() },
-                                   inclusionProof: proof.map { Data($0).base64EncodedString() }))
-            frames[sequence] = nil
-        }
-        return AuditBundle(format: AuditBundle.formatName, version: AuditBundle.currentVersion, journalID: journalIDHex,
-                           publicKey: Data(publicKey).base64EncodedString(), fingerprint: fingerprint,
-                           checkpoint: tail.checkpoint.text, consistency: consistency, records: disclosed)
     }
 
     /// Builds an audit bundle, hands its JSON to `write` (age-encrypted to `recipients` if any:
     /// a bundle that discloses records carries their keys), then records a ``Disclosure``
     /// (format `audit-bundle`, digest = SHA-256 of the bundle JSON). Returns the bundle.
     @discardableResult
-    public func discloseAuditBundle(disclosing sequences: [UInt64] = [], consistencyFrom heldCheckpoint: String? = nil,
+    public func discloseAuditBundle(disclosing sequences: [UInt64] = [], scope: AuditBundle.Scope? = nil,
+                                    consistencyFrom heldCheckpoint: String? = nil,
                                     request: DisclosureRequest, recipients: [AgeRecipient] = [], armored: Bool = false,
                                     write: @escaping (Data) throws -> Void,
                                     beforeRecording: () throws -> Void = {}) throws -> AuditBundle {
-        let bundle = try auditBundle(disclosing: sequences, consistencyFrom: heldCheckpoint)
+        let bundle = try auditBundle(disclosing: sequences, scope: scope, consistencyFrom: heldCheckpoint)
         let json = String(decoding: try bundle.encoded(), as: UTF8.self)
         let treeSize = recordCount
         _ = try OwnerExport.disclose(self, request: request, recipients: recipients, armored: armored, formatName: "audit-bundle",
-                                 scope: { _ in
-                                     (bundle.records.isEmpty ? "integrity only (no records)"
-                                         : "records: " + bundle.records.map { String($0.sequence) }.joined(separator: ","))
-                                         + "; checkpoint of \(treeSize) records" + (heldCheckpoint == nil ? "" : "; consistency proof")
-                                 },
-                                 write: write, beforeRecording: beforeRecording) { sink in
+                                     scope: { _ in
+                                         var parts: [String] = []
+                                         if let scope {
+                                             parts.append("kinds: " + (scope.kinds?.joined(separator: ",") ?? "all"))
+                                             parts.append("days: \(scope.from ?? "start") to \(scope.to ?? "now")")
+                                             if scope.complete { parts.append("complete (kind and day of every record shown)") }
+                                         }
+                                         let disclosed = bundle.records.filter { $0.contentKey != nil }.map { String($0.sequence) }
+                                         parts.append(disclosed.isEmpty ? "integrity only (no records)" : "records: " + disclosed.joined(separator: ","))
+                                         parts.append("checkpoint of \(treeSize) records")
+                                         if heldCheckpoint != nil { parts.append("consistency proof") }
+                                         return parts.joined(separator: "; ")
+                                     },
+                                     write: write, beforeRecording: beforeRecording) { sink in
             try sink(json)
-            return bundle.records.count
+            return bundle.disclosedContentCount
         }
         return bundle
     }
@@ -136,6 +197,26 @@ extension Journal {
     }
 }
 
+/// A record's kind and local day, as an audit bundle shows it (from its envelope).
+public struct AuditEnvelope: Sendable, Equatable {
+    public let sequence: UInt64
+    public let kind: String
+    public let day: LocalDate
+    /// Whether the record's content is disclosed in the bundle.
+    public let contentDisclosed: Bool
+}
+
+/// One day of a check-in bundle, for the per-day table.
+public struct AuditDay: Sendable {
+    public let day: LocalDate
+    /// Disclosed check-ins for the day (usually one).
+    public let checkIns: [CheckIn]
+    /// Check-ins for the day whose content is not in the bundle.
+    public let undisclosedCheckIns: Int
+    /// Other records of the day (kind and day only): private entries, disclosures...
+    public let privateRecords: Int
+}
+
 /// What ``AuditVerifier`` established.
 public struct AuditReport: Sendable {
     /// The checkpoint the bundle proves (tree size = record count).
@@ -144,20 +225,56 @@ public struct AuditReport: Sendable {
     public let fingerprint: String?
     /// Disclosed records, opened and proven to be in the journal at their position.
     public let records: [JournalRecord]
-    /// Whether a consistency proof from an earlier checkpoint was checked.
+    /// The kind and day of every record whose envelope the bundle opens.
+    public let envelopes: [AuditEnvelope]
+    /// What the bundle says it was made for.
+    public let scope: AuditBundle.Scope?
+    /// `true` when the bundle claims completeness and the claim holds.
+    public let isComplete: Bool
+    /// Whether a consistency proof from an earlier checkpoint (or the held checkpoint itself) was checked.
     public let checkedConsistency: Bool
     public let problems: [String]
     public var isValid: Bool { problems.isEmpty }
+
+    /// For a bundle with a day range: one row per day from `scope.from` to `scope.to`.
+    public var days: [AuditDay] {
+        guard let scope, let from = scope.from.flatMap({ try? LocalDate($0) }), let to = scope.to.flatMap({ try? LocalDate($0) }), from <= to else { return [] }
+        var checkIns: [LocalDate: [CheckIn]] = [:]
+        for record in records {
+            if case let .checkIn(checkIn) = record.content { checkIns[checkIn.day, default: []].append(checkIn) }
+        }
+        var undisclosed: [LocalDate: Int] = [:], others: [LocalDate: Int] = [:]
+        for envelope in envelopes {
+            if envelope.kind == RecordKind.checkIn {
+                if !envelope.contentDisclosed { undisclosed[envelope.day, default: 0] += 1 }
+            } else {
+                others[envelope.day, default: 0] += 1
+            }
+        }
+        var rows: [AuditDay] = []
+        var day = from
+        while day <= to, rows.count < 3660 {
+            rows.append(AuditDay(day: day, checkIns: checkIns[day] ?? [], undisclosedCheckIns: undisclosed[day] ?? 0, privateRecords: others[day] ?? 0))
+            if day.next == day { break }
+            day = day.next
+        }
+        return rows
+    }
 }
 
 /// Verifies audit bundles with nothing but the bundle (and optionally a pinned fingerprint and a
 /// checkpoint the auditor kept). Treats the bundle as hostile input.
 public enum AuditVerifier {
     public static func verify(_ data: Data, fingerprint pinned: String? = nil, heldCheckpoint: String? = nil) -> AuditReport {
-        func failure(_ message: String) -> AuditReport {
-            AuditReport(checkpoint: nil, journalID: nil, fingerprint: nil, records: [], checkedConsistency: false, problems: [message])
+        func failure(_ message: String, checkpoint: Checkpoint? = nil) -> AuditReport {
+            AuditReport(checkpoint: checkpoint, journalID: nil, fingerprint: nil, records: [], envelopes: [], scope: nil,
+                        isComplete: false, checkedConsistency: false, problems: [message])
         }
         guard data.count <= AuditBundle.maximumByteCount else { return failure("the bundle is larger than \(AuditBundle.maximumByteCount) bytes") }
+        if let probe = try? JSONDecoder().decode(VersionProbe.self, from: data), probe.format == AuditBundle.formatName,
+           probe.version != AuditBundle.currentVersion {
+            return failure("audit bundle version \(probe.version) is not supported (this verifier reads \(AuditBundle.currentVersion))")
+        }
         guard let bundle = try? JSONDecoder().decode(AuditBundle.self, from: data) else { return failure("not an audit bundle (malformed JSON or missing fields)") }
         guard bundle.format == AuditBundle.formatName else { return failure("not an audit bundle (format is \"\(bundle.format.prefix(40))\")") }
         guard bundle.version == AuditBundle.currentVersion else {
@@ -169,89 +286,167 @@ public enum AuditVerifier {
               Hex.encode(journalID) == bundle.journalID else {
             return failure("the bundle's public key or journal id is malformed")
         }
-        var problems: [String] = []
         let fingerprint = Fingerprint.of(publicKey: publicKey)
+        // Identity first: a bundle from another journal is reported before anything else.
+        if let pinned, !Fingerprint.matches(pinned, fingerprint) {
+            return failure("the journal's fingerprint is \(fingerprint), not the pinned \(pinned): this bundle is from a different journal")
+        }
+        var problems: [String] = []
         if bundle.fingerprint != fingerprint { problems.append("the bundle's fingerprint does not match its public key") }
-        if let pinned, !Fingerprint.matches(pinned, fingerprint) { problems.append("the journal's fingerprint \(fingerprint) is not the pinned one") }
         let checkpoint: Checkpoint
         do {
             checkpoint = try Checkpoint.parse(bundle.checkpoint, publicKey: publicKey)
         } catch {
-            return AuditReport(checkpoint: nil, journalID: bundle.journalID, fingerprint: fingerprint, records: [], checkedConsistency: false,
+            return AuditReport(checkpoint: nil, journalID: bundle.journalID, fingerprint: fingerprint, records: [], envelopes: [],
+                               scope: bundle.scope, isComplete: false, checkedConsistency: false,
                                problems: problems + ["the checkpoint does not verify: \(error)"])
         }
         if checkpoint.origin != Checkpoint.origin(journalID: journalID) { problems.append("the checkpoint is for another journal") }
-
         var checkedConsistency = false
-        var provenFrom: Checkpoint?
-        if let consistency = bundle.consistency {
-            do {
-                let old = try Checkpoint.parse(consistency.fromCheckpoint, publicKey: publicKey)
-                let proof = try consistency.proof.map { text -> [UInt8] in
-                    guard let hash = canonicalBase64(text), hash.count == MerkleTree.hashByteCount else { throw FormatError.invalidField(what: "proof hash") }
-                    return hash
-                }
-                guard consistency.proof.count <= 128, old.origin == checkpoint.origin,
-                      MerkleTree.verifyConsistency(oldSize: old.treeSize, newSize: checkpoint.treeSize, oldRoot: old.rootHash,
-                                                   newRoot: checkpoint.rootHash, proof: proof) else {
-                    throw FormatError.badSignature(what: "consistency proof")
-                }
-                provenFrom = old
-                checkedConsistency = true
-            } catch {
-                problems.append("the journal's history is not consistent with the earlier checkpoint (records removed or rewritten): \(error)")
-            }
+        let provenFrom = verifyConsistency(bundle, checkpoint: checkpoint, publicKey: publicKey, problems: &problems)
+        if provenFrom != nil { checkedConsistency = true }
+        if let heldCheckpoint {
+            checkedConsistency = compareHeld(heldCheckpoint, checkpoint: checkpoint, provenFrom: provenFrom, publicKey: publicKey, problems: &problems)
         }
-        if let heldText = heldCheckpoint {
-            if let held = try? Checkpoint.parse(heldText, publicKey: publicKey), held.origin == checkpoint.origin {
-                if held.treeSize > checkpoint.treeSize {
-                    problems.append("the checkpoint you hold covers \(held.treeSize) records but the bundle only \(checkpoint.treeSize): records were removed (rollback)")
-                } else if held.treeSize == checkpoint.treeSize {
-                    if held.rootHash == checkpoint.rootHash { checkedConsistency = true } else { problems.append("the bundle's history differs from the checkpoint you hold") }
-                } else if let provenFrom, provenFrom.treeSize == held.treeSize, provenFrom.rootHash == held.rootHash {
-                    checkedConsistency = true
-                } else {
-                    problems.append("the bundle has no consistency proof from the checkpoint you hold (ask for one made with --against)")
-                }
-            } else {
-                problems.append("the checkpoint you hold is not signed by this journal's key")
-            }
-        }
+        let opened = openRecords(bundle, checkpoint: checkpoint, journalID: journalID, problems: &problems)
+        let isComplete = checkCompleteness(bundle, opened: opened, treeSize: checkpoint.treeSize, problems: &problems)
+        return AuditReport(checkpoint: checkpoint, journalID: bundle.journalID, fingerprint: fingerprint, records: opened.records,
+                           envelopes: opened.envelopes, scope: bundle.scope, isComplete: isComplete,
+                           checkedConsistency: checkedConsistency, problems: problems)
+    }
 
+    private struct VersionProbe: Decodable {
+        let format: String
+        let version: Int
+    }
+
+    /// Checks the bundle's consistency proof; returns the checkpoint it proves from.
+    private static func verifyConsistency(_ bundle: AuditBundle, checkpoint: Checkpoint, publicKey: [UInt8], problems: inout [String]) -> Checkpoint? {
+        guard let consistency = bundle.consistency else { return nil }
+        do {
+            let old = try Checkpoint.parse(consistency.fromCheckpoint, publicKey: publicKey)
+            let proof = try consistency.proof.map { text -> [UInt8] in
+                guard let hash = canonicalBase64(text), hash.count == MerkleTree.hashByteCount else { throw FormatError.invalidField(what: "proof hash") }
+                return hash
+            }
+            guard consistency.proof.count <= 128, old.origin == checkpoint.origin,
+                  MerkleTree.verifyConsistency(oldSize: old.treeSize, newSize: checkpoint.treeSize, oldRoot: old.rootHash,
+                                               newRoot: checkpoint.rootHash, proof: proof) else {
+                throw FormatError.badSignature(what: "consistency proof")
+            }
+            return old
+        } catch {
+            problems.append("the journal's history is not consistent with the earlier checkpoint (records removed or rewritten): \(error)")
+            return nil
+        }
+    }
+
+    /// Compares with the checkpoint the auditor holds (read the way people send it).
+    private static func compareHeld(_ text: String, checkpoint: Checkpoint, provenFrom: Checkpoint?, publicKey: [UInt8], problems: inout [String]) -> Bool {
+        let held: Checkpoint
+        do {
+            let canonical = try HeldCheckpointText.canonicalNote(in: text)
+            guard canonical.hasPrefix(checkpoint.origin + "\n") else {
+                problems.append("the checkpoint you hold is for another journal")
+                return false
+            }
+            held = try Checkpoint.parse(canonical, publicKey: publicKey)
+        } catch {
+            if case .invalidField = error { problems.append("the checkpoint you hold cannot be read: \(error)") } else {
+                problems.append("the checkpoint you hold names this journal but is not signed by its key (forged or altered)")
+            }
+            return false
+        }
+        if held.treeSize > checkpoint.treeSize {
+            problems.append("the checkpoint you hold covers \(held.treeSize) records but the bundle only \(checkpoint.treeSize): records were removed (rollback)")
+        } else if held.treeSize == checkpoint.treeSize {
+            if held.rootHash == checkpoint.rootHash { return true }
+            problems.append("the bundle's history differs from the checkpoint you hold")
+        } else if let provenFrom, provenFrom.treeSize == held.treeSize, provenFrom.rootHash == held.rootHash {
+            return true
+        } else {
+            problems.append("the bundle has no consistency proof from the checkpoint you hold (ask for one made with --against)")
+        }
+        return false
+    }
+
+    private struct Opened {
         var records: [JournalRecord] = []
-        var seen = Set<UInt64>()
+        var envelopes: [AuditEnvelope] = []
+        var envelopeBySequence: [UInt64: RecordEnvelope] = [:]
+        var leafHashes: [UInt64: [UInt8]] = [:]
+    }
+
+    /// Proves each record's place and opens its envelope (and content when disclosed).
+    private static func openRecords(_ bundle: AuditBundle, checkpoint: Checkpoint, journalID: [UInt8], problems: inout [String]) -> Opened {
+        var opened = Opened()
+        let complete = bundle.scope?.complete ?? false
         for disclosed in bundle.records {
-            let place = "record \(disclosed.sequence)"
-            guard seen.insert(disclosed.sequence).inserted else { problems.append("\(place) appears twice"); continue }
+            let place = "record #\(disclosed.sequence)"
+            guard opened.leafHashes[disclosed.sequence] == nil else { problems.append("\(place) appears twice"); continue }
+            guard disclosed.sequence < checkpoint.treeSize else { problems.append("\(place) is beyond the checkpoint"); continue }
             guard let frame = canonicalBase64(disclosed.frame), frame.count >= Frame.overhead,
                   frame.count <= Frame.maximumBodyByteCount + Frame.overhead,
                   let prefix = try? Frame.parsePrefix(frame[0..<Frame.prefixByteCount]), prefix.kind == .record,
                   (try? Frame.checkSuffix(frame, bodyLength: prefix.bodyLength)) != nil else {
                 problems.append("\(place): the frame is malformed"); continue
             }
-            guard disclosed.inclusionProof.count <= 64,
-                  let proof = try? disclosed.inclusionProof.map({ text -> [UInt8] in
-                      guard let hash = canonicalBase64(text), hash.count == MerkleTree.hashByteCount else { throw FormatError.invalidField(what: "proof") }
-                      return hash
-                  }),
-                  MerkleTree.verifyInclusion(index: disclosed.sequence, treeSize: checkpoint.treeSize,
-                                             leafHash: MerkleTree.leafHash(frame), proof: proof, root: checkpoint.rootHash) else {
-                problems.append("\(place): the inclusion proof does not lead to the signed checkpoint"); continue
+            let leaf = MerkleTree.leafHash(frame)
+            if !complete {
+                guard disclosed.inclusionProof.count <= 64,
+                      let proof = try? disclosed.inclusionProof.map({ text -> [UInt8] in
+                          guard let hash = canonicalBase64(text), hash.count == MerkleTree.hashByteCount else { throw FormatError.invalidField(what: "proof") }
+                          return hash
+                      }),
+                      MerkleTree.verifyInclusion(index: disclosed.sequence, treeSize: checkpoint.treeSize,
+                                                 leafHash: leaf, proof: proof, root: checkpoint.rootHash) else {
+                    problems.append("\(place): the inclusion proof does not lead to the signed checkpoint"); continue
+                }
             }
-            guard let keyBytes = canonicalBase64(disclosed.recordKey), keyBytes.count == XChaCha20Poly1305.keyByteCount,
-                  let key = try? SecretBytes(copying: keyBytes) else {
-                problems.append("\(place): the record key is malformed"); continue
+            opened.leafHashes[disclosed.sequence] = leaf
+            let body = Array(frame[Frame.prefixByteCount..<(frame.count - Frame.suffixByteCount)])
+            guard let envelopeKey = canonicalBase64(disclosed.envelopeKey), envelopeKey.count == RecordSealing.keyByteCount,
+                  let envelope = try? envelopeKey.withUnsafeBytes({ try RecordSealing.openEnvelope(body: body, key: $0, journalID: journalID, sequence: disclosed.sequence) }) else {
+                problems.append("\(place): the envelope key does not open the record's envelope (wrong key or altered record)"); continue
             }
-            do {
-                let plaintext = try RecordSealing.open(body: Array(frame[Frame.prefixByteCount..<(frame.count - Frame.suffixByteCount)]),
-                                                       recordKey: key, journalID: journalID, sequence: disclosed.sequence)
-                records.append(JournalRecord(plaintext, sequence: disclosed.sequence))
-            } catch {
-                problems.append("\(place): the record key does not open the record (wrong key or altered record)")
+            opened.envelopeBySequence[disclosed.sequence] = envelope
+            opened.envelopes.append(AuditEnvelope(sequence: disclosed.sequence, kind: envelope.kind, day: LocalDate(daysSinceEpoch: envelope.day),
+                                                  contentDisclosed: disclosed.contentKey != nil))
+            guard let contentText = disclosed.contentKey else { continue }
+            guard let contentKey = canonicalBase64(contentText), contentKey.count == RecordSealing.keyByteCount,
+                  let plaintext = try? contentKey.withUnsafeBytes({ try RecordSealing.openContent(body: body, key: $0, journalID: journalID, sequence: disclosed.sequence) }) else {
+                problems.append("\(place): the content key does not open the record (wrong key or altered record)"); continue
+            }
+            let record = JournalRecord(plaintext, sequence: disclosed.sequence)
+            guard plaintext.kind == envelope.kind else { problems.append("\(place): its envelope and content disagree on its kind"); continue }
+            if case let .checkIn(checkIn) = record.content, checkIn.day.daysSinceEpoch != envelope.day {
+                problems.append("\(place): its envelope and content disagree on its day"); continue
+            }
+            opened.records.append(record)
+        }
+        if complete {
+            let leaves = (0..<checkpoint.treeSize).compactMap { opened.leafHashes[$0] }
+            if UInt64(leaves.count) != checkpoint.treeSize {
+                problems.append("the bundle claims completeness but holds \(leaves.count) of the journal's \(checkpoint.treeSize) records")
+            } else if MerkleTree.root(ofLeafHashes: leaves[...]) != checkpoint.rootHash {
+                problems.append("the bundle's records do not hash to the signed checkpoint (altered, missing or reordered)")
             }
         }
-        return AuditReport(checkpoint: checkpoint, journalID: bundle.journalID, fingerprint: fingerprint, records: records,
-                           checkedConsistency: checkedConsistency, problems: problems)
+        return opened
+    }
+
+    /// A complete bundle must disclose the content of every record whose envelope is in scope.
+    private static func checkCompleteness(_ bundle: AuditBundle, opened: Opened, treeSize: UInt64, problems: inout [String]) -> Bool {
+        guard let scope = bundle.scope, scope.complete else { return false }
+        let before = problems.count
+        let missing = opened.envelopeBySequence.filter { scope.contains($0.value) }
+            .filter { sequence, _ in !opened.records.contains { $0.sequence == sequence } }
+            .sorted { $0.key < $1.key }
+        for (sequence, envelope) in missing.prefix(20) {
+            problems.append("incomplete: the \(envelope.kind == RecordKind.checkIn ? "check-in" : envelope.kind) of \(LocalDate(daysSinceEpoch: envelope.day)) (record #\(sequence)) is in scope but not disclosed")
+        }
+        if missing.count > 20 { problems.append("incomplete: \(missing.count - 20) more record(s) in scope are not disclosed") }
+        return problems.count == before && opened.envelopeBySequence.count == Int(treeSize)
     }
 
     /// Strict standard base64 (with padding): decodes and re-encodes to the same text.

@@ -49,14 +49,14 @@ public enum OwnerExport {
             let noticeField = notice.map { "\"notice\":" + jsonString($0) + "," } ?? ""
             try write("{\"format\":\"sealed-journal-export\",\"version\":1,\"journalID\":\"\(journal.journalIDHex)\",\(noticeField)\"records\":[\n")
             try journal.forEachRecord(filter) { record in
-                try write((count == 0 ? "" : ",\n") + ndjsonLine(record))
+                try write((count == 0 ? "" : ",\n") + (try ndjsonLine(record)))
                 count += 1
             }
             try write("\n]}\n")
         case .ndjson:
             if let notice { try write("{\"notice\":" + jsonString(notice) + "}\n") }
             try journal.forEachRecord(filter) { record in
-                try write(ndjsonLine(record) + "\n")
+                try write((try ndjsonLine(record)) + "\n")
                 count += 1
             }
         case .csv:
@@ -80,20 +80,17 @@ public enum OwnerExport {
     }
 
     /// One record as an NDJSON line (no newline), as in ``ExportFormat/ndjson``.
-    public static func write(single record: JournalRecord, to write: (String) throws -> Void) rethrows {
-        try write(ndjsonLine(record))
+    /// - Throws: ``JournalError/corruptFrame(offset:sequence:reason:)`` when the payload is not a JSON object.
+    public static func write(single record: JournalRecord, to write: (String) throws -> Void) throws {
+        try write(try ndjsonLine(record))
     }
 
-    static let secondsStyle = Date.ISO8601FormatStyle()
-
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, computed from whole milliseconds so nothing is lost to binary
-    /// fractions (records store milliseconds).
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` in the proleptic Gregorian calendar, from whole milliseconds so
+    /// nothing is lost to binary fractions (records store milliseconds, within years 0001-9999).
     static func timestamp(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
-        let fraction = milliseconds - seconds * 1000
-        let whole = secondsStyle.format(Date(timeIntervalSince1970: Double(seconds)))  // ...SSZ
-        return String(whole.dropLast()) + String(format: ".%03dZ", fraction)
+        let seconds = date.timeIntervalSince1970
+        let milliseconds = seconds.isFinite ? Int64(max(-6.3e13, min(2.6e14, (seconds * 1000).rounded()))) : 0
+        return CivilTime.iso8601(milliseconds: min(max(milliseconds, CivilTime.earliestMilliseconds), CivilTime.latestMilliseconds))
     }
 
     static func jsonString(_ text: String) -> String {
@@ -101,9 +98,9 @@ public enum OwnerExport {
     }
 
     /// `{"data":<payload>,"kind":"…","recordedAt":"…","sequence":n}` (keys sorted).
-    static func ndjsonLine(_ record: JournalRecord) -> String {
-        "{\"data\":" + String(decoding: record.payload, as: UTF8.self) + ",\"kind\":" + jsonString(record.kind)
-            + ",\"recordedAt\":\"" + timestamp(record.recordedAt) + "\",\"sequence\":\(record.sequence)}"
+    static func ndjsonLine(_ record: JournalRecord) throws -> String {
+        "{\"data\":" + String(decoding: try RecordCoding.canonicalPayload(record), as: UTF8.self) + ",\"kind\":" + jsonString(record.kind)
+            + ",\"recordedAt\":\"" + CivilTime.iso8601(milliseconds: record.recordedAtMilliseconds) + "\",\"sequence\":\(record.sequence)}"
     }
 
     static func csvRow(_ record: JournalRecord) -> [String] {

@@ -6,11 +6,14 @@ import Foundation
 ///     sealed-journal/<journal id, 32 hex digits>\n      origin (also the key name)
 ///     <tree size, decimal>\n
 ///     <root hash, base64>\n
+///     header <header sequence> <base64 SHA-256 of the header copy's signed bytes>\n   (extension line)
 ///     \n
 ///     — sealed-journal/<journal id> <base64(key id (4) || Ed25519 signature (64))>\n
 ///
 /// The signature covers the three body lines including the final newline. The key id is
-/// SHA-256(key name || 0x0A || 0x01 || public key)[0..<4]. No timestamps, by design.
+/// SHA-256(key name || 0x0A || 0x01 || public key)[0..<4]. No timestamps, by design. The
+/// extension line binds the header in force when the checkpoint was signed, so writing old
+/// header copies back (to revive an old passphrase slot) is detected.
 public struct Checkpoint: Equatable, Sendable {
     /// The log origin line, `sealed-journal/<journal id hex>`.
     public let origin: String
@@ -18,6 +21,8 @@ public struct Checkpoint: Equatable, Sendable {
     public let treeSize: UInt64
     /// RFC 6962 root of the first `treeSize` record frames.
     public let rootHash: [UInt8]
+    /// The header this checkpoint binds (sequence and digest), from its `header` extension line.
+    let headerBinding: HeaderBinding?
     /// The complete signed note, as stored and as handed to others.
     public let text: String
     /// key id (4) || signature (64) of this journal's signature line.
@@ -36,29 +41,31 @@ public struct Checkpoint: Equatable, Sendable {
         return Array(hash.prefix(4))
     }
 
-    static func body(origin: String, treeSize: UInt64, rootHash: [UInt8]) -> String {
-        "\(origin)\n\(treeSize)\n\(Data(rootHash).base64EncodedString())\n"
+    static func body(origin: String, treeSize: UInt64, rootHash: [UInt8], headerBinding: HeaderBinding?) -> String {
+        "\(origin)\n\(treeSize)\n\(Data(rootHash).base64EncodedString())\n" + (headerBinding.map { $0.line + "\n" } ?? "")
     }
 
     /// Signs a new checkpoint.
-    static func sign(journalID: [UInt8], treeSize: UInt64, rootHash: [UInt8], key: Ed25519.SigningKey) -> Checkpoint {
+    static func sign(journalID: [UInt8], treeSize: UInt64, rootHash: [UInt8], headerBinding: HeaderBinding, key: Ed25519.SigningKey) -> Checkpoint {
         let origin = origin(journalID: journalID)
-        let body = body(origin: origin, treeSize: treeSize, rootHash: rootHash)
+        let body = body(origin: origin, treeSize: treeSize, rootHash: rootHash, headerBinding: headerBinding)
         let signature = key.signature(for: Array(body.utf8))
         let blob = keyID(keyName: origin, publicKey: key.publicKey) + signature
-        let text = canonicalText(origin: origin, treeSize: treeSize, rootHash: rootHash, signatureBlob: blob)
-        return Checkpoint(origin: origin, treeSize: treeSize, rootHash: rootHash, text: text, signatureBlob: blob)
+        let text = canonicalText(origin: origin, treeSize: treeSize, rootHash: rootHash, headerBinding: headerBinding, signatureBlob: blob)
+        return Checkpoint(origin: origin, treeSize: treeSize, rootHash: rootHash, headerBinding: headerBinding, text: text, signatureBlob: blob)
     }
 
-    /// The exact text this library writes: the three body lines, a blank line, one signature line.
-    static func canonicalText(origin: String, treeSize: UInt64, rootHash: [UInt8], signatureBlob: [UInt8]) -> String {
-        body(origin: origin, treeSize: treeSize, rootHash: rootHash) + "\n" + "\(emDash) \(origin) \(Data(signatureBlob).base64EncodedString())\n"
+    /// The exact text this library writes: the body lines, a blank line, one signature line.
+    static func canonicalText(origin: String, treeSize: UInt64, rootHash: [UInt8], headerBinding: HeaderBinding?, signatureBlob: [UInt8]) -> String {
+        body(origin: origin, treeSize: treeSize, rootHash: rootHash, headerBinding: headerBinding) + "\n"
+            + "\(emDash) \(origin) \(Data(signatureBlob).base64EncodedString())\n"
     }
 
-    /// `true` when the text is byte-for-byte what this library writes (no extra lines or signers,
-    /// canonical base64), as required of checkpoints stored inside a journal.
+    /// `true` when the text is byte-for-byte what this library writes (a header line, no other
+    /// extension lines or signers, canonical base64), as required of checkpoints inside a journal.
     var isCanonical: Bool {
-        text == Checkpoint.canonicalText(origin: origin, treeSize: treeSize, rootHash: rootHash, signatureBlob: signatureBlob)
+        headerBinding != nil && text == Checkpoint.canonicalText(origin: origin, treeSize: treeSize, rootHash: rootHash,
+                                                                 headerBinding: headerBinding, signatureBlob: signatureBlob)
     }
 
     /// Parses a signed note and verifies its signature with `publicKey`.
@@ -74,7 +81,7 @@ public struct Checkpoint: Equatable, Sendable {
         let body = String(text[..<split.lowerBound]) + "\n"
         let signatureBlock = text[split.upperBound...]
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        guard lines.count >= 3 else { throw .invalidField(what: "checkpoint body") }
+        guard lines.count >= 3, !lines.contains(where: \.isEmpty) else { throw .invalidField(what: "checkpoint body") }
         let origin = String(lines[lines.startIndex])
         guard origin.hasPrefix(originPrefix), !origin.contains(" "), !origin.contains("+") else {
             throw .invalidField(what: "checkpoint origin")
@@ -88,6 +95,11 @@ public struct Checkpoint: Equatable, Sendable {
         guard let root = Data(base64Encoded: rootLine), root.count == MerkleTree.hashByteCount,
               root.base64EncodedString() == rootLine else {
             throw .invalidField(what: "checkpoint root hash")
+        }
+        var binding: HeaderBinding?
+        for line in lines.dropFirst(3) where line.hasPrefix(HeaderBinding.prefix) {
+            guard binding == nil, let parsed = HeaderBinding(line: line) else { throw .invalidField(what: "checkpoint header line") }
+            binding = parsed
         }
         let expectedKeyID = keyID(keyName: origin, publicKey: publicKey)
         var verifiedBlob: [UInt8]?
@@ -108,6 +120,29 @@ public struct Checkpoint: Equatable, Sendable {
             verifiedBlob = blobBytes
         }
         guard let verifiedBlob else { throw .badSignature(what: "checkpoint (no signature by this journal's key)") }
-        return Checkpoint(origin: origin, treeSize: treeSize, rootHash: [UInt8](root), text: text, signatureBlob: verifiedBlob)
+        return Checkpoint(origin: origin, treeSize: treeSize, rootHash: [UInt8](root), headerBinding: binding, text: text, signatureBlob: verifiedBlob)
     }
+}
+
+/// The header a checkpoint binds: `header <sequence> <base64 SHA-256 of the header copy's signed bytes>`.
+struct HeaderBinding: Equatable, Sendable {
+    static let prefix = "header "
+    let sequence: UInt64
+    let digest: [UInt8]
+
+    init(sequence: UInt64, digest: [UInt8]) {
+        self.sequence = sequence
+        self.digest = digest
+    }
+
+    init?(line: Substring) {
+        let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "header", !parts[1].isEmpty, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }),
+              !(parts[1].count > 1 && parts[1].hasPrefix("0")), let sequence = UInt64(parts[1]),
+              let digest = Data(base64Encoded: String(parts[2])), digest.count == 32, digest.base64EncodedString() == parts[2] else { return nil }
+        self.sequence = sequence
+        self.digest = [UInt8](digest)
+    }
+
+    var line: String { "header \(sequence) \(Data(digest).base64EncodedString())" }
 }

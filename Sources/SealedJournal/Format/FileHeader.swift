@@ -4,13 +4,13 @@
 /// Each 4096-byte copy (all integers little-endian):
 ///
 ///     0     8   magic "SJOURNAL"
-///     8     2   format version (1)
+///     8     2   format version (2)
 ///     10    2   flags (0; readers reject others)
 ///     12    4   used length U (bytes 0..<U are meaningful, U <= 4032)
 ///     16    8   header sequence id (incremented by every header update)
 ///     24    16  journal id (random)
 ///     40    32  Ed25519 public key (checkpoints and header signatures)
-///     72    1   key slot count (1...8)
+///     72    1   key slot count (1...8; at most one passphrase slot)
 ///     73    ..  key slots (see KeySlot)
 ///     U     ..  zero bytes up to 4032
 ///     4032  64  Ed25519 signature over bytes 0..<4032
@@ -18,7 +18,7 @@
 /// Every byte is authenticated: the signature covers the whole copy, zero fill included.
 struct FileHeader: Equatable, Sendable {
     static let magic: [UInt8] = Array("SJOURNAL".utf8)
-    static let formatVersion: UInt16 = 1
+    static let formatVersion: UInt16 = 2
     static let copyByteCount = 4096
     static let copyCount = 2
     /// Offset of the first frame: after both header copies.
@@ -37,6 +37,7 @@ struct FileHeader: Equatable, Sendable {
         guard (1...FileHeader.maximumKeySlots).contains(keySlots.count) else {
             throw .limitExceeded(what: "key slot count", limit: FileHeader.maximumKeySlots)
         }
+        try FileHeader.checkSlotRules(keySlots)
         var writer = ByteWriter(capacity: FileHeader.copyByteCount)
         writer.write(FileHeader.magic)
         writer.write(FileHeader.formatVersion)
@@ -84,7 +85,28 @@ struct FileHeader: Equatable, Sendable {
         var slots: [KeySlot] = []
         for _ in 0..<slotCount { slots.append(try KeySlot.decode(from: &slotReader)) }
         guard slotReader.isAtEnd else { throw .invalidField(what: "header length (bytes after the key slots)") }
+        try checkSlotRules(slots)
         guard bytes[used..<signedByteCount].allSatisfy({ $0 == 0 }) else { throw .invalidField(what: "header padding") }
         return FileHeader(sequence: sequence, journalID: journalID, publicKey: publicKey, keySlots: slots)
     }
+
+    /// At most one passphrase slot and one recovery slot per header, so one unlock attempt runs
+    /// Argon2id at most once (a hostile header cannot multiply the work).
+    static func checkSlotRules(_ slots: [KeySlot]) throws(FormatError) {
+        var passphrase = 0, recovery = 0
+        for slot in slots {
+            switch slot.kind {
+            case .passphrase: passphrase += 1
+            case .recoveryKey: recovery += 1
+            case .unknown: break
+            }
+        }
+        guard passphrase <= 1, recovery <= 1 else { throw .invalidField(what: "header (more than one passphrase or recovery slot)") }
+    }
+
+    /// SHA-256 of a copy's signed bytes (0..<4032): what checkpoints bind (see ``HeaderBinding``).
+    static func digest(ofCopy bytes: [UInt8]) -> [UInt8] {
+        (try? SHA256.hash(Array(bytes.prefix(signedByteCount)))) ?? []
+    }
 }
+

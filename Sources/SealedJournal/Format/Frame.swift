@@ -6,9 +6,34 @@
 ///     4   body length L again (lets a reader walk back from the end of the file)
 ///
 /// A frame occupies L + 9 bytes. Record frames are the Merkle leaves, all L + 9 bytes of them.
-enum FrameKind: UInt8, Sendable {
-    case record = 1
-    case checkpoint = 2
+///
+/// Kinds: 1 record, 2 checkpoint, 3 lineage statement (only before the creation checkpoint);
+/// 128...255 extension frames (public, self-authenticating data that later versions may add
+/// inside a commit; a reader that does not know one skips it); 0 and 4...127 are damage.
+enum FrameKind: Equatable, Sendable {
+    case record
+    case checkpoint
+    case lineage
+    case extensionFrame(UInt8)
+
+    init?(rawValue: UInt8) {
+        switch rawValue {
+        case 1: self = .record
+        case 2: self = .checkpoint
+        case 3: self = .lineage
+        case 128...255: self = .extensionFrame(rawValue)
+        default: return nil
+        }
+    }
+
+    var rawValue: UInt8 {
+        switch self {
+        case .record: return 1
+        case .checkpoint: return 2
+        case .lineage: return 3
+        case let .extensionFrame(value): return value
+        }
+    }
 }
 
 enum Frame {
@@ -16,7 +41,7 @@ enum Frame {
     static let suffixByteCount = 4
     static let overhead = prefixByteCount + suffixByteCount
     /// Largest body accepted (a hostile length field must not make us allocate without bound).
-    static let maximumBodyByteCount = RecordPlaintext.maximumPaddedByteCount + XChaCha20Poly1305.overhead
+    static let maximumBodyByteCount = RecordSealing.maximumBodyByteCount
 
     static func encode(kind: FrameKind, body: [UInt8]) -> [UInt8] {
         var writer = ByteWriter(capacity: body.count + overhead)
@@ -101,7 +126,7 @@ struct CheckpointFrame: Equatable, Sendable {
     /// Verifies the note with `publicKey`, and that it agrees with this frame's fields.
     func verifiedCheckpoint(publicKey: [UInt8], journalID: [UInt8]) throws(FormatError) -> Checkpoint {
         let checkpoint = try Checkpoint.parse(noteText, publicKey: publicKey)
-        guard checkpoint.isCanonical else { throw .invalidField(what: "checkpoint text (not in canonical form)") }
+        guard checkpoint.isCanonical else { throw .invalidField(what: "checkpoint text (not in canonical form, or no header line)") }
         guard checkpoint.origin == Checkpoint.origin(journalID: journalID) else { throw .invalidField(what: "checkpoint origin (another journal)") }
         guard checkpoint.treeSize == treeSize else { throw .invalidField(what: "checkpoint tree size") }
         guard checkpoint.rootHash == compactRange.root else { throw .invalidField(what: "checkpoint compact range (does not match the signed root)") }

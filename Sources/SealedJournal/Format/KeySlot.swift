@@ -9,7 +9,7 @@
 /// Recovery-key body (72 bytes):  wrapped key (72)
 ///
 /// wrapped key = nonce (24) || XChaCha20-Poly1305(master key (32)) || tag (16), with
-/// AAD = "SJ-keyslot-v1" || journal id (16) || slot type (1) || body bytes before the wrapped key,
+/// AAD = "SJ-keyslot-v2" || journal id (16) || slot type (1) || body bytes before the wrapped key,
 /// so Argon2id parameters cannot be altered (downgraded) without the unwrap failing.
 struct KeySlot: Equatable, Sendable {
     enum Kind: Equatable, Sendable {
@@ -26,11 +26,22 @@ struct KeySlot: Equatable, Sendable {
     static let wrappedKeyByteCount = XChaCha20Poly1305.overhead + KeyDerivation.masterKeyByteCount  // 72
     static let minimumEncodedByteCount = 3
     static let maximumBodyByteCount = 1024
-    static let aadPrefix = Array("SJ-keyslot-v1".utf8)
+    static let aadPrefix = Array("SJ-keyslot-v2".utf8)
 
-    /// Bounds accepted when opening (a hostile header must not make us compute or allocate without end).
-    static let maximumOpsLimit: UInt64 = 32
-    static let maximumMemoryLimitBytes: UInt64 = 4 << 30
+    /// Bounds accepted when opening (a hostile header must not make us compute or allocate without end):
+    /// opslimit 1...16, memlimit 8 KiB...1 GiB, and opslimit x memlimit at most 8 GiB (twice the
+    /// "sensitive" preset), so one unlock attempt costs at most a few seconds and 1 GiB.
+    static let maximumOpsLimit: UInt64 = 16
+    static let maximumMemoryLimitBytes: UInt64 = 1 << 30
+    static let minimumMemoryLimitBytes: UInt64 = 8 << 10
+    static let maximumWork: UInt64 = 8 << 30
+
+    /// `true` when Argon2id parameters are within the bounds above.
+    static func isAcceptable(opsLimit: UInt64, memoryLimitBytes: UInt64) -> Bool {
+        (1...maximumOpsLimit).contains(opsLimit)
+            && (minimumMemoryLimitBytes...maximumMemoryLimitBytes).contains(memoryLimitBytes)
+            && opsLimit * memoryLimitBytes <= maximumWork
+    }
 
     let kind: Kind
     /// nonce || ciphertext || tag (empty for unknown slots).

@@ -1,22 +1,25 @@
-/// What a record frame holds once decrypted (before padding is added):
+/// What a record's content holds once decrypted (before padding is added), format version 2:
 ///
-///     1   encoding version (1)
+///     1   encoding version (2)
 ///     1   kind name length K (1...64)
-///     K   kind name, UTF-8 ("entry", "checkIn", "amendment", "disclosure", or an app's own)
-///     8   recorded at: milliseconds since 1970-01-01T00:00:00Z, signed
-///     4   payload length P
-///     P   payload: UTF-8 JSON with sorted keys (the record's fields)
+///     K   kind name, UTF-8 ("entry", "checkIn", "amendment", "disclosure", "keyChange",
+///         "repair", or an app's own)
+///     8   recorded at: milliseconds since 1970-01-01T00:00:00Z, signed, within years 0001-9999
+///     4   writer's UTC offset at that time, seconds, signed, within ±18 h
+///     4   payload length P (at most 16 MiB)
+///     P   payload: a UTF-8 JSON object with sorted keys (the record's fields)
 ///     ..  ISO/IEC 7816-4 padding: 0x80 then zeros, to the bucket size (see `paddedByteCount`)
 struct RecordPlaintext: Equatable, Sendable {
-    static let encodingVersion: UInt8 = 1
+    static let encodingVersion: UInt8 = 2
     static let maximumKindByteCount = 64
     /// Largest payload a record may carry (16 MiB).
     static let maximumPayloadByteCount = 16 << 20
-    static let headerByteCount = 1 + 1 + 8 + 4
+    static let headerByteCount = 1 + 1 + 8 + 4 + 4
     static let maximumPaddedByteCount = paddedByteCount(forUnpadded: headerByteCount + maximumKindByteCount + maximumPayloadByteCount)
 
     let kind: String
     let recordedAtMilliseconds: Int64
+    let timeZoneOffsetSeconds: Int32
     let payload: [UInt8]
 
     /// The padded size for an unpadded size `n` (the 0x80 marker always needs one byte):
@@ -24,10 +27,16 @@ struct RecordPlaintext: Equatable, Sendable {
     /// where m = n + 1, which wastes at most 12.5% and leaks only a coarse size class.
     static func paddedByteCount(forUnpadded n: Int) -> Int {
         let m = n + 1
-        if m <= 4096 { return (m + 255) / 256 * 256 }
-        let exponent = Int.bitWidth - m.leadingZeroBitCount - 1
-        let step = 1 << (exponent - 3)
+        let step = paddingStep(forMarkedLength: m)
         return (m + step - 1) / step * step
+    }
+
+    /// The bucket step for a marked length m = n + 1 (256 up to 4096 bytes, then 2^(floor(log2 m) - 3)).
+    /// Every padded size is a multiple of the step of its own unpadded length.
+    static func paddingStep(forMarkedLength m: Int) -> Int {
+        if m <= 4096 { return 256 }
+        let exponent = Int.bitWidth - m.leadingZeroBitCount - 1
+        return 1 << (exponent - 3)
     }
 
     static func validateKind(_ kind: String) throws(FormatError) {
@@ -35,19 +44,38 @@ struct RecordPlaintext: Equatable, Sendable {
         guard count >= 1, count <= maximumKindByteCount else { throw .invalidField(what: "record kind name length") }
     }
 
-    /// Encodes and pads.
-    func encode() throws(FormatError) -> [UInt8] {
+    /// Checks the fields a writer controls (time range, offset range, payload shape).
+    func validate() throws(FormatError) {
         try RecordPlaintext.validateKind(kind)
+        guard CivilTime.isInRange(milliseconds: recordedAtMilliseconds) else { throw .invalidField(what: "record time (outside years 0001-9999)") }
+        guard CivilTime.isValidOffset(timeZoneOffsetSeconds) else { throw .invalidField(what: "record time zone offset") }
         guard payload.count <= RecordPlaintext.maximumPayloadByteCount else {
             throw .limitExceeded(what: "record size", limit: RecordPlaintext.maximumPayloadByteCount)
         }
-        let unpadded = RecordPlaintext.headerByteCount + kind.utf8.count + payload.count
+        guard RecordPlaintext.looksLikeJSONObject(payload) else { throw .invalidField(what: "record payload (not a UTF-8 JSON object)") }
+    }
+
+    /// A cheap structural check run on every read: valid UTF-8 that starts with `{` and ends with `}`.
+    /// (Exports parse the JSON fully and refuse anything that is not an object.)
+    static func looksLikeJSONObject(_ payload: [UInt8]) -> Bool {
+        guard payload.first == UInt8(ascii: "{"), payload.last == UInt8(ascii: "}") else { return false }
+        return payload.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) != nil }
+    }
+
+    /// The unpadded byte count.
+    var unpaddedByteCount: Int { RecordPlaintext.headerByteCount + kind.utf8.count + payload.count }
+
+    /// Encodes and pads.
+    func encode() throws(FormatError) -> [UInt8] {
+        try validate()
+        let unpadded = unpaddedByteCount
         let padded = RecordPlaintext.paddedByteCount(forUnpadded: unpadded)
         var writer = ByteWriter(capacity: padded)
         writer.write(RecordPlaintext.encodingVersion)
         writer.write(UInt8(kind.utf8.count))
         writer.write(Array(kind.utf8))
         writer.write(recordedAtMilliseconds)
+        writer.write(UInt32(bitPattern: timeZoneOffsetSeconds))
         writer.write(UInt32(payload.count))
         writer.write(payload)
         writer.write(UInt8(0x80))
@@ -55,27 +83,54 @@ struct RecordPlaintext: Equatable, Sendable {
         return writer.bytes
     }
 
-    /// Decodes a padded plaintext. The padding is checked with `sodium_unpad`.
-    static func decode(_ padded: [UInt8]) throws(FormatError) -> RecordPlaintext {
-        let unpaddedLength: Int
+    /// The unpadded length of an (authenticated) padded plaintext. Only the last bucket step is
+    /// scanned (`sodium_unpad` with that block size), not the whole record.
+    static func unpaddedLength(_ padded: UnsafeRawBufferPointer) throws(FormatError) -> Int {
+        guard padded.count >= 256, padded.count % 256 == 0 else { throw .invalidField(what: "record padding size") }
+        // The marker m - 1 satisfies P - (m - 1) <= step(m) <= step(P), so it lies in the last step(P) bytes.
+        let step = paddingStep(forMarkedLength: padded.count)
+        let length: Int
         do {
-            unpaddedLength = try padded.withUnsafeBytes { try Padding.unpaddedLength($0, blockSize: padded.count) }
+            length = try Padding.unpaddedLength(UnsafeRawBufferPointer(rebasing: padded[(padded.count - step)...]), blockSize: step)
         } catch {
             throw .invalidField(what: "record padding")
         }
-        guard padded.count == paddedByteCount(forUnpadded: unpaddedLength) else { throw .invalidField(what: "record padding size") }
-        var reader = ByteReader(Array(padded[0..<unpaddedLength]), what: "record")
-        let version = try reader.readUInt8()
+        return try checkedLength(length + padded.count - step, padded.count)
+    }
+
+    private static func checkedLength(_ length: Int, _ paddedCount: Int) throws(FormatError) -> Int {
+        guard paddedByteCount(forUnpadded: length) == paddedCount else { throw .invalidField(what: "record padding size") }
+        return length
+    }
+
+    /// Decodes a padded plaintext. An encoding version other than 2 is reported as unsupported.
+    static func decode(_ padded: UnsafeRawBufferPointer) throws(FormatError) -> RecordPlaintext {
+        guard let version = padded.first else { throw .truncated(what: "record") }
         guard version == encodingVersion else { throw .unsupportedVersion(found: Int(version), supported: Int(encodingVersion)) }
+        let unpaddedLength = try unpaddedLength(padded)
+        var reader = ByteReader(Array(padded[0..<unpaddedLength]), what: "record")
+        _ = try reader.readUInt8()
         let kindLength = Int(try reader.readUInt8())
         guard let kind = String(validating: try reader.readBytes(kindLength), as: UTF8.self) else {
             throw .invalidField(what: "record kind name encoding")
         }
-        try validateKind(kind)
         let time = try reader.readInt64()
+        let offset = Int32(bitPattern: try reader.readUInt32())
         let payloadLength = Int(try reader.readUInt32())
         let payload = try reader.readBytes(payloadLength)
         guard reader.isAtEnd else { throw .invalidField(what: "record length") }
-        return RecordPlaintext(kind: kind, recordedAtMilliseconds: time, payload: payload)
+        let plaintext = RecordPlaintext(kind: kind, recordedAtMilliseconds: time, timeZoneOffsetSeconds: offset, payload: payload)
+        try plaintext.validate()
+        return plaintext
+    }
+
+    static func decode(_ padded: [UInt8]) throws(FormatError) -> RecordPlaintext {
+        do {
+            return try padded.withUnsafeBytes { raw in try decode(raw) }
+        } catch let error as FormatError {
+            throw error
+        } catch {
+            throw .invalidField(what: "record")
+        }
     }
 }

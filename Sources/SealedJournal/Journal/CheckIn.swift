@@ -28,25 +28,39 @@ public struct LocalDate: Codable, Hashable, Comparable, Sendable, CustomStringCo
         try self.init(year: y, month: m, day: d)
     }
 
-    /// The local day of `date` in `timeZone`.
+    /// The local day of `date` in `timeZone` (proleptic Gregorian; dates outside years
+    /// 0001-9999 are clamped to that range).
     public init(date: Date, timeZone: TimeZone = .current) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        year = parts.year ?? 1970
-        month = parts.month ?? 1
-        day = parts.day ?? 1
+        let seconds = date.timeIntervalSince1970
+        let milliseconds = seconds.isFinite ? Int64(max(-6.3e13, min(2.6e14, (seconds * 1000).rounded(.down)))) : 0
+        let offset = Int64(timeZone.secondsFromGMT(for: date)) * 1000
+        let clamped = min(max(milliseconds + offset, CivilTime.earliestMilliseconds), CivilTime.latestMilliseconds)
+        self.init(daysSinceEpoch: Int32(CivilTime.split(milliseconds: clamped).days))
     }
+
+    /// The day `days` after 1970-01-01 (proleptic Gregorian), clamped to years 0001-9999.
+    init(daysSinceEpoch days: Int32) {
+        let clamped = min(max(days, CivilTime.earliestDay), CivilTime.latestDay)
+        let (y, m, d) = CivilTime.date(days: Int64(clamped))
+        year = y
+        month = m
+        day = d
+    }
+
+    /// Days since 1970-01-01 (proleptic Gregorian).
+    var daysSinceEpoch: Int32 { Int32(CivilTime.days(year: year, month: month, day: day)) }
 
     public var description: String {
         String(format: "%04d-%02d-%02d", year, month, day)
     }
 
-    /// The first instant of this day in `timeZone`.
+    /// The first instant of this day in `timeZone` (proleptic Gregorian).
     public func start(in timeZone: TimeZone = .current) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        return calendar.date(from: DateComponents(year: year, month: month, day: day)) ?? Date(timeIntervalSince1970: 0)
+        let utcMidnight = Double(CivilTime.days(year: year, month: month, day: day)) * 86_400
+        let guess = Date(timeIntervalSince1970: utcMidnight)
+        let offset = Double(timeZone.secondsFromGMT(for: guess))
+        let adjusted = Date(timeIntervalSince1970: utcMidnight - offset)
+        return Date(timeIntervalSince1970: utcMidnight - Double(timeZone.secondsFromGMT(for: adjusted)))
     }
 
     /// The following day.

@@ -11,16 +11,28 @@ public struct AppendReceipt: Sendable, Equatable {
     public var sequence: UInt64 { sequences.lowerBound }
 }
 
+/// One record ready to seal: its plaintext, its envelope, and the record it amends (if any).
+struct SealInput {
+    let plaintext: RecordPlaintext
+    let envelope: RecordEnvelope
+    let amends: UInt64?
+}
+
 extension Journal {
     /// Seals and appends one record.
     ///
     /// Cost: one record seal, one Ed25519 checkpoint signature, one write and (with
     /// ``Durability/synchronous``) one fsync. When this returns, the record is on disk.
+    /// - Parameters:
+    ///   - recordedAt: when the record was written (years 0001-9999).
+    ///   - timeZone: the writer's time zone, whose UTC offset at `recordedAt` is stored with the
+    ///     record and gives its local day.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` (nothing is written), ``JournalError/readOnly``,
     ///   ``JournalError/io(_:)`` (nothing acknowledged; the journal stays as it was).
     @discardableResult
-    public func append<C: JournalRecordContent>(_ content: C, at recordedAt: Date = Date()) throws(JournalError) -> AppendReceipt {
-        try appendBatch([PendingRecord(content, recordedAt: recordedAt)])
+    public func append<C: JournalRecordContent>(_ content: C, at recordedAt: Date = Date(),
+                                                timeZone: TimeZone = .current) throws(JournalError) -> AppendReceipt {
+        try appendBatch([PendingRecord(content, recordedAt: recordedAt, timeZone: timeZone)])
     }
 
     /// Seals and appends many records as one commit: one write, one checkpoint, one fsync.
@@ -29,60 +41,80 @@ extension Journal {
     public func appendBatch(_ records: [PendingRecord]) throws(JournalError) -> AppendReceipt {
         guard mode == .readWrite else { throw .readOnly }
         guard !records.isEmpty else { throw .invalidField(field: "records", reason: "a batch needs at least one record") }
-        var plaintexts: [RecordPlaintext] = []
-        plaintexts.reserveCapacity(records.count)
-        for record in records {
-            let milliseconds = (record.recordedAt.timeIntervalSince1970 * 1000).rounded()
-            guard milliseconds.isFinite, abs(milliseconds) < 9.2e18 else {
-                throw .invalidField(field: "recordedAt", reason: "is out of range")
-            }
-            plaintexts.append(RecordPlaintext(kind: record.kind, recordedAtMilliseconds: Int64(milliseconds), payload: try record.encode()))
-        }
-        let targets = records.enumerated().compactMap { index, record in record.amends.map { (index, $0) } }
-        return try commit(plaintexts, amendmentTargets: targets)
+        var inputs: [SealInput] = []
+        inputs.reserveCapacity(records.count)
+        for record in records { inputs.append(try record.sealInput()) }
+        return try commit(inputs)
     }
 
-    /// `amendmentTargets`: (index in the batch, sequence amended); each must point at an earlier record.
-    private func commit(_ plaintexts: [RecordPlaintext], amendmentTargets: [(Int, UInt64)]) throws(JournalError) -> AppendReceipt {
-        try JournalError.mapping {
+    /// Commits `inputs` (and `prebuiltFrames`, already sealed at the next positions, first) under
+    /// the writer lock and the file lock.
+    func commit(_ inputs: [SealInput], prebuiltFrames: [[UInt8]] = []) throws(JournalError) -> AppendReceipt {
+        try checkNotRetired()
+        return try JournalError.mapping {
             try state.withLock { state in
                 try file.withExclusiveLock {
+                    guard try file.isStillLinked(at: path) else { throw JournalError.journalReplaced(path: path) }
                     try refreshTail(&state)
-                    let base = state.tail.endOffset
-                    var range = state.tail.frame.compactRange
-                    let first = range.size
-                    for (index, target) in amendmentTargets where target >= first + UInt64(index) {
-                        throw JournalError.invalidField(field: "amends", reason: "record \(target) does not exist")
-                    }
-                    if state.cipher == nil { state.cipher = try RecordCipher(masterKey: masterKey, journalID: journalID) }
-                    let cipher = state.cipher!
-                    var bytes: [UInt8] = []
-                    bytes.reserveCapacity(plaintexts.reduce(512) { $0 + RecordPlaintext.paddedByteCount(forUnpadded: 14 + $1.kind.utf8.count + $1.payload.count) + 49 })
-                    for plaintext in plaintexts {
-                        let frame = try cipher.sealFrame(plaintext, sequence: range.size)
-                        range.append(leafHash: MerkleTree.leafHash(frame))
-                        bytes += frame
-                    }
-                    let checkpointOffset = base + UInt64(bytes.count)
-                    let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: range.size, rootHash: range.root, key: signingKey)
-                    let frame = CheckpointFrame(treeSize: range.size, frameOffset: checkpointOffset,
-                                                previousFrameOffset: state.tail.frame.frameOffset,
-                                                compactRange: range, noteText: checkpoint.text)
-                    bytes += Frame.encode(kind: .checkpoint, body: frame.encodeBody())
-                    do {
-                        try file.write(bytes, at: base)
-                        if durability == .synchronous { try file.sync() }
-                    } catch {
-                        // Nothing was acknowledged: put the file back as it was. If even that fails,
-                        // the next open or append finds and cuts the torn tail.
-                        try? file.truncate(to: base)
-                        throw error
-                    }
-                    state.tail = CommittedTail(frame: frame, checkpoint: checkpoint, endOffset: base + UInt64(bytes.count))
-                    return AppendReceipt(sequences: first...(range.size - 1), checkpoint: checkpoint)
+                    return try writeCommit(&state, inputs, prebuiltFrames: prebuiltFrames)
                 }
             }
         }
+    }
+
+    /// Commits a key change record; the caller holds the file lock (not the state lock).
+    func commitLocked(_ inputs: [SealInput], keyChange: KeyChange) throws {
+        let input = try PendingRecord(keyChange).sealInput()
+        _ = try state.withLock { state in try writeCommit(&state, inputs + [input], prebuiltFrames: []) }
+    }
+
+    /// Seals `inputs` after `prebuiltFrames` at the next positions and writes them with one signed
+    /// checkpoint in one write (fsynced by default). Called with both locks held and the tail fresh.
+    func writeCommit(_ state: inout WriterState, _ inputs: [SealInput], prebuiltFrames: [[UInt8]]) throws -> AppendReceipt {
+        guard !inputs.isEmpty || !prebuiltFrames.isEmpty else {
+            throw JournalError.invalidField(field: "records", reason: "a commit needs at least one record")
+        }
+        let base = state.tail.endOffset
+        var range = state.tail.frame.compactRange
+        let first = range.size
+        for (index, input) in inputs.enumerated() {
+            if let target = input.amends, target >= first + UInt64(prebuiltFrames.count + index) {
+                throw JournalError.invalidField(field: "amends", reason: "record \(target) does not exist")
+            }
+        }
+        if state.cipher == nil { state.cipher = try RecordCipher(masterKey: masterKey, journalID: journalID) }
+        guard let cipher = state.cipher else { throw CryptoError.outOfMemory(bytes: RecordSealing.keyByteCount) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(inputs.reduce(1024 + prebuiltFrames.reduce(0) { $0 + $1.count }) {
+            $0 + RecordPlaintext.paddedByteCount(forUnpadded: $1.plaintext.unpaddedByteCount) + RecordSealing.contentOffset + 25
+        })
+        for frame in prebuiltFrames {
+            range.append(leafHash: MerkleTree.leafHash(frame))
+            bytes += frame
+        }
+        for input in inputs {
+            let frame = try cipher.sealFrame(input.plaintext, envelope: input.envelope, sequence: range.size)
+            range.append(leafHash: MerkleTree.leafHash(frame))
+            bytes += frame
+        }
+        let checkpointOffset = base + UInt64(bytes.count)
+        let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: range.size, rootHash: range.root,
+                                         headerBinding: state.header.binding, key: signingKey)
+        let frame = CheckpointFrame(treeSize: range.size, frameOffset: checkpointOffset,
+                                    previousFrameOffset: state.tail.frame.frameOffset,
+                                    compactRange: range, noteText: checkpoint.text)
+        bytes += Frame.encode(kind: .checkpoint, body: frame.encodeBody())
+        do {
+            try file.write(bytes, at: base)
+            if durability == .synchronous { try file.sync() }
+        } catch {
+            // Nothing was acknowledged: put the file back as it was. If even that fails, the next
+            // open finds either a torn tail without a checkpoint (cut) or a complete commit (kept).
+            try? file.truncate(to: base)
+            throw error
+        }
+        state.tail = CommittedTail(frame: frame, checkpoint: checkpoint, endOffset: base + UInt64(bytes.count))
+        return AppendReceipt(sequences: first...(range.size - 1), checkpoint: checkpoint)
     }
 
     /// Brings the cached tail up to date with the file (another process may have appended,
@@ -98,14 +130,43 @@ extension Journal {
         guard located.headerState.header.journalID == journalID, located.headerState.header.publicKey == publicKey else {
             throw JournalError.headerMismatch(path: path, reason: "the file was replaced by another journal while open")
         }
-        guard located.tail.frame.treeSize >= state.tail.frame.treeSize else {
-            throw JournalError.corruptFrame(offset: located.tail.endOffset, sequence: nil,
+        guard located.scan.committed.frame.treeSize >= state.tail.frame.treeSize else {
+            throw JournalError.corruptFrame(offset: located.scan.committed.endOffset, sequence: nil,
                                             reason: "the journal lost committed records while open")
         }
-        if mode == .readWrite && located.tail.endOffset < size {
-            try file.truncate(to: located.tail.endOffset)
-            if durability == .synchronous { try file.sync() }
+        if mode == .readWrite {
+            try located.refuseDamage(path: path)
+            if case .torn = located.scan.status {
+                try file.truncate(to: located.scan.committed.endOffset)
+                if durability == .synchronous { try file.sync() }
+            }
         }
-        state.tail = located.tail
+        state.tail = located.scan.committed
+        state.header = located.headerState
+    }
+}
+
+extension PendingRecord {
+    /// Validates the record and builds its plaintext and envelope.
+    func sealInput() throws(JournalError) -> SealInput {
+        let seconds = recordedAt.timeIntervalSince1970
+        guard seconds.isFinite, abs(seconds) < 1e15 else { throw .invalidField(field: "recordedAt", reason: "is out of range (years 0001-9999)") }
+        let milliseconds = Int64((seconds * 1000).rounded())
+        guard CivilTime.isInRange(milliseconds: milliseconds) else {
+            throw .invalidField(field: "recordedAt", reason: "is out of range (years 0001-9999)")
+        }
+        guard CivilTime.isValidOffset(timeZoneOffsetSeconds) else {
+            throw .invalidField(field: "timeZone", reason: "its UTC offset must be within ±18 hours")
+        }
+        let payload = try encode()
+        let plaintext = RecordPlaintext(kind: kind, recordedAtMilliseconds: milliseconds, timeZoneOffsetSeconds: timeZoneOffsetSeconds, payload: payload)
+        do { try plaintext.validate() } catch { throw .invalidField(field: "record", reason: error.description) }
+        let localDay = envelopeDay.map { Int64($0.daysSinceEpoch) }
+            ?? CivilTime.split(milliseconds: milliseconds + Int64(timeZoneOffsetSeconds) * 1000).days
+        guard localDay >= Int64(CivilTime.earliestDay), localDay <= Int64(CivilTime.latestDay) else {
+            throw .invalidField(field: "recordedAt", reason: "its local day is outside years 0001-9999")
+        }
+        let day = Int32(localDay)
+        return SealInput(plaintext: plaintext, envelope: RecordEnvelope(kind: kind, day: day), amends: amends)
     }
 }

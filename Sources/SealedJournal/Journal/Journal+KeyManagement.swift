@@ -1,47 +1,60 @@
 extension Journal {
     /// Replaces the passphrase: rewraps the master key in a new passphrase slot (new salt,
-    /// `kdf` cost). Records are never re-encrypted; the old passphrase stops working.
+    /// `kdf` cost) and commits a ``KeyChange`` record whose checkpoint binds the new header, so
+    /// writing the old header back is detected by `verify`.
     ///
-    /// Cost: one Argon2id run and a crash-safe header rewrite (two writes, two fsyncs).
+    /// This is a convenience, not a revocation: the master key does not change, so anyone who
+    /// knew the old passphrase and kept a copy of the old header (a backup, a synced copy) can
+    /// still read every record. When a passphrase may have leaked, use ``rekey(to:kdf:omitting:)``.
+    ///
+    /// Cost: one Argon2id run, a crash-safe header rewrite (two writes, two fsyncs) and one commit.
     public func changePassphrase(to passphrase: SecretBytes, kdf: KDFPreset = .moderate) throws(JournalError) {
         guard mode == .readWrite else { throw .readOnly }
         let newSlot = try JournalError.mapping {
             try KeySlots.passphraseSlot(masterKey: masterKey, passphrase: passphrase, preset: kdf, journalID: journalID)
         }
-        try rewriteHeader { slots in
+        try rewriteHeader(change: .passphrase) { slots in
             slots.removeAll { if case .passphrase = $0.kind { return true } else { return false } }
             slots.insert(newSlot, at: 0)
         }
     }
 
-    /// Replaces the recovery key: the old one stops working; the new one is returned to show once.
+    /// Replaces the recovery key: the old one stops opening this file (but, like a passphrase,
+    /// still opens old copies of the header); the new one is returned to show once.
     ///
-    /// Cost: a crash-safe header rewrite (two writes, two fsyncs).
+    /// Cost: a crash-safe header rewrite (two writes, two fsyncs) and one commit.
     public func replaceRecoveryKey() throws(JournalError) -> RecoveryKey {
         guard mode == .readWrite else { throw .readOnly }
         let (secret, slot) = try JournalError.mapping {
             let secret = try SecretBytes.random(count: RecoveryKeyEncoding.keyByteCount)
             return (secret, try KeySlots.recoverySlot(masterKey: masterKey, recoveryKey: secret, journalID: journalID))
         }
-        try rewriteHeader { slots in
+        try rewriteHeader(change: .recoveryKey) { slots in
             slots.removeAll { $0.kind == .recoveryKey }
             slots.append(slot)
         }
         return RecoveryKey(secret: secret)
     }
 
-    private func rewriteHeader(_ change: (inout [KeySlot]) -> Void) throws(JournalError) {
+    /// Rewrites the header under both locks, then commits a key change record binding it. A crash
+    /// between the two leaves a newer header than the checkpoint binds; the next write-open commits it.
+    private func rewriteHeader(change: KeyChange.Change, _ update: (inout [KeySlot]) -> Void) throws(JournalError) {
+        try checkNotRetired()
+        let record = try PendingRecord(KeyChange(change: change)).sealInput()
         try JournalError.mapping {
-            try state.withLock { _ in
+            try state.withLock { state in
                 try file.withExclusiveLock {
-                    let current = try HeaderStore.read(file: file, fileSize: try file.size())
+                    try refreshTail(&state)
+                    let current = try HeaderStore.read(file: file, fileSize: try file.size()).choosing(state.header.bestCopy)
                     var header = current.header
                     guard header.journalID == journalID, header.publicKey == publicKey else {
                         throw JournalError.headerMismatch(path: path, reason: "the file was replaced by another journal while open")
                     }
-                    change(&header.keySlots)
-                    header.sequence += 1
-                    try HeaderStore.write(header, signingKey: signingKey, file: file, currentBest: current.bestCopy)
+                    update(&header.keySlots)
+                    header.sequence = max(header.sequence, current.copySequences.compactMap { $0 }.max() ?? 0) + 1
+                    try HeaderStore.write(header, signingKey: signingKey, file: file, current: current)
+                    state.header = try HeaderStore.read(file: file, fileSize: try file.size())
+                    _ = try writeCommit(&state, [record], prebuiltFrames: [])
                 }
             }
         }

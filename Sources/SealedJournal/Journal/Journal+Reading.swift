@@ -99,8 +99,7 @@ public struct RecordCursor: ~Copyable {
             do {
                 plaintext = try cipher.open(body: frame.body, sequence: sequence)
             } catch {
-                throw .corruptFrame(offset: frame.offset, sequence: sequence,
-                                    reason: "it does not authenticate (altered, moved, or from another journal)")
+                throw JournalError.recordOpenFailure(error, offset: frame.offset, sequence: sequence)
             }
             guard filter.matches(plaintext) else { continue }
             let record = JournalRecord(plaintext, sequence: sequence)
@@ -114,6 +113,8 @@ extension JournalRecord {
     init(_ plaintext: RecordPlaintext, sequence: UInt64) {
         self.init(sequence: sequence, kind: plaintext.kind,
                   recordedAt: Date(timeIntervalSince1970: Double(plaintext.recordedAtMilliseconds) / 1000),
+                  timeZoneOffsetSeconds: Int(plaintext.timeZoneOffsetSeconds),
+                  recordedAtMilliseconds: plaintext.recordedAtMilliseconds,
                   payload: plaintext.payload)
     }
 }
@@ -201,8 +202,7 @@ extension Journal {
             do {
                 return JournalRecord(try cipher.open(body: frame.body, sequence: sequence), sequence: sequence)
             } catch {
-                throw JournalError.corruptFrame(offset: offset, sequence: sequence,
-                                                reason: "it does not authenticate (altered, moved, or from another journal)")
+                throw JournalError.recordOpenFailure(error, offset: offset, sequence: sequence)
             }
         }
     }

@@ -16,9 +16,12 @@ public final class Journal: Sendable {
     public let path: String
     public let mode: OpenMode
     public let durability: Durability
-    /// Bytes of a torn tail (an interrupted append) found when opening: cut off in
-    /// ``OpenMode/readWrite`` mode, ignored in ``OpenMode/readOnly`` mode. Usually 0.
+    /// Bytes of a torn tail (an interrupted append that holds no checkpoint) found when opening:
+    /// cut off in ``OpenMode/readWrite`` mode, ignored in ``OpenMode/readOnly`` mode. Usually 0.
     public let tornTailBytesAtOpen: UInt64
+    /// What a read-only open found wrong but read past (damage after the last intact commit, a
+    /// header older than the checkpoints bind). Empty for a healthy journal; `verify` gives detail.
+    public let warningsAtOpen: [String]
 
     let file: AppendOnlyFile
     let journalID: [UInt8]
@@ -29,26 +32,31 @@ public final class Journal: Sendable {
 
     struct WriterState {
         var tail: CommittedTail
+        /// The header that new checkpoints bind, and the state it was read from.
+        var header: HeaderState
         /// The writer's record cipher (created on first append).
         var cipher: RecordCipher?
         /// File offsets of record frames, filled lazily for random access.
         var recordOffsets: [UInt64] = []
         /// How far (file offset) `recordOffsets` has been built.
         var indexedTo: UInt64 = FileHeader.framesOffset
+        /// Set when ``Journal/rekey(to:kdf:omitting:)`` replaced the file: this instance refuses further use.
+        var retired = false
     }
 
-    private init(path: String, mode: OpenMode, durability: Durability, file: AppendOnlyFile, header: FileHeader,
-                 masterKey: SecretBytes, signingKey: Ed25519.SigningKey, tail: CommittedTail, tornTailBytes: UInt64) {
+    init(path: String, mode: OpenMode, durability: Durability, file: AppendOnlyFile, header: HeaderState,
+         masterKey: SecretBytes, signingKey: Ed25519.SigningKey, tail: CommittedTail, tornTailBytes: UInt64, warnings: [String] = []) {
         self.path = path
         self.mode = mode
         self.durability = durability
         self.file = file
-        self.journalID = header.journalID
-        self.publicKey = header.publicKey
+        self.journalID = header.header.journalID
+        self.publicKey = header.header.publicKey
         self.masterKey = masterKey
         self.signingKey = signingKey
         self.tornTailBytesAtOpen = tornTailBytes
-        self.state = Locked(WriterState(tail: tail))
+        self.warningsAtOpen = warnings
+        self.state = Locked(WriterState(tail: tail, header: header))
     }
 
     // MARK: Creating
@@ -70,22 +78,8 @@ public final class Journal: Sendable {
                               durability: Durability = .synchronous) throws(JournalError) -> Creation {
         try JournalError.mapping {
             try Sodium.ensureInitialized()
-            let masterKey = try SecretBytes.random(count: KeyDerivation.masterKeyByteCount)
-            let recoverySecret = try SecretBytes.random(count: RecoveryKeyEncoding.keyByteCount)
-            let journalID = try RandomBytes.generate(count: FileHeader.journalIDByteCount)
-            let signingKey = try KeySlots.signingKey(masterKey: masterKey)
-            let slots = [
-                try KeySlots.passphraseSlot(masterKey: masterKey, passphrase: passphrase, preset: kdf, journalID: journalID),
-                try KeySlots.recoverySlot(masterKey: masterKey, recoveryKey: recoverySecret, journalID: journalID),
-            ]
-            let header = FileHeader(sequence: 1, journalID: journalID, publicKey: signingKey.publicKey, keySlots: slots)
-            let copy = try header.encodeCopy(signingKey: signingKey)
-            let range = CompactRange()
-            let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: 0, rootHash: range.root, key: signingKey)
-            let frame = CheckpointFrame(treeSize: 0, frameOffset: FileHeader.framesOffset, previousFrameOffset: 0,
-                                        compactRange: range, noteText: checkpoint.text)
-            let frameBytes = Frame.encode(kind: .checkpoint, body: frame.encodeBody())
-
+            let keys = try NewJournalKeys(passphrase: passphrase, kdf: kdf)
+            let layout = try keys.initialLayout(lineage: [])
             let file: AppendOnlyFile
             do {
                 file = try AppendOnlyFile.create(path: path)
@@ -93,17 +87,16 @@ public final class Journal: Sendable {
                 throw JournalError.alreadyExists(path: path)
             }
             do {
-                try file.write(copy + copy + frameBytes, at: 0)
+                try file.write(layout.bytes, at: 0)
                 try file.sync()
                 try AppendOnlyFile.syncDirectory(containing: path)
             } catch {
                 unlink(path)
                 throw error
             }
-            let tail = CommittedTail(frame: frame, checkpoint: checkpoint, endOffset: FileHeader.framesOffset + UInt64(frameBytes.count))
-            let journal = Journal(path: path, mode: .readWrite, durability: durability, file: file, header: header,
-                                  masterKey: masterKey, signingKey: signingKey, tail: tail, tornTailBytes: 0)
-            return Creation(journal: journal, recoveryKey: RecoveryKey(secret: recoverySecret))
+            let journal = Journal(path: path, mode: .readWrite, durability: durability, file: file, header: layout.headerState,
+                                  masterKey: keys.masterKey, signingKey: keys.signingKey, tail: layout.tail, tornTailBytes: 0)
+            return Creation(journal: journal, recoveryKey: RecoveryKey(secret: keys.recoverySecret))
         }
     }
 
@@ -112,12 +105,18 @@ public final class Journal: Sendable {
     /// Opens and unlocks a journal with its passphrase.
     ///
     /// Cost: reads the header and the last commit only (O(1) in journal size) and one Argon2id run.
-    /// In ``OpenMode/readWrite`` mode a torn tail is cut off (see ``tornTailBytesAtOpen``) and a
-    /// damaged or stale header copy is rewritten; a wrong passphrase changes nothing.
-    /// - Throws: ``JournalError/wrongPassphrase``, format errors naming what is damaged, I/O errors.
+    /// In ``OpenMode/readWrite`` mode a torn tail (an interrupted append that holds no checkpoint)
+    /// is cut off (see ``tornTailBytesAtOpen``); anything else after the last intact commit is
+    /// damage and makes a write-open fail with ``JournalError/damaged(offset:reason:)`` (see
+    /// ``repair(at:passphrase:)``). A read-only open reads what is intact and reports the rest in
+    /// ``warningsAtOpen``. A wrong passphrase changes nothing.
+    /// - Parameter expectedFingerprint: when given, the journal's fingerprint (or one it was re-keyed
+    ///   from) must match it; checked before any key derivation, so a substituted file costs nothing.
+    /// - Throws: ``JournalError/wrongPassphrase``, ``JournalError/fingerprintMismatch(expected:found:)``,
+    ///   format errors naming what is damaged, I/O errors.
     public static func open(at path: String, passphrase: SecretBytes, mode: OpenMode = .readWrite,
-                            durability: Durability = .synchronous) throws(JournalError) -> Journal {
-        try open(at: path, mode: mode, durability: durability) { header in
+                            durability: Durability = .synchronous, expectedFingerprint: String? = nil) throws(JournalError) -> Journal {
+        try open(at: path, mode: mode, durability: durability, expectedFingerprint: expectedFingerprint) { header in
             try KeySlots.unlock(header: header, passphrase: passphrase)
         }
     }
@@ -125,73 +124,152 @@ public final class Journal: Sendable {
     /// Opens and unlocks a journal with its recovery key. Then set a new passphrase with
     /// ``changePassphrase(to:kdf:)``.
     public static func open(at path: String, recoveryKey: RecoveryKey, mode: OpenMode = .readWrite,
-                            durability: Durability = .synchronous) throws(JournalError) -> Journal {
-        try open(at: path, mode: mode, durability: durability) { header in
+                            durability: Durability = .synchronous, expectedFingerprint: String? = nil) throws(JournalError) -> Journal {
+        try open(at: path, mode: mode, durability: durability, expectedFingerprint: expectedFingerprint) { header in
             try KeySlots.unlock(header: header, recoveryKey: recoveryKey.secret)
         }
     }
 
-    private static func open(at path: String, mode: OpenMode, durability: Durability,
+    private static func open(at path: String, mode: OpenMode, durability: Durability, expectedFingerprint: String?,
                              unlock: (FileHeader) throws -> SecretBytes) throws(JournalError) -> Journal {
         try JournalError.mapping {
             try Sodium.ensureInitialized()
             let file = try AppendOnlyFile.open(path: path, writable: mode == .readWrite)
             let located = try locate(file: file)
+            if let expectedFingerprint {
+                try checkFingerprint(expectedFingerprint, file: file, header: located.headerState.header)
+            }
             let masterKey = try unlock(located.headerState.header)
             let signingKey = try KeySlots.signingKey(masterKey: masterKey)
-            guard signingKey.publicKey == located.headerState.header.publicKey else {
+            guard ConstantTime.equals(signingKey.publicKey, located.headerState.header.publicKey) else {
                 throw JournalError.headerMismatch(path: path, reason: "the key slots unlock a different journal's key")
             }
-            var tail = located.tail
-            var torn = located.fileSize - located.tail.endOffset
-            if mode == .readWrite {
-                try file.withExclusiveLock {
-                    // Re-check under the lock if another writer appended meanwhile.
-                    let relocated = try file.size() == located.fileSize ? located : locate(file: file)
-                    tail = relocated.tail
-                    torn = relocated.fileSize - tail.endOffset
-                    if torn > 0 {
-                        try file.truncate(to: tail.endOffset)
-                        if durability == .synchronous { try file.sync() }
-                    }
-                    if !relocated.headerState.isClean {
-                        var header = relocated.headerState.header
-                        header.sequence += 1
-                        try HeaderStore.write(header, signingKey: signingKey, file: file, currentBest: relocated.headerState.bestCopy)
-                    }
-                }
+            guard mode == .readWrite else {
+                return Journal(path: path, mode: mode, durability: durability, file: file, header: located.headerState,
+                               masterKey: masterKey, signingKey: signingKey, tail: located.scan.committed,
+                               tornTailBytes: located.tornBytes, warnings: located.warnings)
             }
-            return Journal(path: path, mode: mode, durability: durability, file: file, header: located.headerState.header,
-                           masterKey: masterKey, signingKey: signingKey, tail: tail, tornTailBytes: torn)
+            let journal = try file.withExclusiveLock { () throws -> Journal in
+                // Re-check under the lock if another writer appended meanwhile.
+                let current = try file.size() == located.fileSize ? located : locate(file: file)
+                try current.refuseDamage(path: path)
+                if case let .torn(bytes) = current.scan.status {
+                    try file.truncate(to: current.scan.committed.endOffset)
+                    if durability == .synchronous { try file.sync() }
+                    _ = bytes
+                }
+                let journal = Journal(path: path, mode: mode, durability: durability, file: file, header: current.headerState,
+                                      masterKey: masterKey, signingKey: signingKey, tail: current.scan.committed,
+                                      tornTailBytes: current.tornBytes)
+                try journal.completeHeaderMaintenance(current)
+                return journal
+            }
+            return journal
+        }
+    }
+
+    /// Checks a pinned fingerprint against the journal's key and the keys it was re-keyed from.
+    static func checkFingerprint(_ expected: String, file: AppendOnlyFile, header: FileHeader) throws {
+        let current = Fingerprint.of(publicKey: header.publicKey)
+        if Fingerprint.matches(expected, current) { return }
+        let chain = (try? LineageChain.read(file: file, header: header)) ?? LineageChain(statements: [])
+        if chain.statements.contains(where: { Fingerprint.matches(expected, Fingerprint.of(publicKey: $0.predecessorPublicKey)) }) { return }
+        throw JournalError.fingerprintMismatch(expected: expected, found: current)
+    }
+
+    /// Called under the lock on a write-open: repairs a damaged or stale header copy by copying the
+    /// one in force, and commits a pending header change (see ``Located/headerStatus``).
+    private func completeHeaderMaintenance(_ located: Located) throws {
+        var headerState = located.headerState
+        if !headerState.isClean, headerState.copyProblems.contains(where: { if case .unsupportedVersion? = $0 { return true } else { return false } }) {
+            throw JournalError.unsupportedVersion(found: headerState.unknownVersionFound ?? 0, supported: Int(FileHeader.formatVersion))
+        }
+        if !headerState.isClean {
+            // Copy the header in force over the other copy: same bytes, same digest, so the
+            // checkpoints' binding still holds.
+            let good = try file.read(at: UInt64(headerState.bestCopy * FileHeader.copyByteCount), count: FileHeader.copyByteCount)
+            try file.write(good, at: UInt64((1 - headerState.bestCopy) * FileHeader.copyByteCount))
+            try file.sync()
+            headerState = try HeaderStore.read(file: file, fileSize: try file.size()).choosing(headerState.bestCopy)
+            state.withLock { $0.header = headerState }
+        }
+        if located.headerStatus == .uncommittedChange {
+            try commitLocked([], keyChange: KeyChange(change: .header))
         }
     }
 
     struct Located {
         let headerState: HeaderState
-        let tail: CommittedTail
+        let scan: TailScan
         let fileSize: UInt64
+        let headerStatus: HeaderStatus
+
+        var tornBytes: UInt64 { if case let .torn(bytes) = scan.status { return bytes } else { return 0 } }
+
+        var warnings: [String] {
+            var result: [String] = []
+            if case let .damaged(offset, reason) = scan.status { result.append("damaged at byte offset \(offset): \(reason); records up to the last intact commit are readable") }
+            if headerStatus == .rolledBack { result.append("the header is older than the journal's checkpoints bind (old header copies were written back)") }
+            return result
+        }
+
+        /// Throws when a write-open must refuse.
+        func refuseDamage(path: String) throws {
+            if case let .damaged(offset, reason) = scan.status { throw JournalError.damaged(offset: offset, reason: reason) }
+            if headerStatus == .rolledBack {
+                throw JournalError.headerMismatch(path: path, reason: "the header is older than the journal's last checkpoint binds (old header copies were written back); nothing was changed, run verify")
+            }
+        }
+    }
+
+    /// How the header in force relates to the header the last checkpoint binds.
+    enum HeaderStatus: Equatable {
+        /// The header is exactly the one bound.
+        case bound
+        /// A newer header (higher sequence) than the one bound: a key change whose commit was interrupted.
+        case uncommittedChange
+        /// An older header, or a different one with the same sequence: old copies were written back.
+        case rolledBack
     }
 
     /// Reads the header and finds the last intact commit (no key needed).
     static func locate(file: AppendOnlyFile) throws -> Located {
         let size = try file.size()
-        let headerState = try HeaderStore.read(file: file, fileSize: size)
-        guard let tail = try TailLocator.locate(file: file, header: headerState.header, fileSize: size) else {
+        var headerState = try HeaderStore.read(file: file, fileSize: size)
+        guard let scan = try TailLocator.locate(file: file, header: headerState.header, fileSize: size) else {
             if size > FileHeader.framesOffset, try hasCheckpointSignedByAnotherKey(file: file, size: size, header: headerState.header) {
                 throw JournalError.headerMismatch(path: file.path, reason: "the checkpoints are signed by another journal's key")
             }
             throw JournalError.noValidCheckpoint(path: file.path)
         }
-        return Located(headerState: headerState, tail: tail, fileSize: size)
+        var status = HeaderStatus.bound
+        if let bound = scan.committed.checkpoint.headerBinding {
+            if let match = headerState.copyDigests.firstIndex(where: { $0 == bound.digest }),
+               headerState.copies[match]?.sequence == bound.sequence {
+                if headerState.copySequences[headerState.bestCopy] == bound.sequence || headerState.copiesConflict {
+                    headerState = headerState.choosing(match)
+                } else {
+                    status = .uncommittedChange
+                }
+            } else if headerState.header.sequence > bound.sequence {
+                status = .uncommittedChange
+            } else {
+                status = .rolledBack
+            }
+        }
+        return Located(headerState: headerState, scan: scan, fileSize: size, headerStatus: status)
     }
 
-    /// Distinguishes "header from another journal" from plain damage: the first frame is a
-    /// well-formed checkpoint whose origin names a different journal id.
+    /// Distinguishes "header from another journal" from plain damage: the first checkpoint frame
+    /// is well formed and its origin names a different journal id.
     private static func hasCheckpointSignedByAnotherKey(file: AppendOnlyFile, size: UInt64, header: FileHeader) throws -> Bool {
         var reader = FrameReader(file: file, to: size)
-        guard let first = try? reader.next(), first.kind == .checkpoint,
-              let frame = try? CheckpointFrame.decode(body: first.body) else { return false }
-        return !frame.noteText.hasPrefix(Checkpoint.origin(journalID: header.journalID) + "\n")
+        while let frame = try? reader.next() {
+            if frame.kind == .lineage { continue }
+            guard frame.kind == .checkpoint, let decoded = try? CheckpointFrame.decode(body: frame.body) else { return false }
+            return !decoded.noteText.hasPrefix(Checkpoint.origin(journalID: header.journalID) + "\n")
+        }
+        return false
     }
 
     // MARK: Public facts
@@ -212,6 +290,62 @@ public final class Journal: Sendable {
 
     /// The journal's fingerprint (see ``Fingerprint``).
     public var fingerprint: String { Fingerprint.of(publicKey: publicKey) }
+
+    /// Throws ``JournalError/journalReplaced`` once this instance was retired by a rekey.
+    func checkNotRetired() throws(JournalError) {
+        if state.withLock({ $0.retired }) { throw .journalReplaced(path: path) }
+    }
+}
+
+/// A fresh master key, signing key, recovery key and journal id, and the first bytes of a journal
+/// file made from them: both header copies, any lineage frames, and the creation checkpoint.
+struct NewJournalKeys {
+    let masterKey: SecretBytes
+    let recoverySecret: SecretBytes
+    let journalID: [UInt8]
+    let signingKey: Ed25519.SigningKey
+    let header: FileHeader
+
+    init(passphrase: SecretBytes, kdf: KDFPreset) throws {
+        masterKey = try SecretBytes.random(count: KeyDerivation.masterKeyByteCount)
+        recoverySecret = try SecretBytes.random(count: RecoveryKeyEncoding.keyByteCount)
+        journalID = try RandomBytes.generate(count: FileHeader.journalIDByteCount)
+        signingKey = try KeySlots.signingKey(masterKey: masterKey)
+        let slots = [
+            try KeySlots.passphraseSlot(masterKey: masterKey, passphrase: passphrase, preset: kdf, journalID: journalID),
+            try KeySlots.recoverySlot(masterKey: masterKey, recoveryKey: recoverySecret, journalID: journalID),
+        ]
+        header = FileHeader(sequence: 1, journalID: journalID, publicKey: signingKey.publicKey, keySlots: slots)
+    }
+
+    struct Layout {
+        let bytes: [UInt8]
+        let headerState: HeaderState
+        let tail: CommittedTail
+        /// Offset of each lineage frame (for rewriting the last one in place).
+        let lineageOffsets: [UInt64]
+    }
+
+    /// Header copies, then `lineage` frames (each a signed statement's text), then the creation checkpoint.
+    func initialLayout(lineage: [String]) throws -> Layout {
+        let copy = try header.encodeCopy(signingKey: signingKey)
+        let digest = FileHeader.digest(ofCopy: copy)
+        let headerState = HeaderState(header: header, bestCopy: 0, copyProblems: [nil, nil], copies: [header, header],
+                                      copyDigests: [digest, digest], unknownVersionFound: nil)
+        var bytes = copy + copy
+        var lineageOffsets: [UInt64] = []
+        for statement in lineage {
+            lineageOffsets.append(UInt64(bytes.count))
+            bytes += Frame.encode(kind: .lineage, body: Array(statement.utf8))
+        }
+        let range = CompactRange()
+        let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: 0, rootHash: range.root, headerBinding: headerState.binding, key: signingKey)
+        let frameOffset = UInt64(bytes.count)
+        let frame = CheckpointFrame(treeSize: 0, frameOffset: frameOffset, previousFrameOffset: 0, compactRange: range, noteText: checkpoint.text)
+        bytes += Frame.encode(kind: .checkpoint, body: frame.encodeBody())
+        let tail = CommittedTail(frame: frame, checkpoint: checkpoint, endOffset: UInt64(bytes.count))
+        return Layout(bytes: bytes, headerState: headerState, tail: tail, lineageOffsets: lineageOffsets)
+    }
 }
 
 #if canImport(Glibc)

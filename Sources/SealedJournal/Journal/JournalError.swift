@@ -15,6 +15,15 @@ public enum JournalError: Error, Equatable, Sendable {
     case headerMismatch(path: String, reason: String)
     /// A frame is damaged. `sequence` is the record number when the frame is a record.
     case corruptFrame(offset: UInt64, sequence: UInt64?, reason: String)
+    /// Something that was committed is damaged at or after `offset`: a write-open refuses (nothing
+    /// is cut); ``Journal/repair(at:passphrase:)`` removes it only when asked, keeping the bytes.
+    case damaged(offset: UInt64, reason: String)
+    /// A record authenticates but was written with a record encoding this library does not read.
+    case unsupportedRecordVersion(sequence: UInt64, found: Int)
+    /// The journal's fingerprint (and every fingerprint it was re-keyed from) differs from the pinned one.
+    case fingerprintMismatch(expected: String, found: String)
+    /// This `Journal` was retired by ``Journal/rekey(to:kdf:omitting:)``: the file at `path` is now the successor.
+    case journalReplaced(path: String)
     /// No intact checkpoint exists, so no record can be trusted.
     case noValidCheckpoint(path: String)
     /// A file already exists where a new journal was to be created.
@@ -48,6 +57,8 @@ extension JournalError: CustomStringConvertible {
         switch self {
         case let .emptyFile(path): return "\(path) is empty: it is not a journal (or its creation never finished)"
         case let .notAJournal(path): return "\(path) is not a SealedJournal journal"
+        case let .unsupportedVersion(found, supported) where found == 1:
+            return "this journal was written by SealedJournal 0.1 (format version \(found)); this version reads format \(supported). Export it with SealedJournal 0.1 (`export --format ndjson`) and import the export into a new journal"
         case let .unsupportedVersion(found, supported):
             return "journal format version \(found) is not supported by this version of SealedJournal (it reads version \(supported)); upgrade SealedJournal"
         case let .corruptHeader(path, reason): return "the header of \(path) is damaged in both copies: \(reason)"
@@ -55,6 +66,13 @@ extension JournalError: CustomStringConvertible {
         case let .corruptFrame(offset, sequence, reason):
             if let sequence { return "record \(sequence) at byte offset \(offset) is damaged: \(reason)" }
             return "the frame at byte offset \(offset) is damaged: \(reason)"
+        case let .damaged(offset, reason):
+            return "the journal is damaged at byte offset \(offset): \(reason). Nothing was changed; run verify, and repair to remove the damaged part (its bytes are kept)"
+        case let .unsupportedRecordVersion(sequence, found):
+            return "record \(sequence) uses record encoding version \(found), which this version of SealedJournal does not read; upgrade SealedJournal"
+        case let .fingerprintMismatch(expected, found):
+            return "the journal's fingerprint is \(found), not the expected \(expected): this is not the journal you pinned"
+        case let .journalReplaced(path): return "\(path) was re-keyed; open the new journal"
         case let .noValidCheckpoint(path): return "\(path) has no intact checkpoint; its records cannot be trusted"
         case let .alreadyExists(path): return "\(path) already exists; refusing to overwrite it"
         case .wrongPassphrase: return "wrong passphrase"
@@ -88,6 +106,19 @@ extension JournalError {
             throw .corruptFrame(offset: 0, sequence: nil, reason: error.description)
         } catch {
             throw .corruptFrame(offset: 0, sequence: nil, reason: "unexpected error")
+        }
+    }
+
+    /// Why a record frame did not open: altered (authentication failed), or authenticated but
+    /// malformed, or of an unknown record encoding version.
+    static func recordOpenFailure(_ error: any Error, offset: UInt64, sequence: UInt64) -> JournalError {
+        switch error {
+        case let FormatError.unsupportedVersion(found, _):
+            return .unsupportedRecordVersion(sequence: sequence, found: found)
+        case let error as FormatError:
+            return .corruptFrame(offset: offset, sequence: sequence, reason: "it authenticates but its content is malformed (\(error))")
+        default:
+            return .corruptFrame(offset: offset, sequence: sequence, reason: "it does not authenticate (altered, moved, or from another journal)")
         }
     }
 }

@@ -27,6 +27,8 @@ public struct JournalInfo: Sendable, Equatable {
     public let headerSequence: UInt64
     /// The newest signed checkpoint.
     public let latestCheckpoint: Checkpoint
+    /// Damage found after the last intact commit, or a header older than the checkpoints bind.
+    public let warnings: [String]
 }
 
 extension Journal {
@@ -45,9 +47,9 @@ extension Journal {
                 journalID: Hex.encode(header.journalID),
                 publicKey: Data(header.publicKey).base64EncodedString(),
                 fingerprint: Fingerprint.of(publicKey: header.publicKey),
-                recordCount: located.tail.frame.treeSize,
+                recordCount: located.scan.committed.frame.treeSize,
                 fileSizeBytes: located.fileSize,
-                tornTailBytes: located.fileSize - located.tail.endOffset,
+                tornTailBytes: located.tornBytes,
                 keySlots: header.keySlots.map { slot in
                     switch slot.kind {
                     case let .passphrase(ops, memory, _): return .passphrase(opsLimit: ops, memoryLimitBytes: memory)
@@ -56,7 +58,8 @@ extension Journal {
                     }
                 },
                 headerSequence: header.sequence,
-                latestCheckpoint: located.tail.checkpoint)
+                latestCheckpoint: located.scan.committed.checkpoint,
+                warnings: located.warnings)
         }
     }
 }

@@ -8,6 +8,10 @@ public struct JournalRecord: Sendable {
     public let kind: String
     /// When the record was written (UTC, millisecond precision).
     public let recordedAt: Date
+    /// The writer's UTC offset at `recordedAt`, in seconds (local time = `recordedAt` + offset).
+    public let timeZoneOffsetSeconds: Int
+    /// `recordedAt` exactly as stored: milliseconds since 1970-01-01T00:00:00Z.
+    let recordedAtMilliseconds: Int64
     /// The record's fields as canonical JSON (sorted keys, UTF-8). Plaintext: handle with care.
     public let payload: [UInt8]
 
@@ -49,22 +53,29 @@ public enum RecordContent: Sendable {
 public struct PendingRecord: Sendable {
     let kind: String
     let recordedAt: Date
+    let timeZoneOffsetSeconds: Int32
+    /// The local day for the record's envelope when the content names one (a check-in's `day`).
+    let envelopeDay: LocalDate?
     let encode: @Sendable () throws(JournalError) -> [UInt8]
     let amends: UInt64?
 
-    /// Wraps `content` to be written with time `recordedAt`.
-    public init<C: JournalRecordContent>(_ content: C, recordedAt: Date = Date()) {
+    /// Wraps `content` to be written with time `recordedAt` by a writer in `timeZone`.
+    public init<C: JournalRecordContent>(_ content: C, recordedAt: Date = Date(), timeZone: TimeZone = .current) {
         kind = C.recordKind
         self.recordedAt = recordedAt
+        timeZoneOffsetSeconds = Int32(clamping: timeZone.secondsFromGMT(for: recordedAt))
+        envelopeDay = (content as? CheckIn)?.day
         amends = (content as? Amendment)?.amends
         encode = { () throws(JournalError) -> [UInt8] in try RecordCoding.encode(content) }
     }
 
-    /// An app-defined kind whose JSON payload is already encoded (imports).
-    init(rawKind: String, payload: [UInt8], recordedAt: Date) {
+    /// An app-defined kind whose JSON payload is already encoded (imports, rekey).
+    init(rawKind: String, payload: [UInt8], recordedAt: Date, timeZoneOffsetSeconds: Int32 = 0, envelopeDay: LocalDate? = nil, amends: UInt64? = nil) {
         kind = rawKind
         self.recordedAt = recordedAt
-        amends = nil
+        self.timeZoneOffsetSeconds = timeZoneOffsetSeconds
+        self.envelopeDay = envelopeDay
+        self.amends = amends
         encode = { () throws(JournalError) -> [UInt8] in
             guard payload.count <= RecordPlaintext.maximumPayloadByteCount else {
                 throw .recordTooLarge(bytes: payload.count, limit: RecordPlaintext.maximumPayloadByteCount)
@@ -86,8 +97,20 @@ enum RecordCoding {
 
     static let decoder = JSONDecoder()
 
+    /// A record's payload re-encoded canonically (a JSON object with sorted keys), as exports write it.
+    /// - Throws: ``JournalError/corruptFrame(offset:sequence:reason:)`` when it is not a JSON object
+    ///   (only a faulty writer holding the key can produce one).
+    static func canonicalPayload(_ record: JournalRecord) throws(JournalError) -> [UInt8] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(record.payload)) as? [String: Any],
+              let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            throw .corruptFrame(offset: 0, sequence: record.sequence, reason: "its payload is not a JSON object")
+        }
+        return [UInt8](data)
+    }
+
     static let builtInTypes: Set<ObjectIdentifier> = [ObjectIdentifier(JournalEntry.self), ObjectIdentifier(CheckIn.self),
-                                                      ObjectIdentifier(Amendment.self), ObjectIdentifier(Disclosure.self)]
+                                                      ObjectIdentifier(Amendment.self), ObjectIdentifier(Disclosure.self),
+                                                      ObjectIdentifier(KeyChange.self), ObjectIdentifier(RepairNote.self)]
 
     static func encode<C: JournalRecordContent>(_ content: C) throws(JournalError) -> [UInt8] {
         try content.validate()

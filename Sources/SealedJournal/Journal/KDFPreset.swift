@@ -6,8 +6,8 @@ public enum KDFPreset: Sendable, Equatable {
     case moderate
     /// 4 passes, 1 GiB: for the most sensitive journals; takes seconds.
     case sensitive
-    /// Explicit limits (at least 1 pass and 8 KiB; at most 32 passes and 4 GiB). Low values are
-    /// for tests only: they make a passphrase easy to guess.
+    /// Explicit limits (1 to 16 passes, 8 KiB to 1 GiB, passes x memory at most 8 GiB: the bounds
+    /// every reader enforces). Low values are for tests only: they make a passphrase easy to guess.
     case custom(opsLimit: UInt64, memoryLimitBytes: UInt64)
 
     var parameters: Argon2id.Parameters {

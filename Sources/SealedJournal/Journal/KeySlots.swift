@@ -14,7 +14,7 @@ enum KeySlots {
 
     static func passphraseSlot(masterKey: SecretBytes, passphrase: SecretBytes, preset: KDFPreset, journalID: [UInt8]) throws -> KeySlot {
         let parameters = preset.parameters
-        guard parameters.opsLimit <= KeySlot.maximumOpsLimit, parameters.memoryLimitBytes <= KeySlot.maximumMemoryLimitBytes else {
+        guard KeySlot.isAcceptable(opsLimit: parameters.opsLimit, memoryLimitBytes: parameters.memoryLimitBytes) else {
             throw JournalError.keyDerivationLimitExceeded(opsLimit: parameters.opsLimit, memoryLimitBytes: parameters.memoryLimitBytes)
         }
         let salt = try RandomBytes.generate(count: Argon2id.saltByteCount)
@@ -36,11 +36,12 @@ enum KeySlots {
         return KeySlot(kind: kind, wrappedKey: wrapped)
     }
 
-    /// Tries every passphrase slot. Cost: one Argon2id run per passphrase slot tried.
+    /// Opens the passphrase slot (a header holds at most one). Cost: one Argon2id run, bounded by
+    /// ``KeySlot/isAcceptable(opsLimit:memoryLimitBytes:)``.
     static func unlock(header: FileHeader, passphrase: SecretBytes) throws -> SecretBytes {
         for slot in header.keySlots {
             guard case let .passphrase(ops, memory, salt) = slot.kind else { continue }
-            guard ops <= KeySlot.maximumOpsLimit, memory <= KeySlot.maximumMemoryLimitBytes else {
+            guard KeySlot.isAcceptable(opsLimit: ops, memoryLimitBytes: memory) else {
                 throw JournalError.keyDerivationLimitExceeded(opsLimit: ops, memoryLimitBytes: memory)
             }
             let wrappingKey = try Argon2id.deriveKey(outputByteCount: 32, passphrase: passphrase, salt: salt,

@@ -22,7 +22,11 @@ public enum RecordKind {
     public static let checkIn = "checkIn"
     public static let amendment = "amendment"
     public static let disclosure = "disclosure"
-    static let builtIn: Set<String> = [entry, checkIn, amendment, disclosure]
+    /// Written by the library when a passphrase, recovery key or header changes (see ``KeyChange``).
+    public static let keyChange = "keyChange"
+    /// Written by ``Journal/repair(at:passphrase:)`` (see ``RepairNote``).
+    public static let repair = "repair"
+    static let builtIn: Set<String> = [entry, checkIn, amendment, disclosure, keyChange, repair]
 }
 
 /// A free-text journal entry.
@@ -95,5 +99,44 @@ public struct Disclosure: JournalRecordContent, Equatable {
         self.scope = scope
         self.format = format
         self.digest = digest
+    }
+}
+
+/// A key or header change, recorded by the library so the checkpoint that follows binds the new
+/// header (FORMAT.md 5.3): a passphrase change, a new recovery key, or a header change whose
+/// commit was interrupted and completed on the next write-open.
+public struct KeyChange: JournalRecordContent, Equatable {
+    public static let recordKind = RecordKind.keyChange
+
+    /// What changed.
+    public enum Change: String, Codable, Sendable {
+        case passphrase
+        case recoveryKey
+        /// An interrupted change completed on opening.
+        case header
+    }
+
+    public var change: Change
+
+    public init(change: Change) { self.change = change }
+}
+
+/// What an explicit repair removed and recovered (written by ``Journal/repair(at:passphrase:)``).
+public struct RepairNote: JournalRecordContent, Equatable {
+    public static let recordKind = RecordKind.repair
+    /// File offset from which bytes were removed.
+    public var removedFromOffset: UInt64
+    /// How many bytes were removed (all kept in the side file).
+    public var removedBytes: UInt64
+    /// Name of the side file (mode 0600, beside the journal) that keeps the removed bytes.
+    public var savedTo: String
+    /// Complete records found in the removed bytes that authenticated and were committed again.
+    public var recommittedRecords: UInt64
+
+    public init(removedFromOffset: UInt64, removedBytes: UInt64, savedTo: String, recommittedRecords: UInt64) {
+        self.removedFromOffset = removedFromOffset
+        self.removedBytes = removedBytes
+        self.savedTo = savedTo
+        self.recommittedRecords = recommittedRecords
     }
 }

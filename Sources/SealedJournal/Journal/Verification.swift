@@ -11,8 +11,8 @@ public struct VerificationProblem: Sendable, Equatable, CustomStringConvertible 
 
     public var description: String {
         var place: [String] = []
-        if let sequence { place.append("record \(sequence)") }
-        if let offset { place.append("offset \(offset)") }
+        if let sequence { place.append("record #\(sequence)") }
+        if let offset { place.append("byte \(offset)") }
         return place.isEmpty ? message : "\(message) (\(place.joined(separator: ", ")))"
     }
 }
@@ -31,11 +31,15 @@ public struct VerificationReport: Sendable, CustomStringConvertible {
     public internal(set) var latestCheckpoint: Checkpoint?
     /// Whether a held checkpoint was compared (and found consistent, if `isValid`).
     public internal(set) var checkedHeldCheckpoint = false
-    /// Whether a pinned fingerprint was compared.
+    /// Whether a pinned fingerprint was compared (and matched, if `isValid`).
     public internal(set) var checkedFingerprint = false
+    /// The journal's fingerprint.
+    public internal(set) var fingerprint: String?
+    /// Fingerprints this journal was re-keyed from, oldest first (each vouched for its successor).
+    public internal(set) var predecessorFingerprints: [String] = []
     /// Bytes of the file examined.
     public internal(set) var bytesChecked: UInt64 = 0
-    /// Things that are not wrong but worth knowing (a stale header copy after an interrupted update).
+    /// Things that are not wrong but worth knowing (an interrupted key change, a rekey followed).
     public internal(set) var notes: [String] = []
     /// Problems, the first one first. Checking stops at the first damaged frame.
     public internal(set) var problems: [VerificationProblem] = []
@@ -43,19 +47,34 @@ public struct VerificationReport: Sendable, CustomStringConvertible {
     /// `true` when every check passed.
     public var isValid: Bool { problems.isEmpty }
 
-    /// A short account of what was checked, one fact per line.
+    /// One plain sentence for a person: what the result means.
+    public var summary: String {
+        guard let first = problems.first else {
+            var text = "Verified: \(recordCount) record\(recordCount == 1 ? "" : "s"); nothing was altered, reordered or spliced in"
+            if checkedHeldCheckpoint { text += ", and nothing was removed since the checkpoint you hold" }
+            return text + "."
+        }
+        return "NOT verified: " + first.description + "."
+    }
+
+    /// The checks that passed, one fact per line (a failed or skipped check is never listed).
     public var checks: [String] {
-        var lines = ["header: \(intactHeaderCopies) of 2 copies intact (signature over every byte)"]
-        lines.append("records: \(recordCount) frames hashed into the RFC 6962 tree")
-        lines.append("checkpoints: \(checkpointCount) signatures, positions and roots checked")
-        if let recordsOpened { lines.append("records opened with the key: \(recordsOpened)") }
-        if checkedFingerprint { lines.append("fingerprint: matches the pinned value") }
-        if checkedHeldCheckpoint { lines.append("held checkpoint: compared with the journal's history") }
+        var lines: [String] = []
+        if checkedFingerprint, !problems.contains(where: { $0.message.hasPrefix("the journal's fingerprint") }) {
+            lines.append("fingerprint: matches the pinned value" + (predecessorFingerprints.isEmpty ? "" : " (through a signed rekey)"))
+        }
+        if intactHeaderCopies > 0 { lines.append("header: \(intactHeaderCopies) of 2 copies intact (signature over every byte)") }
+        if checkpointCount > 0 {
+            lines.append("records: \(recordCount) frames hashed into the RFC 6962 tree")
+            lines.append("checkpoints: \(checkpointCount) signatures, positions and roots checked")
+        }
+        if let recordsOpened, recordsOpened > 0 { lines.append("records opened with the key: \(recordsOpened)") }
+        if checkedHeldCheckpoint && isValid { lines.append("held checkpoint: the journal still contains that history") }
         return lines
     }
 
     public var description: String {
-        (checks + notes.map { "note: \($0)" } + problems.map { "PROBLEM: \($0)" }).joined(separator: "\n")
+        (checks + notes.map { "note: \($0)" } + problems.map { "PROBLEM: \($0)" } + [summary]).joined(separator: "\n")
     }
 
     mutating func fail(_ message: String, offset: UInt64? = nil, sequence: UInt64? = nil) {
@@ -65,9 +84,10 @@ public struct VerificationReport: Sendable, CustomStringConvertible {
 
 /// Options for verification.
 public struct VerificationOptions: Sendable {
-    /// A checkpoint text held from earlier: the journal must still contain that exact history.
+    /// A checkpoint text held from earlier (it may sit inside an email; see FORMAT.md 5.4): the
+    /// journal must still contain that exact history.
     public var heldCheckpoint: String?
-    /// The fingerprint the journal must have (shared by its owner out of band).
+    /// The fingerprint the journal must have, or have been re-keyed from (shared by its owner out of band).
     public var fingerprint: String?
 
     public init(heldCheckpoint: String? = nil, fingerprint: String? = nil) {
@@ -77,9 +97,10 @@ public struct VerificationOptions: Sendable {
 }
 
 extension Journal {
-    /// Verifies a journal without any key: both header copies, every frame, the Merkle tree
-    /// and every checkpoint signature; optionally a pinned fingerprint and a held checkpoint
-    /// (which detects truncation and rollback).
+    /// Verifies a journal without any key: a pinned fingerprint first, then both header copies,
+    /// the lineage of a re-keyed journal, every frame, the Merkle tree, every checkpoint signature
+    /// and the header the last checkpoint binds; optionally a held checkpoint (which detects
+    /// truncation and rollback).
     ///
     /// Cost: one sequential read of the file and one SHA-256 per frame; one Ed25519 verify per
     /// checkpoint. Never throws: what cannot be read is a problem in the report.
@@ -99,8 +120,21 @@ extension Journal {
     }
 }
 
-/// The verification walk.
-enum Verifier {
+/// The verification walk, one function per check.
+struct Verifier {
+    var report = VerificationReport()
+    let options: VerificationOptions
+    let cipher: RecordCipher?
+    let progress: ((UInt64, UInt64) -> Void)?
+    let file: AppendOnlyFile
+    let size: UInt64
+    let headerState: HeaderState
+    var header: FileHeader { headerState.header }
+    var lineage = LineageChain(statements: [])
+    var held: Checkpoint?
+    /// A held checkpoint of a predecessor journal, with the statement that hands it over.
+    var heldPredecessor: (checkpoint: Checkpoint, statement: LineageStatement)?
+
     static func run(path: String, options: VerificationOptions, cipher: RecordCipher?,
                     progress: ((UInt64, UInt64) -> Void)?) -> VerificationReport {
         var report = VerificationReport()
@@ -108,18 +142,55 @@ enum Verifier {
             report.fail("libsodium is unavailable")
             return report
         }
-        let file: AppendOnlyFile
-        let size: UInt64
-        let headerState: HeaderState
+        let file: AppendOnlyFile, size: UInt64, headerState: HeaderState
         do {
             file = try AppendOnlyFile.open(path: path, writable: false)
             size = try file.size()
             headerState = try HeaderStore.read(file: file, fileSize: size)
         } catch {
-            report.fail(String(describing: error))
+            report.fail("this is not a readable journal: \(error)")
             return report
         }
-        let header = headerState.header
+        var verifier = Verifier(report: report, options: options, cipher: cipher, progress: progress,
+                                file: file, size: size, headerState: headerState)
+        verifier.report.fingerprint = Fingerprint.of(publicKey: headerState.header.publicKey)
+        verifier.readLineage()
+        guard verifier.checkFingerprint() else { return verifier.report }
+        verifier.checkHeaderCopies()
+        verifier.readHeldCheckpoint()
+        let walk = verifier.walkFrames()
+        verifier.checkHeaderBinding()
+        verifier.checkHeldCheckpoint(walk)
+        progress?(verifier.report.bytesChecked, size)
+        return verifier.report
+    }
+
+    /// The lineage statements of a re-keyed journal (problems are reported by the frame walk).
+    mutating func readLineage() {
+        lineage = (try? LineageChain.read(file: file, header: header)) ?? LineageChain(statements: [])
+        report.predecessorFingerprints = lineage.statements.map { Fingerprint.of(publicKey: $0.predecessorPublicKey) }
+    }
+
+    /// Identity first: a journal that is not the pinned one is reported before anything else.
+    mutating func checkFingerprint() -> Bool {
+        guard let pinned = options.fingerprint else { return true }
+        report.checkedFingerprint = true
+        let current = Fingerprint.of(publicKey: header.publicKey)
+        if Fingerprint.matches(pinned, current) {
+            report.predecessorFingerprints = []
+            return true
+        }
+        if let index = lineage.statements.firstIndex(where: { Fingerprint.matches(pinned, Fingerprint.of(publicKey: $0.predecessorPublicKey)) }) {
+            let hops = lineage.statements[index...].map { Fingerprint.of(publicKey: $0.successorPublicKey) }
+            report.predecessorFingerprints = Array(report.predecessorFingerprints[index...])
+            report.notes.append("re-keyed: the pinned key \(pinned) signed a statement handing the journal over to \(hops.joined(separator: " -> ")); pin \(current) from now on")
+            return true
+        }
+        report.fail("the journal's fingerprint is \(current), not the pinned \(pinned): this is a different journal (or it was replaced)")
+        return false
+    }
+
+    mutating func checkHeaderCopies() {
         for (index, problem) in headerState.copyProblems.enumerated() {
             if let problem {
                 report.fail("header copy \(index + 1) is damaged: \(problem)", offset: UInt64(index * FileHeader.copyByteCount))
@@ -127,117 +198,204 @@ enum Verifier {
                 report.intactHeaderCopies += 1
             }
         }
-        if report.intactHeaderCopies == 2, headerState.copySequences[0] != headerState.copySequences[1] {
+        if headerState.copiesConflict {
+            report.fail("the two header copies have the same sequence number but differ", offset: 0)
+        } else if report.intactHeaderCopies == 2, headerState.copySequences[0] != headerState.copySequences[1] {
             report.notes.append("the header copies have different sequence numbers (an interrupted key change); opening for writing repairs it")
         }
-        if let pinned = options.fingerprint {
-            report.checkedFingerprint = true
-            if !Fingerprint.matches(pinned, Fingerprint.of(publicKey: header.publicKey)) {
-                report.fail("the journal's fingerprint \(Fingerprint.of(publicKey: header.publicKey)) is not the pinned one")
-            }
-        }
-        var held: Checkpoint?
-        if let text = options.heldCheckpoint {
-            do {
-                held = try Checkpoint.parse(text, publicKey: header.publicKey)
-                if held?.origin != Checkpoint.origin(journalID: header.journalID) {
-                    report.fail("the held checkpoint is for another journal")
-                    held = nil
-                }
-            } catch {
-                report.fail("the held checkpoint is not signed by this journal's key (\(error))")
-            }
-        }
-        var heldRootFound: [UInt8]?
-        if let held, held.treeSize == 0 { heldRootFound = CompactRange().root }
+    }
 
-        var reader = FrameReader(file: file, to: size)
+    /// Reads a held checkpoint the way people send it, and tells garbled, foreign and forged apart.
+    mutating func readHeldCheckpoint() {
+        guard let text = options.heldCheckpoint else { return }
+        let canonical: String
+        do {
+            canonical = try HeldCheckpointText.canonicalNote(in: text)
+        } catch {
+            report.fail("the checkpoint you hold cannot be read: \(error)")
+            return
+        }
+        let origin = String(canonical.prefix { $0 != "\n" })
+        if origin == Checkpoint.origin(journalID: header.journalID) {
+            do { held = try Checkpoint.parse(canonical, publicKey: header.publicKey) } catch {
+                report.fail("the checkpoint you hold names this journal but is not signed by its key (forged or altered): \(error)")
+            }
+        } else if let statement = lineage.statement(forPredecessorOrigin: origin) {
+            do {
+                heldPredecessor = (try Checkpoint.parse(canonical, publicKey: statement.predecessorPublicKey), statement)
+            } catch {
+                report.fail("the checkpoint you hold names this journal's predecessor but is not signed by its key (forged or altered): \(error)")
+            }
+        } else {
+            report.fail("the checkpoint you hold is for another journal (\(origin.prefix(80)))")
+        }
+    }
+
+    /// What the frame walk established.
+    struct Walk {
         var range = CompactRange()
+        var committedSize: UInt64 = 0
+        var heldRoot: [UInt8]?
+        var carriedRoot: [UInt8]?
+        /// The walk stopped at a problem in the frames themselves (not a missing record).
+        var stoppedAtDamage = false
+    }
+
+    mutating func walkFrames() -> Walk {
+        var walk = Walk()
+        if let held, held.treeSize == 0 { walk.heldRoot = CompactRange().root }
+        let carried = lineage.statements.last
+        if let carried, carried.carriedCount == 0 { walk.carriedRoot = CompactRange().root }
+        var reader = FrameReader(file: file, to: size)
         var previousCheckpointOffset: UInt64 = 0
-        var coveredRecords: UInt64 = 0
+        var previousBinding: UInt64 = 0
+        var sawCreation = false
+        var lineageIndex = 0
         var lastProgress: UInt64 = 0
         var opened: UInt64 = 0
-        scan: while true {
+        func stop(_ message: String, offset: UInt64?, sequence: UInt64? = nil) -> Walk {
+            report.fail(message, offset: offset, sequence: sequence)
+            walk.stoppedAtDamage = true
+            return walk
+        }
+        while true {
             let frame: StoredFrame
             do {
-                guard let next = try reader.next() else { break scan }
+                guard let next = try reader.next() else { break }
                 frame = next
             } catch FrameReadError.incomplete(let offset) {
-                report.fail("\(size - offset) bytes at the end do not form a complete frame (an interrupted append, or truncation)", offset: offset)
-                break scan
+                return stop("\(size - offset) bytes at the end do not form a complete frame (an interrupted write, or a cut)", offset: offset)
             } catch FrameReadError.malformed(let offset, let reason) {
-                report.fail("malformed frame: \(reason)", offset: offset)
-                break scan
+                return stop("the frame here is damaged (\(reason))", offset: offset)
             } catch {
-                report.fail("read error: \(error)", offset: reader.offset)
-                break scan
+                return stop("read error: \(error)", offset: reader.offset)
             }
             report.bytesChecked = frame.endOffset
             if let progress, frame.endOffset - lastProgress >= 1 << 20 {
                 lastProgress = frame.endOffset
                 progress(frame.endOffset, size)
             }
-            if frame.offset == FileHeader.framesOffset && frame.kind != .checkpoint {
-                report.fail("the journal does not start with its creation checkpoint", offset: frame.offset)
-                break scan
-            }
             switch frame.kind {
-            case .record:
-                let sequence = range.size
-                range.append(leafHash: MerkleTree.leafHash(frame.bytes))
-                if let held, range.size == held.treeSize { heldRootFound = range.root }
+            case .lineage:
+                guard !sawCreation, lineageIndex < lineage.statements.count else {
+                    return stop("a lineage statement is out of place or does not verify with the key it names", offset: frame.offset)
+                }
+                lineageIndex += 1
+            case .record, .extensionFrame:
+                guard sawCreation else { return stop("the journal does not start with its creation checkpoint", offset: frame.offset) }
+                guard frame.kind == .record else { continue }
+                let sequence = walk.range.size
+                walk.range.append(leafHash: MerkleTree.leafHash(frame.bytes))
+                if let held, walk.range.size == held.treeSize { walk.heldRoot = walk.range.root }
+                if let carried, walk.range.size == carried.carriedCount { walk.carriedRoot = walk.range.root }
                 if let cipher {
                     do {
                         _ = try cipher.open(body: frame.body, sequence: sequence)
                         opened += 1
                     } catch {
-                        report.fail("record does not authenticate with the journal key (altered, moved, or from another journal)",
-                                    offset: frame.offset, sequence: sequence)
-                        break scan
+                        let failure = JournalError.recordOpenFailure(error, offset: frame.offset, sequence: sequence)
+                        if case .unsupportedRecordVersion = failure {
+                            report.notes.append("record #\(sequence) uses a record encoding this version does not read")
+                        } else {
+                            return stop("record #\(sequence) was altered: it does not open with the journal key", offset: frame.offset, sequence: sequence)
+                        }
                     }
                 }
             case .checkpoint:
+                if !sawCreation && lineageIndex < lineage.statements.count {
+                    return stop("a lineage statement does not verify with the key it names", offset: frame.offset)
+                }
                 do {
                     let decoded = try CheckpointFrame.decode(body: frame.body)
                     guard decoded.frameOffset == frame.offset else { throw FormatError.invalidField(what: "checkpoint position") }
                     guard decoded.previousFrameOffset == previousCheckpointOffset else {
                         throw FormatError.invalidField(what: "link to the previous checkpoint")
                     }
-                    guard decoded.treeSize == range.size, decoded.compactRange == range else {
-                        throw FormatError.invalidField(what: "tree (the records before it do not hash to its root)")
+                    guard decoded.treeSize == walk.range.size, decoded.compactRange == walk.range else {
+                        report.fail("a record before this checkpoint was altered, removed or inserted: the records do not hash to its signed root",
+                                    offset: frame.offset)
+                        walk.stoppedAtDamage = true
+                        return walk
+                    }
+                    guard !sawCreation || decoded.treeSize > walk.committedSize else {
+                        throw FormatError.invalidField(what: "commit (a checkpoint that adds no record)")
                     }
                     let checkpoint = try decoded.verifiedCheckpoint(publicKey: header.publicKey, journalID: header.journalID)
+                    if let binding = checkpoint.headerBinding {
+                        guard binding.sequence >= previousBinding else { throw FormatError.invalidField(what: "checkpoint header line (older than the one before)") }
+                        previousBinding = binding.sequence
+                    }
+                    sawCreation = true
                     report.checkpointCount += 1
                     report.latestCheckpoint = checkpoint
                     previousCheckpointOffset = frame.offset
-                    coveredRecords = range.size
+                    walk.committedSize = walk.range.size
                 } catch {
-                    report.fail("checkpoint does not verify: \(error)", offset: frame.offset)
-                    break scan
+                    return stop("a checkpoint is damaged or forged: \(error)", offset: frame.offset)
                 }
             }
         }
-        report.recordCount = range.size
+        report.recordCount = walk.range.size
         if cipher != nil { report.recordsOpened = opened }
-        if report.problems.isEmpty, range.size > coveredRecords {
-            report.fail("\(range.size - coveredRecords) record(s) at the end are not covered by a checkpoint (an interrupted append, or tampering)",
-                        sequence: coveredRecords)
+        if walk.range.size > walk.committedSize {
+            report.fail("\(walk.range.size - walk.committedSize) record(s) at the end are not covered by a checkpoint (an interrupted write, or tampering)",
+                        sequence: walk.committedSize)
         }
-        if report.problems.isEmpty, report.checkpointCount == 0 {
-            report.fail("the journal has no checkpoint")
+        if report.checkpointCount == 0 {
+            report.fail("the journal has no intact checkpoint")
         }
-        if let held {
-            report.checkedHeldCheckpoint = true
-            let committed = report.latestCheckpoint?.treeSize ?? 0
-            if held.treeSize > committed {
-                report.fail("the journal has \(committed) committed records but a held checkpoint covers \(held.treeSize): records were removed (truncation or rollback)")
-            } else if let found = heldRootFound, found != held.rootHash {
-                report.fail("the journal's first \(held.treeSize) records differ from the held checkpoint: history was rewritten")
-            } else if heldRootFound == nil && report.problems.isEmpty {
-                report.fail("could not compare with the held checkpoint")
+        if let carried, report.problems.isEmpty {
+            if walk.range.size < carried.carriedCount {
+                report.fail("the journal holds fewer records (\(walk.range.size)) than its rekey statement says were carried over (\(carried.carriedCount))")
+            } else if walk.carriedRoot != carried.carriedRoot {
+                report.fail("the records carried over by the rekey differ from what the previous key signed")
+            } else if carried.omittedCount > 0 {
+                report.notes.append("the last rekey left out \(carried.omittedCount) record(s) at the owner's request (erasure), as its signed statement says")
             }
         }
-        progress?(report.bytesChecked, size)
-        return report
+        return walk
+    }
+
+    /// The last checkpoint binds the header in force: old header copies written back are caught.
+    mutating func checkHeaderBinding() {
+        guard let bound = report.latestCheckpoint?.headerBinding else { return }
+        if let match = headerState.copyDigests.firstIndex(where: { $0 == bound.digest }), headerState.copies[match]?.sequence == bound.sequence {
+            if header.sequence > bound.sequence {
+                report.notes.append("the header was changed after the last checkpoint (an interrupted passphrase change); opening for writing completes it")
+            }
+        } else if header.sequence > bound.sequence {
+            report.notes.append("the header was changed after the last checkpoint (an interrupted passphrase change); opening for writing completes it")
+        } else {
+            report.fail("the header is not the one the last checkpoint binds: old header copies were written back (this can revive an old passphrase)", offset: 0)
+        }
+    }
+
+    /// Compares with a held checkpoint: only when the walk reached it, naming the real cause.
+    mutating func checkHeldCheckpoint(_ walk: Walk) {
+        if let (checkpoint, statement) = heldPredecessor {
+            report.checkedHeldCheckpoint = true
+            if checkpoint.treeSize > statement.predecessorTreeSize {
+                report.fail("the checkpoint you hold covers \(checkpoint.treeSize) records of the previous key, but the rekey carried only \(statement.predecessorTreeSize): records were removed before the rekey")
+            } else if checkpoint.treeSize == statement.predecessorTreeSize {
+                if checkpoint.rootHash != statement.predecessorRoot { report.fail("the checkpoint you hold differs from the history the rekey carried over: history was rewritten") }
+            } else {
+                report.checkedHeldCheckpoint = false
+                report.notes.append("the checkpoint you hold (\(checkpoint.treeSize) records, previous key) predates the rekey at \(statement.predecessorTreeSize) records; it cannot be compared with this file alone")
+            }
+            return
+        }
+        guard let held else { return }
+        if let binding = held.headerBinding, binding.sequence > header.sequence {
+            report.fail("the checkpoint you hold binds a newer header (\(binding.sequence)) than the file has (\(header.sequence)): the header was rolled back", offset: 0)
+        }
+        guard !walk.stoppedAtDamage else { return }  // the damage is the finding; no false accusation of removal
+        report.checkedHeldCheckpoint = true
+        if held.treeSize > walk.committedSize {
+            report.fail("\(held.treeSize - walk.committedSize) record(s) were removed after record #\(walk.committedSize == 0 ? 0 : walk.committedSize - 1): the checkpoint you hold covers \(held.treeSize) records, the journal has \(walk.committedSize) (truncation or rollback)")
+        } else if let found = walk.heldRoot, found != held.rootHash {
+            report.fail("the journal's first \(held.treeSize) records differ from the checkpoint you hold: history was rewritten")
+        } else if walk.heldRoot == nil {
+            report.fail("could not compare with the checkpoint you hold")
+        }
     }
 }

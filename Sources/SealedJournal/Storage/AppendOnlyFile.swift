@@ -50,6 +50,15 @@ final class AppendOnlyFile: @unchecked Sendable {
         return UInt64(info.st_size)
     }
 
+    /// `true` while `path` still names this open file (same device and inode): a rekey replaces
+    /// the file, and a writer holding the old one must not append to an unlinked inode.
+    func isStillLinked(at path: String) throws -> Bool {
+        var open = stat(), named = stat()
+        try SystemCall.run("stat", path: self.path) { fstat(descriptor, &open) }
+        guard stat(path, &named) == 0 else { return false }
+        return open.st_dev == named.st_dev && open.st_ino == named.st_ino
+    }
+
     /// The file's permission bits.
     func permissions() throws -> UInt32 {
         var info = stat()

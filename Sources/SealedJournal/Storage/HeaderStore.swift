@@ -2,7 +2,9 @@
 ///
 /// Update rule (as LUKS2): write the copy that is not the current best with sequence + 1,
 /// fsync, then the other copy, fsync. A crash at any point leaves at least one intact copy,
-/// and the reader takes the intact copy with the highest sequence.
+/// and the reader takes the intact copy with the highest sequence. When both intact copies have
+/// the same sequence but differ (which no writer produces), the one the latest checkpoint binds
+/// wins (see `Journal.locate`); a writer never overwrites a copy of a version it does not know.
 struct HeaderState {
     /// The copy in use: intact, with the highest sequence.
     let header: FileHeader
@@ -10,11 +12,34 @@ struct HeaderState {
     let bestCopy: Int
     /// Why each copy is unusable, `nil` when intact.
     let copyProblems: [FormatError?]
-    /// Sequence of each intact copy.
-    let copySequences: [UInt64?]
+    /// Each intact copy.
+    let copies: [FileHeader?]
+    /// SHA-256 of each intact copy's signed bytes.
+    let copyDigests: [[UInt8]?]
+    /// A copy carries the magic bytes but a format version this library does not know: a writer
+    /// must not overwrite it (a newer SealedJournal may have written it).
+    let unknownVersionFound: Int?
+    var hasCopyOfUnknownVersion: Bool { unknownVersionFound != nil }
 
-    /// `true` when both copies are intact and identical in sequence (nothing to repair).
-    var isClean: Bool { copyProblems.allSatisfy { $0 == nil } && copySequences[0] == copySequences[1] }
+    var copySequences: [UInt64?] { copies.map { $0?.sequence } }
+    /// Digest of the copy in use.
+    var digest: [UInt8] { copyDigests[bestCopy] ?? [] }
+    /// What a checkpoint made now binds.
+    var binding: HeaderBinding { HeaderBinding(sequence: header.sequence, digest: digest) }
+    /// Both copies intact with the same sequence but different bytes.
+    var copiesConflict: Bool {
+        copies[0] != nil && copies[1] != nil && copySequences[0] == copySequences[1] && copyDigests[0] != copyDigests[1]
+    }
+
+    /// `true` when both copies are intact and identical (nothing to repair).
+    var isClean: Bool { copyProblems.allSatisfy { $0 == nil } && copyDigests[0] == copyDigests[1] }
+
+    /// The same state using copy `index` (which must be intact).
+    func choosing(_ index: Int) -> HeaderState {
+        guard let header = copies[index] else { return self }
+        return HeaderState(header: header, bestCopy: index, copyProblems: copyProblems, copies: copies,
+                           copyDigests: copyDigests, unknownVersionFound: unknownVersionFound)
+    }
 }
 
 enum HeaderStore {
@@ -28,17 +53,22 @@ enum HeaderStore {
         guard magicAt0 || magicAt1 else { throw JournalError.notAJournal(path: file.path) }
 
         var headers: [FileHeader?] = [nil, nil]
+        var digests: [[UInt8]?] = [nil, nil]
         var problems: [FormatError?] = [nil, nil]
+        var unknownVersion: Int?
         for index in 0..<FileHeader.copyCount {
             let start = index * size
             guard bytes.count >= start + size else {
                 problems[index] = .truncated(what: "header copy \(index + 1)")
                 continue
             }
+            let copy = Array(bytes[start..<start + size])
             do {
-                headers[index] = try FileHeader.decodeCopy(Array(bytes[start..<start + size]))
+                headers[index] = try FileHeader.decodeCopy(copy)
+                digests[index] = FileHeader.digest(ofCopy: copy)
             } catch {
                 problems[index] = error
+                if case let .unsupportedVersion(found, _) = error { unknownVersion = found }
             }
         }
         let valid = headers.enumerated().compactMap { $0.element == nil ? nil : ($0.offset, $0.element!) }
@@ -57,17 +87,25 @@ enum HeaderStore {
             }
             if other.1.sequence > first.1.sequence { best = other }
         }
-        return HeaderState(header: best.1, bestCopy: best.0, copyProblems: problems,
-                           copySequences: headers.map { $0?.sequence })
+        return HeaderState(header: best.1, bestCopy: best.0, copyProblems: problems, copies: headers,
+                           copyDigests: digests, unknownVersionFound: unknownVersion)
     }
 
-    /// Writes `header` (its sequence already incremented) to both copies, crash-safely.
-    static func write(_ header: FileHeader, signingKey: Ed25519.SigningKey, file: AppendOnlyFile, currentBest: Int) throws {
+    /// Writes `header` (its sequence already incremented) to both copies, crash-safely; returns
+    /// the digest of the copy written (what the next checkpoint binds).
+    /// - Throws: ``JournalError/unsupportedVersion(found:supported:)`` without writing when a copy
+    ///   on disk has a version this library does not know.
+    @discardableResult
+    static func write(_ header: FileHeader, signingKey: Ed25519.SigningKey, file: AppendOnlyFile, current: HeaderState) throws -> [UInt8] {
+        if let found = current.unknownVersionFound {
+            throw JournalError.unsupportedVersion(found: found, supported: Int(FileHeader.formatVersion))
+        }
         let copy = try header.encodeCopy(signingKey: signingKey)
-        let order = currentBest == 0 ? [1, 0] : [0, 1]
+        let order = current.bestCopy == 0 ? [1, 0] : [0, 1]
         for index in order {
             try file.write(copy, at: UInt64(index * FileHeader.copyByteCount))
             try file.sync()
         }
+        return FileHeader.digest(ofCopy: copy)
     }
 }

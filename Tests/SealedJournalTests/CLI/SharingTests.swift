@@ -153,7 +153,7 @@ struct AuditCLITests {
 
         var bytes = try fileBytes(dir.file("b.json"))
         let text = String(decoding: bytes, as: UTF8.self)
-        let keyRange = try #require(text.range(of: "\"recordKey\" : \""))
+        let keyRange = try #require(text.range(of: "\"contentKey\" : \""))
         let index = text.distance(from: text.startIndex, to: keyRange.upperBound) + 2
         bytes[index] = bytes[index] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
         try writeFileBytes(bytes, to: dir.file("tampered.json"))
@@ -165,7 +165,7 @@ struct AuditCLITests {
             let sealed = try CLI.run(["audit", path, "--disclose", "1", "--recipient", auditor.recipient, "--purpose", "audit",
                                       "--output", dir.file("sealed.json.age")])
             #expect(sealed.status == 0, "\(sealed.stderr)")
-            #expect(!String(decoding: try fileBytes(dir.file("sealed.json.age")), as: UTF8.self).contains("recordKey"))
+            #expect(!String(decoding: try fileBytes(dir.file("sealed.json.age")), as: UTF8.self).contains("contentKey"))
             let opened = try StockAge.run(["-d", "-i", dir.file("auditor.txt"), dir.file("sealed.json.age")])
             try writeFileBytes(opened.stdout, to: dir.file("opened.json"))
             let check = try CLI.run(["verify-audit", dir.file("opened.json")], passphrase: nil)

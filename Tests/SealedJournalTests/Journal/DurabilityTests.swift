@@ -37,30 +37,49 @@ struct DurabilityTests {
         print("sigkill trials: \(acknowledgedTotal) acknowledged appends, \(tornSeen) torn tails repaired")
     }
 
-    @Test("every torn tail inside the last commit is cut on write-open; earlier records survive")
+    @Test("every torn tail inside the last commit: cut on write-open unless it holds a whole signed checkpoint; then refused, and repair loses nothing")
     func tornTailsAreCut() throws {
         let journal = try SmallJournal()
         let scratch = journal.dir.file("torn.sj")
         let previous = journal.commits[journal.commits.count - 2]
         let last = journal.commits.last!
+        // Where the last checkpoint's note ends (its signature line's newline): from there on the
+        // tail holds a complete signed checkpoint, which only an explicit repair may remove.
+        let noteText = Array(journal.latestCheckpoint.utf8)
+        let noteStart = try #require(firstIndex(of: noteText, in: journal.bytes))
+        let noteEnd = noteStart + noteText.count
+        var refused = 0
         for length in (previous.size + 1)..<last.size {
             try writeFileBytes(Array(journal.bytes.prefix(length)), to: scratch)
-            let info = try Journal.info(at: scratch)
-            #expect(info.tornTailBytes == UInt64(length - previous.size))
             let readOnly = try Journal.open(at: scratch, passphrase: testPassphrase(), mode: .readOnly)
             #expect(readOnly.recordCount == 2)
             #expect(try fileBytes(scratch).count == length, "read-only open changes nothing")
-            let opened = try Journal.open(at: scratch, passphrase: testPassphrase())
-            #expect(opened.tornTailBytesAtOpen == UInt64(length - previous.size))
-            #expect(try fileBytes(scratch).count == previous.size)
-            let records = try readAll(opened)
-            #expect(records.map(\.payload) == journal.records.prefix(2).map(\.payload))
-            try opened.append(JournalEntry(text: "after repair"))
-            #expect(Journal.verify(at: scratch, options: .init(heldCheckpoint: previous.checkpoint)).isValid)
+            if length >= noteEnd {
+                refused += 1
+                #expect(throws: JournalError.self) { try Journal.open(at: scratch, passphrase: testPassphrase()) }
+                #expect(try fileBytes(scratch).count == length, "a refused write-open changes nothing")
+                let report = try Journal.repair(at: scratch, passphrase: testPassphrase())
+                #expect(report.repaired && report.recommittedRecords == 2, "both records of the torn commit are complete: \(report)")
+                #expect(try fileBytes(try #require(report.savedTo)) == Array(journal.bytes[previous.size..<length]))
+                let repaired = try Journal.open(at: scratch, passphrase: testPassphrase())
+                #expect(try readAll(repaired).map(\.payload).prefix(4) == ArraySlice(journal.records.map(\.payload)))
+                try? FileManager.default.removeItem(atPath: try #require(report.savedTo))
+            } else {
+                let info = try Journal.info(at: scratch)
+                #expect(info.tornTailBytes == UInt64(length - previous.size))
+                let opened = try Journal.open(at: scratch, passphrase: testPassphrase())
+                #expect(opened.tornTailBytesAtOpen == UInt64(length - previous.size))
+                #expect(try fileBytes(scratch).count == previous.size)
+                let records = try readAll(opened)
+                #expect(records.map(\.payload) == journal.records.prefix(2).map(\.payload))
+                try opened.append(JournalEntry(text: "after repair"))
+                #expect(Journal.verify(at: scratch, options: .init(heldCheckpoint: previous.checkpoint)).isValid)
+            }
         }
+        #expect(refused == last.size - noteEnd)
     }
 
-    @Test("a zero-filled tail (power loss before fsync) is cut as torn")
+    @Test("a zero-filled tail whose checkpoint reached the disk is refused, then repaired keeping every byte")
     func zeroFilledTail() throws {
         let journal = try SmallJournal()
         let scratch = journal.dir.file("zeros.sj")
@@ -70,9 +89,21 @@ struct DurabilityTests {
         let checkpointLength = Int(bytes.littleEndianUInt32(at: bytes.count - 4)) + 9
         for index in previous.size..<(bytes.count - checkpointLength) { bytes[index] = 0 }
         try writeFileBytes(bytes, to: scratch)
+        let error = #expect(throws: JournalError.self) { try Journal.open(at: scratch, passphrase: testPassphrase()) }
+        guard case .damaged? = error else { Issue.record("expected damaged, got \(String(describing: error))"); return }
+        let readOnly = try Journal.open(at: scratch, passphrase: testPassphrase(), mode: .readOnly)
+        #expect(readOnly.recordCount == 2 && !readOnly.warningsAtOpen.isEmpty)
+        #expect(!Journal.verify(at: scratch).isValid)
+        let report = try Journal.repair(at: scratch, passphrase: testPassphrase())
+        let side = try #require(report.savedTo)
+        #expect(try fileBytes(side) == Array(bytes[previous.size...]) && report.recommittedRecords == 0)
+        let attributes = try FileManager.default.attributesOfItem(atPath: side)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let opened = try Journal.open(at: scratch, passphrase: testPassphrase())
-        #expect(opened.recordCount == 2)
-        #expect(Journal.verify(at: scratch).isValid)
+        #expect(try readAll(opened).map(\.kind) == [RecordKind.entry, RecordKind.checkIn, RecordKind.repair])
+        try opened.append(JournalEntry(text: "the next write works"))
+        #expect(Journal.verify(at: scratch, options: .init(heldCheckpoint: previous.checkpoint)).isValid)
+        #expect(try Journal.repair(at: scratch, passphrase: testPassphrase()).repaired == false, "nothing left to repair")
     }
 
     @Test("a torn header write leaves the other copy, and write-open repairs it")
@@ -145,4 +176,11 @@ final class ReceiptLog: @unchecked Sendable {
     func fail(_ message: String) { lock.withLock { storedFailures.append(message) } }
     var sequences: [UInt64] { lock.withLock { storedSequences } }
     var failures: [String] { lock.withLock { storedFailures } }
+}
+
+/// The first index of `needle` in `haystack`.
+func firstIndex(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
+    guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
+    for index in 0...(haystack.count - needle.count) where haystack[index..<index + needle.count].elementsEqual(needle) { return index }
+    return nil
 }
