@@ -3,7 +3,10 @@ extension Journal {
     /// `kdf` cost). Records are never re-encrypted; the old passphrase stops working.
     ///
     /// Cost: one Argon2id run and a crash-safe header rewrite (two writes, two fsyncs).
+    /// - Throws: ``JournalError/invalidField(field:reason:)`` (field `"passphrase"`) if the new
+    ///   passphrase breaks ``PassphrasePolicy`` (nothing changes).
     public func changePassphrase(to passphrase: SecretBytes, kdf: KDFPreset = .moderate) throws(JournalError) {
+        try PassphrasePolicy.validate(passphrase)
         guard mode == .readWrite else { throw .readOnly }
         let newSlot = try JournalError.mapping {
             try KeySlots.passphraseSlot(masterKey: masterKey, passphrase: passphrase, preset: kdf, journalID: journalID)
