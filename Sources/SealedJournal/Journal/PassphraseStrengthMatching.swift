@@ -44,8 +44,13 @@ enum StrengthAnalysis {
         var byEnd = [[Int]](repeating: [], count: n)
         for (index, match) in matches.enumerated() { byEnd[match.j].append(index) }
 
+        // optimal[k][l]: the best way to cover bytes 0...k with l matches (index 0 unused).
         struct Entry { let match: Int; let pi: Double; let g: Double }
-        var optimal = [[Int: Entry]](repeating: [:], count: n)
+        var optimal = [[Entry?]](repeating: [Entry?](repeating: nil, count: n + 2), count: n)
+        var scalarsBefore = [Int](repeating: 0, count: n + 1)
+        for index in 0..<n { scalarsBefore[index + 1] = scalarsBefore[index] + (s[index] & 0xC0 != 0x80 ? 1 : 0) }
+        let growth = (0...(n + 1)).map { pow(minGuessesBeforeGrowingSequence, Double($0)) }
+        let factorials = (0...(n + 1)).map { factorial($0) }
 
         func update(_ index: Int, _ l: Int) {
             let match = matches[index]
@@ -54,14 +59,15 @@ enum StrengthAnalysis {
                 guard let previous = optimal[match.i - 1][l - 1] else { return }
                 pi *= previous.pi
             }
-            let g = factorial(l) * pi + pow(minGuessesBeforeGrowingSequence, Double(l - 1))
-            for (competingL, competing) in optimal[match.j] where competingL <= l && competing.g <= g { return }
+            let g = factorials[l] * pi + growth[l - 1]
+            for competingL in 1...l { if let competing = optimal[match.j][competingL], competing.g <= g { return } }
             optimal[match.j][l] = Entry(match: index, pi: pi, g: g)
         }
         func bruteforceMatch(_ i: Int, _ j: Int) -> Int {
-            var match = Match(i: i, j: j, pattern: .bruteforce)
-            match.guesses = estimateGuesses(match, s)
-            matches.append(match)
+            let characters = max(1, scalarsBefore[j + 1] - scalarsBefore[i])
+            let raw = min(pow(10, Double(characters)), Double.greatestFiniteMagnitude)
+            let guesses = max(raw, characters == 1 ? minSubmatchGuessesSingleCharacter + 1 : minSubmatchGuessesMultiCharacter + 1)
+            matches.append(Match(i: i, j: j, pattern: .bruteforce, guesses: guesses))
             return matches.count - 1
         }
 
@@ -69,24 +75,32 @@ enum StrengthAnalysis {
             for index in byEnd[k].sorted(by: { matches[$0].i < matches[$1].i }) {
                 let i = matches[index].i
                 if i > 0 {
-                    for l in optimal[i - 1].keys.sorted() { update(index, l + 1) }
+                    for l in 1...(i + 1) where optimal[i - 1][l] != nil { update(index, l + 1) }
                 } else {
                     update(index, 1)
                 }
             }
             update(bruteforceMatch(0, k), 1)
-            for i in 1...max(1, k) where i <= k {
-                let index = bruteforceMatch(i, k)
-                for (l, entry) in optimal[i - 1].sorted(by: { $0.key < $1.key }) {
-                    if case .bruteforce = matches[entry.match].pattern { continue }
-                    update(index, l + 1)
+            if k >= 1 {
+                for i in 1...k {
+                    var index: Int?
+                    for l in 1...i {
+                        guard let entry = optimal[i - 1][l] else { continue }
+                        if case .bruteforce = matches[entry.match].pattern { continue }
+                        let made = index ?? bruteforceMatch(i, k)
+                        index = made
+                        update(made, l + 1)
+                    }
                 }
             }
         }
 
-        guard let (bestL, best) = optimal[n - 1].min(by: { $0.value.g < $1.value.g || ($0.value.g == $1.value.g && $0.key < $1.key) }) else {
-            return Result(guesses: 1, sequence: [])
+        var bestL = 0
+        for l in 1...(n + 1) {
+            guard let entry = optimal[n - 1][l] else { continue }
+            if bestL == 0 || entry.g < (optimal[n - 1][bestL]?.g ?? .infinity) { bestL = l }
         }
+        guard bestL > 0, let best = optimal[n - 1][bestL] else { return Result(guesses: 1, sequence: []) }
         var sequence: [Match] = []
         var k = n - 1
         var l = bestL
@@ -249,7 +263,9 @@ enum StrengthAnalysis {
         let byte = s[position]
         let plain = lowercased(byte)
         let letters = substitutions < maximumSubstitutions ? (l33tTable[byte] ?? []) : []
-        for (letter, isSubstitution) in [(plain, false)] + letters.map({ ($0, true) }) {
+        for option in 0...letters.count {
+            let letter = option == 0 ? plain : letters[option - 1]
+            let isSubstitution = option > 0
             let words = RankedWords.shared
             let narrowed = words.narrow(range, depth: depth, byte: letter)
             guard !narrowed.isEmpty else { continue }
