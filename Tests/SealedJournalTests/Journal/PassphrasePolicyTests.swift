@@ -219,3 +219,66 @@ struct PassphraseStrengthAgreementTests {
         #expect(Double(equal) / n >= 0.75, "\(summary)")
     }
 }
+
+/// The CLI's choice of a new passphrase at a real pseudo-terminal (tmux; see TerminalPromptTests).
+@Suite("Choosing a passphrase at a real terminal", .serialized, .enabled(if: TmuxSession.isAvailable, "tmux is not installed (make test installs it)"))
+struct PassphraseChoiceTerminalTests {
+    @Test("a weak passphrase is explained and must be confirmed; refused and declined ones are asked again")
+    func weakThenShortThenConfirmed() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("weak.sjournal")
+        let tmux = try TmuxSession()
+        defer { tmux.close() }
+
+        try tmux.start("\(CLI.executable.path) init \(path) --kdf interactive; echo EXIT=$?")
+        try tmux.waitFor("New passphrase:")
+        tmux.type("password")
+        var screen = try tmux.waitFor("Use it anyway? [y/N]")
+        #expect(screen.contains("This passphrase is weak. This is one of the 10 most common passwords."), "\(screen)")
+        tmux.type("n")
+        try tmux.waitFor("Choose another passphrase. Try again (2 tries left).")
+        tmux.type("short")
+        try tmux.waitFor("That passphrase cannot be used: passphrase: is too short (it must be at least 8 characters). Try again (1 try left).")
+        #expect(!FileManager.default.fileExists(atPath: path))
+        tmux.type("monkey123")
+        try tmux.waitFor("Use it anyway? [y/N]")
+        tmux.type("yes")
+        try tmux.waitFor("Repeat the new passphrase:")
+        tmux.type("monkey123")
+        screen = try tmux.waitFor("EXIT=")
+        #expect(screen.contains("EXIT=0"), "\(screen)")
+        #expect(!screen.contains("password\n") && !screen.contains("monkey123"), "a passphrase was echoed:\n\(screen)")
+        // What happens next: the confirmed weak passphrase is the one that opens the journal.
+        _ = try Journal.open(at: path, passphrase: SecretBytes(utf8: "monkey123"), mode: .readOnly)
+    }
+
+    @Test("three declined weak passphrases: exit 4, nothing created")
+    func declinedThreeTimes() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("declined.sjournal")
+        let tmux = try TmuxSession()
+        defer { tmux.close() }
+        try tmux.start("\(CLI.executable.path) init \(path) --kdf interactive; echo EXIT=$?")
+        for _ in 1...3 {
+            try tmux.waitFor("New passphrase:")
+            tmux.type("qwerty123")
+            try tmux.waitFor("Use it anyway? [y/N]")
+            tmux.type("")
+        }
+        let screen = try tmux.waitFor("EXIT=")
+        #expect(screen.contains("no passphrase was chosen; nothing was changed") && screen.contains("EXIT=4"), "\(screen)")
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test("from the environment a weak passphrase is accepted with a warning; a short one is refused (exit 4)")
+    func environment() throws {
+        let dir = try TemporaryDirectory()
+        let weak = try CLI.run(["init", dir.file("weak.sjournal"), "--kdf", "interactive"], passphrase: "iloveyou2")
+        #expect(weak.status == 0, "\(weak.stderr)")
+        #expect(weak.stderr.contains("warning: this passphrase is weak."), "\(weak.stderr)")
+        let short = try CLI.run(["init", dir.file("short.sjournal"), "--kdf", "interactive"], passphrase: "abc")
+        #expect(short.status == 4)
+        #expect(short.stderr.contains("passphrase: is too short"), "\(short.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("short.sjournal")))
+    }
+}
