@@ -44,9 +44,12 @@ enum StrengthAnalysis {
         var byEnd = [[Int]](repeating: [], count: n)
         for (index, match) in matches.enumerated() { byEnd[match.j].append(index) }
 
-        // optimal[k][l]: the best way to cover bytes 0...k with l matches (index 0 unused).
+        // optimal[k * width + l]: the best way to cover bytes 0...k with l matches; lengths[k]: the
+        // l set at k, in the order first set (zxcvbn iterates its dictionaries in that order).
         struct Entry { let match: Int; let pi: Double; let g: Double }
-        var optimal = [[Entry?]](repeating: [Entry?](repeating: nil, count: n + 2), count: n)
+        let width = n + 2
+        var optimal = [Entry?](repeating: nil, count: n * width)
+        var lengths = [[Int]](repeating: [], count: n)
         var scalarsBefore = [Int](repeating: 0, count: n + 1)
         for index in 0..<n { scalarsBefore[index + 1] = scalarsBefore[index] + (s[index] & 0xC0 != 0x80 ? 1 : 0) }
         let growth = (0...(n + 1)).map { pow(minGuessesBeforeGrowingSequence, Double($0)) }
@@ -56,12 +59,16 @@ enum StrengthAnalysis {
             let match = matches[index]
             var pi = match.guesses
             if l > 1 {
-                guard let previous = optimal[match.i - 1][l - 1] else { return }
+                guard let previous = optimal[(match.i - 1) * width + l - 1] else { return }
                 pi *= previous.pi
             }
             let g = factorials[l] * pi + growth[l - 1]
-            for competingL in 1...l { if let competing = optimal[match.j][competingL], competing.g <= g { return } }
-            optimal[match.j][l] = Entry(match: index, pi: pi, g: g)
+            let k = match.j
+            for competingL in lengths[k] where competingL <= l {
+                if let competing = optimal[k * width + competingL], competing.g <= g { return }
+            }
+            if optimal[k * width + l] == nil { lengths[k].append(l) }
+            optimal[k * width + l] = Entry(match: index, pi: pi, g: g)
         }
         func bruteforceMatch(_ i: Int, _ j: Int) -> Int {
             let characters = max(1, scalarsBefore[j + 1] - scalarsBefore[i])
@@ -70,12 +77,16 @@ enum StrengthAnalysis {
             matches.append(Match(i: i, j: j, pattern: .bruteforce, guesses: guesses))
             return matches.count - 1
         }
+        func isBruteforce(_ entry: Entry) -> Bool {
+            if case .bruteforce = matches[entry.match].pattern { return true }
+            return false
+        }
 
         for k in 0..<n {
             for index in byEnd[k].sorted(by: { matches[$0].i < matches[$1].i }) {
                 let i = matches[index].i
                 if i > 0 {
-                    for l in 1...(i + 1) where optimal[i - 1][l] != nil { update(index, l + 1) }
+                    for l in lengths[i - 1] { update(index, l + 1) }
                 } else {
                     update(index, 1)
                 }
@@ -84,9 +95,8 @@ enum StrengthAnalysis {
             if k >= 1 {
                 for i in 1...k {
                     var index: Int?
-                    for l in 1...i {
-                        guard let entry = optimal[i - 1][l] else { continue }
-                        if case .bruteforce = matches[entry.match].pattern { continue }
+                    for l in lengths[i - 1] {
+                        guard let entry = optimal[(i - 1) * width + l], !isBruteforce(entry) else { continue }
                         let made = index ?? bruteforceMatch(i, k)
                         index = made
                         update(made, l + 1)
@@ -96,20 +106,20 @@ enum StrengthAnalysis {
         }
 
         var bestL = 0
-        for l in 1...(n + 1) {
-            guard let entry = optimal[n - 1][l] else { continue }
-            if bestL == 0 || entry.g < (optimal[n - 1][bestL]?.g ?? .infinity) { bestL = l }
+        var bestG = Double.infinity
+        for l in lengths[n - 1] {
+            if let entry = optimal[(n - 1) * width + l], entry.g < bestG { bestL = l; bestG = entry.g }
         }
-        guard bestL > 0, let best = optimal[n - 1][bestL] else { return Result(guesses: 1, sequence: []) }
+        guard bestL > 0 else { return Result(guesses: 1, sequence: []) }
         var sequence: [Match] = []
         var k = n - 1
         var l = bestL
-        while k >= 0, l >= 1, let entry = optimal[k][l] {
+        while k >= 0, l >= 1, let entry = optimal[k * width + l] {
             sequence.insert(matches[entry.match], at: 0)
             k = matches[entry.match].i - 1
             l -= 1
         }
-        return Result(guesses: best.g, sequence: sequence)
+        return Result(guesses: bestG, sequence: sequence)
     }
 
     static func factorial(_ n: Int) -> Double {
