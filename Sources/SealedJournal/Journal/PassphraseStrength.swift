@@ -13,7 +13,8 @@ import Foundation
 ///
 /// Deterministic (no clock: years are measured from ``referenceYear``) and fast (well under a
 /// millisecond for typical passphrases; a few milliseconds for 64 characters in a debug build).
-/// The passphrase is read in place from guarded memory and no copy of it is made. Only the first
+/// The passphrase is read in place from guarded memory and no copy of its bytes is made; what the
+/// matching finds (positions, word ranks, years) lives briefly in ordinary memory. Only the first
 /// ``analysedByteLimit`` bytes are analysed; a longer passphrase is rated on that prefix.
 ///
 /// The warning and suggestion name a *kind* of weakness, never the passphrase or the matched
@@ -46,7 +47,7 @@ public struct PassphraseStrength: Sendable, Equatable {
     /// Estimates how guessable `passphrase` is.
     ///
     /// Cost: microseconds to a few milliseconds; no allocation of guarded memory, no copy of the
-    /// passphrase. Never throws: invalid UTF-8 is rated as bytes.
+    /// passphrase's bytes. Never throws: invalid UTF-8 is rated as bytes.
     public static func estimate(_ passphrase: SecretBytes) -> PassphraseStrength {
         passphrase.withUnsafeBytes { bytes in
             let analysed = UnsafeRawBufferPointer(rebasing: bytes.prefix(analysedByteLimit))
@@ -122,8 +123,8 @@ public struct PassphraseStrength: Sendable, Equatable {
     }
 
     private static func dictionarySuggestion(token: UnsafeRawBufferPointer, reversed: Bool, l33t: Bool) -> String? {
-        let upper = token.filter { (0x41...0x5A).contains($0) }.count
-        let lower = token.filter { (0x61...0x7A).contains($0) }.count
+        let upper = token.count(where: { (0x41...0x5A).contains($0) })
+        let lower = token.count(where: { (0x61...0x7A).contains($0) })
         if upper == 1, let first = token.first, (0x41...0x5A).contains(first) {
             return "A capital first letter does not help much; " + addWordsTail
         }

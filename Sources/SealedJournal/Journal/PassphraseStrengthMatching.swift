@@ -149,7 +149,7 @@ enum StrengthAnalysis {
         let guesses: Double
         switch match.pattern {
         case .bruteforce:
-            let characters = max(1, token.filter { $0 & 0xC0 != 0x80 }.count)
+            let characters = max(1, token.count(where: { $0 & 0xC0 != 0x80 }))
             let raw = min(pow(10, Double(characters)), Double.greatestFiniteMagnitude)
             guesses = max(raw, characters == 1 ? minSubmatchGuessesSingleCharacter + 1 : minSubmatchGuessesMultiCharacter + 1)
         case let .dictionary(_, rank, reversed, l33t):
@@ -178,8 +178,8 @@ enum StrengthAnalysis {
     static func lowercased(_ byte: UInt8) -> UInt8 { isUpper(byte) ? byte + 0x20 : byte }
 
     static func uppercaseVariations(_ token: UnsafeRawBufferPointer) -> Double {
-        let upper = token.filter(isUpper).count
-        let lower = token.filter(isLower).count
+        let upper = token.count(where: isUpper)
+        let lower = token.count(where: isLower)
         if upper == 0 { return 1 }
         let startUpper = isUpper(token[0]) && upper == 1
         let endUpper = isUpper(token[token.count - 1]) && upper == 1
@@ -190,13 +190,13 @@ enum StrengthAnalysis {
     static func l33tVariations(_ token: UnsafeRawBufferPointer) -> Double {
         // Every l33t character in the token stands for one letter (the one whose count decides).
         var variations = 1.0
-        var seen = Set<UInt8>()
-        for byte in token where seen.insert(byte).inserted {
+        for byte in l33tTable.keys.sorted() {  // sorted: the same order (and rounding) in every process
             guard let letters = l33tTable[byte] else { continue }
-            let substituted = token.filter { $0 == byte }.count
+            let substituted = token.count(where: { $0 == byte })
+            guard substituted > 0 else { continue }
             var best = 0.0
             for letter in letters {
-                let unsubstituted = token.filter { lowercased($0) == letter }.count
+                let unsubstituted = token.count(where: { lowercased($0) == letter })
                 let possibilities = unsubstituted == 0 ? 2
                     : (1...min(unsubstituted, substituted)).reduce(0.0) { $0 + binomial(unsubstituted + substituted, $1) }
                 best = max(best, possibilities)
