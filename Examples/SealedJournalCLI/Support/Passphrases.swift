@@ -57,7 +57,8 @@ enum Passphrases {
                 try PassphrasePolicy.validate(passphrase)
             } catch {
                 guard triesLeft > 0 else { throw error }
-                Terminal.tell("That passphrase cannot be used: \(error.description)." + again)
+                guard case let .invalidField(_, reason) = error else { throw error }
+                Terminal.tell("That passphrase \(reason)." + again)
                 continue
             }
             let strength = PassphraseStrength.estimate(passphrase)
