@@ -62,8 +62,10 @@ enum StrengthAnalysis {
                 guard let previous = optimal[(match.i - 1) * width + l - 1] else { return }
                 pi *= previous.pi
             }
-            let g = factorials[l] * pi + growth[l - 1]
             let k = match.j
+            // A one-match cover of 0...k already costs less than the additive term alone: prune.
+            if let single = optimal[k * width + 1], growth[l - 1] >= single.g { return }
+            let g = factorials[l] * pi + growth[l - 1]
             for competingL in lengths[k] where competingL <= l {
                 if let competing = optimal[k * width + competingL], competing.g <= g { return }
             }
@@ -93,9 +95,10 @@ enum StrengthAnalysis {
             }
             update(bruteforceMatch(0, k), 1)
             if k >= 1 {
+                let single = optimal[k * width + 1]?.g ?? .infinity
                 for i in 1...k {
                     var index: Int?
-                    for l in lengths[i - 1] {
+                    for l in lengths[i - 1] where growth[l] < single {
                         guard let entry = optimal[(i - 1) * width + l], !isBruteforce(entry) else { continue }
                         let made = index ?? bruteforceMatch(i, k)
                         index = made
@@ -149,7 +152,7 @@ enum StrengthAnalysis {
         let guesses: Double
         switch match.pattern {
         case .bruteforce:
-            let characters = max(1, token.count(where: { $0 & 0xC0 != 0x80 }))
+            let characters = max(1, count(token) { $0 & 0xC0 != 0x80 })
             let raw = min(pow(10, Double(characters)), Double.greatestFiniteMagnitude)
             guesses = max(raw, characters == 1 ? minSubmatchGuessesSingleCharacter + 1 : minSubmatchGuessesMultiCharacter + 1)
         case let .dictionary(_, rank, reversed, l33t):
@@ -172,14 +175,25 @@ enum StrengthAnalysis {
         return max(guesses, minimum)
     }
 
+    /// How many bytes of `token` satisfy `predicate` (a plain loop: no copy, cheap in debug builds).
+    static func count(_ token: UnsafeRawBufferPointer, _ predicate: (UInt8) -> Bool) -> Int {
+        var result = 0
+        var index = 0
+        while index < token.count {
+            if predicate(token[index]) { result += 1 }
+            index += 1
+        }
+        return result
+    }
+
     static func isUpper(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) }
     static func isLower(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte) }
     static func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
     static func lowercased(_ byte: UInt8) -> UInt8 { isUpper(byte) ? byte + 0x20 : byte }
 
     static func uppercaseVariations(_ token: UnsafeRawBufferPointer) -> Double {
-        let upper = token.count(where: isUpper)
-        let lower = token.count(where: isLower)
+        let upper = count(token, isUpper)
+        let lower = count(token, isLower)
         if upper == 0 { return 1 }
         let startUpper = isUpper(token[0]) && upper == 1
         let endUpper = isUpper(token[token.count - 1]) && upper == 1
@@ -190,13 +204,12 @@ enum StrengthAnalysis {
     static func l33tVariations(_ token: UnsafeRawBufferPointer) -> Double {
         // Every l33t character in the token stands for one letter (the one whose count decides).
         var variations = 1.0
-        for byte in l33tTable.keys.sorted() {  // sorted: the same order (and rounding) in every process
-            guard let letters = l33tTable[byte] else { continue }
-            let substituted = token.count(where: { $0 == byte })
+        for (byte, letters) in l33tSubstitutions {
+            let substituted = count(token) { $0 == byte }
             guard substituted > 0 else { continue }
             var best = 0.0
             for letter in letters {
-                let unsubstituted = token.count(where: { lowercased($0) == letter })
+                let unsubstituted = count(token) { lowercased($0) == letter }
                 let possibilities = unsubstituted == 0 ? 2
                     : (1...min(unsubstituted, substituted)).reduce(0.0) { $0 + binomial(unsubstituted + substituted, $1) }
                 best = max(best, possibilities)
@@ -256,6 +269,9 @@ enum StrengthAnalysis {
         }
         return result
     }()
+
+    /// ``l33tTable`` in a fixed order (the same products, to the last bit, in every process).
+    static let l33tSubstitutions: [(UInt8, [UInt8])] = l33tTable.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
 
     /// Longest path of l33t substitutions followed in one word (bounds the search).
     static let maximumSubstitutions = 8
@@ -344,10 +360,9 @@ enum StrengthAnalysis {
 
     static func repeatMatches(_ s: UnsafeRawBufferPointer, into matches: inout [Match]) {
         let n = s.count
+        guard n > 1, let base = s.baseAddress else { return }
         func equal(_ a: Int, _ b: Int, _ length: Int) -> Bool {
-            guard b + length <= n else { return false }
-            for offset in 0..<length where s[a + offset] != s[b + offset] { return false }
-            return true
+            b + length <= n && memcmp(base + a, base + b, length) == 0
         }
         func copies(_ i: Int, _ length: Int) -> Int {
             var count = 1
@@ -370,21 +385,21 @@ enum StrengthAnalysis {
             let greedyTotal = greedy * copies(start, greedy)
             let lazyTotal = lazy * copies(start, lazy)
             let total: Int
-            var base: Int
+            var period: Int
             if greedyTotal > lazyTotal {
                 total = greedyTotal
-                base = greedy
-                for period in 1...greedyTotal where greedyTotal % period == 0 && copies(start, period) * period >= greedyTotal {
-                    base = period
+                period = greedy
+                for candidate in 1...greedyTotal where greedyTotal % candidate == 0 && copies(start, candidate) * candidate >= greedyTotal {
+                    period = candidate
                     break
                 }
             } else {
                 total = lazyTotal
-                base = lazy
+                period = lazy
             }
-            let baseGuesses = mostGuessable(UnsafeRawBufferPointer(rebasing: s[start..<(start + base)])).guesses
+            let baseGuesses = mostGuessable(UnsafeRawBufferPointer(rebasing: s[start..<(start + period)])).guesses
             matches.append(Match(i: start, j: start + total - 1,
-                                 pattern: .repeated(baseLength: base, baseGuesses: baseGuesses, count: total / base)))
+                                 pattern: .repeated(baseLength: period, baseGuesses: baseGuesses, count: total / period)))
             lastIndex = start + total
         }
     }
@@ -440,10 +455,13 @@ enum StrengthAnalysis {
     static func dateMatches(_ s: UnsafeRawBufferPointer, into matches: inout [Match]) {
         let n = s.count
         var found: [(i: Int, j: Int, year: Int, separator: Bool)] = []
+        // digitsFrom[i]: how many digits start at i.
+        var digitsFrom = [Int](repeating: 0, count: n + 1)
+        for index in stride(from: n - 1, through: 0, by: -1) where isDigit(s[index]) { digitsFrom[index] = digitsFrom[index + 1] + 1 }
         // Without separators: 4 to 8 digits.
-        for i in 0..<n {
+        for i in 0..<n where digitsFrom[i] >= 4 {
             for j in (i + 3)..<(i + 8) where j < n {
-                guard s[i...j].allSatisfy(isDigit), let splits = dateSplits[j - i + 1] else { continue }
+                guard digitsFrom[i] >= j - i + 1, let splits = dateSplits[j - i + 1] else { continue }
                 var best: Int?
                 for (k, l) in splits {
                     guard let year = dayMonthYear(number(s, i..<(i + k)), number(s, (i + k)..<(i + l)), number(s, (i + l)..<(j + 1))) else { continue }
@@ -454,12 +472,12 @@ enum StrengthAnalysis {
         }
         // With separators: d{1,4} sep d{1,2} sep d{1,4}, 6 to 10 characters, the same separator twice.
         let separators = Set(" \t/\\_.-".utf8)
-        for i in 0..<n {
+        for i in 0..<n where digitsFrom[i] >= 1 {
             for j in (i + 5)..<(i + 10) where j < n {
-                let token = s[i...j]
-                guard let first = token.firstIndex(where: { !isDigit($0) }), first < j, separators.contains(s[first]),
-                      let second = s[(first + 1)...j].firstIndex(where: { !isDigit($0) }), second < j, s[second] == s[first],
-                      s[(second + 1)...j].allSatisfy(isDigit) else { continue }
+                let first = i + digitsFrom[i]
+                guard first < j, separators.contains(s[first]) else { continue }
+                let second = first + 1 + digitsFrom[first + 1]
+                guard second < j, s[second] == s[first], digitsFrom[second + 1] >= j - second else { continue }
                 let a = first - i, b = second - first - 1, c = j - second
                 guard (1...4).contains(a), (1...2).contains(b), (1...4).contains(c),
                       let year = dayMonthYear(number(s, i..<first), number(s, (first + 1)..<second), number(s, (second + 1)..<(j + 1)))
