@@ -48,6 +48,34 @@ enum Terminal {
         return try SecretBytes(readingLineFrom: tty)
     }
 
+    /// A message for the person at the controlling terminal (not standard error), after a prompt.
+    /// Only fixed text: never anything a client wrote. Silently dropped without a terminal.
+    static func tell(_ message: String) {
+        let tty = open("/dev/tty", O_WRONLY | O_CLOEXEC | O_NOCTTY)
+        guard tty >= 0 else { return }
+        defer { close(tty) }
+        _ = (message + "\n").withCString { write(tty, $0, strlen($0)) }
+    }
+
+    /// Asks a yes/no question at the controlling terminal (answer echoed); only "y" or "yes"
+    /// (any case) is yes. - Throws: ``CLIError/noTerminal`` without a terminal.
+    static func confirm(_ question: String) throws -> Bool {
+        let tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
+        guard tty >= 0 else { throw CLIError.noTerminal }
+        defer { close(tty) }
+        _ = question.withCString { write(tty, $0, strlen($0)) }
+        var answer: [UInt8] = []
+        var byte: UInt8 = 0
+        while answer.count < 64 {
+            let count = read(tty, &byte, 1)
+            if count < 0 && errno == EINTR { continue }
+            guard count == 1, byte != 0x0A, byte != 0x0D else { break }
+            answer.append(byte)
+        }
+        let text = String(decoding: answer, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+        return text == "y" || text == "yes"
+    }
+
     /// A progress reporter that redraws one line on standard error, only on a terminal.
     static func progress(_ label: String) -> ((UInt64, UInt64) -> Void)? {
         guard !quiet, standardErrorIsTerminal else { return nil }

@@ -49,6 +49,7 @@ extension Journal {
 
     /// Commits `inputs` (and `prebuiltFrames`, already sealed at the next positions, first) under
     /// the writer lock and the file lock.
+    @discardableResult
     func commit(_ inputs: [SealInput], prebuiltFrames: [[UInt8]] = []) throws(JournalError) -> AppendReceipt {
         try checkNotRetired()
         return try JournalError.mapping {

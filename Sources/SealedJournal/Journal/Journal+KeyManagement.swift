@@ -8,7 +8,10 @@ extension Journal {
     /// still read every record. When a passphrase may have leaked, use ``rekey(to:kdf:omitting:)``.
     ///
     /// Cost: one Argon2id run, a crash-safe header rewrite (two writes, two fsyncs) and one commit.
+    /// - Throws: ``JournalError/invalidField(field:reason:)`` (field `"passphrase"`) if the new
+    ///   passphrase breaks ``PassphrasePolicy`` (nothing changes).
     public func changePassphrase(to passphrase: SecretBytes, kdf: KDFPreset = .moderate) throws(JournalError) {
+        try PassphrasePolicy.validate(passphrase)
         guard mode == .readWrite else { throw .readOnly }
         let newSlot = try JournalError.mapping {
             try KeySlots.passphraseSlot(masterKey: masterKey, passphrase: passphrase, preset: kdf, journalID: journalID)

@@ -33,12 +33,14 @@ extension Journal {
     ///   - omitting: positions to leave out (a client's right to erasure). The statement lists them;
     ///     an amendment whose target is omitted must be omitted too.
     /// - Returns: the successor; this `Journal` is retired (further use throws ``JournalError/journalReplaced(path:)``).
-    /// - Throws: ``JournalError/noSuchRecord(sequence:recordCount:)``, ``JournalError/invalidField(field:reason:)``,
+    /// - Throws: ``JournalError/noSuchRecord(sequence:recordCount:)``, ``JournalError/invalidField(field:reason:)``
+    ///   (an amendment of an omitted record, or a passphrase that breaks ``PassphrasePolicy``),
     ///   damage or I/O errors; on any failure the original file is untouched and the temporary file removed.
     ///
     /// Cost: one Argon2id run, one pass that opens and re-seals every record, one signature per
     /// 1000 records, two fsyncs.
     public func rekey(to passphrase: SecretBytes, kdf: KDFPreset = .moderate, omitting: Set<UInt64> = []) throws(JournalError) -> Rekeying {
+        try PassphrasePolicy.validate(passphrase)
         guard mode == .readWrite else { throw .readOnly }
         try checkNotRetired()
         return try JournalError.mapping {

@@ -72,11 +72,13 @@ public final class Journal: Sendable {
     /// Creates a new journal file (mode 0600) with a passphrase slot and a recovery-key slot.
     ///
     /// Cost: one Argon2id run at `kdf` (about 0.5 s and 256 MiB for `.moderate`) and two fsyncs.
-    /// - Throws: ``JournalError/alreadyExists(path:)`` if the file exists; I/O and memory errors.
-    ///   On failure no file is left behind.
+    /// - Throws: ``JournalError/invalidField(field:reason:)`` (field `"passphrase"`) if the passphrase
+    ///   breaks ``PassphrasePolicy``; ``JournalError/alreadyExists(path:)`` if the file exists; I/O and
+    ///   memory errors. On failure no file is left behind.
     public static func create(at path: String, passphrase: SecretBytes, kdf: KDFPreset = .moderate,
                               durability: Durability = .synchronous) throws(JournalError) -> Creation {
-        try JournalError.mapping {
+        try PassphrasePolicy.validate(passphrase)
+        return try JournalError.mapping {
             try Sodium.ensureInitialized()
             let keys = try NewJournalKeys(passphrase: passphrase, kdf: kdf)
             let layout = try keys.initialLayout(lineage: [])

@@ -19,7 +19,8 @@ enum KeySlots {
         }
         let salt = try RandomBytes.generate(count: Argon2id.saltByteCount)
         let kind = KeySlot.Kind.passphrase(opsLimit: parameters.opsLimit, memoryLimitBytes: parameters.memoryLimitBytes, salt: salt)
-        let wrappingKey = try Argon2id.deriveKey(outputByteCount: 32, passphrase: passphrase, salt: salt, parameters: parameters)
+        let normalized = try PassphrasePolicy.normalizedForKeyDerivation(passphrase)
+        let wrappingKey = try Argon2id.deriveKey(outputByteCount: 32, passphrase: normalized, salt: salt, parameters: parameters)
         return try wrap(masterKey: masterKey, kind: kind, wrappingKey: wrappingKey, journalID: journalID)
     }
 
@@ -44,7 +45,8 @@ enum KeySlots {
             guard KeySlot.isAcceptable(opsLimit: ops, memoryLimitBytes: memory) else {
                 throw JournalError.keyDerivationLimitExceeded(opsLimit: ops, memoryLimitBytes: memory)
             }
-            let wrappingKey = try Argon2id.deriveKey(outputByteCount: 32, passphrase: passphrase, salt: salt,
+            let normalized = try PassphrasePolicy.normalizedForKeyDerivation(passphrase)
+            let wrappingKey = try Argon2id.deriveKey(outputByteCount: 32, passphrase: normalized, salt: salt,
                                                      parameters: .init(opsLimit: ops, memoryLimitBytes: memory))
             if let master = try? XChaCha20Poly1305.openSecret(slot.wrappedKey, key: wrappingKey,
                                                                associatedData: slot.associatedData(journalID: header.journalID)) {

@@ -37,9 +37,12 @@ struct TerminalPromptTests {
 
         try tmux.start("\(CLI.executable.path) init \(dir.file("other")) --kdf interactive; echo EXIT=$?")
         try tmux.waitFor("New passphrase:")
-        tmux.type("first version 123")
-        try tmux.waitFor("Repeat the new passphrase:")
-        tmux.type("second version 456")
+        for attempt in 1...3 {
+            tmux.type("plinth marzipan cobalt overture \(attempt)")
+            try tmux.waitFor("Repeat the new passphrase:")
+            tmux.type("velvet anchovy sprocket harbinger \(attempt)")
+            if attempt < 3 { try tmux.waitFor("The two passphrases differ. Try again (\(3 - attempt) tr") }
+        }
         screen = try tmux.waitFor("EXIT=")
         #expect(screen.contains("the two passphrases differ") && screen.contains("EXIT=4"), "\(screen)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("other")))

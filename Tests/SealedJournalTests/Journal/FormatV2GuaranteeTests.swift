@@ -125,8 +125,8 @@ struct RecordKeyUniquenessTests {
         let reopened = try Journal.open(at: path, passphrase: testPassphrase(), durability: .unsafeNoSync)
         let receipt = try reopened.append(JournalEntry(text: "one, rewritten after the rollback"))
         #expect(receipt.sequence == 1)
-        let frame = try #require(try FrameReader.frame(in: AppendOnlyFile.open(path: path, writable: false), at: UInt64(beforeK.count),
-                                                       end: UInt64(try fileBytes(path).count)))
+        let frame = try FrameReader.frame(in: AppendOnlyFile.open(path: path, writable: false), at: UInt64(beforeK.count),
+                                          end: UInt64(try fileBytes(path).count))
         #expect(throws: (any Error).self) {
             try contentKey.withUnsafeBytes { try RecordSealing.openContent(body: frame.body, key: $0, journalID: reopened.journalID, sequence: 1) }
         }
