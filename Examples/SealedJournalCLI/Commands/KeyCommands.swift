@@ -6,7 +6,9 @@ struct ChangePassphrase: ParsableCommand {
         commandName: "passwd",
         abstract: "Change the passphrase.",
         discussion: """
-        Unlock with the current passphrase (or --recovery-key-file), then type the new one twice. Records are not re-encrypted; the old passphrase stops working.
+        Unlock with the current passphrase (or --recovery-key-file), then type the new one twice. The old passphrase stops opening this file.
+
+        This re-wraps the journal's key; it does not change it. Anyone who knew the old passphrase and kept an old copy of the journal (a backup, a synced copy) can still read everything in it, and what you write later if they get the file again. If the old passphrase may have leaked, use `sealed-journal rekey` instead.
 
         Example:
           sealed-journal passwd recovery.sjournal
@@ -26,7 +28,8 @@ struct ChangePassphrase: ParsableCommand {
             let journal = try unlock.open(target.journal)
             let passphrase = try Passphrases.obtainNew(file: newPassphraseFile, environment: false)
             try journal.changePassphrase(to: passphrase, kdf: kdf)
-            Terminal.say("Passphrase changed. The old passphrase no longer opens \(target.journal).")
+            Terminal.say("Passphrase changed. The old passphrase no longer opens \(target.journal) as it is now,")
+            Terminal.say("but it still opens old copies of it (backups, synced copies). If it may have leaked, run: sealed-journal rekey \(target.journal)")
         }
     }
 }
@@ -36,7 +39,7 @@ struct ReplaceRecoveryKey: ParsableCommand {
         commandName: "recovery-key",
         abstract: "Replace the recovery key and show the new one once.",
         discussion: """
-        The old recovery key stops working.
+        The old recovery key stops opening this file (it still opens old copies of it; if it may have leaked, use `sealed-journal rekey`).
 
         Example:
           sealed-journal recovery-key recovery.sjournal

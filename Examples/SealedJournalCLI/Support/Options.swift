@@ -39,8 +39,9 @@ struct UnlockOptions: ParsableArguments {
         if torn > 0 {
             Terminal.say(mode == .readOnly
                 ? "warning: ignored \(torn) bytes after the last complete record (an interrupted append); the next write removes them"
-                : "note: removed \(torn) bytes of an interrupted append; every completed record is intact")
+                : "note: removed \(torn) bytes of an interrupted append that held no checkpoint; every committed record is intact")
         }
+        for warning in journal.warningsAtOpen { Terminal.say("warning: \(warning)") }
         return journal
     }
 }
