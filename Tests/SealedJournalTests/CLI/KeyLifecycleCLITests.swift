@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import SealedJournal
+
+@Suite("passwd, rekey and repair through the binary")
+struct KeyLifecycleCLITests {
+    @Test("passwd tells the truth about old copies; rekey revokes them, erases on request, and the old fingerprint still verifies")
+    func passwdAndRekey() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        let journal = try Journal.open(at: path, passphrase: SecretBytes(utf8: CLI.passphrase), durability: .unsafeNoSync)
+        for text in ["keep one", "erase me", "keep two"] { try journal.append(JournalEntry(text: text)) }
+        let oldFingerprint = journal.fingerprint
+        let backup = try fileBytes(path)
+        try "a second passphrase\n".write(toFile: dir.file("new.txt"), atomically: true, encoding: .utf8)
+        let passwd = try CLI.run(["passwd", path, "--kdf", "interactive", "--new-passphrase-file", dir.file("new.txt")])
+        #expect(passwd.status == 0 && passwd.stderr.contains("still opens old copies") && passwd.stderr.contains("sealed-journal rekey"), "\(passwd.stderr)")
+        // The old passphrase still opens the backup: that is why rekey exists.
+        try writeFileBytes(backup, to: dir.file("backup.sjournal"))
+        #expect(try CLI.run(["info", dir.file("backup.sjournal")]).status == 0)
+
+        try "after the leak, new words\n".write(toFile: dir.file("rekey.txt"), atomically: true, encoding: .utf8)
+        let rekey = try CLI.run(["rekey", path, "--erase", "1", "--kdf", "interactive", "--new-passphrase-file", dir.file("rekey.txt")],
+                                passphrase: "a second passphrase")
+        #expect(rekey.status == 0, "\(rekey.stderr)")
+        #expect(rekey.stdout.contains("previous fingerprint: \(oldFingerprint)") && rekey.stdout.contains("recovery key: "))
+        #expect(rekey.stderr.contains("1 left out"))
+        let read = try CLI.run(["read", path], passphrase: "after the leak, new words")
+        #expect(read.status == 0 && read.stdout.contains("keep one") && read.stdout.contains("keep two") && !read.stdout.contains("erase me"))
+        #expect(try CLI.run(["read", path], passphrase: "a second passphrase").status == 2)
+        #expect(try CLI.run(["read", path]).status == 2)
+        let verify = try CLI.run(["verify", path, "--fingerprint", oldFingerprint], passphrase: nil)
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        let bad = try CLI.run(["rekey", path, "--erase", "x"], passphrase: "after the leak, new words")
+        #expect(bad.status == 64)
+    }
+
+    @Test("a damaged end refuses writes with the offset; repair keeps the bytes and writing resumes")
+    func repairFlow() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        let journal = try Journal.open(at: path, passphrase: SecretBytes(utf8: CLI.passphrase), durability: .unsafeNoSync)
+        try journal.append(JournalEntry(text: "first"))
+        let size = try fileBytes(path).count
+        try journal.append(JournalEntry(text: "second"))
+        var bytes = try fileBytes(path)
+        bytes[bytes.count - 20] ^= 0x01  // inside the last checkpoint's signature
+        try writeFileBytes(bytes, to: path)
+        let refused = try CLI.run(["write", path], input: "more\n")
+        #expect(refused.status == 3 && refused.stderr.contains("damaged at byte offset"), "\(refused.stderr)")
+        #expect(try fileBytes(path) == bytes)
+        let readOnly = try CLI.run(["read", path])
+        #expect(readOnly.status == 0 && readOnly.stdout.contains("first") && readOnly.stderr.contains("warning: damaged"), "\(readOnly.stderr)")
+        let repair = try CLI.run(["repair", path])
+        #expect(repair.status == 0 && repair.stderr.contains("committed 1 complete record(s)"), "\(repair.stderr)")
+        let side = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path).first { $0.contains(".removed-") })
+        #expect(try fileBytes(dir.file(side)) == Array(bytes[size...]))
+        #expect(try CLI.run(["write", path], input: "more\n").status == 0)
+        #expect(try CLI.run(["verify", path], passphrase: nil).status == 0)
+        let again = try CLI.run(["repair", path])
+        #expect(again.status == 0 && again.stderr.contains("Nothing to repair"))
+    }
+}
