@@ -60,4 +60,18 @@ struct KeyLifecycleCLITests {
         let again = try CLI.run(["repair", path])
         #expect(again.status == 0 && again.stderr.contains("Nothing to repair"))
     }
+
+    @Test("backup makes a verified copy and prints the checkpoint to keep")
+    func backupCommand() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        #expect(try CLI.run(["write", path], input: "one\n").status == 0)
+        let backup = try CLI.run(["backup", path, dir.file("copy.sjournal")])
+        #expect(backup.status == 0 && backup.stderr.contains("verified the copy"), "\(backup.stderr)")
+        try backup.stdout.write(toFile: dir.file("kept.txt"), atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["write", path], input: "two\n").status == 0)
+        #expect(try CLI.run(["verify", path, "--against", dir.file("kept.txt")], passphrase: nil).status == 0)
+        #expect(try CLI.run(["verify", dir.file("copy.sjournal"), "--against", dir.file("kept.txt")], passphrase: nil).status == 0)
+        #expect(try CLI.run(["backup", path, dir.file("copy.sjournal")]).status == 4, "never overwrites")
+    }
 }
