@@ -30,6 +30,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: messages.quiet) {
+            try target.check()
             let recipients = try sharing.recipients()
             let request = try sharing.request(recipients: recipients, defaultPurpose: "owner export")
             if request.notice != nil && format == .csv {

@@ -24,6 +24,7 @@ struct Import: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
+            try target.check()
             let data: Data
             if file == "-" {
                 data = FileHandle.standardInput.readDataToEndOfFile()

@@ -34,6 +34,7 @@ struct Report: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: messages.quiet) {
+            try target.check()
             let recipients = try sharing.recipients()
             let request = try sharing.request(recipients: recipients, defaultPurpose: "owner report")
             let journal = try unlock.open(target.journal)

@@ -1,11 +1,40 @@
 import ArgumentParser
 import Foundation
 import SealedJournal
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The journal file every command works on.
 struct JournalArgument: ParsableArguments {
     @Argument(help: "The journal file.")
     var journal: String
+
+    /// Checks, before any passphrase is asked, that the journal exists, is a regular file (a
+    /// FIFO would block, a directory or device is never a journal) and is a journal.
+    func check() throws { try Self.check(journal) }
+
+    static func check(_ path: String) throws {
+        try checkRegularFile(path)
+        _ = try Journal.info(at: path)
+    }
+
+    static func checkRegularFile(_ path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw CLIError.cannotRead(path, String(cString: strerror(errno))) }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            let name: String
+            switch type {
+            case S_IFDIR: name = "a directory"
+            case S_IFIFO: name = "a named pipe (FIFO)"
+            case S_IFSOCK: name = "a socket"
+            case S_IFCHR, S_IFBLK: name = "a device"
+            default: name = "not a regular file"
+            }
+            throw CLIError.notAJournalFile(path: path, type: name)
+        }
+    }
 }
 
 /// Output options shared by all commands.
@@ -24,16 +53,34 @@ struct UnlockOptions: ParsableArguments {
 
     var isGiven: Bool { passphraseFile != nil || recoveryKeyFile != nil || Passphrases.environmentValue != nil }
 
-    /// Opens `path`, asking for the passphrase at the terminal if no other source is given,
-    /// and says so when a torn tail (an interrupted append) was ignored or cut off.
+    private func openWithPassphrase(_ path: String, mode: OpenMode) throws -> Journal {
+        var attempt = 1
+        while true {
+            let passphrase = try Passphrases.obtain(file: passphraseFile, prompt: "Passphrase for \(path): ")
+            let result = Result { () throws(JournalError) -> Journal in try Journal.open(at: path, passphrase: passphrase, mode: mode) }
+            if case .failure(.wrongPassphrase) = result, asksAtTerminal, attempt < 3 {
+                Terminal.tell("wrong passphrase; try again (\(3 - attempt) more \(attempt == 2 ? "try" : "tries"))")
+                attempt += 1
+                continue
+            }
+            return try result.get()
+        }
+    }
+
+    /// Whether the passphrase will be typed at the terminal (so a wrong one can be retried).
+    var asksAtTerminal: Bool { passphraseFile == nil && recoveryKeyFile == nil && Passphrases.environmentValue == nil }
+
+    /// Opens `path`, asking for the passphrase at the terminal if no other source is given
+    /// (three tries), and says so when a torn tail (an interrupted append) was ignored or cut off.
+    /// The file is checked first, so a missing file or a non-journal is reported before any prompt.
     func open(_ path: String, mode: OpenMode = .readWrite) throws -> Journal {
+        try JournalArgument.check(path)
         let journal: Journal
         if let recoveryKeyFile {
             let text = try Passphrases.readTextFile(recoveryKeyFile)
             journal = try Journal.open(at: path, recoveryKey: RecoveryKey(text), mode: mode)
         } else {
-            let passphrase = try Passphrases.obtain(file: passphraseFile, prompt: "Passphrase for \(path): ")
-            journal = try Journal.open(at: path, passphrase: passphrase, mode: mode)
+            journal = try openWithPassphrase(path, mode: mode)
         }
         let torn = journal.tornTailBytesAtOpen
         if torn > 0 {
