@@ -84,7 +84,7 @@ struct Write: ParsableCommand {
             }
             body = body.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !body.isEmpty else { throw CLIError.emptyEntry }
-            if interactive && json == nil && title == nil && tag.isEmpty && file != "-" {
+            if interactive && json == nil && text.isEmpty && title == nil && tag.isEmpty && file != "-" {
                 entryTitle = try Terminal.ask("Title (Enter for none): ").map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
                 let tags = try Terminal.ask("Tags, separated by commas (Enter for none): ") ?? ""
                 entryTags = tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -155,7 +155,9 @@ public final class ExportFile {
 
     /// Makes ``ExportFile`` remove its named temporary files (used only where the file system
     /// has no `O_TMPFILE`) when the process gets SIGINT, SIGTERM or SIGHUP, then die of the
-    /// signal as it would have. Call once at program start; the example CLI does.
+    /// signal as it would have. Also unblocks those signals on the calling thread, in case the
+    /// parent started the process with them blocked. Call once at program start, on the main
+    /// thread; the example CLI does.
     public static func removeUnfinishedFilesOnSignals() {
         UnfinishedFiles.installSignalHandlers()
     }
@@ -283,6 +285,12 @@ enum UnfinishedFiles {
             action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
             sigaction(signal, &action, nil)
         }
+        // A parent may have started us with these signals blocked (the mask survives exec):
+        // unblock them, or an interrupt would never reach the handler.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblock, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     fileprivate static func removeAll() {

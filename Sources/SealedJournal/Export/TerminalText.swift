@@ -79,7 +79,7 @@ public enum TerminalText {
                     }
                     let sequence = Array(input[index..<index + length])
                     if let scalar = String(validating: sequence, as: UTF8.self)?.unicodeScalars.first, needsEscaping(scalar.value) {
-                        output += Array("\\u{\(hex(scalar.value, width: 4))}".utf8)
+                        output += Array((scalar.value <= 0xFF ? "\\x\(hex(scalar.value, width: 2))" : "\\u{\(hex(scalar.value, width: 4))}").utf8)
                         index += length
                     } else {
                         output.append(byte)
