@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SealedJournal
 
 @main
@@ -33,6 +34,16 @@ struct SealedJournalCLI: ParsableCommand {
     static func main() {
         ProcessHardening.apply()
         ExportFile.removeUnfinishedFilesOnSignals()
-        main(nil)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, let message = CommandSuggestion.unknownCommandMessage(first, known: commandNames) {
+            Terminal.error(message)
+            Foundation.exit(64)
+        }
+        main(arguments)
+    }
+
+    /// Every subcommand name and alias, plus `help`.
+    static var commandNames: [String] {
+        configuration.subcommands.flatMap { [$0._commandName] + $0.configuration.aliases } + ["help"]
     }
 }

@@ -10,9 +10,13 @@ struct Audit: ParsableCommand {
 
         Examples:
           sealed-journal audit recovery.sjournal --output integrity.json
-          sealed-journal audit recovery.sjournal --kind checkin --from 2026-11-01 --to 2026-11-30 \\
-              --to-whom "Monitoring program" --purpose "monthly audit" --output november-audit.json
-          sealed-journal audit recovery.sjournal --disclose 12,14 --against their-checkpoint.txt --output audit.json
+          sealed-journal audit recovery.sjournal --kind checkin \\
+              --from 2026-11-01 --to 2026-11-30 \\
+              --to-whom - --purpose - --output november-audit.json
+          sealed-journal audit recovery.sjournal --disclose 12,14 \\
+              --against their-checkpoint.txt --output audit.json
+
+        --to-whom - and --purpose - ask who receives it and why (recorded in the journal), or read one line each from standard input.
         """
     )
 

@@ -28,7 +28,7 @@ struct CheckInCommand: ParsableCommand {
     @OptionGroup var target: JournalArgument
     @Option(help: ArgumentHelp("Read the check-in as a JSON object from this file (- for standard input).", valueName: "file"))
     var json: String?
-    @Option(help: ArgumentHelp("The day (default: today, in your time zone).", valueName: "YYYY-MM-DD"))
+    @Option(help: ArgumentHelp("The day (default: today, in your time zone).", valueName: "YYYY-MM-DD"), transform: DayArgument.parse)
     var day: DayArgument?
     @Option(help: ArgumentHelp("Mood, 1 (worst) to 10 (best). Needs --allow-args.", visibility: .hidden))
     var mood: Int?
