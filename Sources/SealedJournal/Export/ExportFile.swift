@@ -35,15 +35,23 @@ public final class ExportFile {
     /// - Throws: ``JournalError/alreadyExists(path:)``; ``JournalError/invalidField(field:reason:)``
     ///   (field `output`) when the name is a link, FIFO, directory, or a file with other hard
     ///   links; ``JournalError/io(_:)``.
-    public init(path: String, overwrite: Bool) throws(JournalError) {
+    public convenience init(path: String, overwrite: Bool) throws(JournalError) {
+        try self.init(path: path, overwrite: overwrite, unnamed: true)
+    }
+
+    /// `unnamed: false` forces the named-temporary-file fallback (tests use it to cover the
+    /// code path taken on file systems without `O_TMPFILE`).
+    init(path: String, overwrite: Bool, unnamed allowUnnamed: Bool) throws(JournalError) {
         self.path = path
         self.overwrite = overwrite
         try Self.checkTarget(path, overwrite: overwrite)
         let directory = Self.directory(of: path)
         #if os(Linux)
-        let unnamed = openFile(directory, openUnnamedFile | O_WRONLY | O_CLOEXEC, 0o600)
+        let unnamed = allowUnnamed ? openFile(directory, openUnnamedFile | O_WRONLY | O_CLOEXEC, 0o600) : -1
+        if !allowUnnamed { errno = EOPNOTSUPP }
         #else
         let unnamed: Int32 = -1
+        errno = EOPNOTSUPP
         #endif
         if unnamed >= 0 {
             guard fchmod(unnamed, 0o600) == 0 else {

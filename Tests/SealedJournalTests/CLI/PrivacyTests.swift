@@ -472,3 +472,46 @@ struct OutputFileTests {
         #expect(message.contains("the plaintext went to standard output, the file ") && message.contains("redirected.json (mode 644): other accounts can read it"), "\(message)")
     }
 }
+
+@Suite("ExportFile, the library's all-or-nothing output file")
+struct ExportFileTests {
+    @Test("unnamed (O_TMPFILE) and named fallback: nothing visible until finish; discard leaves nothing; replace swaps whole", arguments: [true, false])
+    func lifecycle(unnamed: Bool) throws {
+        let dir = try TemporaryDirectory()
+        let target = dir.file("out.txt")
+        let file = try ExportFile(path: target, overwrite: false, unnamed: unnamed)
+        try file.write("first part ")
+        let during = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(!during.contains("out.txt"))
+        #expect(during.count == (unnamed ? 0 : 1) && during.allSatisfy { $0.hasPrefix(".out.txt.") && $0.hasSuffix(".partial") }, "\(during)")
+        if let name = during.first {
+            #expect(try FileManager.default.attributesOfItem(atPath: dir.file(name))[.posixPermissions] as? Int == 0o600)
+        }
+        try file.write("and the rest")
+        try file.finish()
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "first part and the rest")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out.txt"])
+        #expect(try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int == 0o600)
+
+        let abandoned = try ExportFile(path: dir.file("gone.txt"), overwrite: false, unnamed: unnamed)
+        try abandoned.write("never lands")
+        abandoned.discard()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out.txt"])
+
+        #expect(throws: JournalError.alreadyExists(path: target)) { try ExportFile(path: target, overwrite: false, unnamed: unnamed) }
+        let replacing = try ExportFile(path: target, overwrite: true, unnamed: unnamed)
+        try replacing.write("new")
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "first part and the rest", "the old file stays until finish")
+        try replacing.finish()
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out.txt"])
+
+        // A name that appears between start and finish is never overwritten.
+        let racing = try ExportFile(path: dir.file("late.txt"), overwrite: false, unnamed: unnamed)
+        try racing.write("mine")
+        try "someone else's".write(toFile: dir.file("late.txt"), atomically: false, encoding: .utf8)
+        #expect(throws: JournalError.alreadyExists(path: dir.file("late.txt"))) { try racing.finish() }
+        #expect(try String(contentsOfFile: dir.file("late.txt"), encoding: .utf8) == "someone else's")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)) == ["out.txt", "late.txt"])
+    }
+}
