@@ -2,8 +2,11 @@
 # Makes sure the system packages SealedJournal needs are present, installing them
 # through apt-get when they are missing (with sudo when not root).
 #   scripts/ensure-deps.sh            libsodium (>= 1.0.18) and pkg-config
-#   scripts/ensure-deps.sh --with-age also the test tools: stock `age` (export interop) and
-#                                     `tmux` (drives the CLI at a real pseudo-terminal)
+#   scripts/ensure-deps.sh --with-age also the test tools: stock `age` (export interop),
+#                                     `tmux` (drives the CLI at a real pseudo-terminal),
+#                                     util-linux `setpriv` and `useradd` (run a probe as
+#                                     another uid), and, as root, the system user
+#                                     `sealedjournal-probe` that the privacy tests run as
 set -euo pipefail
 
 want_age=0
@@ -22,7 +25,27 @@ fi
 if [[ $want_age == 1 ]] && ! command -v tmux >/dev/null 2>&1; then
     missing+=(tmux)
 fi
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ $want_age == 1 ]] && [[ ! -x /usr/bin/setpriv ]]; then
+    missing+=(util-linux)
+fi
+if [[ $want_age == 1 ]] && [[ ! -x /usr/sbin/useradd ]]; then
+    missing+=(passwd)
+fi
+
+# The privacy tests read /proc and try to attach as another local account.
+ensure_probe_user() {
+    [[ $want_age == 1 && $(id -u) -eq 0 ]] || return 0
+    getent passwd sealedjournal-probe >/dev/null 2>&1 && return 0
+    if [[ -x /usr/sbin/useradd ]]; then
+        /usr/sbin/useradd --system --no-create-home --shell /usr/sbin/nologin sealedjournal-probe \
+            || echo "ensure-deps: could not create the user sealedjournal-probe; the privacy tests will create or skip it" >&2
+    fi
+}
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    ensure_probe_user
+    exit 0
+fi
 
 echo "ensure-deps: installing ${missing[*]} with apt-get" >&2
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -53,3 +76,4 @@ if ! pkg-config --atleast-version=1.0.18 libsodium; then
     echo "ensure-deps: libsodium >= 1.0.18 is still not visible to pkg-config" >&2
     exit 1
 fi
+ensure_probe_user

@@ -10,9 +10,13 @@ struct Audit: ParsableCommand {
 
         Examples:
           sealed-journal audit recovery.sjournal --output integrity.json
-          sealed-journal audit recovery.sjournal --kind checkin --from 2026-11-01 --to 2026-11-30 \\
-              --to-whom "Monitoring program" --purpose "monthly audit" --output november-audit.json
-          sealed-journal audit recovery.sjournal --disclose 12,14 --against their-checkpoint.txt --output audit.json
+          sealed-journal audit recovery.sjournal --kind checkin \\
+              --from 2026-11-01 --to 2026-11-30 \\
+              --to-whom - --purpose - --output november-audit.json
+          sealed-journal audit recovery.sjournal --disclose 12,14 \\
+              --against their-checkpoint.txt --output audit.json
+
+        --to-whom - and --purpose - ask who receives it and why (recorded in the journal), or read one line each from standard input.
         """
     )
 
@@ -39,6 +43,7 @@ struct Audit: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: messages.quiet) {
+            try target.check()
             let held = try against.map { try String(contentsOfFile: $0, encoding: .utf8) }
             let journal = try unlock.open(target.journal)
             var sequences = disclose?.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) } ?? []
@@ -62,10 +67,11 @@ struct VerifyAudit: ParsableCommand {
         commandName: "verify-audit",
         abstract: "Check an audit bundle, with the bundle alone.",
         discussion: """
-        Checks the checkpoint signature, every disclosed record's inclusion proof and key, and (with --against) that the journal still contains the history of a checkpoint you kept. Prints the disclosed records. Exit status 0 only when everything holds.
+        Checks the checkpoint signature, every disclosed record's inclusion proof and key, and (with --against) that the journal still contains the history of a checkpoint you kept; says what it did not check. Prints the disclosed records (control characters escaped), then the verdict last. Exit status 0 only when everything holds.
 
         Example:
-          sealed-journal verify-audit november-audit.json --fingerprint 1a2b:... --against checkpoint-oct.txt
+          sealed-journal verify-audit november-audit.json \\
+              --fingerprint 1a2b:... --against checkpoint-oct.txt
         """
     )
 
@@ -79,23 +85,37 @@ struct VerifyAudit: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
-            guard let data = FileManager.default.contents(atPath: bundle) else { throw CLIError.cannotRead(bundle, "cannot open it") }
-            let held = try against.map { try String(contentsOfFile: $0, encoding: .utf8) }
+            let data = try ContentFile.read(bundle)
+            let held = try against.map { String(decoding: try ContentFile.read($0), as: UTF8.self) }
             let report = AuditVerifier.verify(data, fingerprint: fingerprint, heldCheckpoint: held)
-            if let checkpoint = report.checkpoint, let id = report.journalID, let print = report.fingerprint {
-                Terminal.output("journal \(id), fingerprint \(print)\n")
-                Terminal.output("ok  checkpoint signed by the journal's key: \(checkpoint.treeSize) records\n")
+            // Everything from the bundle is escaped; what was checked, and what was not, is said
+            // plainly; the verdict comes last, after anything the bundle supplied.
+            var lines: [String] = []
+            if let id = report.journalID { lines.append("journal \(RecordText.line(id)), fingerprint \(RecordText.line(report.fingerprint ?? "?"))") }
+            if let checkpoint = report.checkpoint {
+                lines.append("ok  checkpoint signed by the journal's key: \(checkpoint.treeSize) records")
+                if fingerprint != nil && report.isValid { lines.append("ok  the journal's key has the fingerprint you gave") }
+                if against != nil {
+                    if report.checkedConsistency && report.isValid { lines.append("ok  consistent with the checkpoint you hold") }
+                } else {
+                    if report.checkedConsistency {
+                        lines.append("ok  the bundle proves its history extends an earlier checkpoint that it carries itself (not one you hold)")
+                    }
+                    lines.append("not checked: consistency with a checkpoint you hold (give it with --against FILE)")
+                }
+                if fingerprint == nil { lines.append("not checked: the journal's fingerprint (give the one you expect with --fingerprint)") }
             }
-            if report.checkedConsistency { Terminal.output("ok  consistent with the checkpoint you hold\n") }
             for record in report.records {
-                Terminal.output("ok  record \(record.sequence) is in the journal at its position and opens with its key:\n")
-                Terminal.output(RecordText.render(record).split(separator: "\n").map { "      " + $0 }.joined(separator: "\n") + "\n")
+                lines.append("ok  record \(record.sequence) is in the journal at its position and opens with its key:")
+                lines.append(RecordText.block(RecordText.render(record), indent: "      "))
             }
+            Terminal.output(lines.joined(separator: "\n") + "\n")
             guard report.isValid else {
-                for problem in report.problems.dropFirst() { Terminal.error("also: \(problem)") }
+                for problem in report.problems.dropFirst() { Terminal.error("also: \(TerminalText.escape(problem))") }
                 throw CLIError.verificationFailed(report.problems[0])
             }
-            Terminal.say("Audit bundle verified.")
+            let scope = against != nil ? "signature, records and consistency with your checkpoint" : "signature and records; no checkpoint of yours was compared"
+            Terminal.say("Audit bundle verified (\(scope)).")
         }
     }
 }

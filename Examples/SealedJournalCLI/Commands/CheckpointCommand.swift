@@ -18,6 +18,7 @@ struct CheckpointCommand: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
+            try target.check()
             Terminal.output(try Journal.info(at: target.journal).latestCheckpoint.text)
         }
     }

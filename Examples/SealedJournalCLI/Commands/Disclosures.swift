@@ -19,15 +19,16 @@ struct Disclosures: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
+            try target.check()
             let journal = try unlock.open(target.journal, mode: .readOnly)
             var count = 0
             try journal.forEachRecord(RecordFilter(kinds: [RecordKind.disclosure])) { record in
                 let d = try record.decode(Disclosure.self)
                 Terminal.output("""
-                #\(record.sequence)  \(RecordText.when(record.recordedAt))  to \(d.recipient)
-                    purpose: \(d.purpose)
-                    scope:   \(d.scope)
-                    format:  \(d.format)\(d.digest.map { "\n    sha256:  \($0)" } ?? "")
+                #\(record.sequence)  \(RecordText.when(record.recordedAt))  to \(RecordText.line(d.recipient))
+                    purpose: \(RecordText.line(d.purpose))
+                    scope:   \(RecordText.line(d.scope))
+                    format:  \(RecordText.line(d.format))\(d.digest.map { "\n    sha256:  \(RecordText.line($0))" } ?? "")
 
                 """)
                 count += 1

@@ -11,10 +11,14 @@ struct Export: ParsableCommand {
         With --recipient (an age public key, repeatable) or --encrypt-with-passphrase the export is encrypted in the age format: the recipient opens it with the stock `age` tool (`age -d -i key.txt export.age`). Without them the export is PLAINTEXT: keep it safe.
 
         Examples:
-          sealed-journal export recovery.sjournal --format csv --kind checkin --output checkins.csv
-          sealed-journal export recovery.sjournal --format markdown --from 2026-11-01 --to 2026-11-30 \\
-              --recipient age1... --to-whom "Dr. Lee" --purpose "monthly review" \\
+          sealed-journal export recovery.sjournal --format csv --kind checkin \\
+              --output checkins.csv
+          sealed-journal export recovery.sjournal --format markdown \\
+              --from 2026-11-01 --to 2026-11-30 \\
+              --recipient age1... --to-whom - --purpose - \\
               --notice-file redisclosure-notice.txt --armor --output november.md.age
+
+        --to-whom - and --purpose - ask who receives it and why (recorded in the journal), or read one line each from standard input; a literal name in the arguments needs --allow-args. The output file is written whole or not at all; --force never replaces a symbolic link, FIFO, directory or a file with other hard links.
         """
     )
 
@@ -30,6 +34,7 @@ struct Export: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: messages.quiet) {
+            try target.check()
             let recipients = try sharing.recipients()
             let request = try sharing.request(recipients: recipients, defaultPurpose: "owner export")
             if request.notice != nil && format == .csv {

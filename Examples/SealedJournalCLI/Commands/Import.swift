@@ -10,7 +10,8 @@ struct Import: ParsableCommand {
 
         Examples:
           sealed-journal import recovery.sjournal backup.ndjson --from ndjson
-          jrnl --export json > jrnl.json && sealed-journal import recovery.sjournal jrnl.json --from jrnl-json
+          jrnl --export json > jrnl.json
+          sealed-journal import recovery.sjournal jrnl.json --from jrnl-json
         """
     )
 
@@ -24,6 +25,7 @@ struct Import: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
+            try target.check()
             let data: Data
             if file == "-" {
                 data = FileHandle.standardInput.readDataToEndOfFile()

@@ -15,6 +15,7 @@ struct Info: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
+            try target.check()
             let info = try Journal.info(at: target.journal)
             let slots = info.keySlots.map { slot -> String in
                 switch slot {

@@ -1,5 +1,8 @@
 import ArgumentParser
 import SealedJournal
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Initialize: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,6 +25,9 @@ struct Initialize: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
+            // Checked before any passphrase is asked: an existing name is never overwritten.
+            var existing = stat()
+            if lstat(target.journal, &existing) == 0 { throw JournalError.alreadyExists(path: target.journal) }
             let passphrase = try Passphrases.obtainNew(file: passphraseFile)
             let created = try Journal.create(at: target.journal, passphrase: passphrase, kdf: kdf)
             Terminal.say("Created \(target.journal).")

@@ -25,6 +25,7 @@ struct ChangePassphrase: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
+            try target.check()
             let journal = try unlock.open(target.journal)
             let passphrase = try Passphrases.obtainNew(file: newPassphraseFile, environment: false)
             try journal.changePassphrase(to: passphrase, kdf: kdf)
@@ -52,6 +53,7 @@ struct ReplaceRecoveryKey: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
+            try target.check()
             let journal = try unlock.open(target.journal)
             let key = try journal.replaceRecoveryKey()
             Terminal.output("recovery key: \(key.displayString)\n")

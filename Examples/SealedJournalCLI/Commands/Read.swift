@@ -6,11 +6,18 @@ struct Read: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read records.",
         discussion: """
-        Prints readable text by default (times in your time zone), or JSON for scripts.
+        Prints readable text by default (times in your time zone; control characters in what \
+        was written are shown escaped, e.g. \\x1B), or JSON for scripts.
+
+        Search terms are content too: give --contains - or --tag - to be asked at the terminal \
+        (from a script: one line each on standard input, tag first). A literal term in the \
+        arguments is refused unless you add --allow-args.
 
         Examples:
           sealed-journal read recovery.sjournal -n 5
-          sealed-journal read recovery.sjournal --kind checkin --from 2026-11-01 --format json
+          sealed-journal read recovery.sjournal --kind checkin --from 2026-11-01 \\
+              --format json
+          sealed-journal read recovery.sjournal --contains -
         """
     )
 
@@ -20,10 +27,11 @@ struct Read: ParsableCommand {
     @OptionGroup var range: RangeOptions
     @Option(name: .customShort("n"), help: ArgumentHelp("Only the last N matching records.", valueName: "N"))
     var count: Int?
-    @Option(help: "Only entries with this tag.")
+    @Option(help: ArgumentHelp("Only entries with this tag (- to be asked).", valueName: "-"))
     var tag: String?
-    @Option(help: ArgumentHelp("Only records whose text contains this (case-insensitive).", valueName: "text"))
+    @Option(help: ArgumentHelp("Only records whose text contains this, case-insensitive (- to be asked).", valueName: "-"))
     var contains: String?
+    @OptionGroup var policy: ContentArgumentPolicy
     @Option(help: "text or json.")
     var format: OutputFormat = .text
     @OptionGroup var unlock: UnlockOptions
@@ -31,12 +39,18 @@ struct Read: ParsableCommand {
 
     func validate() throws {
         if let count, count < 1 { throw ValidationError("-n must be at least 1") }
+        let given = [("--tag", tag), ("--contains", contains)].filter { $0.1 != nil && $0.1 != "-" }.map(\.0)
+        try policy.check(given, safeWay: "Give - instead (--contains -) to be asked, or to read it from standard input.")
     }
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
+            try target.check()
             let journal = try unlock.open(target.journal, mode: .readOnly)
-            let filter = range.filter(tag: tag, containing: contains)
+            let lines = LineSource()
+            let tagValue = tag == "-" ? try lines.value(question: "Only entries with the tag (Enter for any): ") : tag
+            let containsValue = contains == "-" ? try lines.value(question: "Look for (Enter for anything): ") : contains
+            let filter = range.filter(tag: tagValue, containing: containsValue)
             var first = true
             let emit: (JournalRecord) throws -> Void = { record in
                 switch format {
@@ -54,7 +68,7 @@ struct Read: ParsableCommand {
                 try journal.forEachRecord(filter) { try emit($0); shown += 1 }
             }
             if format == .json { Terminal.output(first ? "[]\n" : "\n]\n") }
-            if shown == 0 { Terminal.say("No matching records.") }
+            if shown == 0 { Terminal.say("No matching records.") } else { Terminal.notePlaintextOnStandardOutput() }
         }
     }
 }
@@ -66,13 +80,23 @@ enum RecordText {
         return String(format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0)
     }
 
+    /// A single-line field, escaped for the terminal.
+    static func line(_ text: String) -> String { TerminalText.escape(text) }
+
+    /// A multi-line field, escaped (line feeds and tabs kept) and indented under its heading.
+    static func block(_ text: String, indent: String = "    ") -> String {
+        TerminalText.escape(text, keepingLineBreaks: true).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { indent + $0 }.joined(separator: "\n")
+    }
+
+    /// A record as readable text. Everything that came from the record is escaped.
     static func render(_ record: JournalRecord) -> String {
         let head = "#\(record.sequence)  \(when(record.recordedAt))  "
         switch record.content {
         case let .entry(entry):
-            var lines = [head + "entry" + (entry.title.map { "  \($0)" } ?? "")]
-            lines += entry.text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
-            if !entry.tags.isEmpty { lines.append("    tags: " + entry.tags.joined(separator: ", ")) }
+            var lines = [head + "entry" + (entry.title.map { "  \(line($0))" } ?? "")]
+            lines.append(block(entry.text))
+            if !entry.tags.isEmpty { lines.append("    tags: " + entry.tags.map(line).joined(separator: ", ")) }
             return lines.joined(separator: "\n")
         case let .checkIn(c):
             var facts = ["mood \(c.mood)/10", "craving \(c.craving)/10", c.use.rawValue]
@@ -84,15 +108,15 @@ enum RecordText {
             if let medication = c.medication { facts.append("medication \(medication.rawValue)") }
             if c.reachedOutToSupport { facts.append("reached out") }
             var lines = [head + "check-in for \(c.day)", "    " + facts.joined(separator: " · ")]
-            if !c.triggers.isEmpty { lines.append("    triggers: " + c.triggers.joined(separator: ", ")) }
-            if let note = c.note { lines.append("    note: " + note) }
+            if !c.triggers.isEmpty { lines.append("    triggers: " + c.triggers.map(line).joined(separator: ", ")) }
+            if let note = c.note { lines.append("    note: " + block(note, indent: "      ").dropFirst(6)) }
             return lines.joined(separator: "\n")
         case let .amendment(a):
-            return head + "amendment to #\(a.amends)\n    " + a.text + (a.reason.map { "\n    reason: \($0)" } ?? "")
+            return head + "amendment to #\(a.amends)\n" + block(a.text) + (a.reason.map { "\n    reason: \(line($0))" } ?? "")
         case let .disclosure(d):
-            return head + "disclosure to \(d.recipient)\n    purpose: \(d.purpose) · scope: \(d.scope) · format: \(d.format)"
+            return head + "disclosure to \(line(d.recipient))\n    purpose: \(line(d.purpose)) · scope: \(line(d.scope)) · format: \(line(d.format))"
         case let .custom(kind, json):
-            return head + kind + "\n    " + String(decoding: json, as: UTF8.self)
+            return head + line(kind) + "\n    " + line(String(decoding: json, as: UTF8.self))
         }
     }
 

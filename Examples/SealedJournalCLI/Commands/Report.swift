@@ -9,15 +9,16 @@ struct Report: ParsableCommand {
         One row per day in your time zone, days without a check-in marked missed, with use, craving, mood and meetings, and summary counts at the end. --no-notes leaves all free text (triggers, notes) out. Recorded in the journal as a disclosure, like exports, and can be encrypted the same way (--recipient, --encrypt-with-passphrase, --armor).
 
         Example:
-          sealed-journal report recovery.sjournal --from 2026-11-01 --to 2026-11-30 --format csv --no-notes \\
-              --recipient age1... --to-whom "Monitoring program" --purpose "monthly compliance" --output nov.csv.age
+          sealed-journal report recovery.sjournal \\
+              --from 2026-11-01 --to 2026-11-30 --format csv --no-notes \\
+              --recipient age1... --to-whom - --purpose - --output nov.csv.age
         """
     )
 
     @OptionGroup var target: JournalArgument
-    @Option(help: ArgumentHelp("First day (inclusive).", valueName: "YYYY-MM-DD"))
+    @Option(help: ArgumentHelp("First day (inclusive).", valueName: "YYYY-MM-DD"), transform: DayArgument.parse)
     var from: DayArgument
-    @Option(help: ArgumentHelp("Last day (inclusive).", valueName: "YYYY-MM-DD"))
+    @Option(help: ArgumentHelp("Last day (inclusive).", valueName: "YYYY-MM-DD"), transform: DayArgument.parse)
     var to: DayArgument
     @Option(help: "csv, json or markdown.")
     var format: ComplianceReport.Format = .markdown
@@ -34,6 +35,7 @@ struct Report: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: messages.quiet) {
+            try target.check()
             let recipients = try sharing.recipients()
             let request = try sharing.request(recipients: recipients, defaultPurpose: "owner report")
             let journal = try unlock.open(target.journal)

@@ -26,6 +26,7 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
+            try JournalArgument.checkRegularFile(target.journal)
             var options = VerificationOptions(fingerprint: fingerprint)
             if let against { options.heldCheckpoint = try String(contentsOfFile: against, encoding: .utf8) }
             let progress = Terminal.progress("verifying")

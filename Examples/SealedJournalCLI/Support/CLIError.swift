@@ -9,6 +9,14 @@ enum CLIError: Error, CustomStringConvertible {
     case cannotRead(String, String)
     case verificationFailed(String)
     case emptyEntry
+    /// Input given on standard input or in a file is malformed (names the field, never its value).
+    case invalidInput(String)
+    /// Nothing to write was given, and there is no terminal to ask on.
+    case noInput(String)
+    /// The journal path names something that is not a regular file.
+    case notAJournalFile(path: String, type: String)
+    /// The person stopped at a prompt (end of input); nothing was written.
+    case cancelled
 
     var description: String {
         switch self {
@@ -19,6 +27,10 @@ enum CLIError: Error, CustomStringConvertible {
         case let .cannotRead(path, reason): return "cannot read \(path): \(reason)"
         case let .verificationFailed(problem): return "verification FAILED: \(problem)"
         case .emptyEntry: return "the entry is empty; nothing was written"
+        case let .invalidInput(reason): return "\(reason); nothing was written"
+        case let .noInput(hint): return hint
+        case let .notAJournalFile(path, type): return "\(path) is \(type), not a journal file"
+        case .cancelled: return "stopped; nothing was written"
         }
     }
 }
@@ -31,12 +43,13 @@ func runCommand(quiet: Bool, _ body: () throws -> Void) throws {
     } catch let error as ExitCode {
         throw error
     } catch let error as JournalError {
-        Terminal.error(error.description)
+        Terminal.error(TerminalText.escape(error.description))
         throw ExitCode(exitStatus(for: error))
     } catch let error as CLIError {
-        Terminal.error(error.description)
+        Terminal.error(TerminalText.escape(error.description))
         switch error {
-        case .noTerminal, .passphrasesDiffer, .passphraseTooShort, .emptyEntry: throw ExitCode(4)
+        case .noTerminal, .passphrasesDiffer, .passphraseTooShort, .emptyEntry, .invalidInput, .noInput, .cancelled: throw ExitCode(4)
+        case .notAJournalFile: throw ExitCode(3)
         case .cannotRead, .verificationFailed: throw ExitCode(1)
         }
     } catch let error as CryptoError {

@@ -1,11 +1,40 @@
 import ArgumentParser
 import Foundation
 import SealedJournal
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The journal file every command works on.
 struct JournalArgument: ParsableArguments {
     @Argument(help: "The journal file.")
     var journal: String
+
+    /// Checks, before any passphrase is asked, that the journal exists, is a regular file (a
+    /// FIFO would block, a directory or device is never a journal) and is a journal.
+    func check() throws { try Self.check(journal) }
+
+    static func check(_ path: String) throws {
+        try checkRegularFile(path)
+        _ = try Journal.info(at: path)
+    }
+
+    static func checkRegularFile(_ path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw CLIError.cannotRead(path, String(cString: strerror(errno))) }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            let name: String
+            switch type {
+            case S_IFDIR: name = "a directory"
+            case S_IFIFO: name = "a named pipe (FIFO)"
+            case S_IFSOCK: name = "a socket"
+            case S_IFCHR, S_IFBLK: name = "a device"
+            default: name = "not a regular file"
+            }
+            throw CLIError.notAJournalFile(path: path, type: name)
+        }
+    }
 }
 
 /// Output options shared by all commands.
@@ -19,21 +48,71 @@ struct UnlockOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Read the passphrase from the first line of this file.", valueName: "file"))
     var passphraseFile: String?
 
-    @Option(name: .long, help: ArgumentHelp("Unlock with the recovery key stored in this file.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Unlock with the recovery key stored in this file (- for standard input).", valueName: "file"))
     var recoveryKeyFile: String?
 
-    var isGiven: Bool { passphraseFile != nil || recoveryKeyFile != nil || Passphrases.environmentValue != nil }
+    @Flag(name: .customLong("recovery-key"), help: "Unlock with the recovery key, typed at a prompt (then choose a new passphrase).")
+    var recoveryKeyTyped = false
 
-    /// Opens `path`, asking for the passphrase at the terminal if no other source is given,
-    /// and says so when a torn tail (an interrupted append) was ignored or cut off.
-    func open(_ path: String, mode: OpenMode = .readWrite) throws -> Journal {
-        let journal: Journal
-        if let recoveryKeyFile {
-            let text = try Passphrases.readTextFile(recoveryKeyFile)
-            journal = try Journal.open(at: path, recoveryKey: RecoveryKey(text), mode: mode)
-        } else {
+    var isGiven: Bool { passphraseFile != nil || recoveryKeyFile != nil || recoveryKeyTyped || Passphrases.environmentValue != nil }
+
+    /// The recovery key from `--recovery-key-file FILE|-` or typed at the prompt (no echo).
+    private func recoveryKey() throws -> RecoveryKey? {
+        if recoveryKeyTyped {
+            let typed = try Terminal.readSecret(prompt: "Recovery key: ")
+            return try RecoveryKey(typed.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
+        }
+        guard let recoveryKeyFile else { return nil }
+        if recoveryKeyFile == "-" {
+            let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            return try RecoveryKey(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return try RecoveryKey(try Passphrases.readTextFile(recoveryKeyFile))
+    }
+
+    /// After unlocking with the recovery key at a terminal: offers to set a new passphrase
+    /// (typed twice; Enter at the first prompt keeps the old one).
+    private func offerNewPassphrase(_ journal: Journal) throws {
+        guard Terminal.standardInputIsTerminal || recoveryKeyTyped else { return }
+        Terminal.tell("Unlocked with the recovery key. Choose a new passphrase now (press Enter to keep the current one).")
+        let first = try Terminal.readSecret(prompt: "New passphrase: ")
+        guard first.count > 0 else { return }
+        let again = try Terminal.readSecret(prompt: "Repeat the new passphrase: ")
+        guard first.constantTimeEquals(again) else { throw CLIError.passphrasesDiffer }
+        guard first.count >= Passphrases.minimumLength else { throw CLIError.passphraseTooShort(Passphrases.minimumLength) }
+        try journal.changePassphrase(to: first)
+        Terminal.tell("Passphrase changed; the old one no longer opens the journal.")
+    }
+
+    private func openWithPassphrase(_ path: String, mode: OpenMode) throws -> Journal {
+        var attempt = 1
+        while true {
             let passphrase = try Passphrases.obtain(file: passphraseFile, prompt: "Passphrase for \(path): ")
-            journal = try Journal.open(at: path, passphrase: passphrase, mode: mode)
+            let result = Result { () throws(JournalError) -> Journal in try Journal.open(at: path, passphrase: passphrase, mode: mode) }
+            if case .failure(.wrongPassphrase) = result, asksAtTerminal, attempt < 3 {
+                Terminal.tell("wrong passphrase; try again (\(3 - attempt) more \(attempt == 2 ? "try" : "tries"))")
+                attempt += 1
+                continue
+            }
+            return try result.get()
+        }
+    }
+
+    /// Whether the passphrase will be typed at the terminal (so a wrong one can be retried).
+    var asksAtTerminal: Bool { passphraseFile == nil && recoveryKeyFile == nil && !recoveryKeyTyped && Passphrases.environmentValue == nil }
+
+    /// Opens `path`, asking for the passphrase at the terminal if no other source is given
+    /// (three tries), and says so when a torn tail (an interrupted append) was ignored or cut off.
+    /// The file is checked first, so a missing file or a non-journal is reported before any prompt.
+    func open(_ path: String, mode: OpenMode = .readWrite) throws -> Journal {
+        try JournalArgument.check(path)
+        let journal: Journal
+        if let key = try recoveryKey() {
+            let interactive = recoveryKeyTyped || Terminal.standardInputIsTerminal
+            journal = try Journal.open(at: path, recoveryKey: key, mode: interactive ? .readWrite : mode)
+            if interactive { try offerNewPassphrase(journal) }
+        } else {
+            journal = try openWithPassphrase(path, mode: mode)
         }
         let torn = journal.tornTailBytesAtOpen
         if torn > 0 {
@@ -65,14 +144,24 @@ extension CheckIn.Medication: ExpressibleByArgument {}
 extension ExportFormat: ExpressibleByArgument {}
 extension JournalImport.Format: ExpressibleByArgument {}
 
-/// `YYYY-MM-DD` on the command line.
+/// `YYYY-MM-DD` on the command line; a wrongly formatted date says the expected form, with an example.
 struct DayArgument: ExpressibleByArgument {
     let day: LocalDate
     init?(argument: String) {
         guard let day = try? LocalDate(argument) else { return nil }
         self.day = day
     }
+    init(day: LocalDate) { self.day = day }
     static var defaultValueDescription: String { "YYYY-MM-DD" }
+
+    /// Parses `text` or explains what is expected (use as `@Option(transform:)`).
+    static func parse(_ text: String) throws -> DayArgument {
+        if let parsed = DayArgument(argument: text) { return parsed }
+        let example = LocalDate(date: Date()).description
+        let shaped = text.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil
+        throw ValidationError(shaped ? "there is no such day; expected a real date as YYYY-MM-DD, e.g. \(example)"
+                                     : "expected a date as YYYY-MM-DD, e.g. \(example)")
+    }
 }
 
 /// Which kinds `read` and `export` show.
@@ -95,10 +184,10 @@ struct RangeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Only records of this kind.", valueName: "kind"))
     var kind: KindChoice = .all
 
-    @Option(help: ArgumentHelp("From this day (inclusive, your time zone).", valueName: "YYYY-MM-DD"))
+    @Option(help: ArgumentHelp("From this day (inclusive, your time zone).", valueName: "YYYY-MM-DD"), transform: DayArgument.parse)
     var from: DayArgument?
 
-    @Option(help: ArgumentHelp("Up to this day (inclusive, your time zone).", valueName: "YYYY-MM-DD"))
+    @Option(help: ArgumentHelp("Up to this day (inclusive, your time zone).", valueName: "YYYY-MM-DD"), transform: DayArgument.parse)
     var to: DayArgument?
 
     func filter(tag: String? = nil, containing: String? = nil) -> RecordFilter {

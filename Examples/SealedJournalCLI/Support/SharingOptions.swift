@@ -16,10 +16,11 @@ struct SharingOptions: ParsableArguments {
     var exportPassphraseFile: String?
     @Flag(help: "ASCII-armor the age output (safe to paste into an email).")
     var armor = false
-    @Option(help: ArgumentHelp("Who receives it (recorded in the journal).", valueName: "name"))
+    @Option(help: ArgumentHelp("Who receives it, recorded in the journal: - to be asked (a name here needs --allow-args).", valueName: "-"))
     var toWhom: String?
-    @Option(help: ArgumentHelp("Why it is shared (recorded; required when encrypting for someone).", valueName: "text"))
+    @Option(help: ArgumentHelp("Why it is shared, recorded (required when encrypting for someone): - to be asked (text here needs --allow-args).", valueName: "-"))
     var purpose: String?
+    @OptionGroup var policy: ContentArgumentPolicy
     @Option(help: ArgumentHelp("A notice to put first (e.g. a redisclosure notice).", valueName: "file"))
     var noticeFile: String?
 
@@ -30,7 +31,9 @@ struct SharingOptions: ParsableArguments {
             throw ValidationError("--encrypt-with-passphrase cannot be combined with --recipient (age allows a passphrase only alone)")
         }
         if armor && !encrypted { throw ValidationError("--armor applies to encrypted output (--recipient or --encrypt-with-passphrase)") }
-        if encrypted && purpose == nil { throw ValidationError("say why you share it: --purpose TEXT") }
+        if encrypted && purpose == nil { throw ValidationError("say why you share it: --purpose - (you will be asked)") }
+        let given = [("--to-whom", toWhom), ("--purpose", purpose)].filter { $0.1 != nil && $0.1 != "-" }.map(\.0)
+        try policy.check(given, safeWay: "Give - instead (--to-whom - --purpose -) to be asked at the terminal, or to read one line each from standard input.")
     }
 
     func recipients() throws -> [AgeRecipient] {
@@ -47,12 +50,17 @@ struct SharingOptions: ParsableArguments {
 
     func request(recipients: [AgeRecipient], defaultPurpose: String) throws -> DisclosureRequest {
         let notice = try noticeFile.map { try Passphrases.readTextFile($0) }
-        let whom = toWhom ?? (recipients.isEmpty ? "owner (plaintext)" : recipients.map(\.displayName).joined(separator: ", "))
-        return DisclosureRequest(recipient: whom, purpose: purpose ?? defaultPurpose, notice: notice)
+        let lines = LineSource()
+        let askedWhom = toWhom == "-" ? try lines.value(question: "Who receives it (recorded in the journal): ") : toWhom
+        let askedPurpose = purpose == "-" ? try lines.value(question: "Why you share it (recorded in the journal): ") : purpose
+        if encrypted && askedPurpose == nil { throw CLIError.invalidInput("purpose: say why you share it") }
+        let whom = askedWhom ?? (recipients.isEmpty ? "owner (plaintext)" : recipients.map(\.displayName).joined(separator: ", "))
+        return DisclosureRequest(recipient: whom, purpose: askedPurpose ?? defaultPurpose, notice: notice)
     }
 
-    /// Runs `body` with a byte sink (a new 0600 file, or standard output) and a finish step;
-    /// a failure removes a partial file.
+    /// Runs `body` with a byte sink (a new 0600 file, written all-or-nothing, or standard
+    /// output, escaped when it is a terminal) and a finish step; a failure or an interrupt
+    /// leaves no file.
     func write(_ body: (_ write: @escaping (Data) throws -> Void, _ finish: () throws -> Void) throws -> Void) throws {
         if let output {
             let file = try ExportFile(path: output, overwrite: force)
@@ -64,7 +72,9 @@ struct SharingOptions: ParsableArguments {
                 throw error
             }
         } else {
-            try body({ FileHandle.standardOutput.write($0) }, {})
+            let (sink, flush) = Terminal.standardOutputSink()
+            try body(sink, flush)
+            if !encrypted { Terminal.notePlaintextOnStandardOutput() }
         }
     }
 }

@@ -5,6 +5,8 @@ import Glibc
 #endif
 
 /// Talking to the person at the terminal. Messages go to standard error; data to standard output.
+/// Anything shown on a terminal has its control characters escaped (``TerminalText``), so text a
+/// client wrote or a bundle carried can never drive the terminal.
 enum Terminal {
     nonisolated(unsafe) static var quiet = false  // set once at command start, before any output
 
@@ -19,13 +21,66 @@ enum Terminal {
         FileHandle.standardError.write(Data(("sealed-journal: " + message + "\n").utf8))
     }
 
-    /// Data (standard output).
+    /// Data (standard output). On a terminal, controls are escaped (line feeds and tabs kept).
     static func output(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        let shown = standardOutputIsTerminal ? TerminalText.escape(text, keepingLineBreaks: true) : text
+        FileHandle.standardOutput.write(Data(shown.utf8))
     }
 
     static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
     static var standardInputIsTerminal: Bool { isatty(0) == 1 }
+    static var standardOutputIsTerminal: Bool { isatty(1) == 1 }
+
+    /// A sink for exported bytes going to standard output: escaped when that is a terminal.
+    static func standardOutputSink() -> (sink: (Data) -> Void, finish: () -> Void) {
+        guard standardOutputIsTerminal else { return ({ FileHandle.standardOutput.write($0) }, {}) }
+        let filter = FilterBox()
+        return ({ FileHandle.standardOutput.write(Data(filter.filter.filter($0))) },
+                { FileHandle.standardOutput.write(Data(filter.filter.finish())) })
+    }
+
+    /// When plaintext went to standard output and standard output is a regular file, says which
+    /// file and its mode (as `--output` would), and warns if other accounts can read it.
+    static func notePlaintextOnStandardOutput() {
+        var info = stat()
+        guard fstat(1, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/fd/1", &buffer, buffer.count - 1)
+        let path = length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "a file"
+        let mode = info.st_mode & 0o777
+        var message = "note: the plaintext went to standard output, the file \(TerminalText.escape(path)) (mode \(String(mode, radix: 8)))"
+        if mode & 0o077 != 0 { message += ": other accounts can read it; --output FILE creates it with mode 600" }
+        say(message)
+    }
+
+    /// Asks a question on the controlling terminal (echo on) and returns the answer without
+    /// its line ending; nil at end of input (Ctrl-D).
+    /// - Throws: ``CLIError/noTerminal`` when there is no terminal.
+    static func ask(_ question: String) throws -> String? {
+        let tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
+        guard tty >= 0 else { throw CLIError.noTerminal }
+        defer { close(tty) }
+        _ = question.withCString { write(tty, $0, strlen($0)) }
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while true {
+            let n = read(tty, &byte, 1)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
+            if byte == 0x0A { break }
+            bytes.append(byte)
+        }
+        if bytes.last == 0x0D { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Tells the person at the terminal something (on /dev/tty, so it never mixes with data).
+    static func tell(_ text: String) {
+        let tty = open("/dev/tty", O_WRONLY | O_CLOEXEC | O_NOCTTY)
+        guard tty >= 0 else { return }
+        defer { close(tty) }
+        _ = (text + "\n").withCString { write(tty, $0, strlen($0)) }
+    }
 
     /// Reads a secret from the controlling terminal with echo off.
     /// - Throws: ``CLIError/noTerminal`` when there is no terminal (scripts must use a file or the environment).
@@ -85,4 +140,9 @@ enum Terminal {
             if done >= total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         }
     }
+}
+
+/// Holds a stream filter for a closure (one export at a time, on one thread).
+final class FilterBox {
+    var filter = TerminalText.StreamFilter()
 }

@@ -25,21 +25,13 @@ final class AppendOnlyFile: @unchecked Sendable {
 
     /// Creates a new file with mode 0600 whatever the umask; fails if the path exists.
     static func create(path: String) throws -> AppendOnlyFile {
-        let fd = try SystemCall.run("create", path: path) { openCreatingExclusively(path) }
-        let file = AppendOnlyFile(path: path, descriptor: fd, isWritable: true)
-        do {
-            try SystemCall.run("chmod", path: path) { fchmod(fd, 0o600) }
-        } catch {
-            unlink(path)
-            throw error
-        }
-        return file
+        AppendOnlyFile(path: path, descriptor: try PrivateFile.createExclusively(path: path), isWritable: true)
     }
 
-    /// Opens an existing file for reading, or reading and appending.
+    /// Opens an existing file for reading, or reading and appending. Anything but a regular
+    /// file (a FIFO, a directory, a device) is refused at once, without blocking.
     static func open(path: String, writable: Bool) throws -> AppendOnlyFile {
-        let flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC
-        let fd = try SystemCall.run("open", path: path) { Glibc_open(path, flags) }
+        let fd = try PrivateFile.openRegular(path: path, access: writable ? O_RDWR : O_RDONLY)
         return AppendOnlyFile(path: path, descriptor: fd, isWritable: writable)
     }
 
@@ -160,9 +152,4 @@ final class AppendOnlyFile: @unchecked Sendable {
 /// `open(2)`, named apart from `AppendOnlyFile.open` which shadows it inside the class.
 private func Glibc_open(_ path: String, _ flags: Int32) -> Int32 {
     open(path, flags)
-}
-
-/// `open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)`.
-private func openCreatingExclusively(_ path: String) -> Int32 {
-    open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
 }

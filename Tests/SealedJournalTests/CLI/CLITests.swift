@@ -26,15 +26,15 @@ struct CLITests {
     func writeCheckInRead() throws {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
-        var result = try CLI.run(["write", path, "Ninety", "days", "today.", "--title", "Milestone", "--tag", "milestone"])
+        var result = try CLI.run(["write", path, "Ninety", "days", "today.", "--title", "Milestone", "--tag", "milestone", "--allow-args"])
         #expect(result.status == 0 && result.stderr.contains("Sealed entry #0."))
-        result = try CLI.run(["write", path, "--tag", "evening"], input: "From standard input,\nwith two lines.\n")
+        result = try CLI.run(["write", path, "--tag", "evening", "--allow-args"], input: "From standard input,\nwith two lines.\n")
         #expect(result.status == 0 && result.stderr.contains("#1"))
         result = try CLI.run(["checkin", path, "--day", "2026-11-26", "--mood", "6", "--craving", "4", "--use", "hard-day",
                               "--sleep", "6.5", "--meeting-kind", "aa", "--meeting-kind", "therapy", "--medication", "taken",
-                              "--trigger", "office party", "--support", "--note", "Called Sam."])
+                              "--trigger", "office party", "--support", "--note", "Called Sam.", "--allow-args"])
         #expect(result.status == 0 && result.stderr.contains("Sealed check-in #2 for 2026-11-26."), "\(result.stderr)")
-        result = try CLI.run(["checkin", path, "--mood", "8", "--craving", "1", "--use", "sober"])
+        result = try CLI.run(["checkin", path, "--mood", "8", "--craving", "1", "--use", "sober", "--allow-args"])
         #expect(result.status == 0)
 
         let text = try CLI.run(["read", path])
@@ -52,8 +52,8 @@ struct CLITests {
 
         #expect(try CLI.run(["read", path, "--kind", "checkin"]).stdout.components(separatedBy: "check-in for").count == 3)
         #expect(try CLI.run(["read", path, "--kind", "entry", "-n", "1"]).stdout.hasPrefix("#1 "))
-        #expect(try CLI.run(["read", path, "--tag", "milestone"]).stdout.hasPrefix("#0 "))
-        #expect(try CLI.run(["read", path, "--contains", "CALLED SAM"]).stdout.hasPrefix("#2 "))
+        #expect(try CLI.run(["read", path, "--tag", "milestone", "--allow-args"]).stdout.hasPrefix("#0 "))
+        #expect(try CLI.run(["read", path, "--contains", "CALLED SAM", "--allow-args"]).stdout.hasPrefix("#2 "))
         let today = LocalDate(date: Date(), timeZone: TimeZone(identifier: "UTC")!).description
         let ranged = try CLI.run(["read", path, "--kind", "checkin", "--from", today, "--to", today])
         #expect(ranged.stdout.hasPrefix("#2 ") || ranged.stdout.hasPrefix("#3 "), "recorded today, whatever its check-in day")
@@ -68,8 +68,8 @@ struct CLITests {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
         let marker = "MARKER-cli-4e2a"
-        try CLI.run(["write", path, "I \(marker) today", "--title", marker, "--tag", marker])
-        try CLI.run(["checkin", path, "--mood", "2", "--craving", "9", "--use", "used", "--trigger", marker, "--note", marker])
+        try CLI.run(["write", path, "I \(marker) today", "--title", marker, "--tag", marker, "--allow-args"])
+        try CLI.run(["checkin", path, "--mood", "2", "--craving", "9", "--use", "used", "--trigger", marker, "--note", marker, "--allow-args"])
         let bytes = try fileBytes(path)
         #expect(!String(decoding: bytes, as: UTF8.self).contains(marker))
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
@@ -81,22 +81,26 @@ struct CLITests {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
         let before = try fileBytes(path)
-        let cases: [([String], String)] = [
-            (["--mood", "11", "--craving", "0", "--use", "sober"], "mood"),
-            (["--mood", "0", "--craving", "0", "--use", "sober"], "mood"),
-            (["--mood", "5", "--craving", "12", "--use", "sober"], "craving"),
-            (["--mood", "5", "--craving", "1", "--use", "sober", "--sleep", "25"], "sleepHours"),
-            (["--mood", "5", "--craving", "1", "--use", "sober", "--meetings", "99"], "meetingsAttended"),
+        let cases: [(String, String)] = [
+            ("{\"mood\": 11, \"craving\": 0, \"use\": \"sober\"}", "mood"),
+            ("{\"mood\": 0, \"craving\": 0, \"use\": \"sober\"}", "mood"),
+            ("{\"mood\": 5, \"craving\": 12, \"use\": \"sober\"}", "craving"),
+            ("{\"mood\": 5, \"craving\": 1, \"use\": \"sober\", \"sleepHours\": 25}", "sleepHours"),
+            ("{\"mood\": 5, \"craving\": 1, \"use\": \"sober\", \"meetingsAttended\": 99}", "meetingsAttended"),
+            ("{\"mood\": 5, \"craving\": 1, \"use\": \"maybe\"}", "use"),
+            ("{\"mood\": \"five\", \"craving\": 1, \"use\": \"sober\"}", "mood"),
+            ("{\"mood\": 5, \"craving\": 1, \"use\": \"sober\", \"day\": \"2026-02-30\"}", "day"),
+            ("{\"mood\": 5, \"craving\": 1, \"use\": \"sober\", \"moood\": 3}", "unknown field"),
         ]
-        for (arguments, field) in cases {
-            let result = try CLI.run(["checkin", path] + arguments)
-            #expect(result.status == 4, "\(arguments)")
-            #expect(result.stderr.hasPrefix("sealed-journal: \(field):"), "\(result.stderr)")
+        for (json, field) in cases {
+            let result = try CLI.run(["checkin", path, "--json", "-"], input: json)
+            #expect(result.status == 4, "\(json)")
+            #expect(result.stderr.hasPrefix("sealed-journal: \(field)"), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "one clear line")
         }
-        let badUse = try CLI.run(["checkin", path, "--mood", "5", "--craving", "1", "--use", "maybe"])
+        let badUse = try CLI.run(["checkin", path, "--mood", "5", "--craving", "1", "--use", "maybe", "--allow-args"])
         #expect(badUse.status == 64 && badUse.stderr.contains("use"))
-        let badDay = try CLI.run(["checkin", path, "--mood", "5", "--craving", "1", "--use", "sober", "--day", "2026-02-30"])
+        let badDay = try CLI.run(["checkin", path, "--mood", "5", "--craving", "1", "--use", "sober", "--day", "2026-02-30", "--allow-args"])
         #expect(badDay.status == 64)
         #expect(try fileBytes(path) == before)
     }
@@ -106,15 +110,15 @@ struct CLITests {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
         try writeFileBytes(Array("\(CLI.passphrase)\nsecond line ignored\n".utf8), to: dir.file("pass"))
-        let viaFile = try CLI.run(["write", path, "from a file", "--passphrase-file", dir.file("pass")], passphrase: nil)
+        let viaFile = try CLI.run(["write", path, "from a file", "--passphrase-file", dir.file("pass"), "--allow-args"], passphrase: nil)
         #expect(viaFile.status == 0, "\(viaFile.stderr)")
-        let none = try CLI.run(["write", path, "no source"], passphrase: nil)
+        let none = try CLI.run(["write", path], passphrase: nil, input: "no source")
         #expect(none.status == 4 && none.stderr.contains("--passphrase-file") && none.stderr.contains("SEALED_JOURNAL_PASSPHRASE"))
         let before = try fileBytes(path)
-        let wrong = try CLI.run(["write", path, "wrong"], passphrase: "not the passphrase")
+        let wrong = try CLI.run(["write", path], passphrase: "not the passphrase", input: "wrong")
         #expect(wrong.status == 2 && wrong.stderr == "sealed-journal: wrong passphrase\n")
         #expect(try fileBytes(path) == before)
-        let missing = try CLI.run(["write", path, "x", "--passphrase-file", dir.file("nope")], passphrase: nil)
+        let missing = try CLI.run(["write", path, "x", "--passphrase-file", dir.file("nope"), "--allow-args"], passphrase: nil)
         #expect(missing.status == 1 && missing.stderr.contains("cannot read"))
     }
 
@@ -122,8 +126,8 @@ struct CLITests {
     func exports() throws {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
-        try CLI.run(["write", path, "An entry, with \"quotes\",\ncommas and a newline", "--tag", "a"])
-        try CLI.run(["checkin", path, "--mood", "7", "--craving", "2", "--use", "sober", "--note", "note, with \"comma\"\nand line"])
+        try CLI.run(["write", path, "An entry, with \"quotes\",\ncommas and a newline", "--tag", "a", "--allow-args"])
+        try CLI.run(["checkin", path, "--mood", "7", "--craving", "2", "--use", "sober", "--note", "note, with \"comma\"\nand line", "--allow-args"])
         let json = try CLI.run(["export", path, "--format", "json"])
         let root = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect((root["records"] as? [Any])?.count == 2 && root["format"] as? String == "sealed-journal-export")
@@ -162,12 +166,12 @@ struct CLITests {
     func verify() throws {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
-        try CLI.run(["write", path, "one"])
+        try CLI.run(["write", path, "one", "--allow-args"])
         let checkpoint = try CLI.run(["checkpoint", path], passphrase: nil)
         #expect(checkpoint.status == 0 && checkpoint.stdout.hasPrefix("sealed-journal/") && checkpoint.stdout.contains("\n1\n"))
         try checkpoint.stdout.write(toFile: dir.file("cp.txt"), atomically: false, encoding: .utf8)
         let sizeAfterOne = try fileBytes(path).count
-        try CLI.run(["write", path, "two"])
+        try CLI.run(["write", path, "two", "--allow-args"])
         let info = try CLI.run(["info", path], passphrase: nil)
         #expect(info.status == 0 && info.stdout.contains("records:      2"))
         let fingerprint = try #require(info.stdout.split(separator: "\n").first { $0.hasPrefix("fingerprint:") }?.split(separator: " ").last)
@@ -226,7 +230,7 @@ struct CLITests {
         let path = dir.file("j")
         let created = try CLI.run(["init", path, "--kdf", "interactive"])
         let recovery = String(try #require(created.stdout.split(separator: "\n").first { $0.hasPrefix("recovery key: ") }).dropFirst(14))
-        try CLI.run(["write", path, "kept"])
+        try CLI.run(["write", path, "kept", "--allow-args"])
         try writeFileBytes(Array("a new passphrase for me\n".utf8), to: dir.file("new"))
         let passwd = try CLI.run(["passwd", path, "--kdf", "interactive", "--new-passphrase-file", dir.file("new")])
         #expect(passwd.status == 0, "\(passwd.stderr)")
@@ -249,8 +253,8 @@ struct CLITests {
     func imports() throws {
         let dir = try TemporaryDirectory()
         let source = try CLI.makeJournal(in: dir, name: "a")
-        try CLI.run(["write", source, "First, with ünïcode 🌱", "--title", "T", "--tag", "x"])
-        try CLI.run(["checkin", source, "--mood", "3", "--craving", "7", "--use", "hard-day", "--trigger", "rain"])
+        try CLI.run(["write", source, "First, with ünïcode 🌱", "--title", "T", "--tag", "x", "--allow-args"])
+        try CLI.run(["checkin", source, "--mood", "3", "--craving", "7", "--use", "hard-day", "--trigger", "rain", "--allow-args"])
         let exported = try CLI.run(["export", source, "--format", "ndjson"]).stdout
         try exported.write(toFile: dir.file("backup.ndjson"), atomically: false, encoding: .utf8)
         let target = try CLI.makeJournal(in: dir, name: "b")
@@ -321,13 +325,13 @@ struct CLITornTailTests {
     func tornTail() throws {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
-        try CLI.run(["write", path, "kept"])
+        try CLI.run(["write", path, "kept", "--allow-args"])
         try writeFileBytes(try fileBytes(path) + [1, 2, 3, 4, 5, 6, 7], to: path)
         let info = try CLI.run(["info", path], passphrase: nil)
         #expect(info.stdout.contains("torn tail:    7 bytes"))
         let read = try CLI.run(["read", path])
         #expect(read.status == 0 && read.stdout.contains("kept") && read.stderr.contains("warning: ignored 7 bytes"))
-        let write = try CLI.run(["write", path, "next"])
+        let write = try CLI.run(["write", path, "next", "--allow-args"])
         #expect(write.status == 0 && write.stderr.contains("note: removed 7 bytes"))
         #expect(try CLI.run(["verify", path], passphrase: nil).status == 0)
     }

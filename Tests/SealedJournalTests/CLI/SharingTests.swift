@@ -9,15 +9,15 @@ struct SharingTests {
     func ageExportThroughCLI() throws {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
-        try CLI.run(["write", path, "For Dr. Lee: the week was hard but sober."])
-        try CLI.run(["checkin", path, "--mood", "6", "--craving", "3", "--use", "sober"])
+        try CLI.run(["write", path, "For Dr. Lee: the week was hard but sober.", "--allow-args"])
+        try CLI.run(["checkin", path, "--mood", "6", "--craving", "3", "--use", "sober", "--allow-args"])
         let identity = try StockAge.keygen(dir.file("lee.txt"))
         try "This information has been disclosed to you from records protected by federal confidentiality rules (42 CFR part 2)."
             .write(toFile: dir.file("notice.txt"), atomically: false, encoding: .utf8)
         for armored in [false, true] {
             let out = dir.file(armored ? "week.md.age.asc" : "week.md.age")
             var arguments = ["export", path, "--format", "markdown", "--kind", "all", "--to", "2100-01-01", "--recipient", identity.recipient,
-                             "--to-whom", "Dr. Lee", "--purpose", "weekly session", "--notice-file", dir.file("notice.txt"), "--output", out]
+                             "--to-whom", "Dr. Lee", "--purpose", "weekly session", "--notice-file", dir.file("notice.txt"), "--output", out, "--allow-args"]
             if armored { arguments.append("--armor") }
             let result = try CLI.run(arguments)
             #expect(result.status == 0, "\(result.stderr)")
@@ -33,11 +33,11 @@ struct SharingTests {
             #expect(list.stdout.contains("sha256:  " + Hex.encode(try SHA256.hash(decrypted.stdout))), "\(list.stdout)")
             #expect(list.stdout.contains(armored ? "format:  markdown+age-armor" : "format:  markdown+age"))
         }
-        let wrongCombo = try CLI.run(["export", path, "--format", "json", "--recipient", identity.recipient, "--encrypt-with-passphrase", "--purpose", "x"])
+        let wrongCombo = try CLI.run(["export", path, "--format", "json", "--recipient", identity.recipient, "--encrypt-with-passphrase", "--purpose", "x", "--allow-args"])
         #expect(wrongCombo.status == 64)
         let noPurpose = try CLI.run(["export", path, "--format", "json", "--recipient", identity.recipient])
         #expect(noPurpose.status == 64 && noPurpose.stderr.contains("--purpose"))
-        let badRecipient = try CLI.run(["export", path, "--format", "json", "--recipient", "age1notakey", "--purpose", "x"])
+        let badRecipient = try CLI.run(["export", path, "--format", "json", "--recipient", "age1notakey", "--purpose", "x", "--allow-args"])
         #expect(badRecipient.status == 4 && badRecipient.stderr.contains("recipient"))
         let csvNotice = try CLI.run(["export", path, "--format", "csv", "--notice-file", dir.file("notice.txt")])
         #expect(csvNotice.status == 4 && csvNotice.stderr.contains("CSV cannot carry a notice"))
@@ -48,11 +48,11 @@ struct SharingTests {
     func passphraseExport() throws {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
-        try CLI.run(["checkin", path, "--mood", "9", "--craving", "0", "--use", "sober", "--note", "scrypt export note"])
+        try CLI.run(["checkin", path, "--mood", "9", "--craving", "0", "--use", "sober", "--note", "scrypt export note", "--allow-args"])
         try writeFileBytes(Array("shared export passphrase\n".utf8), to: dir.file("export-pass"))
         let out = dir.file("checkins.json.age")
         let result = try CLI.run(["export", path, "--format", "json", "--kind", "checkin", "--encrypt-with-passphrase",
-                                  "--export-passphrase-file", dir.file("export-pass"), "--to-whom", "sponsor", "--purpose", "check-in", "--output", out])
+                                  "--export-passphrase-file", dir.file("export-pass"), "--to-whom", "sponsor", "--purpose", "check-in", "--output", out, "--allow-args"])
         #expect(result.status == 0, "\(result.stderr)")
         let plain = try CLI.run(["export", path, "--format", "json", "--kind", "checkin"]).stdout
         let tmux = try TmuxSession()
@@ -69,11 +69,11 @@ struct SharingTests {
     func complianceReport() throws {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
-        try CLI.run(["checkin", path, "--day", "2026-11-01", "--mood", "4", "--craving", "8", "--use", "used", "--note", "PRIVATE-NOTE-1"])
-        try CLI.run(["checkin", path, "--day", "2026-11-02", "--mood", "5", "--craving", "6", "--use", "hard-day", "--meetings", "2", "--trigger", "PRIVATE-TRIGGER"])
-        try CLI.run(["checkin", path, "--day", "2026-11-04", "--mood", "6", "--craving", "2", "--use", "sober", "--meetings", "1", "--support"])
-        try CLI.run(["checkin", path, "--day", "2026-11-04", "--mood", "8", "--craving", "1", "--use", "sober", "--meetings", "1", "--support"])
-        try CLI.run(["checkin", path, "--day", "2026-10-30", "--mood", "1", "--craving", "10", "--use", "used"])
+        try CLI.run(["checkin", path, "--day", "2026-11-01", "--mood", "4", "--craving", "8", "--use", "used", "--note", "PRIVATE-NOTE-1", "--allow-args"])
+        try CLI.run(["checkin", path, "--day", "2026-11-02", "--mood", "5", "--craving", "6", "--use", "hard-day", "--meetings", "2", "--trigger", "PRIVATE-TRIGGER", "--allow-args"])
+        try CLI.run(["checkin", path, "--day", "2026-11-04", "--mood", "6", "--craving", "2", "--use", "sober", "--meetings", "1", "--support", "--allow-args"])
+        try CLI.run(["checkin", path, "--day", "2026-11-04", "--mood", "8", "--craving", "1", "--use", "sober", "--meetings", "1", "--support", "--allow-args"])
+        try CLI.run(["checkin", path, "--day", "2026-10-30", "--mood", "1", "--craving", "10", "--use", "used", "--allow-args"])
 
         let csv = try CLI.run(["report", path, "--from", "2026-11-01", "--to", "2026-11-05", "--format", "csv"])
         #expect(csv.status == 0, "\(csv.stderr)")
@@ -109,9 +109,9 @@ struct SharingTests {
     func accounting() throws {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
-        try CLI.run(["write", path, "x"])
+        try CLI.run(["write", path, "x", "--allow-args"])
         #expect(try CLI.run(["disclosures", path]).stderr.contains("No disclosures recorded."))
-        try CLI.run(["export", path, "--format", "ndjson", "--to-whom", "me", "--purpose", "backup"])
+        try CLI.run(["export", path, "--format", "ndjson", "--to-whom", "me", "--purpose", "backup", "--allow-args"])
         try writeFileBytes(Array("exists".utf8), to: dir.file("taken"))
         #expect(try CLI.run(["export", path, "--format", "json", "--output", dir.file("taken")]).status == 4)
         let list = try CLI.run(["disclosures", path])
@@ -127,15 +127,15 @@ struct AuditCLITests {
     func auditCommands() throws {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
-        try CLI.run(["write", path, "SECRET-ENTRY not for the auditor"])
-        try CLI.run(["checkin", path, "--day", "2026-11-02", "--mood", "7", "--craving", "2", "--use", "sober", "--note", "visible note"])
-        try CLI.run(["checkin", path, "--day", "2026-11-03", "--mood", "8", "--craving", "1", "--use", "sober"])
+        try CLI.run(["write", path, "SECRET-ENTRY not for the auditor", "--allow-args"])
+        try CLI.run(["checkin", path, "--day", "2026-11-02", "--mood", "7", "--craving", "2", "--use", "sober", "--note", "visible note", "--allow-args"])
+        try CLI.run(["checkin", path, "--day", "2026-11-03", "--mood", "8", "--craving", "1", "--use", "sober", "--allow-args"])
         let kept = try CLI.run(["checkpoint", path], passphrase: nil).stdout
         try kept.write(toFile: dir.file("kept.txt"), atomically: false, encoding: .utf8)
         let fingerprint = try #require(try CLI.run(["info", path], passphrase: nil).stdout.split(separator: "\n")
             .first { $0.hasPrefix("fingerprint:") }?.split(separator: " ").last)
 
-        let byFilter = try CLI.run(["audit", path, "--kind", "checkin", "--to-whom", "Monitoring", "--purpose", "monthly", "--output", dir.file("a.json")])
+        let byFilter = try CLI.run(["audit", path, "--kind", "checkin", "--to-whom", "Monitoring", "--purpose", "monthly", "--output", dir.file("a.json"), "--allow-args"])
         #expect(byFilter.status == 0, "\(byFilter.stderr)")
         let bundleText = try String(contentsOfFile: dir.file("a.json"), encoding: .utf8)
         #expect(!bundleText.contains("SECRET") && !bundleText.contains("visible note"), "frames stay encrypted in the bundle")
@@ -145,7 +145,7 @@ struct AuditCLITests {
         #expect(verified.stdout.contains("visible note") && !verified.stdout.contains("SECRET"))
         #expect(verified.stdout.contains("checkpoint signed by the journal's key: 3 records"))
 
-        try CLI.run(["write", path, "later entry"])
+        try CLI.run(["write", path, "later entry", "--allow-args"])
         let bySequence = try CLI.run(["audit", path, "--disclose", "3", "--against", dir.file("kept.txt"), "--output", dir.file("b.json")])
         #expect(bySequence.status == 0, "\(bySequence.stderr)")
         let consistent = try CLI.run(["verify-audit", dir.file("b.json"), "--against", dir.file("kept.txt")], passphrase: nil)
@@ -163,7 +163,7 @@ struct AuditCLITests {
         if StockAge.isAvailable {
             let auditor = try StockAge.keygen(dir.file("auditor.txt"))
             let sealed = try CLI.run(["audit", path, "--disclose", "1", "--recipient", auditor.recipient, "--purpose", "audit",
-                                      "--output", dir.file("sealed.json.age")])
+                                      "--output", dir.file("sealed.json.age"), "--allow-args"])
             #expect(sealed.status == 0, "\(sealed.stderr)")
             #expect(!String(decoding: try fileBytes(dir.file("sealed.json.age")), as: UTF8.self).contains("contentKey"))
             let opened = try StockAge.run(["-d", "-i", dir.file("auditor.txt"), dir.file("sealed.json.age")])

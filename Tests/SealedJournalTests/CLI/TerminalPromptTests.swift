@@ -5,7 +5,7 @@ import Testing
 /// nothing typed is echoed to the screen.
 @Suite("Passphrase prompts at a real terminal", .serialized, .enabled(if: TmuxSession.isAvailable, "tmux is not installed (make test installs it)"))
 struct TerminalPromptTests {
-    @Test("init asks twice without echo; write asks once; a wrong passphrase says so")
+    @Test("init asks twice without echo; write unlocks first, then takes the text, title and tags; a wrong passphrase is asked three times")
     func prompts() throws {
         let dir = try TemporaryDirectory()
         let path = dir.file("pty.sjournal")
@@ -22,9 +22,16 @@ struct TerminalPromptTests {
         #expect(screen.contains("EXIT=0") && screen.contains("recovery key:"), "\(screen)")
         #expect(!screen.contains(secret), "the passphrase was echoed:\n\(screen)")
 
-        try tmux.start("\(CLI.executable.path) write \(path) 'hello from a terminal'; echo EXIT=$?")
+        try tmux.start("\(CLI.executable.path) write \(path); echo EXIT=$?")
         try tmux.waitFor("Passphrase for")
         tmux.type(secret)
+        try tmux.waitFor("Type the entry")
+        tmux.type("hello from a terminal")
+        tmux.key("C-d")
+        try tmux.waitFor("Title (Enter for none):")
+        tmux.type("")
+        try tmux.waitFor("Tags, separated by commas")
+        tmux.type("pty")
         screen = try tmux.waitFor("EXIT=")
         #expect(screen.contains("Sealed entry #0.") && screen.contains("EXIT=0"), "\(screen)")
         #expect(!screen.contains(secret))
@@ -32,6 +39,10 @@ struct TerminalPromptTests {
         try tmux.start("\(CLI.executable.path) read \(path); echo EXIT=$?")
         try tmux.waitFor("Passphrase for")
         tmux.type("not it at all")
+        try tmux.waitFor("try again (2 more tries)")
+        tmux.type("still not it")
+        try tmux.waitFor("try again (1 more try)")
+        tmux.type("nor this")
         screen = try tmux.waitFor("EXIT=")
         #expect(screen.contains("wrong passphrase") && screen.contains("EXIT=2"), "\(screen)")
 
@@ -94,6 +105,11 @@ final class TmuxSession {
         }
         Issue.record("timed out waiting for \"\(text)\"; screen:\n\(try screen())")
         throw CancellationError()
+    }
+
+    /// Sends one key by its tmux name (e.g. "C-c", "Enter").
+    func key(_ name: String) {
+        _ = try? tmux(["send-keys", "-t", target, name])
     }
 
     func close() { _ = try? tmux(["kill-server"]) }
