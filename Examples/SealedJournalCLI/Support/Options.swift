@@ -79,7 +79,6 @@ struct UnlockOptions: ParsableArguments {
         guard first.count > 0 else { return }
         let again = try Terminal.readSecret(prompt: "Repeat the new passphrase: ")
         guard first.constantTimeEquals(again) else { throw CLIError.passphrasesDiffer }
-        guard first.count >= Passphrases.minimumLength else { throw CLIError.passphraseTooShort(Passphrases.minimumLength) }
         try journal.changePassphrase(to: first)
         Terminal.tell("Passphrase changed; the old one no longer opens the journal.")
     }

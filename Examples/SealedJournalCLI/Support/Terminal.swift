@@ -103,14 +103,6 @@ enum Terminal {
         return try SecretBytes(readingLineFrom: tty)
     }
 
-    /// A message for the person at the controlling terminal (not standard error), after a prompt.
-    /// Only fixed text: never anything a client wrote. Silently dropped without a terminal.
-    static func tell(_ message: String) {
-        let tty = open("/dev/tty", O_WRONLY | O_CLOEXEC | O_NOCTTY)
-        guard tty >= 0 else { return }
-        defer { close(tty) }
-        _ = (message + "\n").withCString { write(tty, $0, strlen($0)) }
-    }
 
     /// Asks a yes/no question at the controlling terminal (answer echoed); only "y" or "yes"
     /// (any case) is yes. - Throws: ``CLIError/noTerminal`` without a terminal.
