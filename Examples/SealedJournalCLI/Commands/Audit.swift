@@ -6,7 +6,7 @@ struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make an audit bundle: integrity proof, and only the records you choose.",
         discussion: """
-        The bundle (JSON) carries the journal's public key, fingerprint and latest signed checkpoint. With --disclose or a filter it also carries chosen records, each with its own key and a Merkle inclusion proof; the auditor can read those and nothing else, and learns the journal's record count. With --against, it proves the journal still contains the history of a checkpoint the auditor kept. A bundle that discloses records carries their keys: encrypt it with --recipient (the auditor runs `age -d` before `verify-audit`). Recorded in the journal as a disclosure.
+        The bundle (JSON) carries the journal's public key, fingerprint and latest signed checkpoint. With --disclose it also carries chosen records, each with its own key and a Merkle inclusion proof; the auditor can read those and nothing else, and learns the journal's record count. With a filter (--kind/--from/--to) the bundle is complete for that scope: it shows the kind and day of every record in the journal (never their content) and discloses every record in scope, so the auditor can check that nothing in scope was left out (for example, every check-in of November). With --against, it proves the journal still contains the history of a checkpoint the auditor kept. A bundle that discloses records carries their keys: encrypt it with --recipient (the auditor runs `age -d` before `verify-audit`). Recorded in the journal as a disclosure.
 
         Examples:
           sealed-journal audit recovery.sjournal --output integrity.json
@@ -46,16 +46,21 @@ struct Audit: ParsableCommand {
             try target.check()
             let held = try against.map { try String(contentsOfFile: $0, encoding: .utf8) }
             let journal = try unlock.open(target.journal)
-            var sequences = disclose?.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) } ?? []
-            if filterGiven { sequences = try journal.sequences(matching: range.filter()) }
+            let sequences = disclose?.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) } ?? []
+            // A filter makes a complete bundle: every record's kind and day, the content of every
+            // record in scope, so the auditor can see nothing in scope was left out.
+            let scope = filterGiven ? AuditBundle.Scope(kinds: range.kind.kinds.map(Array.init), from: range.from?.day, to: range.to?.day, complete: true) : nil
             let treeSize = journal.recordCount
             let recipients = try sharing.recipients()
             let request = try sharing.request(recipients: recipients, defaultPurpose: "audit")
             var disclosed = 0
             try sharing.write { write, finish in
-                disclosed = try journal.discloseAuditBundle(disclosing: sequences, consistencyFrom: held, request: request,
+                disclosed = try journal.discloseAuditBundle(disclosing: sequences, scope: scope, consistencyFrom: held, request: request,
                                                             recipients: recipients, armored: sharing.armor,
-                                                            write: write, beforeRecording: finish).records.count
+                                                            write: write, beforeRecording: finish).disclosedContentCount
+            }
+            if scope != nil {
+                Terminal.say("The bundle is complete for its scope: it shows the kind and day of every record (\(treeSize)), and the content of the \(disclosed) in scope.")
             }
             Terminal.say("Audit bundle: checkpoint of \(treeSize) records, \(disclosed) disclosed. Recorded the disclosure to \(request.recipient).")
         }
@@ -92,11 +97,16 @@ struct VerifyAudit: ParsableCommand {
             // plainly; the verdict comes last, after anything the bundle supplied.
             var lines: [String] = []
             if let id = report.journalID { lines.append("journal \(RecordText.line(id)), fingerprint \(RecordText.line(report.fingerprint ?? "?"))") }
-            if let checkpoint = report.checkpoint {
+            if let scope = report.scope {
+                let kinds = scope.kinds.map { $0.map(RecordText.line).joined(separator: ", ") } ?? "all kinds"
+                lines.append("scope: \(kinds), \(RecordText.line(scope.from ?? "the start")) to \(RecordText.line(scope.to ?? "the end"))"
+                             + (scope.complete ? ", claimed complete" : ""))
+            }
+            if let checkpoint = report.checkpoint, report.isValid {
                 lines.append("ok  checkpoint signed by the journal's key: \(checkpoint.treeSize) records")
-                if fingerprint != nil && report.isValid { lines.append("ok  the journal's key has the fingerprint you gave") }
+                if fingerprint != nil { lines.append("ok  the journal's key has the fingerprint you gave") }
                 if against != nil {
-                    if report.checkedConsistency && report.isValid { lines.append("ok  consistent with the checkpoint you hold") }
+                    if report.checkedConsistency { lines.append("ok  consistent with the checkpoint you hold") }
                 } else {
                     if report.checkedConsistency {
                         lines.append("ok  the bundle proves its history extends an earlier checkpoint that it carries itself (not one you hold)")
@@ -105,8 +115,15 @@ struct VerifyAudit: ParsableCommand {
                 }
                 if fingerprint == nil { lines.append("not checked: the journal's fingerprint (give the one you expect with --fingerprint)") }
             }
+            let days = report.days
+            if !days.isEmpty {
+                lines.append("")
+                lines.append("day         check-ins")
+                for row in days { lines.append(Self.dayLine(row)) }
+                lines.append("")
+            }
             for record in report.records {
-                lines.append("ok  record \(record.sequence) is in the journal at its position and opens with its key:")
+                lines.append((report.isValid ? "ok  " : "") + "record #\(record.sequence) is in the journal at its position and opens with its key:")
                 lines.append(RecordText.block(RecordText.render(record), indent: "      "))
             }
             Terminal.output(lines.joined(separator: "\n") + "\n")
@@ -114,8 +131,24 @@ struct VerifyAudit: ParsableCommand {
                 for problem in report.problems.dropFirst() { Terminal.error("also: \(TerminalText.escape(problem))") }
                 throw CLIError.verificationFailed(report.problems[0])
             }
+            if report.isComplete { Terminal.say("complete: every record in the bundle's scope is disclosed (\(report.records.count) of \(report.envelopes.count) records).") }
             let scope = against != nil ? "signature, records and consistency with your checkpoint" : "signature and records; no checkpoint of yours was compared"
             Terminal.say("Audit bundle verified (\(scope)).")
         }
+    }
+
+    /// One row of the per-day table: what the check-ins of a day say, and what else is there.
+    static func dayLine(_ row: AuditDay) -> String {
+        var parts: [String] = []
+        switch row.checkIns.count + row.undisclosedCheckIns {
+        case 0: parts.append("NO CHECK-IN")
+        case 1: parts.append("checked in")
+        case let count: parts.append("\(count) check-ins")
+        }
+        let uses = Set(row.checkIns.map(\.use))
+        if uses.contains(.used) { parts.append("used") } else if uses.contains(.hardDay) { parts.append("hard day") } else if !uses.isEmpty { parts.append("sober") }
+        if row.undisclosedCheckIns > 0 { parts.append("\(row.undisclosedCheckIns) NOT DISCLOSED") }
+        if row.privateRecords > 0 { parts.append("\(row.privateRecords) private record\(row.privateRecords == 1 ? "" : "s") (kind and day only)") }
+        return "\(row.day)  " + parts.joined(separator: " · ")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SealedJournal
 
 struct CheckpointCommand: ParsableCommand {
@@ -19,7 +20,12 @@ struct CheckpointCommand: ParsableCommand {
     func run() throws {
         try runCommand(quiet: output.quiet) {
             try target.check()
-            Terminal.output(try Journal.info(at: target.journal).latestCheckpoint.text)
+            let info = try Journal.info(at: target.journal)
+            // A plain line for people; verifiers skip everything before the signed note.
+            let made = JournalRecord.describeLocalTime(Date())
+            Terminal.output("SealedJournal checkpoint of journal \(info.fingerprint), made \(made): keep it; "
+                            + "`verify --against` with it later proves nothing was removed or changed since.\n\n")
+            Terminal.output(info.latestCheckpoint.text)
         }
     }
 }

@@ -25,7 +25,7 @@ struct Disclosures: ParsableCommand {
             try journal.forEachRecord(RecordFilter(kinds: [RecordKind.disclosure])) { record in
                 let d = try record.decode(Disclosure.self)
                 Terminal.output("""
-                #\(record.sequence)  \(RecordText.when(record.recordedAt))  to \(RecordText.line(d.recipient))
+                #\(record.sequence)  \(record.localTimeDescription)  to \(RecordText.line(d.recipient))
                     purpose: \(RecordText.line(d.purpose))
                     scope:   \(RecordText.line(d.scope))
                     format:  \(RecordText.line(d.format))\(d.digest.map { "\n    sha256:  \(RecordText.line($0))" } ?? "")

@@ -75,10 +75,6 @@ struct Read: ParsableCommand {
 
 /// How records look in a terminal.
 enum RecordText {
-    static func when(_ date: Date) -> String {
-        let parts = Calendar.current.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0)
-    }
 
     /// A single-line field, escaped for the terminal.
     static func line(_ text: String) -> String { TerminalText.escape(text) }
@@ -91,7 +87,7 @@ enum RecordText {
 
     /// A record as readable text. Everything that came from the record is escaped.
     static func render(_ record: JournalRecord) -> String {
-        let head = "#\(record.sequence)  \(when(record.recordedAt))  "
+        let head = "#\(record.sequence)  \(record.localTimeDescription)  "
         switch record.content {
         case let .entry(entry):
             var lines = [head + "entry" + (entry.title.map { "  \(line($0))" } ?? "")]

@@ -21,6 +21,8 @@ struct Verify: ParsableCommand {
     var against: String?
     @Flag(help: "Also decrypt every record (asks for the passphrase).")
     var passphrase = false
+    @Flag(help: "Also print the latest checkpoint, fingerprints and bytes checked.")
+    var verbose = false
     @OptionGroup var unlock: UnlockOptions
     @OptionGroup var output: OutputOptions
 
@@ -36,13 +38,20 @@ struct Verify: ParsableCommand {
             } else {
                 report = Journal.verify(at: target.journal, options: options, progress: progress)
             }
-            Terminal.output(report.checks.map { "ok  " + $0 }.joined(separator: "\n") + "\n")
-            for note in report.notes { Terminal.say("note: " + note) }
-            guard report.isValid else {
-                for problem in report.problems.dropFirst() { Terminal.error("also: \(problem)") }
-                throw CLIError.verificationFailed(report.problems[0].description)
+            progress?(1, 1)  // clear the progress line before the result
+            // One plain sentence first; the detail under it.
+            var lines = [report.summary]
+            lines += report.checks.map { "  ok  " + $0 }
+            lines += report.notes.map { "  note: " + $0 }
+            lines += report.problems.dropFirst().map { "  also: \($0)" }
+            if verbose, let checkpoint = report.latestCheckpoint {
+                lines.append("  latest checkpoint: \(checkpoint.treeSize) records, root \(checkpoint.rootHash.map { String(format: "%02x", $0) }.joined())")
+                if let fingerprint = report.fingerprint { lines.append("  fingerprint: \(fingerprint)") }
+                for (index, predecessor) in report.predecessorFingerprints.enumerated() { lines.append("  re-keyed from (\(index + 1)): \(predecessor)") }
+                lines.append("  bytes checked: \(report.bytesChecked)")
             }
-            Terminal.say("Verified: \(report.recordCount) records, \(report.checkpointCount) checkpoints.")
+            Terminal.output(lines.joined(separator: "\n") + "\n")
+            guard report.isValid else { throw ExitCode(1) }
         }
     }
 }

@@ -69,6 +69,13 @@ enum CivilTime {
         return text + offsetText(offsetSeconds)
     }
 
+    /// `YYYY-MM-DD HH:MM ±HH:MM`: a local time for people, with its zone.
+    static func localText(milliseconds: Int64, offsetSeconds: Int32) -> String {
+        let iso = iso8601(milliseconds: milliseconds, offsetSeconds: offsetSeconds)  // YYYY-MM-DDTHH:MM:SS.mmm±HH:MM
+        let parts = iso.split(separator: "T")
+        return "\(parts[0]) \(parts[1].prefix(5)) \(offsetText(offsetSeconds))"
+    }
+
     /// `+HH:MM` / `-HH:MM`.
     static func offsetText(_ seconds: Int32) -> String {
         let magnitude = Int(seconds.magnitude)

@@ -39,6 +39,22 @@ public struct JournalRecord: Sendable {
     }
 }
 
+extension JournalRecord {
+    /// When the record was written, in the writer's local time with its UTC offset, for people:
+    /// `2026-11-26 22:39 -05:00` (proleptic Gregorian).
+    public var localTimeDescription: String {
+        CivilTime.localText(milliseconds: recordedAtMilliseconds, offsetSeconds: Int32(clamping: timeZoneOffsetSeconds))
+    }
+
+    /// `date` in `timeZone` as `YYYY-MM-DD HH:MM ±HH:MM` (dates outside years 0001-9999 are clamped).
+    public static func describeLocalTime(_ date: Date, timeZone: TimeZone = .current) -> String {
+        let seconds = date.timeIntervalSince1970
+        let milliseconds = seconds.isFinite ? Int64(max(-6.2e13, min(2.5e14, (seconds * 1000).rounded()))) : 0
+        let clamped = min(max(milliseconds, CivilTime.earliestMilliseconds + 86_400_000), CivilTime.latestMilliseconds - 86_400_000)
+        return CivilTime.localText(milliseconds: clamped, offsetSeconds: Int32(clamping: timeZone.secondsFromGMT(for: date)))
+    }
+}
+
 /// A decoded record.
 public enum RecordContent: Sendable {
     case entry(JournalEntry)

@@ -39,6 +39,8 @@ public struct VerificationReport: Sendable, CustomStringConvertible {
     public internal(set) var predecessorFingerprints: [String] = []
     /// Bytes of the file examined.
     public internal(set) var bytesChecked: UInt64 = 0
+    /// Whether the walk over the frames found them intact (false when it stopped at damage).
+    public internal(set) var framesIntact = true
     /// Things that are not wrong but worth knowing (an interrupted key change, a rekey followed).
     public internal(set) var notes: [String] = []
     /// Problems, the first one first. Checking stops at the first damaged frame.
@@ -64,7 +66,7 @@ public struct VerificationReport: Sendable, CustomStringConvertible {
             lines.append("fingerprint: matches the pinned value" + (predecessorFingerprints.isEmpty ? "" : " (through a signed rekey)"))
         }
         if intactHeaderCopies > 0 { lines.append("header: \(intactHeaderCopies) of 2 copies intact (signature over every byte)") }
-        if checkpointCount > 0 {
+        if checkpointCount > 0, framesIntact, !problems.contains(where: { $0.message.contains("not covered by a checkpoint") }) {
             lines.append("records: \(recordCount) frames hashed into the RFC 6962 tree")
             lines.append("checkpoints: \(checkpointCount) signatures, positions and roots checked")
         }
@@ -159,6 +161,7 @@ struct Verifier {
         verifier.checkHeaderCopies()
         verifier.readHeldCheckpoint()
         let walk = verifier.walkFrames()
+        verifier.report.framesIntact = !walk.stoppedAtDamage
         verifier.checkHeaderBinding()
         verifier.checkHeldCheckpoint(walk)
         progress?(verifier.report.bytesChecked, size)
@@ -256,6 +259,7 @@ struct Verifier {
         func stop(_ message: String, offset: UInt64?, sequence: UInt64? = nil) -> Walk {
             report.fail(message, offset: offset, sequence: sequence)
             walk.stoppedAtDamage = true
+            report.recordCount = walk.range.size
             return walk
         }
         while true {
@@ -312,9 +316,17 @@ struct Verifier {
                         throw FormatError.invalidField(what: "link to the previous checkpoint")
                     }
                     guard decoded.treeSize == walk.range.size, decoded.compactRange == walk.range else {
-                        report.fail("a record before this checkpoint was altered, removed or inserted: the records do not hash to its signed root",
-                                    offset: frame.offset)
+                        let first = walk.committedSize, last = walk.range.size
+                        if decoded.treeSize == last {
+                            let which = last - first == 1 ? "record #\(first) was altered" : "a record among #\(first)-#\(last - 1) (one commit) was altered"
+                            report.fail("\(which): it no longer hashes to the signed checkpoint that follows it", offset: frame.offset)
+                        } else if decoded.treeSize > last {
+                            report.fail("\(decoded.treeSize - last) record(s) were removed before the checkpoint here (it covers \(decoded.treeSize), the file has \(last))", offset: frame.offset)
+                        } else {
+                            report.fail("\(last - decoded.treeSize) record(s) were inserted before the checkpoint here (it covers \(decoded.treeSize), the file has \(last))", offset: frame.offset)
+                        }
                         walk.stoppedAtDamage = true
+                        report.recordCount = walk.range.size
                         return walk
                     }
                     guard !sawCreation || decoded.treeSize > walk.committedSize else {

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import SealedJournal
+
+@Suite("What an auditor is shown is the whole truth, in plain words")
+struct AuditorTruthCLITests {
+    func journal(in dir: TemporaryDirectory) throws -> (path: String, journal: Journal) {
+        let path = try CLI.makeJournal(in: dir)
+        let journal = try Journal.open(at: path, passphrase: SecretBytes(utf8: CLI.passphrase), durability: .unsafeNoSync)
+        for day in ["2026-11-01", "2026-11-02", "2026-11-04"] {
+            try journal.append(CheckIn(day: try LocalDate(day), mood: 6, craving: 2, use: day == "2026-11-04" ? .hardDay : .sober))
+        }
+        try journal.append(JournalEntry(text: "a private page"), at: Date(timeIntervalSince1970: 1_793_793_600), timeZone: TimeZone(secondsFromGMT: 0)!)
+        return (path, journal)
+    }
+
+    @Test("verify: a wrong fingerprint fails before anything else; an altered record is named, never called a removal")
+    func plainVerify() throws {
+        let dir = try TemporaryDirectory()
+        let (path, journal) = try journal(in: dir)
+        try journal.latestCheckpoint.text.write(toFile: dir.file("held.txt"), atomically: true, encoding: .utf8)
+        let good = try CLI.run(["verify", path, "--against", dir.file("held.txt"), "--fingerprint", journal.fingerprint], passphrase: nil)
+        #expect(good.status == 0 && good.stdout.hasPrefix("Verified: 4 records") && good.stdout.contains("nothing was removed"), "\(good.stdout)")
+        let wrong = try CLI.run(["verify", path, "--fingerprint", "0000:0000:0000:0000:0000:0000:0000:0000"], passphrase: nil)
+        #expect(wrong.status == 1 && wrong.stdout.hasPrefix("NOT verified: the journal's fingerprint is \(journal.fingerprint)"), "\(wrong.stdout)")
+        #expect(!wrong.stdout.contains("ok "), "no ok line when identity failed")
+        // One flipped byte inside record #1.
+        var bytes = try fileBytes(path)
+        var reader = FrameReader(file: try AppendOnlyFile.open(path: path, writable: false), to: UInt64(bytes.count))
+        var records: [StoredFrame] = []
+        while let frame = try reader.next() { if frame.kind == .record { records.append(frame) } }
+        bytes[Int(records[1].offset) + 60] ^= 0x01
+        try writeFileBytes(bytes, to: path)
+        let altered = try CLI.run(["verify", path, "--against", dir.file("held.txt")], passphrase: nil)
+        #expect(altered.status == 1 && altered.stdout.hasPrefix("NOT verified:"), "\(altered.stdout)")
+        #expect(altered.stdout.contains("record #1 was altered") && !altered.stdout.contains("removed"), "\(altered.stdout)")
+        #expect(!altered.stdout.contains("ok  records") && !altered.stdout.contains("ok  checkpoints"), "no ok for the step that failed")
+    }
+
+    @Test("checkpoint output carries a plain line that verifiers ignore; pasted by email it still verifies")
+    func checkpointByEmail() throws {
+        let dir = try TemporaryDirectory()
+        let (path, journal) = try journal(in: dir)
+        let printed = try CLI.run(["checkpoint", path], passphrase: nil)
+        #expect(printed.status == 0 && printed.stdout.hasPrefix("SealedJournal checkpoint of journal \(journal.fingerprint), made "))
+        let email = "Dear Dr. Lee,\r\n" + printed.stdout.replacingOccurrences(of: "\n", with: "\r\n").replacingOccurrences(of: "\u{2014}", with: "--")
+            .trimmingCharacters(in: .whitespacesAndNewlines) + "\r\nThanks\r\n"
+        try email.write(toFile: dir.file("email.txt"), atomically: true, encoding: .utf8)
+        let verified = try CLI.run(["verify", path, "--against", dir.file("email.txt")], passphrase: nil)
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+    }
+
+    @Test("audit --kind checkin --from --to makes a complete bundle; verify-audit prints the day table, says complete, verdict last")
+    func completeAuditThroughTheBinary() throws {
+        let dir = try TemporaryDirectory()
+        let (path, _) = try journal(in: dir)
+        let made = try CLI.run(["audit", path, "--kind", "checkin", "--from", "2026-11-01", "--to", "2026-11-04",
+                                "--output", dir.file("bundle.json"), "--allow-args", "--to-whom", "Program", "--purpose", "monthly"])
+        #expect(made.status == 0 && made.stderr.contains("complete for its scope"), "\(made.stderr)")
+        let checked = try CLI.run(["verify-audit", dir.file("bundle.json")], passphrase: nil)
+        #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
+        #expect(checked.stdout.contains("2026-11-03  NO CHECK-IN\n"), "\(checked.stdout)")
+        #expect(checked.stdout.contains("2026-11-04  checked in · hard day · 1 private record (kind and day only)"))
+        #expect(checked.stderr.contains("complete: every record in the bundle's scope is disclosed"))
+        #expect(!checked.stdout.contains("a private page"))
+    }
+}
