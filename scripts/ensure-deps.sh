@@ -2,8 +2,9 @@
 # Makes sure the system packages SealedJournal needs are present, installing them
 # through apt-get when they are missing (with sudo when not root).
 #   scripts/ensure-deps.sh            libsodium (>= 1.0.18) and pkg-config
-#   scripts/ensure-deps.sh --with-age also the test tools: stock `age` (export interop) and
-#                                     `tmux` (drives the CLI at a real pseudo-terminal)
+#   scripts/ensure-deps.sh --with-age also the test tools: stock `age` (export interop),
+#                                     `tmux` (drives the CLI at a real pseudo-terminal) and a
+#                                     headless Chromium (renders the HTML report to PNG and PDF)
 set -euo pipefail
 
 want_age=0
@@ -22,7 +23,36 @@ fi
 if [[ $want_age == 1 ]] && ! command -v tmux >/dev/null 2>&1; then
     missing+=(tmux)
 fi
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+# The HTML report's browser test: Debian's chromium-headless-shell (or chromium). It is
+# installed apart from the rest: if no browser can be installed, the build goes on and the
+# browser tests are skipped with a message saying so.
+install_browser() {
+    [[ $want_age == 1 ]] || return 0
+    for browser in chromium-headless-shell chromium chromium-browser; do
+        command -v "$browser" >/dev/null 2>&1 && return 0
+    done
+    if ! command -v apt-get >/dev/null 2>&1 || { [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null 2>&1; }; then
+        echo "ensure-deps: no headless Chromium and no way to install one: the HTML report's browser tests will be skipped" >&2
+        return 0
+    fi
+    local sudo_cmd=()
+    [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+    echo "ensure-deps: installing chromium-headless-shell with apt-get (HTML report browser tests)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    for package in chromium-headless-shell chromium; do
+        if "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "$package" fonts-dejavu-core >/dev/null 2>&1 \
+            || { "${sudo_cmd[@]}" apt-get update -qq && "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "$package" fonts-dejavu-core >/dev/null; }; then
+            return 0
+        fi
+    done
+    echo "ensure-deps: could not install chromium-headless-shell or chromium: the HTML report's browser tests will be skipped" >&2
+}
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    install_browser
+    exit 0
+fi
 
 echo "ensure-deps: installing ${missing[*]} with apt-get" >&2
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -53,3 +83,4 @@ if ! pkg-config --atleast-version=1.0.18 libsodium; then
     echo "ensure-deps: libsodium >= 1.0.18 is still not visible to pkg-config" >&2
     exit 1
 fi
+install_browser

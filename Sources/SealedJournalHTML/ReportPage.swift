@@ -70,18 +70,18 @@ struct ReportPage {
         }
         func average(_ value: Double?) -> String { value.map { ChartGeometry.format($0) } ?? "–" }
         let tiles = [
-            tile("\(s.daysCheckedIn) / \(s.daysElapsed)", "days checked in (up to the report date)", "good"),
+            tile("\(s.daysCheckedIn) / \(s.daysElapsed)", "days checked in", "good"),
             tile("\(s.daysMissed)", "days missed", s.daysMissed > 0 ? "warn" : ""),
             tile("\(s.soberDays)", "sober days", "good"),
             tile("\(s.hardDays)", "hard days, no use", s.hardDays > 0 ? "warn" : ""),
             tile("\(s.usedDays)", "days with use", s.usedDays > 0 ? "bad" : ""),
-            tile("\(s.longestStreak)", "longest run without use (days)"),
-            tile("\(s.currentStreak)", "current run without use (days)"),
-            tile(average(s.averageMood), "average mood (1–10)"),
-            tile(average(s.averageCraving), "average craving (0–10)"),
+            tile("\(s.lateCheckIns)", "checked in late", s.lateCheckIns > 0 ? "warn" : ""),
+            tile("\(s.currentStreak)", "current run, no use"),
+            tile("\(s.longestStreak)", "longest run, no use"),
+            tile(average(s.averageMood), "average mood, 1–10"),
+            tile(average(s.averageCraving), "average craving, 0–10"),
             tile("\(s.meetings)", "meetings attended"),
-            tile("\(s.daysReachedOut)", "days reached out to support"),
-            tile("\(s.lateCheckIns)", "counted check-ins recorded late", s.lateCheckIns > 0 ? "warn" : ""),
+            tile("\(s.daysReachedOut)", "days reached out"),
         ]
         var notes: [String] = []
         if s.daysInFuture > 0 { notes.append("\(s.daysInFuture) day(s) after the report date are shown but not counted.") }
@@ -235,7 +235,7 @@ struct ReportPage {
                 var statusCell: [Node] = [pill(c.use.rawValue, ComplianceReport.useLabel(c.use))]
                 if day.status != .checkedIn { statusCell = [status, el("br")] + statusCell }
                 let cells: [Node] = [
-                    dayCell, el("td", [("class", "status")], children: statusCell), el("td", [], children: checkIn), el("td", [], children: recorded),
+                    dayCell, el("td", [("class", "status")], children: statusCell), el("td", [("class", "checkin")], children: checkIn), el("td", [], children: recorded),
                     el("td", [("class", "num")], txt("\(c.craving)")), el("td", [("class", "num")], txt("\(c.mood)")),
                     el("td", [("class", "num")], txt(c.sleepHours.map(ComplianceReport.hours) ?? "–")),
                     el("td", [], txt(ComplianceReport.meetingsLabel(c))),

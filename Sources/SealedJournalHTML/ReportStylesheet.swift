@@ -99,12 +99,13 @@ enum ReportStylesheet {
     .free{white-space:pre-wrap;overflow-wrap:anywhere}
     table{border-collapse:collapse;width:100%;font-size:13px}
     thead{display:table-header-group}
-    th,td{text-align:left;padding:5px 6px;border-bottom:1px solid var(--grid);vertical-align:top}
+    th,td{text-align:left;padding:5px 5px;border-bottom:1px solid var(--grid);vertical-align:top}
     th{font-weight:600;border-bottom:2px solid var(--line);background:var(--panel)}
     td.num,th.num{text-align:right}
     tr{break-inside:avoid}
     .table-wrap{overflow-x:auto}
-    td.day,td.status,.small{white-space:nowrap}
+    td.day,td.status{white-space:nowrap}
+    td.checkin{min-width:7em;max-width:10em}
     td.day .wd,.small{color:var(--muted);font-size:12px}
     tr.has-text td{border-bottom:none;padding-bottom:2px}
     tr.text-row td{padding-top:0;color:var(--muted);font-size:12.5px}
@@ -116,7 +117,7 @@ enum ReportStylesheet {
     .p-used{background:var(--used-bg);color:var(--used-fg)}
     .p-missed{border:1px dashed var(--missed-fg);color:var(--missed-fg)}
     .p-pending,.p-future{border:1px solid var(--line);color:var(--muted)}
-    .p-late{background:var(--late-bg);color:var(--late-fg)}
+    .p-late{background:var(--late-bg);color:var(--late-fg);white-space:normal}
     .summary{display:grid;grid-template-columns:1fr max-content;gap:0;max-width:560px;margin:0}
     .summary dt,.summary dd{padding:5px 0;border-bottom:1px solid var(--grid);margin:0}
     .summary dd{text-align:right;font-weight:600}
