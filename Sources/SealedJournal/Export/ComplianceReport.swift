@@ -83,7 +83,9 @@ public struct ComplianceReport: Sendable {
 
     /// One local day.
     public struct Day: Sendable {
+        /// The local day.
         public let day: LocalDate
+        /// What the day amounts to.
         public let status: DayStatus
         /// Every check-in for the day, in the order recorded.
         public let checkIns: [CheckInRow]
@@ -104,6 +106,7 @@ public struct ComplianceReport: Sendable {
         public let days: Int
         /// Days in the range up to and including today.
         public let daysElapsed: Int
+        /// Days up to today with a counted check-in.
         public let daysCheckedIn: Int
         /// Past days without a check-in.
         public let daysMissed: Int
@@ -111,12 +114,19 @@ public struct ComplianceReport: Sendable {
         public let daysPending: Int
         /// Days after today (never counted).
         public let daysInFuture: Int
+        /// Counted days reported sober.
         public let soberDays: Int
+        /// Counted days reported as a hard day, no use.
         public let hardDays: Int
+        /// Counted days reported with use.
         public let usedDays: Int
+        /// Meetings attended, over counted check-ins.
         public let meetings: Int
+        /// Counted days on which the writer reached out to support.
         public let daysReachedOut: Int
+        /// Average mood of counted check-ins; `nil` without any.
         public let averageMood: Double?
+        /// Average craving of counted check-ins; `nil` without any.
         public let averageCraving: Double?
         /// Counted check-ins recorded at least one day after their day.
         public let lateCheckIns: Int
@@ -132,8 +142,11 @@ public struct ComplianceReport: Sendable {
         public let currentStreak: Int
     }
 
+    /// First day of the period.
     public let from: LocalDate
+    /// Last day of the period (inclusive).
     public let to: LocalDate
+    /// Every day of the period, in order.
     public let days: [Day]
     /// The report's today (in ``timeZone``): later days are future.
     public let today: LocalDate

@@ -170,4 +170,52 @@ struct HTMLReportTests {
         let disclosures = try CLI.run(["disclosures", path]).stdout
         #expect(disclosures.contains("compliance-report-html") && disclosures.contains("format:  html"))
     }
+
+    /// Colour variables of the `:root{...}` block that starts at `marker` in the stylesheet.
+    static func palette(after marker: String) -> [String: String] {
+        let css = ReportStylesheet.css.description
+        guard let start = css.range(of: marker) else { return [:] }
+        let block = css[start.upperBound...].prefix { $0 != "}" }
+        var colours: [String: String] = [:]
+        for declaration in block.split(separator: ";") {
+            let parts = declaration.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, parts[0].hasPrefix("--"), parts[1].hasPrefix("#") { colours[String(parts[0].dropFirst(2))] = parts[1] }
+        }
+        return colours
+    }
+
+    /// WCAG 2 contrast ratio of two `#rgb` / `#rrggbb` colours.
+    static func contrast(_ a: String, _ b: String) -> Double {
+        func luminance(_ hex: String) -> Double {
+            var digits = Array(hex.dropFirst())
+            if digits.count == 3 { digits = digits.flatMap { [$0, $0] } }
+            let channels = stride(from: 0, to: 6, by: 2).map { Double(Int(String(digits[$0..<$0 + 2]), radix: 16) ?? 0) / 255 }
+            let linear = channels.map { $0 <= 0.03928 ? $0 / 12.92 : pow(($0 + 0.055) / 1.055, 2.4) }
+            return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+        }
+        let (x, y) = (luminance(a), luminance(b))
+        return (max(x, y) + 0.05) / (min(x, y) + 0.05)
+    }
+
+    @Test("text colours meet WCAG AA (4.5:1) on their backgrounds, in the light, dark and print palettes")
+    func contrast() {
+        let pairs = [("fg", "bg"), ("muted", "bg"), ("muted", "panel"), ("fg", "panel"), ("sober-fg", "sober-bg"), ("hard-fg", "hard-bg"),
+                     ("used-fg", "used-bg"), ("late-fg", "late-bg"), ("missed-fg", "missed-bg"), ("future-fg", "bg"), ("fg", "notice-bg"),
+                     ("hard-fg", "panel"), ("used-fg", "panel"), ("sober-fg", "panel")]
+        let light = Self.palette(after: ":root{color-scheme:light dark;")
+        let dark = Self.palette(after: "@media (prefers-color-scheme:dark){:root{")
+        let print = Self.palette(after: "@media print{\n:root{").merging(light) { mine, _ in mine }
+        for (name, palette) in [("light", light), ("dark", dark.merging(light) { mine, _ in mine }), ("print", print)] {
+            #expect(palette.count > 20, "\(name) palette parsed")
+            for (text, background) in pairs {
+                guard let foreground = palette[text], let behind = palette[background] else {
+                    Issue.record("\(name): --\(text) or --\(background) is not defined")
+                    continue
+                }
+                let ratio = Self.contrast(foreground, behind)
+                #expect(ratio >= 4.5, "\(name): --\(text) on --\(background) is \(ratio):1")
+            }
+        }
+        #expect(Self.contrast("#777777", "#ffffff") < 4.5, "the check itself rejects a failing pair")
+    }
 }
