@@ -88,29 +88,33 @@ enum ChartGeometry {
     }
 
     /// Which day indices get an x-axis label: every Monday (and the first day) up to ~9 weeks,
-    /// the first of each month (and the first day) beyond.
+    /// the first of each month up to two years, the first of each year beyond.
     static func labelledDays(_ days: [LocalDate]) -> [Int] {
         guard !days.isEmpty else { return [] }
-        let weekly = days.count <= 63
+        let weekly = days.count <= 63, monthly = days.count <= 730
         var labelled = [0]
         for (index, day) in days.enumerated().dropFirst() {
-            if weekly ? day.isoWeekday == 1 : day.day == 1 { labelled.append(index) }
+            let starts = weekly ? day.isoWeekday == 1 : monthly ? day.day == 1 : day.day == 1 && day.month == 1
+            if starts { labelled.append(index) }
         }
         // Keep labels from crowding: drop the first when the next one is too close.
-        if labelled.count > 1, labelled[1] - labelled[0] < (weekly ? 3 : 12) { labelled.remove(at: 0) }
+        let gap = weekly ? 3 : monthly ? 12 : 150
+        if labelled.count > 1, labelled[1] - labelled[0] < gap { labelled.remove(at: 0) }
         return labelled
+    }
+
+    /// "Nov 2"; for long ranges "Nov" (with the year when it is January or the first label);
+    /// for ranges over two years, the year alone.
+    static func label(_ day: LocalDate, long: Bool, first: Bool, years: Bool = false) -> String {
+        if years { return "\(day.year)" }
+        let month = monthNames[day.month - 1]
+        if long { return (day.month == 1 || first) ? "\(month) \(day.year)" : month }
+        return "\(month) \(day.day)"
     }
 
     static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     static let monthFullNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                                  "October", "November", "December"]
-
-    /// "Nov 2", or "Nov" (with the year when it is January or the first label) for long ranges.
-    static func label(_ day: LocalDate, long: Bool, first: Bool) -> String {
-        let month = monthNames[day.month - 1]
-        if long { return (day.month == 1 || first) ? "\(month) \(day.year)" : month }
-        return "\(month) \(day.day)"
-    }
 
     /// One decimal, no "-0.0".
     static func format(_ value: Double) -> String {

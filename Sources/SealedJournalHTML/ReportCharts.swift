@@ -45,7 +45,7 @@ struct ReportCharts {
             let x = ChartGeometry.format(axis.center(index))
             return [el("line", [("class", "axis"), ("x1", x), ("x2", x), ("y1", ChartGeometry.format(baseline)), ("y2", ChartGeometry.format(baseline + 4))]),
                     el("text", [("class", "tick"), ("x", x), ("y", ChartGeometry.format(baseline + 16)), ("text-anchor", "middle")],
-                       txt(ChartGeometry.label(days[index], long: long, first: position == 0)))]
+                       txt(ChartGeometry.label(days[index], long: long, first: position == 0, years: days.count > 730)))]
         }
     }
 

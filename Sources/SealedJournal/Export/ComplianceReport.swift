@@ -397,12 +397,10 @@ public struct ComplianceReport: Sendable {
     }
 
     private func renderMarkdown(includeNotes: Bool, notice: String?) -> String {
-        func cell(_ text: String) -> String {
-            Self.readableText(text).replacingOccurrences(of: "|", with: "\\|")
-        }
+        func cell(_ text: String) -> String { Self.markdownText(text) }
         var out = "# Compliance report, \(from) to \(to)\n\n"
         if let notice {
-            out += notice.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + Self.readableText(String($0)) }
+            out += notice.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + Self.markdownText(String($0)) }
                 .joined(separator: "\n") + "\n\n"
         }
         out += "- Journal fingerprint: `\(fingerprint)`\n"
@@ -530,6 +528,18 @@ public struct ComplianceReport: Sendable {
                 out += "⟨U+" + String(format: "%04X", scalar.value) + "⟩"
             default: out.unicodeScalars.append(scalar)
             }
+        }
+        return out
+    }
+
+    /// Journal text for a Markdown document: ``readableText(_:)``, then every character that
+    /// Markdown or inline HTML would act on (`\ ` * _ [ ] < > | ~`) backslash-escaped, so a note
+    /// can neither break the table nor become a link, an image or markup in a Markdown viewer.
+    public static func markdownText(_ text: String) -> String {
+        var out = ""
+        for character in readableText(text) {
+            if "\\`*_[]<>|~".contains(character) { out.append("\\") }
+            out.append(character)
         }
         return out
     }

@@ -149,6 +149,7 @@ struct ComplianceReportTests {
         #expect(text.contains("2026-11-06 08:14 +01:00 (recorded 2 days later)"))
         #expect(text.contains("2026-11-05 08:00 +01:00 (recorded 2 days ahead of its day)") && text.contains("no (day after the report date)"))
         #expect(text.contains("- Days missed: 2") && text.contains("- Days after the report date (not counted): 2"))
+        #expect(text.contains("| PRIVATE-TRIGGER | PRIVATE-NOTE |"), "notes included when asked")
         for machineName in ["reachedOutToSupport", "daysCheckedIn", "true", "false", "hard-day"] {
             #expect(!text.contains(machineName), "Markdown shows \(machineName)")
         }
@@ -227,6 +228,22 @@ struct ComplianceReportTests {
         }
         #expect(try LocalDate("2026-11-27").isoWeekday == 5)
         #expect(ReportTime.readable(Date(timeIntervalSince1970: 0), offsetSeconds: -19_800) == "1969-12-31 18:30 -05:30")
+    }
+
+    @Test("Markdown: journal text cannot break the table or become a link, an image or HTML")
+    func markdownEscaping() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try makeJournal(at: dir.file("j.sjournal")).journal
+        let note = "a | b <script>x</script> [link](http://198.51.100.7) ![i](http://198.51.100.7/i.png) `code` \u{1B}[2J\nnext"
+        try journal.append(try ReportFixture.checkIn("2026-11-02", mood: 5, craving: 5, use: .sober, triggers: ["**bold**"], note: note),
+                           at: ReportFixture.now)
+        let text = try ComplianceReport.build(journal, from: try LocalDate("2026-11-02"), to: try LocalDate("2026-11-02"),
+                                              now: ReportFixture.now, timeZone: ReportFixture.zone).render(.markdown, includeNotes: true)
+        let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("| 2026-11-02 |") })
+        #expect(row.components(separatedBy: " | ").count == 14, "the note's pipe does not add a column")
+        #expect(row.contains("a \\| b \\<script\\>x\\</script\\> \\[link\\](http://198.51.100.7) !\\[i\\]"))
+        #expect(row.contains("\\`code\\` ␛\\[2J next") && row.contains("\\*\\*bold\\*\\*"))
+        #expect(!text.contains("\u{1B}"))
     }
 }
 

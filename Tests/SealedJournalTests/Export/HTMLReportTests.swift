@@ -65,6 +65,11 @@ struct ChartGeometryTests {
         let monthly = G.labelledDays(Array(days[0..<30]))
         #expect(monthly.allSatisfy { $0 == 0 || days[$0].isoWeekday == 1 } && monthly.count == 5)
         #expect(G.labelledDays([]) == [])
+        var decade: [LocalDate] = []
+        day = try LocalDate("2020-03-01")
+        for _ in 0..<3650 { decade.append(day); day = day.next }
+        #expect(G.labelledDays(decade).map { decade[$0].description } == ["2020-03-01"] + (2021...2030).map { "\($0)-01-01" })
+        #expect(G.label(decade[0], long: true, first: true, years: true) == "2020" && G.label(from, long: false, first: false) == "Nov 1")
         #expect(G.format(-0.04) == "0" && G.format(12.25) == "12.3" && G.format(-1.5) == "-1.5")
     }
 
