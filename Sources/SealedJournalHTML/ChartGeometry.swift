@@ -63,6 +63,15 @@ enum ChartGeometry {
         return (paths, dots)
     }
 
+    /// The trailing `window`-day average of the values present, or `nil` where fewer than
+    /// `minimumPresent` of those days have a value (so long gaps stay gaps).
+    static func rollingAverage(_ values: [Double?], window: Int = 7, minimumPresent: Int = 4) -> [Double?] {
+        values.indices.map { index in
+            let present = values[max(0, index - window + 1)...index].compactMap { $0 }
+            return present.count >= minimumPresent ? present.reduce(0, +) / Double(present.count) : nil
+        }
+    }
+
     /// Round tick values from 0 to at least `maximum`: steps of 1, 2, 5, 10... so that there are
     /// at most `maximumCount` intervals. Always at least [0, 1].
     static func ticks(upTo maximum: Double, maximumCount: Int = 6) -> [Double] {

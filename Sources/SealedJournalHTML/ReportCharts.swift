@@ -41,11 +41,14 @@ struct ReportCharts {
     private func xLabels(baseline: Double) -> [Node] {
         let days = report.days.map(\.day)
         let long = days.count > 63
-        return ChartGeometry.labelledDays(days).enumerated().flatMap { position, index -> [Node] in
+        let labelled = ChartGeometry.labelledDays(days)
+        // The first label carries the year unless a January label follows closely (it would crowd).
+        let januarySoon = labelled.prefix(3).contains { days[$0].month == 1 }
+        return labelled.enumerated().flatMap { position, index -> [Node] in
             let x = ChartGeometry.format(axis.center(index))
             return [el("line", [("class", "axis"), ("x1", x), ("x2", x), ("y1", ChartGeometry.format(baseline)), ("y2", ChartGeometry.format(baseline + 4))]),
                     el("text", [("class", "tick"), ("x", x), ("y", ChartGeometry.format(baseline + 16)), ("text-anchor", "middle")],
-                       txt(ChartGeometry.label(days[index], long: long, first: position == 0, years: days.count > 730)))]
+                       txt(ChartGeometry.label(days[index], long: long, first: position == 0 && !januarySoon, years: days.count > 730)))]
         }
     }
 
@@ -79,19 +82,25 @@ struct ReportCharts {
         let mood = series { Double($0.mood) }
         let craving = series { Double($0.craving) }
         var content = gapBands(top: top, bottom: bottom) + yGrid([0, 2, 4, 6, 8, 10], scale: y) + xLabels(baseline: bottom)
+        // Over about two months, daily values turn to noise: draw them faint, with a 7-day average on top.
+        let smoothed = report.days.count > 62
         for (values, name) in [(craving, "craving"), (mood, "mood")] {
             let (paths, dots) = ChartGeometry.linePaths(values, x: axis, y: y)
-            content += paths.map { el("path", [("class", "line line-\(name)"), ("d", $0)]) }
-            let pointRadius = report.days.count <= 62 ? 3.2 : 0
-            let everyPoint: [(Double, Double)] = pointRadius > 0
-                ? values.enumerated().compactMap { index, value in value.map { (axis.center(index), y($0)) } } : dots
-            content += everyPoint.map { point in
+            content += paths.map { el("path", [("class", "line line-\(name)" + (smoothed ? " faint" : "")), ("d", $0)]) }
+            if smoothed {
+                let average = ChartGeometry.linePaths(ChartGeometry.rollingAverage(values), x: axis, y: y)
+                content += average.paths.map { el("path", [("class", "line line-\(name) average"), ("d", $0)]) }
+                continue
+            }
+            let everyPoint = values.enumerated().compactMap { index, value in value.map { (axis.center(index), y($0)) } }
+            content += (everyPoint.isEmpty ? dots : everyPoint).map { point in
                 el("circle", [("class", "dot dot-\(name)"), ("cx", ChartGeometry.format(point.0)), ("cy", ChartGeometry.format(point.1)),
-                              ("r", ChartGeometry.format(max(pointRadius, 2.4)))])
+                              ("r", "3.2")])
             }
         }
         return svg(id: "chart-mood", height: height, title: "Mood and craving per day",
-                   description: describe("Mood (1 worst to 10 best)", mood) + " " + describe("Craving (0 none to 10 overwhelming)", craving) + " " + gapSentence,
+                   description: describe("Mood (1 worst to 10 best)", mood) + " " + describe("Craving (0 none to 10 overwhelming)", craving) + " " + gapSentence
+                       + (smoothed ? " Thin lines are daily values; thick lines are 7-day averages (shown where at least 4 of the 7 days have a value)." : ""),
                    content)
     }
 

@@ -72,6 +72,8 @@ enum ReportStylesheet {
     .chart .line{fill:none;stroke-width:2.4;stroke-linejoin:round;stroke-linecap:round}
     .chart .line-mood{stroke:var(--mood)}
     .chart .line-craving{stroke:var(--craving);stroke-dasharray:6 4}
+    .chart .line.faint{stroke-width:1;opacity:.35;stroke-dasharray:none}
+    .chart .line.average{stroke-width:2.8}
     .chart .dot-mood{fill:var(--mood)}
     .chart .dot-craving{fill:var(--bg);stroke:var(--craving);stroke-width:2}
     .chart .bar-sleep{fill:var(--sleep)}

@@ -42,6 +42,15 @@ struct ChartGeometryTests {
         #expect(!G.linePaths([0, 0], x: axis, y: y).paths[0].contains("nan"))
     }
 
+    @Test("the 7-day average needs 4 days with values and trails the day")
+    func rollingAverage() {
+        let values: [Double?] = [1, 2, 3, nil, 5, nil, nil, nil, nil, 9]
+        let average = G.rollingAverage(values)
+        #expect(average[0...2] == [nil, nil, nil] && average[4] == 11.0 / 4 && average[6] == 11.0 / 4)
+        #expect(average[7] == nil, "days 1–7 hold only 3 values")
+        #expect(average[9] == nil && G.rollingAverage([]).isEmpty)
+    }
+
     @Test("ticks are round, start at zero and reach the maximum")
     func ticks() {
         #expect(G.ticks(upTo: 0) == [0, 1])
