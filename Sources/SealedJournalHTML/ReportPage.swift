@@ -229,8 +229,9 @@ struct ReportPage {
                 if day.checkIns.count > 1 || !row.counted {
                     let replacement = day.counted.map { " by #\($0.sequence)" } ?? ""
                     checkIn += [el("br"), row.counted ? el("span", [("class", "small")], txt("counted: last recorded"))
-                                                      : el("span", [("class", "small")], txt(row.reason == .dayIsInTheFuture
-                                                            ? "not counted: future day" : "not counted: replaced" + replacement))]
+                                                      : el("span", [("class", "small")], txt(row.reason == .dayIsInTheFuture ? "not counted: future day"
+                                                            : row.reason == .recordedBeforeItsDay ? "not counted: written ahead"
+                                                            : "not counted: replaced" + replacement))]
                 }
                 var statusCell: [Node] = [pill(c.use.rawValue, ComplianceReport.useLabel(c.use))]
                 if day.status != .checkedIn { statusCell = [status, el("br")] + statusCell }

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// - every check-in of a day is listed; the summary counts one per day, the last one recorded
 ///   for that day (a later check-in for the same day is the writer's latest account of it), and
-///   says so for each check-in (``CheckInRow/reason``);
+///   says so for each check-in (``CheckInRow/reason``); a check-in written before its day came
+///   is listed but never counted;
 /// - days after the report's "today" are `future` and never counted as missed; today without a
 ///   check-in is `pending`, not missed;
 /// - each check-in says when it was recorded, with its UTC offset, and how many days after (or
@@ -21,7 +22,7 @@ public struct ComplianceReport: Sendable {
     public enum DayStatus: String, Sendable, CaseIterable {
         /// A check-in for the day is counted.
         case checkedIn = "checked-in"
-        /// A past day with no check-in.
+        /// A past day with no countable check-in (none, or only ones written before the day).
         case missed
         /// Today, no check-in yet: not missed (the day is not over).
         case pending
@@ -37,6 +38,9 @@ public struct ComplianceReport: Sendable {
         case supersededByLaterCheckIn = "superseded-by-later-check-in"
         /// Not counted: its day is after the report's today.
         case dayIsInTheFuture = "day-is-in-the-future"
+        /// Not counted: it was written before its day came (in the writer's own offset), so it
+        /// cannot report on that day.
+        case recordedBeforeItsDay = "recorded-before-its-day"
 
         /// The reason in words.
         public var explanation: String {
@@ -44,6 +48,7 @@ public struct ComplianceReport: Sendable {
             case .lastRecordedForDay: return "counted: the last check-in recorded for this day"
             case .supersededByLaterCheckIn: return "not counted: a later check-in for the same day replaces it"
             case .dayIsInTheFuture: return "not counted: the day is after the report date"
+            case .recordedBeforeItsDay: return "not counted: written before its day came"
             }
         }
     }
@@ -165,7 +170,7 @@ public struct ComplianceReport: Sendable {
     public static let maximumDays = 11_000
 
     /// The rule the summary follows, in words (shown in the readable formats).
-    public static let countingRule = "Each day counts once: when a day has several check-ins, the last one recorded for it is counted and the others are listed. Days after the report date are never counted; today without a check-in is pending, not missed. Runs count consecutive checked-in days without use (sober or hard day)."
+    public static let countingRule = "Each day counts once: when a day has several check-ins, the last one recorded for it is counted and the others are listed. A check-in written before its day came is listed but never counted. Days after the report date are never counted; today without a check-in is pending, not missed. Runs count consecutive checked-in days without use (sober or hard day)."
 
     /// Builds the report from the journal's check-ins whose local `day` is in `from...to`.
     ///
@@ -225,15 +230,15 @@ public struct ComplianceReport: Sendable {
         while true {
             let items = byDay[day] ?? []
             let isFuture = day > today
+            let lateness = items.map { day.days(to: LocalDate(date: $0.1, offsetSeconds: $0.2.timeZoneOffsetSeconds)) }
+            let countable = items.indices.last { lateness[$0] >= 0 }
             let rows = items.enumerated().map { index, item in
-                let (sequence, recordedAt, checkIn) = item
-                let recordedDay = LocalDate(date: recordedAt, offsetSeconds: checkIn.timeZoneOffsetSeconds)
-                let isLast = index == items.count - 1
-                let reason: CountReason = isFuture ? .dayIsInTheFuture : isLast ? .lastRecordedForDay : .supersededByLaterCheckIn
-                return CheckInRow(sequence: sequence, recordedAt: recordedAt, checkIn: checkIn,
-                                  recordedDaysAfterDay: day.days(to: recordedDay), counted: reason == .lastRecordedForDay, reason: reason)
+                let reason: CountReason = isFuture ? .dayIsInTheFuture : lateness[index] < 0 ? .recordedBeforeItsDay
+                    : index == countable ? .lastRecordedForDay : .supersededByLaterCheckIn
+                return CheckInRow(sequence: item.0, recordedAt: item.1, checkIn: item.2, recordedDaysAfterDay: lateness[index],
+                                  counted: reason == .lastRecordedForDay, reason: reason)
             }
-            let status: DayStatus = isFuture ? .future : !rows.isEmpty ? .checkedIn : day == today ? .pending : .missed
+            let status: DayStatus = isFuture ? .future : countable != nil ? .checkedIn : day == today ? .pending : .missed
             days.append(Day(day: day, status: status, checkIns: rows))
             if day == to { break }
             day = day.next
@@ -451,6 +456,7 @@ public struct ComplianceReport: Sendable {
         case .lastRecordedForDay: return day.checkIns.count > 1 ? "yes (last recorded for the day)" : "yes"
         case .supersededByLaterCheckIn: return "no (a later check-in for this day replaces it)"
         case .dayIsInTheFuture: return "no (day after the report date)"
+        case .recordedBeforeItsDay: return "no (written before its day came)"
         }
     }
 

@@ -5,7 +5,8 @@ import SealedJournalHTML
 
 /// A report over 2026-11-01...08 made on 2026-11-06 at 10:00 +01:00, from check-ins written at
 /// +01:00: one on time, a day checked in twice, a missed day, one written two days late, a
-/// missed day, today without a check-in, a future day checked in ahead, and an empty future day.
+/// day with only a check-in written two days ahead of it, today without a check-in, a future day
+/// checked in ahead, and an empty future day.
 struct ReportFixture {
     static let offset = 3600
     static let zone = TimeZone(secondsFromGMT: offset)!
@@ -38,6 +39,7 @@ struct ReportFixture {
         try journal.append(try Self.checkIn("2026-11-07", mood: 9, craving: 0, use: .sober), at: Self.local(2026, 11, 5, 8, 0))
         try journal.append(try Self.checkIn("2026-11-04", mood: 3, craving: 8, use: .used, triggers: ["PRIVATE-TRIGGER"],
                                             note: "PRIVATE-NOTE"), at: Self.local(2026, 11, 6, 8, 14))
+        try journal.append(try Self.checkIn("2026-11-05", mood: 8, craving: 1, use: .sober), at: Self.local(2026, 11, 3, 9, 0))
     }
 
     func report() throws -> ComplianceReport {
@@ -64,6 +66,9 @@ struct ComplianceReportTests {
         let ahead = try #require(report.days[6].checkIns.first)
         #expect(!ahead.counted && ahead.reason == .dayIsInTheFuture && ahead.recordedDaysAfterDay == -2)
         #expect(report.days[6].checkIn == nil, "a future day's check-in is never counted")
+        let written = try #require(report.days[4].checkIns.first)
+        #expect(!written.counted && written.reason == .recordedBeforeItsDay && written.recordedDaysAfterDay == -2)
+        #expect(report.days[4].status == .missed && report.days[4].checkIn == nil, "a check-in written ahead does not make the day checked in")
 
         let s = report.summary
         let counts: [Int] = [s.days, s.daysElapsed, s.daysCheckedIn, s.daysMissed, s.daysPending, s.daysInFuture]
@@ -71,7 +76,7 @@ struct ComplianceReportTests {
         let uses: [Int] = [s.soberDays, s.hardDays, s.usedDays, s.meetings, s.daysReachedOut]
         #expect(uses == [2, 0, 1, 1, 0])
         let marks: [Int] = [s.lateCheckIns, s.checkInsRecordedAhead, s.daysWithSeveralCheckIns, s.checkInsNotCounted]
-        #expect(marks == [1, 1, 1, 2])
+        #expect(marks == [1, 2, 1, 3])
         let streaks: [Int] = [s.longestStreak, s.currentStreak]
         #expect(streaks == [2, 0])
         let expectedMood: Double = 16.0 / 3
@@ -91,7 +96,8 @@ struct ComplianceReportTests {
                                           "2026-11-06", "2026-11-07", "2026-11-08"])
         #expect(dayRows.map { $0[1] } == ["checked-in", "checked-in", "checked-in", "missed", "checked-in", "missed", "pending", "future", "future"])
         func column(_ name: String) -> Int { rows[0].firstIndex(of: name) ?? 0 }
-        #expect(dayRows.map { $0[column("counted")] } == ["true", "false", "true", "", "true", "", "", "false", ""])
+        #expect(dayRows.map { $0[column("counted")] } == ["true", "false", "true", "", "true", "false", "", "false", ""])
+        #expect(dayRows[5][column("reason")] == "recorded-before-its-day" && dayRows[5][column("checkIns")] == "1")
         #expect(dayRows[1][column("reason")] == "superseded-by-later-check-in")
         #expect(dayRows[7][column("reason")] == "day-is-in-the-future")
         #expect(dayRows[4][column("recordedAt")] == "2026-11-06T08:14:00+01:00" && dayRows[4][column("recordedDaysAfterDay")] == "2")
@@ -130,7 +136,7 @@ struct ComplianceReportTests {
         #expect(late["recordedDaysAfterDay"] as? Int == 2 && late["recordedAt"] as? String == "2026-11-06T08:14:00+01:00")
         #expect(late["note"] == nil && late["triggers"] == nil, "no free text without notes")
         let summary = try #require(root["summary"] as? [String: Any])
-        #expect(summary["daysMissed"] as? Int == 2 && summary["daysInFuture"] as? Int == 2 && summary["checkInsNotCounted"] as? Int == 2)
+        #expect(summary["daysMissed"] as? Int == 2 && summary["daysInFuture"] as? Int == 2 && summary["checkInsNotCounted"] as? Int == 3)
         #expect(!text.contains("PRIVATE"))
     }
 
@@ -144,6 +150,7 @@ struct ComplianceReportTests {
         #expect(text.contains("Made at: 2026-11-06 10:00 +01:00"))
         #expect(text.contains("| Day | Status | Check-in | Counted | Recorded at | Use | Craving | Mood |"))
         #expect(text.contains("| 2026-11-03 | Missed |") && text.contains("| 2026-11-06 | Pending (today) |"))
+        #expect(text.contains("| 2026-11-05 | Missed | #6 | no (written before its day came) | 2026-11-03 09:00 +01:00 (recorded 2 days ahead of its day) |"))
         #expect(text.contains("| 2026-11-08 | Future (not counted) |"))
         #expect(text.contains("no (a later check-in for this day replaces it)") && text.contains("yes (last recorded for the day)"))
         #expect(text.contains("2026-11-06 08:14 +01:00 (recorded 2 days later)"))
@@ -164,7 +171,8 @@ struct ComplianceReportTests {
         #expect(html.contains("recorded 2 days later") && html.contains("recorded 2 days ahead of its day"))
         #expect(html.contains("not counted: replaced by #3") && html.contains("not counted: future day"))
         #expect(html.contains("Pending (today)") && html.contains("Future (not counted)"))
-        #expect(html.components(separatedBy: "<tr class=\"missed\">").count - 1 == 2)
+        #expect(html.components(separatedBy: "<tr class=\"missed\">").count - 1 == 1)
+        #expect(html.contains("<tr class=\"missed not-counted\">") && html.contains("not counted: written ahead"))
         #expect(!html.contains("PRIVATE"))
         #expect(try fixture.report().renderHTML(includeNotes: true).contains("PRIVATE-NOTE"))
     }
