@@ -67,12 +67,12 @@ struct ReportCharts {
         let present = values.compactMap { $0 }
         guard let low = present.min(), let high = present.max() else { return "\(name): no values." }
         let average = present.reduce(0, +) / Double(present.count)
-        return "\(name): \(present.count) day(s), average \(ChartGeometry.format(average))\(unit), lowest \(ChartGeometry.format(low))\(unit), highest \(ChartGeometry.format(high))\(unit)."
+        return "\(name): \(present.count) day\(present.count == 1 ? "" : "s"), average \(ChartGeometry.format(average))\(unit), lowest \(ChartGeometry.format(low))\(unit), highest \(ChartGeometry.format(high))\(unit)."
     }
 
     private var gapSentence: String {
         let missed = report.days.filter { $0.status == .missed }.count
-        return missed == 0 ? "No missed days." : "\(missed) missed day(s) are left as gaps, not zeros."
+        return missed == 0 ? "No missed days." : (missed == 1 ? "1 missed day is" : "\(missed) missed days are") + " left as gaps, not zeros."
     }
 
     /// Mood (1–10) and craving (0–10), one point per checked-in day, broken at missed days.

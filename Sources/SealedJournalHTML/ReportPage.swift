@@ -84,12 +84,20 @@ struct ReportPage {
             tile("\(s.daysReachedOut)", "days reached out"),
         ]
         var notes: [String] = []
-        if s.daysInFuture > 0 { notes.append("\(s.daysInFuture) day(s) after the report date are shown but not counted.") }
+        func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) " + (n == 1 ? one : many) }
+        if s.daysInFuture > 0 {
+            notes.append(count(s.daysInFuture, "day after the report date is", "days after the report date are") + " shown but not counted.")
+        }
         if s.daysPending > 0 { notes.append("Today has no check-in yet; it is pending, not missed.") }
         if s.daysWithSeveralCheckIns > 0 {
-            notes.append("\(s.daysWithSeveralCheckIns) day(s) have several check-ins; \(s.checkInsNotCounted) check-in(s) are listed but not counted.")
+            notes.append(count(s.daysWithSeveralCheckIns, "day has", "days have") + " several check-ins.")
         }
-        if s.checkInsRecordedAhead > 0 { notes.append("\(s.checkInsRecordedAhead) check-in(s) were recorded before their day came.") }
+        if s.checkInsNotCounted > 0 {
+            notes.append(count(s.checkInsNotCounted, "check-in is", "check-ins are") + " listed but not counted (marked in the day-by-day table).")
+        }
+        if s.checkInsRecordedAhead > 0 {
+            notes.append(count(s.checkInsRecordedAhead, "check-in was", "check-ins were") + " written before their day came.")
+        }
         return el("section", [("id", "overview"), ("class", "first")],
                   children: [el("h2", [], txt("At a glance")), el("ul", [("class", "tiles")], children: tiles)]
                   + notes.map { el("p", [], txt($0)) } + [el("p", [("class", "rule")], txt(ComplianceReport.countingRule))])
