@@ -144,7 +144,7 @@ struct ReportPage {
         }
         let legend: [(String, String)] = [("c-sober", "✓ sober"), ("c-hard-day", "! hard day, no use"), ("c-used", "✕ used"),
                                           ("c-missed", "– missed"), ("c-pending", "… today, pending"), ("c-future", "after the report date")]
-        return el("section", [("id", "calendar")],
+        return el("section", [("id", "calendar"), ("class", "follows")],
                   el("h2", [], txt("Calendar")),
                   el("div", [("class", "months")], children: months),
                   el("ul", [("class", "legend")], children: legend.map { style, words in
@@ -161,7 +161,7 @@ struct ReportPage {
     private func charts() -> Node {
         let charts = ReportCharts(report: report)
         let usedKinds = ReportCharts.meetingKinds.filter { kind in charts.weeklyMeetings().contains { ($0.byKind[kind] ?? 0) > 0 } }
-        return el("section", [("id", "trends")],
+        return el("section", [("id", "trends"), ("class", "follows")],
                   el("h2", [], txt("Trends")),
                   el("p", [("class", "rule")], txt("Charts show counted check-ins only. Grey bands are missed days: the lines break there instead of falling to zero. The day-by-day table carries every value shown.")),
                   el("figure", [],
@@ -280,7 +280,7 @@ struct ReportPage {
     // MARK: - Summary, notes, footer
 
     private func summary() -> Node {
-        el("section", [("id", "summary")],
+        el("section", [("id", "summary"), ("class", "follows")],
            el("h2", [], txt("Summary")),
            el("dl", [("class", "summary")], children: ComplianceReport.summaryLabels(report.summary).flatMap { name, value in
                [el("dt", [], txt(name)), el("dd", [], txt(value))]

@@ -135,11 +135,16 @@ enum ReportStylesheet {
     html{background:#fff}
     body{max-width:none;padding:0;font-size:10.5pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}
     section{margin-top:0;break-before:page}
-    section.first{break-before:avoid;margin-top:20px}
+    section.first,section.follows{break-before:auto;margin-top:20px}
     h2{break-after:avoid}
     .cal{grid-template-columns:repeat(7,32px)}
     .cell{height:32px}
-    table{font-size:9pt}
+    .table-wrap{overflow:visible}
+    table{font-size:8pt}
+    th,td{padding:3px 3px}
+    td.day .wd{display:block}
+    td.checkin{min-width:0}
+    .pill{padding:0 5px;font-size:7.5pt}
     }
     """
 }
