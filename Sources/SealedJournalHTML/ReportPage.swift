@@ -134,7 +134,7 @@ struct ReportPage {
             while index < days.count, days[index].day.month == first.month, days[index].day.year == first.year {
                 let day = days[index]
                 let (style, symbol, words) = cellClass(day)
-                cells.append(el("div", [("class", "cell " + style), ("title", "\(day.day): \(words)"), ("aria-label", "\(day.day): \(words)")],
+                cells.append(el("div", [("class", "cell " + style), ("role", "img"), ("title", "\(day.day): \(words)"), ("aria-label", "\(day.day): \(words)")],
                                 el("span", [("class", "n")], txt("\(day.day.day)")), el("span", [("class", "s")], txt(symbol))))
                 index += 1
             }

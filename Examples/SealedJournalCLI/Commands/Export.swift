@@ -27,7 +27,12 @@ struct Export: ParsableCommand {
     @OptionGroup var unlock: UnlockOptions
     @OptionGroup var messages: OutputOptions
 
-    func validate() throws { try sharing.validate() }
+    func validate() throws {
+        try sharing.validate()
+        if format == .html && sharing.output == nil && !sharing.encrypted && isatty(1) == 1 {
+            throw ValidationError("an HTML export is a page, not terminal text: use --output FILE (e.g. checkins.html)")
+        }
+    }
 
     func run() throws {
         try runCommand(quiet: messages.quiet) {
