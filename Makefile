@@ -25,7 +25,8 @@ demo: deps
 	@$(SWIFT) build --product sealed-journal
 	@bash scripts/demo.sh "$$($(SWIFT) build --show-bin-path)/sealed-journal"
 
-## test: build everything (warnings are errors under STRICT=1) and run the full suite
+## test: build everything (warnings are errors under STRICT=1) and run the full suite; the HTML
+## report's browser test leaves the demo page, its PNG and PDFs in .build/test-output/
 test: deps-test
 	@bash scripts/build-checked.sh $(STRICT)
 	$(SWIFT) test

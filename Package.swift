@@ -9,6 +9,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SealedJournal", targets: ["SealedJournal"]),
+        // The HTML compliance report and check-in page: apart, so embedders who never render HTML do not link it.
+        .library(name: "SealedJournalHTML", targets: ["SealedJournalHTML"]),
         .executable(name: "sealed-journal", targets: ["SealedJournalCLI"]),
         .executable(name: "sealed-journal-bench", targets: ["SealedJournalBench"]),
     ],
@@ -28,10 +30,16 @@ let package = Package(
             dependencies: ["CSodium"],
             path: "Sources/SealedJournal"
         ),
+        .target(
+            name: "SealedJournalHTML",
+            dependencies: ["SealedJournal"],
+            path: "Sources/SealedJournalHTML"
+        ),
         .executableTarget(
             name: "SealedJournalCLI",
             dependencies: [
                 "SealedJournal",
+                "SealedJournalHTML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/SealedJournalCLI"
@@ -56,7 +64,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SealedJournalTests",
-            dependencies: ["SealedJournal", "JournalWorker", "SealedJournalCLI", "SealedJournalFuzz"],
+            dependencies: ["SealedJournal", "SealedJournalHTML", "JournalWorker", "SealedJournalCLI", "SealedJournalFuzz"],
             path: "Tests/SealedJournalTests",
             resources: [.copy("Vectors")]
         ),

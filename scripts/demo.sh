@@ -9,6 +9,7 @@
 # pipes the content in or names a file.
 set -euo pipefail
 cli="$1"
+report_dir="$(pwd)/.build/demo"
 work="$(mktemp -d "${TMPDIR:-/tmp}/sealed-journal-demo.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -60,4 +61,50 @@ run checkpoint recovery.sjournal
 "$cli" checkpoint recovery.sjournal > checkpoint.txt
 run verify recovery.sjournal --against checkpoint.txt
 run info recovery.sjournal
-printf '\nDemo journal removed with %s.\n' "$work"
+
+# The compliance report: 30 days of sample check-ins (ending today) in another journal, with
+# missed days, hard days, a day with use, a day checked in twice and a check-in written late,
+# as a self-contained HTML page (calendar, charts, table) kept after the demo.
+export TZ="${DEMO_TZ:-Europe/Berlin}"
+offset_text="$(date +%z)"
+offset=$(( 10#${offset_text:1:2} * 3600 + 10#${offset_text:3:2} * 60 ))
+[[ ${offset_text:0:1} == "-" ]] && offset=$(( -offset ))
+moods=(6 6 7 5 6 7 0 7 8 4 6 7 7 0 0 3 5 6 6 7 7 6 0 5 6 7 7 8 8 8)
+cravings=(4 3 3 5 3 2 0 2 2 7 4 3 2 0 0 9 6 4 4 3 2 3 0 6 3 2 2 1 1 1)
+sleeps=(7 6.5 7.5 5.5 7 8 0 7.5 8 5 6.5 7 7.5 0 0 4.5 6 7 7 7.5 8 7 0 6 7 7.5 8 7.5 8 7.5)
+{
+    for i in $(seq 0 29); do
+        [[ ${moods[$i]} == 0 ]] && continue   # a missed day
+        day="$(date -d "today - $((29 - i)) days" +%F)"
+        use=sober; triggers='[]'; note=null; kinds='[]'; meetings=0; support=false; medication='"taken"'
+        case $i in
+            9|23) use=hard-day; triggers='["payday","old friends"]'; support=true; note='"Called Sam before going home."' ;;
+            17) use=hard-day; triggers='["argument at home"]' ;;
+            15) use=used; triggers='["conference dinner","wine list"]'; support=true; note='"Two glasses. Told my sponsor the next morning."' ;;
+        esac
+        case $(( i % 7 )) in
+            1) meetings=1; kinds='["aa"]' ;;
+            3) meetings=2; kinds='["aa","therapy"]' ;;
+            5) meetings=1; kinds='["smart"]' ;;
+            6) meetings=1; kinds='["peer"]' ;;
+        esac
+        [[ $i == 10 || $i == 16 ]] && medication='"missed"'
+        recorded="$(date -u -d "$day 21:05" +%FT%T.000Z)"
+        [[ $i == 25 ]] && recorded="$(date -u -d "$(date -d "$day + 2 days" +%F) 20:30" +%FT%T.000Z)"   # written two days later
+        if [[ $i == 20 ]]; then   # checked in twice: a morning meeting, then the evening's account
+            printf '{"kind":"checkIn","recordedAt":"%s","data":{"day":"%s","timeZoneOffsetSeconds":%d,"mood":5,"craving":4,"use":"sober","sleepHours":6,"meetingsAttended":1,"meetingKinds":["na"],"medication":"taken","triggers":[],"reachedOutToSupport":true,"note":"Morning meeting."}}\n' \
+                "$(date -u -d "$day 09:40" +%FT%T.000Z)" "$day" "$offset"
+        fi
+        printf '{"kind":"checkIn","recordedAt":"%s","data":{"day":"%s","timeZoneOffsetSeconds":%d,"mood":%d,"craving":%d,"use":"%s","sleepHours":%s,"meetingsAttended":%d,"meetingKinds":%s,"medication":%s,"triggers":%s,"reachedOutToSupport":%s,"note":%s}}\n' \
+            "$recorded" "$day" "$offset" "${moods[$i]}" "${cravings[$i]}" "$use" "${sleeps[$i]}" "$meetings" "$kinds" "$medication" "$triggers" "$support" "$note"
+    done
+} > month.ndjson
+run init month.sjournal --kdf interactive
+run import month.sjournal month.ndjson --from ndjson
+mkdir -p "$report_dir"
+rm -f "$report_dir/compliance-report.html"
+run report month.sjournal --from "$(date -d 'today - 29 days' +%F)" --to "$(date +%F)" --format html \
+    --to-whom "Dr. Lee" --purpose "monthly review" --output "$report_dir/compliance-report.html"
+printf '\nThe HTML compliance report for 30 days of sample check-ins is at:\n  %s\n' "$report_dir/compliance-report.html"
+printf 'Open it in a browser, or print it to PDF from there.\n'
+printf '\nDemo journals removed with %s.\n' "$work"

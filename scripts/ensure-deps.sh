@@ -6,7 +6,8 @@
 #                                     `tmux` (drives the CLI at a real pseudo-terminal),
 #                                     util-linux `setpriv` and `useradd` (run a probe as
 #                                     another uid), and, as root, the system user
-#                                     `sealedjournal-probe` that the privacy tests run as
+#                                     `sealedjournal-probe` that the privacy tests run as,
+#                                     and a headless Chromium (renders the HTML report to PNG and PDF)
 set -euo pipefail
 
 want_age=0
@@ -42,8 +43,34 @@ ensure_probe_user() {
     fi
 }
 
+# The HTML report's browser test: Debian's chromium-headless-shell (or chromium). It is
+# installed apart from the rest: if no browser can be installed, the build goes on and the
+# browser tests are skipped with a message saying so.
+install_browser() {
+    [[ $want_age == 1 ]] || return 0
+    for browser in chromium-headless-shell chromium chromium-browser; do
+        command -v "$browser" >/dev/null 2>&1 && return 0
+    done
+    if ! command -v apt-get >/dev/null 2>&1 || { [[ $(id -u) -ne 0 ]] && ! command -v sudo >/dev/null 2>&1; }; then
+        echo "ensure-deps: no headless Chromium and no way to install one: the HTML report's browser tests will be skipped" >&2
+        return 0
+    fi
+    local sudo_cmd=()
+    [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+    echo "ensure-deps: installing chromium-headless-shell with apt-get (HTML report browser tests)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    for package in chromium-headless-shell chromium; do
+        if "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "$package" fonts-dejavu-core >/dev/null 2>&1 \
+            || { "${sudo_cmd[@]}" apt-get update -qq && "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "$package" fonts-dejavu-core >/dev/null; }; then
+            return 0
+        fi
+    done
+    echo "ensure-deps: could not install chromium-headless-shell or chromium: the HTML report's browser tests will be skipped" >&2
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
     ensure_probe_user
+    install_browser
     exit 0
 fi
 
@@ -77,3 +104,4 @@ if ! pkg-config --atleast-version=1.0.18 libsodium; then
     exit 1
 fi
 ensure_probe_user
+install_browser

@@ -28,6 +28,8 @@ struct CheckInCommand: ParsableCommand {
     @OptionGroup var target: JournalArgument
     @Option(help: ArgumentHelp("Read the check-in as a JSON object from this file (- for standard input).", valueName: "file"))
     var json: String?
+    @Flag(help: "Accept a check-in for a day after today (refused otherwise).")
+    var allowFutureDay = false
     @Option(help: ArgumentHelp("The day (default: today, in your time zone).", valueName: "YYYY-MM-DD"), transform: DayArgument.parse)
     var day: DayArgument?
     @Option(help: ArgumentHelp("Mood, 1 (worst) to 10 (best). Needs --allow-args.", visibility: .hidden))
@@ -91,10 +93,12 @@ struct CheckInCommand: ParsableCommand {
                                   meetingKinds: meetingKinds, medication: medication, triggers: trigger,
                                   reachedOutToSupport: support, note: note)
                 try checkIn.validate()  // before asking for the passphrase
+                if !allowFutureDay { try CheckIn.refuseFutureDay(checkIn) }
                 journal = try unlock.open(target.journal)
             } else if let json {
                 checkIn = try CheckInInput.parse(try ContentFile.jsonObject(json), day: day?.day)
                 try checkIn.validate()
+                if !allowFutureDay { try CheckIn.refuseFutureDay(checkIn) }
                 journal = try unlock.open(target.journal)
             } else if Terminal.standardInputIsTerminal {
                 // Unlock first, so a wrong passphrase never costs the answers.
@@ -103,7 +107,7 @@ struct CheckInCommand: ParsableCommand {
             } else {
                 throw CLIError.noInput("no check-in given: at a terminal, run `sealed-journal checkin \(target.journal)` to be asked; from a script, pipe a JSON object to `sealed-journal checkin \(target.journal) --json -`")
             }
-            let receipt = try journal.append(checkIn)
+            let receipt = try journal.appendCheckIn(checkIn, allowFutureDay: allowFutureDay)
             Terminal.say("Sealed check-in #\(receipt.sequence) for \(checkIn.day).")
         }
     }

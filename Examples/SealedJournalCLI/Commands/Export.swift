@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SealedJournal
+import SealedJournalHTML
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,14 +24,19 @@ struct Export: ParsableCommand {
     )
 
     @OptionGroup var target: JournalArgument
-    @Option(help: "json, ndjson, csv or markdown.")
-    var format: ExportFormat
+    @Option(help: "json, ndjson, csv, markdown, or html (check-ins only: a page with a calendar and charts).")
+    var format: ExportChoice
     @OptionGroup var range: RangeOptions
     @OptionGroup var sharing: SharingOptions
     @OptionGroup var unlock: UnlockOptions
     @OptionGroup var messages: OutputOptions
 
-    func validate() throws { try sharing.validate() }
+    func validate() throws {
+        try sharing.validate()
+        if format == .html && sharing.output == nil && !sharing.encrypted && isatty(1) == 1 {
+            throw ValidationError("an HTML export is a page, not terminal text: use --output FILE (e.g. checkins.html)")
+        }
+    }
 
     func run() throws {
         try runCommand(quiet: messages.quiet) {
@@ -41,6 +47,15 @@ struct Export: ParsableCommand {
                 throw JournalError.invalidField(field: "notice", reason: "CSV cannot carry a notice; use json, ndjson or markdown")
             }
             let journal = try unlock.open(target.journal)
+            guard let format = format.libraryFormat else {
+                var count = 0
+                try sharing.write { write, finish in
+                    count = try HTMLExport.discloseCheckIns(journal, filter: range.filter(), request: request, recipients: recipients,
+                                                            armored: sharing.armor, write: write, beforeRecording: finish).records
+                }
+                Terminal.say("Exported \(count) check-in(s) as an HTML page; recorded the disclosure to \(request.recipient).")
+                return
+            }
             var count = 0
             let total = journal.recordCount
             let report = Terminal.progress("exporting")
@@ -54,4 +69,12 @@ struct Export: ParsableCommand {
             Terminal.say("Exported \(count) record(s); recorded the disclosure to \(request.recipient).")
         }
     }
+}
+
+/// Export formats: the library's owner formats and the HTML check-in page.
+enum ExportChoice: String, CaseIterable, ExpressibleByArgument {
+    case json, ndjson, csv, markdown, html
+
+    /// The ``ExportFormat`` of this choice; `nil` for HTML (rendered by SealedJournalHTML).
+    var libraryFormat: ExportFormat? { ExportFormat(rawValue: rawValue) }
 }

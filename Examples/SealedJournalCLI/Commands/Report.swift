@@ -1,17 +1,22 @@
 import ArgumentParser
 import Foundation
 import SealedJournal
+import SealedJournalHTML
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A per-day compliance report for a date range.",
         discussion: """
-        One row per day in your time zone, days without a check-in marked missed, with use, craving, mood and meetings, and summary counts at the end. --no-notes leaves all free text (triggers, notes) out. Recorded in the journal as a disclosure, like exports, and can be encrypted the same way (--recipient, --encrypt-with-passphrase, --armor).
+        Every day of the period in your time zone: every check-in of the day (the last one recorded for a day is the one counted, the others are listed and marked), days without a check-in marked missed, today without one pending, days after today never counted, and check-ins recorded after their day marked ("recorded 2 days later"). Summary counts at the end. The report names the journal fingerprint and the checkpoint it was made from; times carry their UTC offset.
 
-        Example:
+        Formats: markdown (default), csv, json, or html: one self-contained page with a calendar and charts, for a person to read, print or file as a PDF. --no-notes leaves all free text (triggers, notes) out. Recorded in the journal as a disclosure, like exports, and can be encrypted the same way (--recipient, --encrypt-with-passphrase, --armor). --notice-file puts a notice first (not with csv). Who it is for and why are asked at the terminal, or read with --to-whom-file/--purpose-file ("-" for standard input).
+
+        Examples:
           sealed-journal report recovery.sjournal \\
               --from 2026-11-01 --to 2026-11-30 --format csv --no-notes \\
               --recipient age1... --to-whom - --purpose - --output nov.csv.age
+          sealed-journal report recovery.sjournal \\
+              --from 2026-11-01 --to 2026-11-30 --format html --output nov.html
         """
     )
 
@@ -20,8 +25,8 @@ struct Report: ParsableCommand {
     var from: DayArgument
     @Option(help: ArgumentHelp("Last day (inclusive).", valueName: "YYYY-MM-DD"), transform: DayArgument.parse)
     var to: DayArgument
-    @Option(help: "csv, json or markdown.")
-    var format: ComplianceReport.Format = .markdown
+    @Option(help: "markdown, csv, json or html.")
+    var format: ReportFormat = .markdown
     @Flag(help: "Leave all free text (triggers, notes) out.")
     var noNotes = false
     @OptionGroup var sharing: SharingOptions
@@ -31,6 +36,12 @@ struct Report: ParsableCommand {
     func validate() throws {
         if to.day < from.day { throw ValidationError("--to (\(to.day)) is before --from (\(from.day))") }
         try sharing.validate()
+        if format == .csv && sharing.noticeFile != nil {
+            throw ValidationError("CSV cannot carry a notice; use --format json, markdown or html")
+        }
+        if format == .html && sharing.output == nil && !sharing.encrypted && isatty(1) == 1 {
+            throw ValidationError("an HTML report is a page, not terminal text: use --output FILE (e.g. report.html)")
+        }
     }
 
     func run() throws {
@@ -41,13 +52,27 @@ struct Report: ParsableCommand {
             let journal = try unlock.open(target.journal)
             let report = try ComplianceReport.build(journal, from: from.day, to: to.day)
             try sharing.write { write, finish in
-                try report.disclose(from: journal, format: format, includeNotes: !noNotes, request: request,
-                                    recipients: recipients, armored: sharing.armor, write: write, beforeRecording: finish)
+                if let machineFormat = format.libraryFormat {
+                    try report.disclose(from: journal, format: machineFormat, includeNotes: !noNotes, request: request,
+                                        recipients: recipients, armored: sharing.armor, write: write, beforeRecording: finish)
+                } else {
+                    try report.discloseHTML(from: journal, includeNotes: !noNotes, request: request,
+                                            recipients: recipients, armored: sharing.armor, write: write, beforeRecording: finish)
+                }
             }
             let s = report.summary
-            Terminal.say("Report: \(s.days) days, \(s.daysCheckedIn) checked in, \(s.daysMissed) missed. Recorded the disclosure to \(request.recipient).")
+            var counts = "\(s.days) days, \(s.daysCheckedIn) checked in, \(s.daysMissed) missed"
+            if s.daysPending > 0 { counts += ", today pending" }
+            if s.daysInFuture > 0 { counts += ", \(s.daysInFuture) after today (not counted)" }
+            Terminal.say("Report: \(counts). Recorded the disclosure to \(request.recipient).")
         }
     }
 }
 
-extension ComplianceReport.Format: ExpressibleByArgument {}
+/// The report's formats: the library's machine and Markdown forms, and the HTML page.
+enum ReportFormat: String, CaseIterable, ExpressibleByArgument {
+    case markdown, csv, json, html
+
+    /// The ``ComplianceReport/Format`` of this choice; `nil` for HTML (rendered by SealedJournalHTML).
+    var libraryFormat: ComplianceReport.Format? { ComplianceReport.Format(rawValue: rawValue) }
+}

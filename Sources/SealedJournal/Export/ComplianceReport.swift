@@ -1,142 +1,581 @@
 import Foundation
 
-/// A per-day compliance report for a date range: one row per local day, days without a
-/// check-in marked missed, and summary counts. Built in one streaming pass; memory grows with
-/// the number of days, not records.
+/// A per-day compliance report for a date range, built so that it cannot mislead:
+///
+/// - every check-in of a day is listed; the summary counts one per day, the last one recorded
+///   for that day (a later check-in for the same day is the writer's latest account of it), and
+///   says so for each check-in (``CheckInRow/reason``); a check-in written before its day came
+///   is listed but never counted;
+/// - days after the report's "today" are `future` and never counted as missed; today without a
+///   check-in is `pending`, not missed;
+/// - each check-in says when it was recorded, with its UTC offset, and how many days after (or
+///   before) its day that was;
+/// - the report names the journal fingerprint and the checkpoint (tree size and root) it was
+///   made from, and when it was made, with the time zone.
+///
+/// Built in one streaming pass; memory grows with the number of days and check-ins in range.
 public struct ComplianceReport: Sendable {
-    /// Output formats.
+    /// Output formats of this module (the HTML page lives in `SealedJournalHTML`).
     public enum Format: String, Sendable, CaseIterable { case csv, json, markdown }
+
+    /// What a day amounts to.
+    public enum DayStatus: String, Sendable, CaseIterable {
+        /// A check-in for the day is counted.
+        case checkedIn = "checked-in"
+        /// A past day with no countable check-in (none, or only ones written before the day).
+        case missed
+        /// Today, no check-in yet: not missed (the day is not over).
+        case pending
+        /// After the report's today: never counted, whatever was recorded for it.
+        case future
+    }
+
+    /// Why a check-in is or is not the one the summary counts for its day.
+    public enum CountReason: String, Sendable, CaseIterable {
+        /// Counted: the last check-in recorded for its day.
+        case lastRecordedForDay = "last-recorded-for-day"
+        /// Not counted: a later check-in for the same day replaces it in the summary.
+        case supersededByLaterCheckIn = "superseded-by-later-check-in"
+        /// Not counted: its day is after the report's today.
+        case dayIsInTheFuture = "day-is-in-the-future"
+        /// Not counted: it was written before its day came (in the writer's own offset), so it
+        /// cannot report on that day.
+        case recordedBeforeItsDay = "recorded-before-its-day"
+
+        /// The reason in words.
+        public var explanation: String {
+            switch self {
+            case .lastRecordedForDay: return "counted: the last check-in recorded for this day"
+            case .supersededByLaterCheckIn: return "not counted: a later check-in for the same day replaces it"
+            case .dayIsInTheFuture: return "not counted: the day is after the report date"
+            case .recordedBeforeItsDay: return "not counted: written before its day came"
+            }
+        }
+    }
+
+    /// One check-in as the report shows it.
+    public struct CheckInRow: Sendable {
+        /// The record's sequence number in the journal.
+        public let sequence: UInt64
+        /// When it was written (UTC instant; shown in the writer's offset).
+        public let recordedAt: Date
+        /// The check-in itself.
+        public let checkIn: CheckIn
+        /// Whole days between the check-in's day and the local day it was recorded on (in the
+        /// writer's offset): 0 on the day, 2 for "recorded 2 days later", -3 for "3 days ahead".
+        public let recordedDaysAfterDay: Int
+        /// Whether the summary counts this check-in for its day.
+        public let counted: Bool
+        /// Why it is or is not counted.
+        public let reason: CountReason
+
+        /// "recorded 2 days later", "recorded 3 days ahead of its day", or `nil` on the day.
+        public var timingNote: String? {
+            switch recordedDaysAfterDay {
+            case 0: return nil
+            case 1: return "recorded 1 day later"
+            case 2...: return "recorded \(recordedDaysAfterDay) days later"
+            case -1: return "recorded 1 day ahead of its day"
+            default: return "recorded \(-recordedDaysAfterDay) days ahead of its day"
+            }
+        }
+
+        /// `recordedAt` as `2026-11-27 08:14 +01:00`, in the writer's offset.
+        public var recordedAtReadable: String { ReportTime.readable(recordedAt, offsetSeconds: checkIn.timeZoneOffsetSeconds) }
+        /// `recordedAt` as `2026-11-27T08:14:05+01:00`, in the writer's offset.
+        public var recordedAtISO8601: String { ReportTime.iso8601(recordedAt, offsetSeconds: checkIn.timeZoneOffsetSeconds) }
+    }
 
     /// One local day.
     public struct Day: Sendable {
+        /// The local day.
         public let day: LocalDate
-        /// The day's last check-in (by sequence), if any.
-        public let checkIn: CheckIn?
+        /// What the day amounts to.
+        public let status: DayStatus
+        /// Every check-in for the day, in the order recorded.
+        public let checkIns: [CheckInRow]
+
+        /// The check-in the summary counts, if any.
+        public var counted: CheckInRow? { checkIns.last(where: \.counted) }
+        /// The counted check-in's content, if any.
+        public var checkIn: CheckIn? { counted?.checkIn }
         /// How many check-ins were recorded for the day.
-        public let checkInCount: Int
+        public var checkInCount: Int { checkIns.count }
+        /// `true` when the day's check-ins do not all report the same use status.
+        public var checkInsDisagreeOnUse: Bool { Set(checkIns.map(\.checkIn.use)).count > 1 }
     }
 
-    /// Totals over the range.
+    /// Totals over the range. Only days up to the report's today count.
     public struct Summary: Sendable, Equatable {
+        /// Days in the range.
         public let days: Int
+        /// Days in the range up to and including today.
+        public let daysElapsed: Int
+        /// Days up to today with a counted check-in.
         public let daysCheckedIn: Int
+        /// Past days without a check-in.
         public let daysMissed: Int
+        /// Today, if in range and not checked in yet (0 or 1).
+        public let daysPending: Int
+        /// Days after today (never counted).
+        public let daysInFuture: Int
+        /// Counted days reported sober.
         public let soberDays: Int
+        /// Counted days reported as a hard day, no use.
         public let hardDays: Int
+        /// Counted days reported with use.
         public let usedDays: Int
+        /// Meetings attended, over counted check-ins.
         public let meetings: Int
+        /// Counted days on which the writer reached out to support.
         public let daysReachedOut: Int
+        /// Average mood of counted check-ins; `nil` without any.
         public let averageMood: Double?
+        /// Average craving of counted check-ins; `nil` without any.
         public let averageCraving: Double?
+        /// Counted check-ins recorded at least one day after their day.
+        public let lateCheckIns: Int
+        /// Check-ins (counted or not) recorded before their day came.
+        public let checkInsRecordedAhead: Int
+        /// Days with more than one check-in.
+        public let daysWithSeveralCheckIns: Int
+        /// Check-ins in range that the summary does not count (superseded or future).
+        public let checkInsNotCounted: Int
+        /// Longest run of consecutive checked-in days without use (sober or hard day).
+        public let longestStreak: Int
+        /// The run of checked-in days without use ending today (or yesterday while today is pending).
+        public let currentStreak: Int
     }
 
+    /// First day of the period.
     public let from: LocalDate
+    /// Last day of the period (inclusive).
     public let to: LocalDate
+    /// Every day of the period, in order.
     public let days: [Day]
+    /// The report's today (in ``timeZone``): later days are future.
+    public let today: LocalDate
+    /// When the report was made.
+    public let generatedAt: Date
+    /// The time zone of "today" and of ``generatedAt`` as shown.
+    public let timeZone: TimeZone
+    /// The journal's fingerprint (see ``Journal/fingerprint``).
+    public let fingerprint: String
+    /// The journal id, hex.
+    public let journalID: String
+    /// The checkpoint the report was made from: it covers every record the report read.
+    public let checkpoint: Checkpoint
 
     /// Longest range accepted (about 30 years).
     public static let maximumDays = 11_000
 
+    /// The rule the summary follows, in words (shown in the readable formats).
+    public static let countingRule = "Each day counts once: when a day has several check-ins, the last one recorded for it is counted and the others are listed. A check-in written before its day came is listed but never counted. Days after the report date are never counted; today without a check-in is pending, not missed. Runs count consecutive checked-in days without use (sober or hard day)."
+
     /// Builds the report from the journal's check-ins whose local `day` is in `from...to`.
-    public static func build(_ journal: Journal, from: LocalDate, to: LocalDate) throws -> ComplianceReport {
+    ///
+    /// - Parameters:
+    ///   - now: the report's time; its day in `timeZone` is "today".
+    ///   - timeZone: the reader's time zone, for "today" and for showing ``generatedAt``.
+    /// - Throws: ``JournalError/invalidField(field:reason:)`` for a backwards or too long range;
+    ///   read errors of ``Journal/forEachRecord(_:_:)``.
+    public static func build(_ journal: Journal, from: LocalDate, to: LocalDate, now: Date = Date(),
+                             timeZone: TimeZone = .current) throws -> ComplianceReport {
         guard from <= to else { throw JournalError.invalidField(field: "to", reason: "is before from") }
-        var byDay: [LocalDate: (CheckIn, Int)] = [:]
+        guard from.days(to: to) < maximumDays else {
+            throw JournalError.invalidField(field: "from", reason: "the range is longer than \(maximumDays) days")
+        }
+        let checkpoint = journal.latestCheckpoint
+        var found: [(UInt64, Date, CheckIn)] = []
         try journal.forEachRecord(RecordFilter(kinds: [RecordKind.checkIn])) { record in
+            guard record.sequence < checkpoint.treeSize else { return }
             let checkIn = try record.decode(CheckIn.self)
             guard checkIn.day >= from, checkIn.day <= to else { return }
-            byDay[checkIn.day] = (checkIn, (byDay[checkIn.day]?.1 ?? 0) + 1)
+            found.append((record.sequence, record.recordedAt, checkIn))
         }
+        return assemble(found, from: from, to: to, now: now, timeZone: timeZone, journal: journal, checkpoint: checkpoint)
+    }
+
+    /// Builds the report over the check-ins matching `filter` (other kinds are skipped), spanning
+    /// the days from the first to the last of them (today alone when none match). Used for
+    /// check-in exports rendered as a report.
+    /// - Throws: ``JournalError/invalidField(field:reason:)`` when they span more than ``maximumDays``.
+    public static func build(_ journal: Journal, matching filter: RecordFilter, now: Date = Date(),
+                             timeZone: TimeZone = .current) throws -> ComplianceReport {
+        var filter = filter
+        filter.kinds = [RecordKind.checkIn]
+        let checkpoint = journal.latestCheckpoint
+        var found: [(UInt64, Date, CheckIn)] = []
+        try journal.forEachRecord(filter) { record in
+            guard record.sequence < checkpoint.treeSize else { return }
+            found.append((record.sequence, record.recordedAt, try record.decode(CheckIn.self)))
+        }
+        let today = LocalDate(date: now, offsetSeconds: timeZone.secondsFromGMT(for: now))
+        let from = found.map(\.2.day).min() ?? today
+        let to = found.map(\.2.day).max() ?? today
+        guard from.days(to: to) < maximumDays else {
+            throw JournalError.invalidField(field: "from", reason: "the check-ins span more than \(maximumDays) days")
+        }
+        return assemble(found, from: from, to: to, now: now, timeZone: timeZone, journal: journal, checkpoint: checkpoint)
+    }
+
+    private static func assemble(_ found: [(UInt64, Date, CheckIn)], from: LocalDate, to: LocalDate, now: Date,
+                                 timeZone: TimeZone, journal: Journal, checkpoint: Checkpoint) -> ComplianceReport {
+        let today = LocalDate(date: now, offsetSeconds: timeZone.secondsFromGMT(for: now))
+        var byDay: [LocalDate: [(UInt64, Date, CheckIn)]] = [:]
+        for item in found.sorted(by: { $0.0 < $1.0 }) { byDay[item.2.day, default: []].append(item) }
         var days: [Day] = []
+        days.reserveCapacity(from.days(to: to) + 1)
         var day = from
         while true {
-            days.append(Day(day: day, checkIn: byDay[day]?.0, checkInCount: byDay[day]?.1 ?? 0))
-            guard days.count <= maximumDays else {
-                throw JournalError.invalidField(field: "from", reason: "the range is longer than \(maximumDays) days")
+            let items = byDay[day] ?? []
+            let isFuture = day > today
+            let lateness = items.map { day.days(to: LocalDate(date: $0.1, offsetSeconds: $0.2.timeZoneOffsetSeconds)) }
+            let countable = items.indices.last { lateness[$0] >= 0 }
+            let rows = items.enumerated().map { index, item in
+                let reason: CountReason = isFuture ? .dayIsInTheFuture : lateness[index] < 0 ? .recordedBeforeItsDay
+                    : index == countable ? .lastRecordedForDay : .supersededByLaterCheckIn
+                return CheckInRow(sequence: item.0, recordedAt: item.1, checkIn: item.2, recordedDaysAfterDay: lateness[index],
+                                  counted: reason == .lastRecordedForDay, reason: reason)
             }
+            let status: DayStatus = isFuture ? .future : countable != nil ? .checkedIn : day == today ? .pending : .missed
+            days.append(Day(day: day, status: status, checkIns: rows))
             if day == to { break }
             day = day.next
         }
-        return ComplianceReport(from: from, to: to, days: days)
+        return ComplianceReport(from: from, to: to, days: days, today: today, generatedAt: now, timeZone: timeZone,
+                                fingerprint: journal.fingerprint, journalID: journal.journalIDHex, checkpoint: checkpoint)
     }
 
+    /// The summary figures (see ``Summary``).
     public var summary: Summary {
-        let checked = days.compactMap(\.checkIn)
-        func count(_ status: CheckIn.UseStatus) -> Int { checked.filter { $0.use == status }.count }
+        let counted = days.compactMap(\.checkIn)
+        func count(_ status: CheckIn.UseStatus) -> Int { counted.filter { $0.use == status }.count }
+        let rows = days.flatMap(\.checkIns)
+        var longest = 0, run = 0
+        for day in days where day.status != .future && day.status != .pending {
+            if let c = day.checkIn, c.use != .used { run += 1; longest = max(longest, run) } else { run = 0 }
+        }
+        var current = 0
+        for day in days.reversed() where day.status != .future && day.status != .pending {
+            guard let c = day.checkIn, c.use != .used else { break }
+            current += 1
+        }
+        let elapsed = days.filter { $0.status != .future }.count
         return Summary(
-            days: days.count, daysCheckedIn: checked.count, daysMissed: days.count - checked.count,
+            days: days.count, daysElapsed: elapsed, daysCheckedIn: counted.count,
+            daysMissed: days.filter { $0.status == .missed }.count,
+            daysPending: days.filter { $0.status == .pending }.count,
+            daysInFuture: days.count - elapsed,
             soberDays: count(.sober), hardDays: count(.hardDay), usedDays: count(.used),
-            meetings: checked.reduce(0) { $0 + $1.meetingsAttended },
-            daysReachedOut: checked.filter(\.reachedOutToSupport).count,
-            averageMood: checked.isEmpty ? nil : Double(checked.reduce(0) { $0 + $1.mood }) / Double(checked.count),
-            averageCraving: checked.isEmpty ? nil : Double(checked.reduce(0) { $0 + $1.craving }) / Double(checked.count))
+            meetings: counted.reduce(0) { $0 + $1.meetingsAttended },
+            daysReachedOut: counted.filter(\.reachedOutToSupport).count,
+            averageMood: counted.isEmpty ? nil : Double(counted.reduce(0) { $0 + $1.mood }) / Double(counted.count),
+            averageCraving: counted.isEmpty ? nil : Double(counted.reduce(0) { $0 + $1.craving }) / Double(counted.count),
+            lateCheckIns: rows.filter { $0.counted && $0.recordedDaysAfterDay > 0 }.count,
+            checkInsRecordedAhead: rows.filter { $0.recordedDaysAfterDay < 0 }.count,
+            daysWithSeveralCheckIns: days.filter { $0.checkIns.count > 1 }.count,
+            checkInsNotCounted: rows.filter { !$0.counted }.count,
+            longestStreak: longest, currentStreak: current)
     }
 
-    static let columns = ["day", "status", "use", "craving", "mood", "sleepHours", "meetings", "meetingKinds", "medication", "reachedOutToSupport"]
-    static let noteColumns = ["triggers", "note"]
+    /// `generatedAt` as `2026-11-27 08:14 +01:00` in ``timeZone``.
+    public var generatedAtReadable: String { ReportTime.readable(generatedAt, offsetSeconds: timeZone.secondsFromGMT(for: generatedAt)) }
+    /// `generatedAt` as ISO 8601 with the offset of ``timeZone``.
+    public var generatedAtISO8601: String { ReportTime.iso8601(generatedAt, offsetSeconds: timeZone.secondsFromGMT(for: generatedAt)) }
+    /// The checkpoint root hash, base64 as in the checkpoint text.
+    public var checkpointRoot: String { Data(checkpoint.rootHash).base64EncodedString() }
 
-    /// Renders the report. With `includeNotes == false` no free text (triggers, notes) appears.
-    public func render(_ format: Format, includeNotes: Bool) -> String {
-        let header = Self.columns + (includeNotes ? Self.noteColumns : [])
-        let rows = days.map { row($0, includeNotes: includeNotes) }
+    // MARK: - Machine and Markdown forms
+
+    /// Stable machine column names of the CSV form (and keys of the JSON check-in objects).
+    public static let columns = ["day", "status", "checkIns", "sequence", "counted", "reason", "recordedAt", "recordedDaysAfterDay",
+                                 "use", "craving", "mood", "sleepHours", "meetings", "meetingKinds", "medication", "reachedOutToSupport"]
+    /// Columns added when notes are included.
+    public static let noteColumns = ["triggers", "note"]
+
+    /// The summary as (stable machine name, value) pairs; empty value for "none".
+    public var summaryPairs: [(String, String)] {
         let s = summary
-        let summaryPairs: [(String, String)] = [
-            ("days", "\(s.days)"), ("daysCheckedIn", "\(s.daysCheckedIn)"), ("daysMissed", "\(s.daysMissed)"),
+        return [
+            ("days", "\(s.days)"), ("daysElapsed", "\(s.daysElapsed)"), ("daysCheckedIn", "\(s.daysCheckedIn)"),
+            ("daysMissed", "\(s.daysMissed)"), ("daysPending", "\(s.daysPending)"), ("daysInFuture", "\(s.daysInFuture)"),
             ("soberDays", "\(s.soberDays)"), ("hardDays", "\(s.hardDays)"), ("usedDays", "\(s.usedDays)"),
             ("meetings", "\(s.meetings)"), ("daysReachedOut", "\(s.daysReachedOut)"),
             ("averageMood", s.averageMood.map { String(format: "%.1f", $0) } ?? ""),
             ("averageCraving", s.averageCraving.map { String(format: "%.1f", $0) } ?? ""),
+            ("lateCheckIns", "\(s.lateCheckIns)"), ("checkInsRecordedAhead", "\(s.checkInsRecordedAhead)"),
+            ("daysWithSeveralCheckIns", "\(s.daysWithSeveralCheckIns)"), ("checkInsNotCounted", "\(s.checkInsNotCounted)"),
+            ("longestStreak", "\(s.longestStreak)"), ("currentStreak", "\(s.currentStreak)"),
         ]
+    }
+
+    /// Where the report came from, as (stable machine name, value) pairs.
+    public var provenancePairs: [(String, String)] {
+        [("journalFingerprint", fingerprint), ("journalID", journalID), ("checkpointTreeSize", "\(checkpoint.treeSize)"),
+         ("checkpointRoot", checkpointRoot), ("generatedAt", generatedAtISO8601), ("today", today.description),
+         ("from", from.description), ("to", to.description)]
+    }
+
+    /// Renders the report. With `includeNotes == false` no free text (triggers, notes) appears.
+    /// `notice` (e.g. a redisclosure notice) comes first where the format can carry it (JSON,
+    /// Markdown); CSV refuses one.
+    /// - Throws: ``JournalError/invalidField(field:reason:)`` for a notice with CSV.
+    public func render(_ format: Format, includeNotes: Bool, notice: String? = nil) throws(JournalError) -> String {
         switch format {
         case .csv:
-            var out = CSV.row(header) + rows.map(CSV.row).joined()
-            for (name, value) in summaryPairs {
-                out += CSV.row(["summary:" + name, value] + Array(repeating: "", count: header.count - 2))
+            guard notice == nil else {
+                throw .invalidField(field: "notice", reason: "CSV cannot carry a notice; use json, markdown or html")
             }
-            return out
-        case .json:
-            let dayObjects = rows.map { values in
-                "{" + zip(header, values).map { OwnerExport.jsonString($0) + ":" + OwnerExport.jsonString($1) }.joined(separator: ",") + "}"
-            }
-            let summaryObject = "{" + summaryPairs.map { name, value in
-                OwnerExport.jsonString(name) + ":" + (value.isEmpty ? "null" : value)
-            }.joined(separator: ",") + "}"
-            return "{\"report\":\"compliance\",\"from\":\"\(from)\",\"to\":\"\(to)\",\"includesNotes\":\(includeNotes),\"days\":[\n"
-                + dayObjects.joined(separator: ",\n") + "\n],\"summary\":" + summaryObject + "}\n"
-        case .markdown:
-            var out = "# Compliance report, \(from) to \(to)\n\n"
-            out += "| " + header.joined(separator: " | ") + " |\n|" + String(repeating: " --- |", count: header.count) + "\n"
-            for values in rows {
-                out += "| " + values.map { $0.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
-                    .joined(separator: " | ") + " |\n"
-            }
-            out += "\n## Summary\n\n" + summaryPairs.map { "- \($0): \($1.isEmpty ? "–" : $1)" }.joined(separator: "\n") + "\n"
-            if !includeNotes { out += "\n_Free text (triggers, notes) was left out of this report._\n" }
-            return out
+            return renderCSV(includeNotes: includeNotes)
+        case .json: return renderJSON(includeNotes: includeNotes, notice: notice)
+        case .markdown: return renderMarkdown(includeNotes: includeNotes, notice: notice)
         }
     }
 
-    private func row(_ day: Day, includeNotes: Bool) -> [String] {
-        guard let c = day.checkIn else {
-            return [day.day.description, "missed"] + Array(repeating: "", count: Self.columns.count - 2 + (includeNotes ? 2 : 0))
+    /// One machine row per check-in, and one for each day without a check-in.
+    func machineRows(includeNotes: Bool) -> [[String]] {
+        var rows: [[String]] = []
+        let width = Self.columns.count + (includeNotes ? Self.noteColumns.count : 0)
+        for day in days {
+            if day.checkIns.isEmpty {
+                rows.append([day.day.description, day.status.rawValue, "0"] + Array(repeating: "", count: width - 3))
+                continue
+            }
+            for row in day.checkIns {
+                let c = row.checkIn
+                var values = [day.day.description, day.status.rawValue, "\(day.checkIns.count)", "\(row.sequence)",
+                              row.counted ? "true" : "false", row.reason.rawValue, row.recordedAtISO8601, "\(row.recordedDaysAfterDay)",
+                              c.use.rawValue, "\(c.craving)", "\(c.mood)", c.sleepHours.map { String($0) } ?? "",
+                              "\(c.meetingsAttended)", c.meetingKinds.map(\.rawValue).joined(separator: ";"),
+                              c.medication?.rawValue ?? "", c.reachedOutToSupport ? "true" : "false"]
+                if includeNotes { values += [c.triggers.joined(separator: ";"), c.note ?? ""] }
+                rows.append(values)
+            }
         }
-        var values = [day.day.description, "checked-in", c.use.rawValue, "\(c.craving)", "\(c.mood)",
-                      c.sleepHours.map { String($0) } ?? "", "\(c.meetingsAttended)", c.meetingKinds.map(\.rawValue).joined(separator: ";"),
-                      c.medication?.rawValue ?? "", c.reachedOutToSupport ? "true" : "false"]
-        if includeNotes { values += [c.triggers.joined(separator: ";"), c.note ?? ""] }
-        return values
+        return rows
     }
 
-    /// Writes the report through ``OwnerExport/disclose(_:format:filter:request:recipients:armored:timeZone:write:beforeRecording:)``'s
-    /// machinery: optionally encrypted, always recorded as a disclosure.
+    private func renderCSV(includeNotes: Bool) -> String {
+        let header = Self.columns + (includeNotes ? Self.noteColumns : [])
+        var out = CSV.row(header) + machineRows(includeNotes: includeNotes).map(CSV.row).joined()
+        for (prefix, pairs) in [("summary:", summaryPairs), ("report:", provenancePairs + [("includesNotes", "\(includeNotes)")])] {
+            for (name, value) in pairs {
+                out += CSV.row([prefix + name, value] + Array(repeating: "", count: header.count - 2))
+            }
+        }
+        return out
+    }
+
+    private func renderJSON(includeNotes: Bool, notice: String?) -> String {
+        func string(_ text: String) -> String { OwnerExport.jsonString(text) }
+        func number(_ value: Double?) -> String { value.map { String($0) } ?? "null" }
+        let dayObjects = days.map { day -> String in
+            let checkIns = day.checkIns.map { row -> String in
+                let c = row.checkIn
+                var fields = [
+                    "\"sequence\":\(row.sequence)", "\"counted\":\(row.counted)", "\"reason\":" + string(row.reason.rawValue),
+                    "\"recordedAt\":" + string(row.recordedAtISO8601), "\"recordedDaysAfterDay\":\(row.recordedDaysAfterDay)",
+                    "\"use\":" + string(c.use.rawValue), "\"craving\":\(c.craving)", "\"mood\":\(c.mood)",
+                    "\"sleepHours\":" + number(c.sleepHours), "\"meetings\":\(c.meetingsAttended)",
+                    "\"meetingKinds\":[" + c.meetingKinds.map { string($0.rawValue) }.joined(separator: ",") + "]",
+                    "\"medication\":" + (c.medication.map { string($0.rawValue) } ?? "null"),
+                    "\"reachedOutToSupport\":\(c.reachedOutToSupport)",
+                ]
+                if includeNotes {
+                    fields.append("\"triggers\":[" + c.triggers.map(string).joined(separator: ",") + "]")
+                    fields.append("\"note\":" + (c.note.map(string) ?? "null"))
+                }
+                return "{" + fields.joined(separator: ",") + "}"
+            }
+            return "{\"day\":\"\(day.day)\",\"status\":\"\(day.status.rawValue)\",\"checkIns\":[" + checkIns.joined(separator: ",") + "]}"
+        }
+        let summaryObject = "{" + summaryPairs.map { name, value in string(name) + ":" + (value.isEmpty ? "null" : value) }
+            .joined(separator: ",") + "}"
+        var out = "{\"report\":\"compliance\",\"version\":2,"
+        if let notice { out += "\"notice\":" + string(notice) + "," }
+        out += provenancePairs.map { string($0) + ":" + ($0 == "checkpointTreeSize" ? $1 : string($1)) }.joined(separator: ",")
+        out += ",\"timeZoneOffset\":" + string(ReportTime.offset(timeZone.secondsFromGMT(for: generatedAt)))
+        out += ",\"includesNotes\":\(includeNotes),\"countingRule\":" + string(Self.countingRule) + ",\"days\":[\n"
+        out += dayObjects.joined(separator: ",\n") + "\n],\"summary\":" + summaryObject + "}\n"
+        return out
+    }
+
+    private func renderMarkdown(includeNotes: Bool, notice: String?) -> String {
+        func cell(_ text: String) -> String { Self.markdownText(text) }
+        var out = "# Compliance report, \(from) to \(to)\n\n"
+        if let notice {
+            out += notice.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + Self.markdownText(String($0)) }
+                .joined(separator: "\n") + "\n\n"
+        }
+        out += "- Journal fingerprint: `\(fingerprint)`\n"
+        out += "- Made from checkpoint: \(checkpoint.treeSize) records, root `\(checkpointRoot)`\n"
+        out += "- Made at: \(generatedAtReadable) (report date \(today); later days are not counted)\n"
+        out += "- Notes and triggers: \(includeNotes ? "included" : "left out")\n\n"
+        out += "\(Self.countingRule)\n\n"
+        var header = ["Day", "Status", "Check-in", "Counted", "Recorded at", "Use", "Craving", "Mood", "Sleep", "Meetings",
+                      "Medication", "Reached out"]
+        if includeNotes { header += ["Triggers", "Note"] }
+        out += "| " + header.joined(separator: " | ") + " |\n|" + String(repeating: " --- |", count: header.count) + "\n"
+        for day in days {
+            if day.checkIns.isEmpty {
+                out += "| \(day.day) | \(Self.statusLabel(day.status)) |" + String(repeating: " |", count: header.count - 2) + "\n"
+                continue
+            }
+            for row in day.checkIns {
+                let c = row.checkIn
+                var values = [day.day.description, Self.statusLabel(day.status), "#\(row.sequence)",
+                              Self.countedLabel(row, of: day),
+                              row.recordedAtReadable + (row.timingNote.map { " (\($0))" } ?? ""),
+                              Self.useLabel(c.use), "\(c.craving)/10", "\(c.mood)/10", c.sleepHours.map { Self.hours($0) } ?? "–",
+                              Self.meetingsLabel(c), c.medication.map(Self.medicationLabel) ?? "–", c.reachedOutToSupport ? "yes" : "no"]
+                if includeNotes { values += [c.triggers.isEmpty ? "–" : c.triggers.joined(separator: "; "), c.note ?? "–"] }
+                out += "| " + values.map(cell).joined(separator: " | ") + " |\n"
+            }
+        }
+        out += "\n## Summary\n\n" + Self.summaryLabels(summary).map { "- \($0): \($1)" }.joined(separator: "\n") + "\n"
+        if !includeNotes { out += "\n_Free text (triggers, notes) was left out of this report._\n" }
+        return out
+    }
+
+    // MARK: - Readable labels (shared with the HTML page)
+
+    /// "Checked in", "Missed", "Pending (today)", "Future (not counted)".
+    public static func statusLabel(_ status: DayStatus) -> String {
+        switch status {
+        case .checkedIn: return "Checked in"
+        case .missed: return "Missed"
+        case .pending: return "Pending (today)"
+        case .future: return "Future (not counted)"
+        }
+    }
+
+    /// "yes", "yes (last recorded for the day)", "no (a later check-in for this day replaces it)", ...
+    public static func countedLabel(_ row: CheckInRow, of day: Day) -> String {
+        switch row.reason {
+        case .lastRecordedForDay: return day.checkIns.count > 1 ? "yes (last recorded for the day)" : "yes"
+        case .supersededByLaterCheckIn: return "no (a later check-in for this day replaces it)"
+        case .dayIsInTheFuture: return "no (day after the report date)"
+        case .recordedBeforeItsDay: return "no (written before its day came)"
+        }
+    }
+
+    /// "Sober", "Hard day, no use", "Used".
+    public static func useLabel(_ use: CheckIn.UseStatus) -> String {
+        switch use {
+        case .sober: return "Sober"
+        case .hardDay: return "Hard day, no use"
+        case .used: return "Used"
+        }
+    }
+
+    /// "Taken", "Missed", "None prescribed".
+    public static func medicationLabel(_ medication: CheckIn.Medication) -> String {
+        switch medication {
+        case .taken: return "Taken"
+        case .missed: return "Missed"
+        case .none: return "None prescribed"
+        }
+    }
+
+    /// "AA", "NA", "SMART Recovery", "Caduceus", "Therapy", "Peer group", "Other".
+    public static func meetingKindLabel(_ kind: CheckIn.MeetingKind) -> String {
+        switch kind {
+        case .aa: return "AA"
+        case .na: return "NA"
+        case .smart: return "SMART Recovery"
+        case .caduceus: return "Caduceus"
+        case .therapy: return "Therapy"
+        case .peer: return "Peer group"
+        case .other: return "Other"
+        }
+    }
+
+    /// "0", "2 (AA, Therapy)".
+    public static func meetingsLabel(_ c: CheckIn) -> String {
+        c.meetingsAttended == 0 || c.meetingKinds.isEmpty ? "\(c.meetingsAttended)"
+            : "\(c.meetingsAttended) (" + c.meetingKinds.map(meetingKindLabel).joined(separator: ", ") + ")"
+    }
+
+    /// "7.5 h".
+    public static func hours(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) h" : String(format: "%.1f h", value)
+    }
+
+    /// The summary with readable names, in display order.
+    public static func summaryLabels(_ s: Summary) -> [(String, String)] {
+        func average(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "–" }
+        return [
+            ("Days in period", "\(s.days)"), ("Days up to the report date", "\(s.daysElapsed)"),
+            ("Days checked in", "\(s.daysCheckedIn)"), ("Days missed", "\(s.daysMissed)"),
+            ("Today, not checked in yet", "\(s.daysPending)"), ("Days after the report date (not counted)", "\(s.daysInFuture)"),
+            ("Sober days", "\(s.soberDays)"), ("Hard days, no use", "\(s.hardDays)"), ("Days with use", "\(s.usedDays)"),
+            ("Meetings attended", "\(s.meetings)"), ("Days reached out to support", "\(s.daysReachedOut)"),
+            ("Average mood (1–10)", average(s.averageMood)), ("Average craving (0–10)", average(s.averageCraving)),
+            ("Counted check-ins recorded a day or more late", "\(s.lateCheckIns)"),
+            ("Check-ins recorded ahead of their day", "\(s.checkInsRecordedAhead)"),
+            ("Days with several check-ins", "\(s.daysWithSeveralCheckIns)"),
+            ("Check-ins listed but not counted", "\(s.checkInsNotCounted)"),
+            ("Longest run without use (days)", "\(s.longestStreak)"), ("Current run without use (days)", "\(s.currentStreak)"),
+        ]
+    }
+
+    /// Journal text made safe for a text document: C0/C1 control characters and bidirectional
+    /// overrides become visible placeholders (`␛`, `⟨U+202E⟩`), newlines become spaces.
+    public static func readableText(_ text: String) -> String {
+        var out = ""
+        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A, 0x0D, 0x09: out += " "
+            case 0x00..<0x20: out.unicodeScalars.append(Unicode.Scalar(0x2400 + scalar.value) ?? "?")
+            case 0x7F: out += "\u{2421}"
+            case 0x80..<0xA0, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C:
+                out += "⟨U+" + String(format: "%04X", scalar.value) + "⟩"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Journal text for a Markdown document: ``readableText(_:)``, then every character that
+    /// Markdown or inline HTML would act on (`\ ` * _ [ ] < > | ~`) backslash-escaped, so a note
+    /// can neither break the table nor become a link, an image or markup in a Markdown viewer.
+    public static func markdownText(_ text: String) -> String {
+        var out = ""
+        for character in readableText(text) {
+            if "\\`*_[]<>|~".contains(character) { out.append("\\") }
+            out.append(character)
+        }
+        return out
+    }
+
+    /// Writes the report through the disclosure machinery: optionally encrypted, always
+    /// recorded as a disclosure (format `compliance-report-<format>`).
     @discardableResult
     public func disclose(from journal: Journal, format: Format, includeNotes: Bool, request: DisclosureRequest,
                          recipients: [AgeRecipient] = [], armored: Bool = false, write: @escaping (Data) throws -> Void,
                          beforeRecording: () throws -> Void = {}) throws -> Disclosure {
-        try OwnerExport.disclose(journal, request: request, recipients: recipients, armored: armored,
-                                 formatName: "compliance-report-" + format.rawValue,
-                                 scope: { _ in "check-ins \(from) to \(to); \(includeNotes ? "with notes" : "no notes")" },
-                                 write: write, beforeRecording: beforeRecording) { sink in
-            try sink(render(format, includeNotes: includeNotes))
+        let text = try render(format, includeNotes: includeNotes, notice: request.notice)
+        return try disclose(from: journal, formatName: "compliance-report-" + format.rawValue, includeNotes: includeNotes,
+                            request: request, recipients: recipients, armored: armored, write: write,
+                            beforeRecording: beforeRecording) { text }
+    }
+
+    /// The general form, for renderers in other modules (the HTML page): `render` produces the
+    /// plaintext; it is encrypted when there are recipients, digested, written, and recorded as
+    /// a disclosure named `formatName` with this report's scope.
+    /// - Throws: ``JournalError/readOnly``, write and encryption errors; nothing is recorded then.
+    @discardableResult
+    public func disclose(from journal: Journal, formatName: String, includeNotes: Bool, request: DisclosureRequest,
+                         recipients: [AgeRecipient] = [], armored: Bool = false, write: @escaping (Data) throws -> Void,
+                         beforeRecording: () throws -> Void = {}, render: () throws -> String) throws -> Disclosure {
+        let checkIns = days.reduce(0) { $0 + $1.checkIns.count }
+        return try OwnerExport.disclose(journal, request: request, recipients: recipients, armored: armored, formatName: formatName,
+                                        scope: { _ in "check-ins \(from) to \(to); \(checkIns) check-in(s); checkpoint \(checkpoint.treeSize); "
+                                            + (includeNotes ? "with notes" : "no notes") + (request.notice != nil ? "; with notice" : "") },
+                                        write: write, beforeRecording: beforeRecording) { sink in
+            try sink(render())
             return days.count
         }.disclosure
     }
