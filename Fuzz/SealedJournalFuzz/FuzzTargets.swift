@@ -80,10 +80,11 @@ enum FuzzTarget: String, CaseIterable, Sendable {
               let cipher = try? RecordCipher(masterKey: master, journalID: [UInt8](repeating: 0, count: 16)),
               let envelope = try? RecordEnvelope(kind: "entry", day: 0).encode() else { return }
         let nonce = [UInt8](repeating: 9, count: 24)
-        func seal(_ plaintext: [UInt8], label: [UInt8], part: RecordSealing.Part) -> [UInt8]? {
+        func seal(_ plaintext: [UInt8], label: [UInt8], part: RecordSealing.Part, boundTo sealedEnvelope: [UInt8] = []) -> [UInt8]? {
             var key = [UInt8](repeating: 0, count: 32)
             var sealed = [UInt8](repeating: 0, count: plaintext.count + 16)
-            let aad = RecordSealing.associatedData(journalID: [UInt8](repeating: 0, count: 16), sequence: 0, part: part)
+            guard let aad = part == .envelope ? RecordSealing.associatedData(journalID: [UInt8](repeating: 0, count: 16), sequence: 0, part: part)
+                : try? RecordSealing.contentAssociatedData(journalID: [UInt8](repeating: 0, count: 16), sequence: 0, sealedEnvelope: sealedEnvelope) else { return nil }
             do {
                 try nonce.withUnsafeBytes { n in
                     let message = RecordSealing.keyMessage(label: label, sequence: 0, nonce: n)
@@ -102,8 +103,12 @@ enum FuzzTarget: String, CaseIterable, Sendable {
             return sealed
         }
         guard let sealedEnvelope = seal(envelope, label: RecordSealing.envelopeLabel, part: .envelope),
-              let sealedContent = seal(padded, label: RecordSealing.contentLabel, part: .content) else { return }
-        let body = nonce + sealedEnvelope + sealedContent
+              let sealedContent = seal(padded, label: RecordSealing.contentLabel, part: .content, boundTo: sealedEnvelope) else { return }
+        let covered = nonce + sealedEnvelope + sealedContent
+        var tag = [UInt8](repeating: 0, count: RecordSealing.ownerTagByteCount)
+        let message = RecordSealing.ownerTagPrefix(journalID: [UInt8](repeating: 0, count: 16), sequence: 0) + covered
+        guard (try? tag.withUnsafeMutableBytes { t in try root.withUnsafeBytes { r in try message.withUnsafeBytes { try BLAKE2b.keyedHash(into: t, message: $0, key: r) } } }) != nil else { return }
+        let body = covered + tag
         _ = try? cipher.openEnvelope(body: body, sequence: 0)
         guard let plaintext = try? cipher.open(body: body, sequence: 0) else { return }
         let record = JournalRecord(plaintext, sequence: 0)

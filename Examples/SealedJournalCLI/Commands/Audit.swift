@@ -74,9 +74,12 @@ struct VerifyAudit: ParsableCommand {
         discussion: """
         Checks the checkpoint signature, every disclosed record's inclusion proof and key, and (with --against) that the journal still contains the history of a checkpoint you kept; says what it did not check. Prints the disclosed records (control characters escaped), then the verdict last. Exit status 0 only when everything holds.
 
+        For a complete bundle (made with --kind/--from/--to), give the same --kind/--from/--to you asked for: the bundle must have been made for exactly that scope, and every record in it must be disclosed. A per-day table shows each day's check-ins and the private records of the day (kind and day only).
+
         Example:
           sealed-journal verify-audit november-audit.json \\
-              --fingerprint 1a2b:... --against checkpoint-oct.txt
+              --fingerprint 1a2b:... --against checkpoint-oct.txt \\
+              --kind checkin --from 2026-11-01 --to 2026-11-30
         """
     )
 
@@ -86,13 +89,20 @@ struct VerifyAudit: ParsableCommand {
     var fingerprint: String?
     @Option(help: ArgumentHelp("A checkpoint you kept earlier.", valueName: "checkpoint-file"))
     var against: String?
+    @OptionGroup var range: RangeOptions
     @OptionGroup var output: OutputOptions
+
+    /// The scope the auditor asked for, when given: the bundle must have been made for exactly it.
+    var expectedScope: AuditBundle.Scope? {
+        guard range.kind != .all || range.from != nil || range.to != nil else { return nil }
+        return AuditBundle.Scope(kinds: range.kind.kinds.map(Array.init), from: range.from?.day, to: range.to?.day, complete: true)
+    }
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
             let data = try ContentFile.read(bundle)
             let held = try against.map { String(decoding: try ContentFile.read($0), as: UTF8.self) }
-            let report = AuditVerifier.verify(data, fingerprint: fingerprint, heldCheckpoint: held)
+            let report = AuditVerifier.verify(data, fingerprint: fingerprint, heldCheckpoint: held, expectedScope: expectedScope)
             // Everything from the bundle is escaped; what was checked, and what was not, is said
             // plainly; the verdict comes last, after anything the bundle supplied.
             var lines: [String] = []
@@ -131,7 +141,14 @@ struct VerifyAudit: ParsableCommand {
                 for problem in report.problems.dropFirst() { Terminal.error("also: \(TerminalText.escape(problem))") }
                 throw CLIError.verificationFailed(report.problems[0])
             }
-            if report.isComplete { Terminal.say("complete: every record in the bundle's scope is disclosed (\(report.records.count) of \(report.envelopes.count) records).") }
+            let undisclosedCheckIns = days.reduce(0) { $0 + $1.undisclosedCheckIns }
+            if report.isComplete && undisclosedCheckIns == 0 {
+                Terminal.say(report.scopeConfirmed
+                    ? "complete: every record in the scope you asked for is disclosed (\(report.records.count) of \(report.envelopes.count) records)."
+                    : "complete for the scope the bundle states (\(report.records.count) of \(report.envelopes.count) records) — not checked against what you asked for: give --kind/--from/--to.")
+            } else if undisclosedCheckIns > 0 {
+                Terminal.say("NOT complete for check-ins: \(undisclosedCheckIns) check-in(s) in the table's days are not disclosed.")
+            }
             let scope = against != nil ? "signature, records and consistency with your checkpoint" : "signature and records; no checkpoint of yours was compared"
             Terminal.say("Audit bundle verified (\(scope)).")
         }

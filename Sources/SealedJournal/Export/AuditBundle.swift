@@ -227,8 +227,11 @@ public struct AuditReport: Sendable {
     public let records: [JournalRecord]
     /// The kind and day of every record whose envelope the bundle opens.
     public let envelopes: [AuditEnvelope]
-    /// What the bundle says it was made for.
+    /// The scope completeness was judged against: the one the verifier asked for, or else the
+    /// one the bundle states (which is not signed: see ``scopeConfirmed``).
     public let scope: AuditBundle.Scope?
+    /// `true` when the verifier gave the scope it expected and the bundle was made for exactly that.
+    public let scopeConfirmed: Bool
     /// `true` when the bundle claims completeness and the claim holds.
     public let isComplete: Bool
     /// Whether a consistency proof from an earlier checkpoint (or the held checkpoint itself) was checked.
@@ -265,10 +268,18 @@ public struct AuditReport: Sendable {
 /// Verifies audit bundles with nothing but the bundle (and optionally a pinned fingerprint and a
 /// checkpoint the auditor kept). Treats the bundle as hostile input.
 public enum AuditVerifier {
-    public static func verify(_ data: Data, fingerprint pinned: String? = nil, heldCheckpoint: String? = nil) -> AuditReport {
+    /// Verifies `data` as an audit bundle.
+    /// - Parameters:
+    ///   - pinned: the fingerprint the journal must have (checked first).
+    ///   - heldCheckpoint: a checkpoint the auditor kept (read as people send it).
+    ///   - expectedScope: what the auditor asked for. The bundle's own `scope` is not signed, so a
+    ///     completeness claim is only as good as the scope it is judged against: give it, and a
+    ///     bundle made (or edited) for any other scope fails.
+    public static func verify(_ data: Data, fingerprint pinned: String? = nil, heldCheckpoint: String? = nil,
+                              expectedScope: AuditBundle.Scope? = nil) -> AuditReport {
         func failure(_ message: String, checkpoint: Checkpoint? = nil) -> AuditReport {
             AuditReport(checkpoint: checkpoint, journalID: nil, fingerprint: nil, records: [], envelopes: [], scope: nil,
-                        isComplete: false, checkedConsistency: false, problems: [message])
+                        scopeConfirmed: false, isComplete: false, checkedConsistency: false, problems: [message])
         }
         guard data.count <= AuditBundle.maximumByteCount else { return failure("the bundle is larger than \(AuditBundle.maximumByteCount) bytes") }
         if let probe = try? JSONDecoder().decode(VersionProbe.self, from: data), probe.format == AuditBundle.formatName,
@@ -298,7 +309,7 @@ public enum AuditVerifier {
             checkpoint = try Checkpoint.parse(bundle.checkpoint, publicKey: publicKey)
         } catch {
             return AuditReport(checkpoint: nil, journalID: bundle.journalID, fingerprint: fingerprint, records: [], envelopes: [],
-                               scope: bundle.scope, isComplete: false, checkedConsistency: false,
+                               scope: bundle.scope, scopeConfirmed: false, isComplete: false, checkedConsistency: false,
                                problems: problems + ["the checkpoint does not verify: \(error)"])
         }
         if checkpoint.origin != Checkpoint.origin(journalID: journalID) { problems.append("the checkpoint is for another journal") }
@@ -308,11 +319,15 @@ public enum AuditVerifier {
         if let heldCheckpoint {
             checkedConsistency = compareHeld(heldCheckpoint, checkpoint: checkpoint, provenFrom: provenFrom, publicKey: publicKey, problems: &problems)
         }
+        if let expectedScope, bundle.scope != expectedScope {
+            problems.append("the bundle was made for \(describe(bundle.scope)), not for the scope you asked for (\(describe(expectedScope)))")
+        }
+        let scope = expectedScope ?? bundle.scope
         let opened = openRecords(bundle, checkpoint: checkpoint, journalID: journalID, problems: &problems)
-        let isComplete = checkCompleteness(bundle, opened: opened, treeSize: checkpoint.treeSize, problems: &problems)
+        let isComplete = checkCompleteness(scope, bundle: bundle, opened: opened, treeSize: checkpoint.treeSize, problems: &problems)
         return AuditReport(checkpoint: checkpoint, journalID: bundle.journalID, fingerprint: fingerprint, records: opened.records,
-                           envelopes: opened.envelopes, scope: bundle.scope, isComplete: isComplete,
-                           checkedConsistency: checkedConsistency, problems: problems)
+                           envelopes: opened.envelopes, scope: scope, scopeConfirmed: expectedScope != nil && bundle.scope == expectedScope,
+                           isComplete: isComplete, checkedConsistency: checkedConsistency, problems: problems)
     }
 
     private struct VersionProbe: Decodable {
@@ -350,10 +365,12 @@ public enum AuditVerifier {
                 problems.append("the checkpoint you hold is for another journal")
                 return false
             }
-            held = try Checkpoint.parse(canonical, publicKey: publicKey)
+            held = try Checkpoint.parse(canonical, publicKey: publicKey, held: true)
         } catch {
-            if case .invalidField = error { problems.append("the checkpoint you hold cannot be read: \(error)") } else {
+            if case .badSignature = error {
                 problems.append("the checkpoint you hold names this journal but is not signed by its key (forged or altered)")
+            } else {
+                problems.append("the checkpoint you hold cannot be read (garbled: \(error))")
             }
             return false
         }
@@ -380,7 +397,7 @@ public enum AuditVerifier {
     /// Proves each record's place and opens its envelope (and content when disclosed).
     private static func openRecords(_ bundle: AuditBundle, checkpoint: Checkpoint, journalID: [UInt8], problems: inout [String]) -> Opened {
         var opened = Opened()
-        let complete = bundle.scope?.complete ?? false
+        let complete = bundle.scope?.complete ?? false  // decides only how positions are proven (all frames, or proofs)
         for disclosed in bundle.records {
             let place = "record #\(disclosed.sequence)"
             guard opened.leafHashes[disclosed.sequence] == nil else { problems.append("\(place) appears twice"); continue }
@@ -435,9 +452,16 @@ public enum AuditVerifier {
         return opened
     }
 
+    static func describe(_ scope: AuditBundle.Scope?) -> String {
+        guard let scope else { return "no stated scope" }
+        let kinds = scope.kinds.map { $0.joined(separator: ", ") } ?? "all kinds"
+        return "\(kinds), \(scope.from ?? "the start") to \(scope.to ?? "the end")" + (scope.complete ? ", complete" : "")
+    }
+
     /// A complete bundle must disclose the content of every record whose envelope is in scope.
-    private static func checkCompleteness(_ bundle: AuditBundle, opened: Opened, treeSize: UInt64, problems: inout [String]) -> Bool {
-        guard let scope = bundle.scope, scope.complete else { return false }
+    private static func checkCompleteness(_ scope: AuditBundle.Scope?, bundle: AuditBundle, opened: Opened, treeSize: UInt64,
+                                          problems: inout [String]) -> Bool {
+        guard let scope, scope.complete else { return false }
         let before = problems.count
         let missing = opened.envelopeBySequence.filter { scope.contains($0.value) }
             .filter { sequence, _ in !opened.records.contains { $0.sequence == sequence } }

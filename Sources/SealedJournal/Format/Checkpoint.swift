@@ -7,13 +7,15 @@ import Foundation
 ///     <tree size, decimal>\n
 ///     <root hash, base64>\n
 ///     header <header sequence> <base64 SHA-256 of the header copy's signed bytes>\n   (extension line)
+///     offset <file offset of this checkpoint frame>\n                              (extension line)
 ///     \n
 ///     — sealed-journal/<journal id> <base64(key id (4) || Ed25519 signature (64))>\n
 ///
 /// The signature covers the three body lines including the final newline. The key id is
 /// SHA-256(key name || 0x0A || 0x01 || public key)[0..<4]. No timestamps, by design. The
-/// extension line binds the header in force when the checkpoint was signed, so writing old
-/// header copies back (to revive an old passphrase slot) is detected.
+/// extension lines bind the header in force when the checkpoint was signed, so writing old
+/// header copies back (to revive an old passphrase slot) is detected, and the checkpoint's own
+/// place in the file, so no frame can be inserted or removed before it.
 public struct Checkpoint: Equatable, Sendable {
     /// The log origin line, `sealed-journal/<journal id hex>`.
     public let origin: String
@@ -23,6 +25,8 @@ public struct Checkpoint: Equatable, Sendable {
     public let rootHash: [UInt8]
     /// The header this checkpoint binds (sequence and digest), from its `header` extension line.
     let headerBinding: HeaderBinding?
+    /// The file offset of the checkpoint frame this note was signed for, from its `offset` extension line.
+    let frameOffset: UInt64?
     /// The complete signed note, as stored and as handed to others.
     public let text: String
     /// key id (4) || signature (64) of this journal's signature line.
@@ -41,41 +45,54 @@ public struct Checkpoint: Equatable, Sendable {
         return Array(hash.prefix(4))
     }
 
-    static func body(origin: String, treeSize: UInt64, rootHash: [UInt8], headerBinding: HeaderBinding?) -> String {
+    static func body(origin: String, treeSize: UInt64, rootHash: [UInt8], headerBinding: HeaderBinding?, frameOffset: UInt64?) -> String {
         "\(origin)\n\(treeSize)\n\(Data(rootHash).base64EncodedString())\n" + (headerBinding.map { $0.line + "\n" } ?? "")
+            + (frameOffset.map { "\(offsetPrefix)\($0)\n" } ?? "")
     }
 
+    static let offsetPrefix = "offset "
+
     /// Signs a new checkpoint.
-    static func sign(journalID: [UInt8], treeSize: UInt64, rootHash: [UInt8], headerBinding: HeaderBinding, key: Ed25519.SigningKey) -> Checkpoint {
+    static func sign(journalID: [UInt8], treeSize: UInt64, rootHash: [UInt8], headerBinding: HeaderBinding, frameOffset: UInt64,
+                     key: Ed25519.SigningKey) -> Checkpoint {
         let origin = origin(journalID: journalID)
-        let body = body(origin: origin, treeSize: treeSize, rootHash: rootHash, headerBinding: headerBinding)
+        let body = body(origin: origin, treeSize: treeSize, rootHash: rootHash, headerBinding: headerBinding, frameOffset: frameOffset)
         let signature = key.signature(for: Array(body.utf8))
         let blob = keyID(keyName: origin, publicKey: key.publicKey) + signature
-        let text = canonicalText(origin: origin, treeSize: treeSize, rootHash: rootHash, headerBinding: headerBinding, signatureBlob: blob)
-        return Checkpoint(origin: origin, treeSize: treeSize, rootHash: rootHash, headerBinding: headerBinding, text: text, signatureBlob: blob)
+        let text = canonicalText(origin: origin, treeSize: treeSize, rootHash: rootHash, headerBinding: headerBinding,
+                                 frameOffset: frameOffset, signatureBlob: blob)
+        return Checkpoint(origin: origin, treeSize: treeSize, rootHash: rootHash, headerBinding: headerBinding, frameOffset: frameOffset,
+                          text: text, signatureBlob: blob)
     }
 
     /// The exact text this library writes: the body lines, a blank line, one signature line.
-    static func canonicalText(origin: String, treeSize: UInt64, rootHash: [UInt8], headerBinding: HeaderBinding?, signatureBlob: [UInt8]) -> String {
-        body(origin: origin, treeSize: treeSize, rootHash: rootHash, headerBinding: headerBinding) + "\n"
+    static func canonicalText(origin: String, treeSize: UInt64, rootHash: [UInt8], headerBinding: HeaderBinding?, frameOffset: UInt64?,
+                              signatureBlob: [UInt8]) -> String {
+        body(origin: origin, treeSize: treeSize, rootHash: rootHash, headerBinding: headerBinding, frameOffset: frameOffset) + "\n"
             + "\(emDash) \(origin) \(Data(signatureBlob).base64EncodedString())\n"
     }
 
     /// `true` when the text is byte-for-byte what this library writes (a header line, no other
     /// extension lines or signers, canonical base64), as required of checkpoints inside a journal.
     var isCanonical: Bool {
-        headerBinding != nil && text == Checkpoint.canonicalText(origin: origin, treeSize: treeSize, rootHash: rootHash,
-                                                                 headerBinding: headerBinding, signatureBlob: signatureBlob)
+        headerBinding != nil && frameOffset != nil
+            && text == Checkpoint.canonicalText(origin: origin, treeSize: treeSize, rootHash: rootHash, headerBinding: headerBinding,
+                                                frameOffset: frameOffset, signatureBlob: signatureBlob)
     }
 
     /// Parses a signed note and verifies its signature with `publicKey`.
     ///
     /// Follows C2SP signed-note: the text before the last blank line is the body; signature
     /// lines from other keys are ignored; exactly one must be by this key and must verify.
-    /// - Throws: ``FormatError`` naming what is wrong.
-    public static func parse(_ text: String, publicKey: [UInt8]) throws(FormatError) -> Checkpoint {
+    /// - Parameter held: for a checkpoint someone holds (after ``HeldCheckpointText``): up to
+    ///   64 KiB (room for many cosignatures), and other signers' lines that do not parse are skipped
+    ///   as C2SP signed-note requires. Inside a journal every line must be well formed.
+    /// - Throws: ``FormatError``: ``FormatError/badSignature(what:)`` when the note is well formed
+    ///   but this key's signature is missing or wrong; other cases when the text is malformed.
+    public static func parse(_ text: String, publicKey: [UInt8], held: Bool = false) throws(FormatError) -> Checkpoint {
         let bytes = Array(text.utf8)
-        guard bytes.count <= maximumTextByteCount else { throw .limitExceeded(what: "checkpoint text", limit: maximumTextByteCount) }
+        let limit = held ? HeldCheckpointText.maximumByteCount : maximumTextByteCount
+        guard bytes.count <= limit else { throw .limitExceeded(what: "checkpoint text", limit: limit) }
         guard !bytes.contains(where: { $0 < 0x20 && $0 != 0x0A }) else { throw .invalidField(what: "checkpoint text (control character)") }
         guard let split = text.range(of: "\n\n", options: .backwards) else { throw .invalidField(what: "checkpoint text (no signature)") }
         let body = String(text[..<split.lowerBound]) + "\n"
@@ -97,15 +114,26 @@ public struct Checkpoint: Equatable, Sendable {
             throw .invalidField(what: "checkpoint root hash")
         }
         var binding: HeaderBinding?
-        for line in lines.dropFirst(3) where line.hasPrefix(HeaderBinding.prefix) {
-            guard binding == nil, let parsed = HeaderBinding(line: line) else { throw .invalidField(what: "checkpoint header line") }
-            binding = parsed
+        var frameOffset: UInt64?
+        for line in lines.dropFirst(3) {
+            if line.hasPrefix(HeaderBinding.prefix) {
+                guard binding == nil, let parsed = HeaderBinding(line: line) else { throw .invalidField(what: "checkpoint header line") }
+                binding = parsed
+            } else if line.hasPrefix(offsetPrefix) {
+                let digits = line.dropFirst(offsetPrefix.count)
+                guard frameOffset == nil, !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+                      !(digits.count > 1 && digits.hasPrefix("0")), let value = UInt64(digits) else {
+                    throw .invalidField(what: "checkpoint offset line")
+                }
+                frameOffset = value
+            }
         }
         let expectedKeyID = keyID(keyName: origin, publicKey: publicKey)
         var verifiedBlob: [UInt8]?
         guard signatureBlock.hasSuffix("\n") else { throw .invalidField(what: "checkpoint signature line") }
         for line in signatureBlock.split(separator: "\n") {
             let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+            if held, parts.count != 3 || parts[1] != origin { continue }  // another signer's line, whatever its shape
             guard parts.count == 3, parts[0] == emDash, let blob = Data(base64Encoded: String(parts[2])), blob.count >= 5,
                   blob.base64EncodedString() == parts[2] else {
                 throw .invalidField(what: "checkpoint signature line")
@@ -120,7 +148,8 @@ public struct Checkpoint: Equatable, Sendable {
             verifiedBlob = blobBytes
         }
         guard let verifiedBlob else { throw .badSignature(what: "checkpoint (no signature by this journal's key)") }
-        return Checkpoint(origin: origin, treeSize: treeSize, rootHash: [UInt8](root), headerBinding: binding, text: text, signatureBlob: verifiedBlob)
+        return Checkpoint(origin: origin, treeSize: treeSize, rootHash: [UInt8](root), headerBinding: binding, frameOffset: frameOffset,
+                          text: text, signatureBlob: verifiedBlob)
     }
 }
 

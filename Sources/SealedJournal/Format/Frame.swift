@@ -129,6 +129,7 @@ struct CheckpointFrame: Equatable, Sendable {
         guard checkpoint.isCanonical else { throw .invalidField(what: "checkpoint text (not in canonical form, or no header line)") }
         guard checkpoint.origin == Checkpoint.origin(journalID: journalID) else { throw .invalidField(what: "checkpoint origin (another journal)") }
         guard checkpoint.treeSize == treeSize else { throw .invalidField(what: "checkpoint tree size") }
+        guard checkpoint.frameOffset == frameOffset else { throw .invalidField(what: "checkpoint offset (the frame was moved: something was inserted or removed before it)") }
         guard checkpoint.rootHash == compactRange.root else { throw .invalidField(what: "checkpoint compact range (does not match the signed root)") }
         return checkpoint
     }

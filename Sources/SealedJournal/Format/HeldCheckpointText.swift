@@ -65,7 +65,7 @@ enum HeldCheckpointText {
         } else {
             return nil
         }
-        let parts = rest.split(separator: " ", omittingEmptySubsequences: true)
+        let parts = rest.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard parts.count == 2, let blob = Data(base64Encoded: String(parts[1])), blob.count >= 5 else { return nil }
         return "\(Checkpoint.emDash) \(parts[0]) \(parts[1])"
     }

@@ -1,13 +1,21 @@
 /// Sealing and opening record frames (format version 2).
 ///
-///     record frame body = nonce (24) || sealed envelope (88) || sealed content (padded plaintext + 16)
+///     record frame body = nonce (24) || sealed envelope (88) || sealed content (padded plaintext + 16) || owner tag (32)
 ///
 ///     record root key = crypto_kdf_derive_from_key(32, subkey id 1, context "SJrecrd2", master key)
 ///     envelope key    = BLAKE2b-256(key = record root key, message = "SJenvkey" || LE64(sequence) || nonce)
 ///     content key     = BLAKE2b-256(key = record root key, message = "SJcntkey" || LE64(sequence) || nonce)
 ///     sealed envelope = XChaCha20-Poly1305(envelope key, nonce, envelope (72), AAD(part 1))
-///     sealed content  = XChaCha20-Poly1305(content key,  nonce, padded plaintext, AAD(part 2))
+///     sealed content  = XChaCha20-Poly1305(content key,  nonce, padded plaintext, AAD(part 2) || SHA-256(sealed envelope))
 ///     AAD             = journal id (16) || LE64(sequence) || frame kind 1 (1) || LE16(format version 2) || part (1)
+///
+///     owner tag       = BLAKE2b-256(key = record root key, message = "SJrecmac" || journal id || LE64(sequence) || body before the tag)
+///
+/// The content's AAD binds the sealed envelope, so whoever holds only an envelope key (every
+/// record's, in a complete audit bundle) cannot rewrite an envelope without the content failing.
+/// The owner tag is keyed with the record root key, which is never disclosed: a disclosed
+/// envelope or content key lets its holder read one record, but whatever they re-encrypt with it
+/// fails the owner's tag, so the owner's reader, repair and rekey never accept it.
 ///
 /// The two keys differ, so the one random nonce is never used twice under one key. Both keys
 /// depend on the record's own random nonce: a position re-written after a rollback gets new keys,
@@ -22,9 +30,24 @@ enum RecordSealing {
     /// Offsets inside a record frame body.
     static let envelopeOffset = nonceByteCount
     static let contentOffset = nonceByteCount + RecordEnvelope.sealedByteCount
-    /// Smallest valid body: nonce, envelope, and a 256-byte padded content with its tag.
-    static let minimumBodyByteCount = contentOffset + 256 + XChaCha20Poly1305.tagByteCount
-    static let maximumBodyByteCount = contentOffset + RecordPlaintext.maximumPaddedByteCount + XChaCha20Poly1305.tagByteCount
+    /// The owner tag at the end of every record frame body.
+    static let ownerTagByteCount = 32
+    static let ownerTagLabel = Array("SJrecmac".utf8)
+    /// Smallest valid body: nonce, envelope, a 256-byte padded content with its tag, the owner tag.
+    static let minimumBodyByteCount = contentOffset + 256 + XChaCha20Poly1305.tagByteCount + ownerTagByteCount
+    static let maximumBodyByteCount = contentOffset + RecordPlaintext.maximumPaddedByteCount + XChaCha20Poly1305.tagByteCount + ownerTagByteCount
+
+    /// Where the owner tag starts in a body of `count` bytes (the content ends there).
+    static func ownerTagOffset(bodyCount: Int) -> Int { bodyCount - ownerTagByteCount }
+
+    /// The owner tag's message prefix: "SJrecmac" || journal id || LE64(sequence).
+    static func ownerTagPrefix(journalID: [UInt8], sequence: UInt64) -> [UInt8] {
+        var writer = ByteWriter(capacity: 32)
+        writer.write(ownerTagLabel)
+        writer.write(journalID)
+        writer.write(sequence)
+        return writer.bytes
+    }
 
     enum Part: UInt8 { case envelope = 1, content = 2 }
 
@@ -36,6 +59,11 @@ enum RecordSealing {
         writer.write(FileHeader.formatVersion)
         writer.write(part.rawValue)
         return writer.bytes
+    }
+
+    /// The content's associated data: AAD(part 2) followed by SHA-256 of the sealed envelope (88 bytes).
+    static func contentAssociatedData(journalID: [UInt8], sequence: UInt64, sealedEnvelope: some Collection<UInt8>) throws -> [UInt8] {
+        associatedData(journalID: journalID, sequence: sequence, part: .content) + (try SHA256.hash(Array(sealedEnvelope)))
     }
 
     /// Message of the per-record key PRF: label (8) || LE64(sequence) || nonce (24).
@@ -67,13 +95,14 @@ enum RecordSealing {
     /// Opens the content of a record frame body with the content key.
     static func openContent(body: [UInt8], key: UnsafeRawBufferPointer, journalID: [UInt8], sequence: UInt64) throws -> RecordPlaintext {
         guard body.count >= minimumBodyByteCount else { throw CryptoError.authenticationFailed }
-        let aad = associatedData(journalID: journalID, sequence: sequence, part: .content)
-        var padded = [UInt8](repeating: 0, count: body.count - contentOffset - XChaCha20Poly1305.tagByteCount)
+        let aad = try contentAssociatedData(journalID: journalID, sequence: sequence, sealedEnvelope: body[envelopeOffset..<contentOffset])
+        let contentEnd = ownerTagOffset(bodyCount: body.count)
+        var padded = [UInt8](repeating: 0, count: contentEnd - contentOffset - XChaCha20Poly1305.tagByteCount)
         defer { Sodium.wipe(&padded) }
         try body.withUnsafeBytes { raw in
             try padded.withUnsafeMutableBytes { out in
                 try aad.withUnsafeBytes { a in
-                    try XChaCha20Poly1305.decrypt(into: out, ciphertext: UnsafeRawBufferPointer(rebasing: raw[contentOffset...]),
+                    try XChaCha20Poly1305.decrypt(into: out, ciphertext: UnsafeRawBufferPointer(rebasing: raw[contentOffset..<contentEnd]),
                                                   nonce: UnsafeRawBufferPointer(rebasing: raw[0..<nonceByteCount]), key: key, associatedData: a)
                 }
             }
@@ -120,10 +149,10 @@ final class RecordCipher {
         var padded = try plaintext.encode()
         var envelopeBytes = try envelope.encode()
         defer { Sodium.wipe(&padded); Sodium.wipe(&envelopeBytes) }
-        let bodyLength = RecordSealing.contentOffset + padded.count + XChaCha20Poly1305.tagByteCount
+        let contentEnd = RecordSealing.contentOffset + padded.count + XChaCha20Poly1305.tagByteCount
+        let bodyLength = contentEnd + RecordSealing.ownerTagByteCount
         var frame = [UInt8](repeating: 0, count: bodyLength + Frame.overhead)
         let envelopeAAD = RecordSealing.associatedData(journalID: journalID, sequence: sequence, part: .envelope)
-        let contentAAD = RecordSealing.associatedData(journalID: journalID, sequence: sequence, part: .content)
         try frame.withUnsafeMutableBytes { out in
             out.storeBytes(of: UInt32(bodyLength).littleEndian, toByteOffset: 0, as: UInt32.self)
             out[4] = FrameKind.record.rawValue
@@ -140,23 +169,51 @@ final class RecordCipher {
                     }
                 }
             }
+            let sealedEnvelope = UnsafeRawBufferPointer(rebasing: body[RecordSealing.envelopeOffset..<RecordSealing.contentOffset])
+            let contentAAD = try RecordSealing.contentAssociatedData(journalID: journalID, sequence: sequence, sealedEnvelope: sealedEnvelope)
             try withKey(RecordSealing.contentLabel, sequence: sequence, nonce: nonce) { key in
                 try padded.withUnsafeBytes { p in
                     try contentAAD.withUnsafeBytes { a in
-                        try XChaCha20Poly1305.encrypt(into: UnsafeMutableRawBufferPointer(rebasing: body[RecordSealing.contentOffset...]),
+                        try XChaCha20Poly1305.encrypt(into: UnsafeMutableRawBufferPointer(rebasing: body[RecordSealing.contentOffset..<contentEnd]),
                                                       plaintext: p, nonce: nonce, key: key, associatedData: a)
                     }
                 }
             }
         }
+        try frame.withUnsafeMutableBytes { out in
+            let body = UnsafeMutableRawBufferPointer(rebasing: out[Frame.prefixByteCount..<(Frame.prefixByteCount + bodyLength)])
+            try writeOwnerTag(into: UnsafeMutableRawBufferPointer(rebasing: body[contentEnd...]),
+                              over: UnsafeRawBufferPointer(rebasing: body[..<contentEnd]), sequence: sequence)
+        }
         return frame
+    }
+
+    /// The owner tag of `covered` (the body before the tag) for record `sequence`.
+    private func writeOwnerTag(into tag: UnsafeMutableRawBufferPointer, over covered: UnsafeRawBufferPointer, sequence: UInt64) throws {
+        let message = RecordSealing.ownerTagPrefix(journalID: journalID, sequence: sequence) + Array(covered)
+        try rootKey.withUnsafeBytes { key in try message.withUnsafeBytes { try BLAKE2b.keyedHash(into: tag, message: $0, key: key) } }
+    }
+
+    /// Checks the owner tag of a record frame body (constant time); throws
+    /// ``CryptoError/authenticationFailed`` when it does not match (altered, or re-encrypted by
+    /// someone who holds only a disclosed key).
+    func checkOwnerTag(body: [UInt8], sequence: UInt64) throws {
+        guard body.count >= RecordSealing.minimumBodyByteCount else { throw CryptoError.authenticationFailed }
+        let tagOffset = RecordSealing.ownerTagOffset(bodyCount: body.count)
+        var expected = [UInt8](repeating: 0, count: RecordSealing.ownerTagByteCount)
+        try body.withUnsafeBytes { raw in
+            try expected.withUnsafeMutableBytes { out in
+                try writeOwnerTag(into: out, over: UnsafeRawBufferPointer(rebasing: raw[..<tagOffset]), sequence: sequence)
+            }
+        }
+        guard ConstantTime.equals(expected, Array(body[tagOffset...])) else { throw CryptoError.authenticationFailed }
     }
 
     /// Opens a record frame body's content as record `sequence`.
     /// - Throws: ``CryptoError/authenticationFailed`` when the frame was altered, moved or spliced in;
     ///   ``FormatError`` when it authenticates but its content is malformed or of an unknown version.
     func open(body: [UInt8], sequence: UInt64) throws -> RecordPlaintext {
-        guard body.count >= RecordSealing.minimumBodyByteCount else { throw CryptoError.authenticationFailed }
+        try checkOwnerTag(body: body, sequence: sequence)
         return try body.withUnsafeBytes { raw in
             try withKey(RecordSealing.contentLabel, sequence: sequence, nonce: UnsafeRawBufferPointer(rebasing: raw[0..<RecordSealing.nonceByteCount])) { key in
                 try RecordSealing.openContent(body: body, key: key, journalID: journalID, sequence: sequence)
@@ -166,7 +223,7 @@ final class RecordCipher {
 
     /// Opens a record frame body's envelope as record `sequence`.
     func openEnvelope(body: [UInt8], sequence: UInt64) throws -> RecordEnvelope {
-        guard body.count >= RecordSealing.minimumBodyByteCount else { throw CryptoError.authenticationFailed }
+        try checkOwnerTag(body: body, sequence: sequence)
         return try body.withUnsafeBytes { raw in
             try withKey(RecordSealing.envelopeLabel, sequence: sequence, nonce: UnsafeRawBufferPointer(rebasing: raw[0..<RecordSealing.nonceByteCount])) { key in
                 try RecordSealing.openEnvelope(body: body, key: key, journalID: journalID, sequence: sequence)

@@ -100,7 +100,7 @@ extension Journal {
         }
         let checkpointOffset = base + UInt64(bytes.count)
         let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: range.size, rootHash: range.root,
-                                         headerBinding: state.header.binding, key: signingKey)
+                                         headerBinding: state.header.binding, frameOffset: checkpointOffset, key: signingKey)
         let frame = CheckpointFrame(treeSize: range.size, frameOffset: checkpointOffset,
                                     previousFrameOffset: state.tail.frame.frameOffset,
                                     compactRange: range, noteText: checkpoint.text)

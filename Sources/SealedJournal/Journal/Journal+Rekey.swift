@@ -87,8 +87,10 @@ extension Journal {
         var newPosition: [UInt64: UInt64] = [:]
         var pending: [SealInput] = []
         var pendingBytes = 0
+        var history = CompactRange()
         while sequence < oldSize, let frame = try reader.next() {
             guard frame.kind == .record else { continue }
+            history.append(leafHash: MerkleTree.leafHash(frame.bytes))
             defer { sequence += 1 }
             if omitting.contains(sequence) { continue }
             let plaintext: RecordPlaintext, envelope: RecordEnvelope
@@ -118,6 +120,12 @@ extension Journal {
                 pending.removeAll(keepingCapacity: true)
                 pendingBytes = 0
             }
+        }
+        // Everything carried over must be exactly the history the old key signed: a record that
+        // authenticates but is not in the signed tree (spliced from a fork) is never re-sealed.
+        guard history.size == oldSize, history.root == state.tail.checkpoint.rootHash else {
+            throw JournalError.damaged(offset: FileHeader.framesOffset,
+                                       reason: "the records do not match the journal's last signed checkpoint; run verify (nothing was changed)")
         }
         if !pending.isEmpty { _ = try successor.state.withLock { try successor.writeCommit(&$0, pending, prebuiltFrames: []) } }
         let carried = successor.state.withLock { $0.tail }

@@ -137,10 +137,12 @@ public final class Journal: Sendable {
         try JournalError.mapping {
             try Sodium.ensureInitialized()
             let file = try AppendOnlyFile.open(path: path, writable: mode == .readWrite)
-            let located = try locate(file: file)
             if let expectedFingerprint {
-                try checkFingerprint(expectedFingerprint, file: file, header: located.headerState.header)
+                // Identity first: a substituted file costs one header read, no tail search, no Argon2id.
+                let header = try HeaderStore.read(file: file, fileSize: try file.size()).header
+                try checkFingerprint(expectedFingerprint, file: file, header: header)
             }
+            let located = try locate(file: file)
             let masterKey = try unlock(located.headerState.header)
             let signingKey = try KeySlots.signingKey(masterKey: masterKey)
             guard ConstantTime.equals(signingKey.publicKey, located.headerState.header.publicKey) else {
@@ -341,8 +343,9 @@ struct NewJournalKeys {
             bytes += Frame.encode(kind: .lineage, body: Array(statement.utf8))
         }
         let range = CompactRange()
-        let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: 0, rootHash: range.root, headerBinding: headerState.binding, key: signingKey)
         let frameOffset = UInt64(bytes.count)
+        let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: 0, rootHash: range.root, headerBinding: headerState.binding,
+                                         frameOffset: frameOffset, key: signingKey)
         let frame = CheckpointFrame(treeSize: 0, frameOffset: frameOffset, previousFrameOffset: 0, compactRange: range, noteText: checkpoint.text)
         bytes += Frame.encode(kind: .checkpoint, body: frame.encodeBody())
         let tail = CommittedTail(frame: frame, checkpoint: checkpoint, endOffset: UInt64(bytes.count))

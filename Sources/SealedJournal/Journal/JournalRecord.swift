@@ -16,14 +16,19 @@ public struct JournalRecord: Sendable {
     public let payload: [UInt8]
 
     /// Decodes the payload as `type`.
-    /// - Throws: ``JournalError/decodingFailed(sequence:kind:type:)`` when the kind or fields do not match.
+    /// - Throws: ``JournalError/decodingFailed(sequence:kind:type:)`` when the kind or fields do not match,
+    ///   or a field is out of the type's range (``JournalRecordContent/validate()``).
     public func decode<T: JournalRecordContent>(_ type: T.Type) throws(JournalError) -> T {
         guard kind == T.recordKind else { throw .decodingFailed(sequence: sequence, kind: kind, type: String(describing: T.self)) }
+        let value: T
         do {
-            return try RecordCoding.decoder.decode(T.self, from: Data(payload))
+            value = try RecordCoding.decoder.decode(T.self, from: Data(payload))
         } catch {
             throw .decodingFailed(sequence: sequence, kind: kind, type: String(describing: T.self))
         }
+        // Only a faulty writer holding the key can seal out-of-range values; never hand them on.
+        do { try value.validate() } catch { throw .decodingFailed(sequence: sequence, kind: kind, type: String(describing: T.self)) }
+        return value
     }
 
     /// The record as one of the built-in kinds, or `.custom` for an app's own kind.

@@ -186,7 +186,9 @@ struct Verifier {
         if let index = lineage.statements.firstIndex(where: { Fingerprint.matches(pinned, Fingerprint.of(publicKey: $0.predecessorPublicKey)) }) {
             let hops = lineage.statements[index...].map { Fingerprint.of(publicKey: $0.successorPublicKey) }
             report.predecessorFingerprints = Array(report.predecessorFingerprints[index...])
-            report.notes.append("re-keyed: the pinned key \(pinned) signed a statement handing the journal over to \(hops.joined(separator: " -> ")); pin \(current) from now on")
+            report.notes.append("re-keyed: the pinned key \(pinned) signed a statement handing the journal over to \(hops.joined(separator: " -> ")). "
+                                + "A retired key may be the one that leaked, and whoever holds it could sign such a statement for another file: "
+                                + "confirm \(current) with the journal's owner before you pin it")
             return true
         }
         report.fail("the journal's fingerprint is \(current), not the pinned \(pinned): this is a different journal (or it was replaced)")
@@ -219,15 +221,19 @@ struct Verifier {
             return
         }
         let origin = String(canonical.prefix { $0 != "\n" })
+        func describe(_ error: FormatError, whose: String) -> String {
+            if case .badSignature = error { return "the checkpoint you hold names \(whose) but is not signed by its key (forged or altered)" }
+            return "the checkpoint you hold cannot be read (garbled: \(error))"
+        }
         if origin == Checkpoint.origin(journalID: header.journalID) {
-            do { held = try Checkpoint.parse(canonical, publicKey: header.publicKey) } catch {
-                report.fail("the checkpoint you hold names this journal but is not signed by its key (forged or altered): \(error)")
+            do { held = try Checkpoint.parse(canonical, publicKey: header.publicKey, held: true) } catch {
+                report.fail(describe(error, whose: "this journal"))
             }
         } else if let statement = lineage.statement(forPredecessorOrigin: origin) {
             do {
-                heldPredecessor = (try Checkpoint.parse(canonical, publicKey: statement.predecessorPublicKey), statement)
+                heldPredecessor = (try Checkpoint.parse(canonical, publicKey: statement.predecessorPublicKey, held: true), statement)
             } catch {
-                report.fail("the checkpoint you hold names this journal's predecessor but is not signed by its key (forged or altered): \(error)")
+                report.fail(describe(error, whose: "this journal's predecessor"))
             }
         } else {
             report.fail("the checkpoint you hold is for another journal (\(origin.prefix(80)))")
@@ -254,6 +260,7 @@ struct Verifier {
         var previousBinding: UInt64 = 0
         var sawCreation = false
         var lineageIndex = 0
+        var lastCheckpointEnd: UInt64 = 0
         var lastProgress: UInt64 = 0
         var opened: UInt64 = 0
         func stop(_ message: String, offset: UInt64?, sequence: UInt64? = nil) -> Walk {
@@ -338,6 +345,7 @@ struct Verifier {
                         previousBinding = binding.sequence
                     }
                     sawCreation = true
+                    lastCheckpointEnd = frame.endOffset
                     report.checkpointCount += 1
                     report.latestCheckpoint = checkpoint
                     previousCheckpointOffset = frame.offset
@@ -352,6 +360,9 @@ struct Verifier {
         if walk.range.size > walk.committedSize {
             report.fail("\(walk.range.size - walk.committedSize) record(s) at the end are not covered by a checkpoint (an interrupted write, or tampering)",
                         sequence: walk.committedSize)
+        } else if lastCheckpointEnd > 0, size > lastCheckpointEnd {
+            report.fail("\(size - lastCheckpointEnd) bytes after the last checkpoint are not covered by it (an interrupted write, or something appended)",
+                        offset: lastCheckpointEnd)
         }
         if report.checkpointCount == 0 {
             report.fail("the journal has no intact checkpoint")

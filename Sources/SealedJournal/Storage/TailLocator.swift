@@ -44,10 +44,14 @@ enum TailLocator {
         var window = Window(file: file)
         var end = fileSize
         var damage: (offset: UInt64, reason: String)?
+        var fullRecomputeAllowed = true
         let minimumFrame = UInt64(Frame.overhead)
         while end >= FileHeader.framesOffset + minimumFrame {
             if let frame = try candidate(endingAt: end, window: &window, header: header) {
-                switch try commitIntegrity(frame.frame, file: file, header: header) {
+                // A hostile file full of checkpoints over wrong roots must not make opening
+                // quadratic: the tree is recomputed from the start for one candidate at most.
+                defer { fullRecomputeAllowed = false }
+                switch try commitIntegrity(frame.frame, file: file, header: header, allowFullRecompute: fullRecomputeAllowed) {
                 case .intact:
                     let committed = CommittedTail(frame: frame.frame, checkpoint: frame.checkpoint, endOffset: end)
                     if let damage { return TailScan(committed: committed, status: .damaged(offset: damage.offset, reason: damage.reason)) }
@@ -91,7 +95,8 @@ enum TailLocator {
     /// compact range (decoded; its signature is not needed, the signed root of `frame` checks it)
     /// and checks the result is `frame`'s compact range. When the previous checkpoint cannot be
     /// used, the tree is recomputed from the first record.
-    static func commitIntegrity(_ frame: CheckpointFrame, file: AppendOnlyFile, header: FileHeader) throws -> CommitIntegrity {
+    static func commitIntegrity(_ frame: CheckpointFrame, file: AppendOnlyFile, header: FileHeader,
+                                allowFullRecompute: Bool = true) throws -> CommitIntegrity {
         if frame.treeSize == 0 {
             return frame.previousFrameOffset == 0 ? .intact : .mismatch
         }
@@ -103,9 +108,11 @@ enum TailLocator {
             switch try hashCommit(reader: &reader, onto: previous.compactRange, expecting: frame) {
             case .intact: return .intact
             case .torn: return .torn
-            case .mismatch: break  // the previous checkpoint's range may be what is damaged: recompute
+            case .mismatch:
+                guard allowFullRecompute else { return .mismatch }  // the previous range may be what is damaged: recompute once
             }
         }
+        guard allowFullRecompute else { return .torn }
         var full = FrameReader(file: file, to: frame.frameOffset)
         var range = CompactRange()
         while true {

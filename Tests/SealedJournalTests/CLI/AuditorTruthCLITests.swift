@@ -57,11 +57,25 @@ struct AuditorTruthCLITests {
         let made = try CLI.run(["audit", path, "--kind", "checkin", "--from", "2026-11-01", "--to", "2026-11-04",
                                 "--output", dir.file("bundle.json"), "--allow-args", "--to-whom", "Program", "--purpose", "monthly"])
         #expect(made.status == 0 && made.stderr.contains("complete for its scope"), "\(made.stderr)")
-        let checked = try CLI.run(["verify-audit", dir.file("bundle.json")], passphrase: nil)
+        let checked = try CLI.run(["verify-audit", dir.file("bundle.json"), "--kind", "checkin", "--from", "2026-11-01", "--to", "2026-11-04"],
+                                  passphrase: nil)
         #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
         #expect(checked.stdout.contains("2026-11-03  NO CHECK-IN\n"), "\(checked.stdout)")
         #expect(checked.stdout.contains("2026-11-04  checked in · hard day · 1 private record (kind and day only)"))
-        #expect(checked.stderr.contains("complete: every record in the bundle's scope is disclosed"))
+        #expect(checked.stderr.contains("complete: every record in the scope you asked for is disclosed"), "\(checked.stderr)")
         #expect(!checked.stdout.contains("a private page"))
+        // The bundle's scope is not signed: edited to hide the check-ins (a look-alike kind name,
+        // contents removed), it fails against the scope the auditor asked for, and never says complete.
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("bundle.json")))) as? [String: Any])
+        var scope = try #require(json["scope"] as? [String: Any])
+        scope["kinds"] = ["\u{0441}h\u{0435}ckIn"]
+        json["scope"] = scope
+        json["records"] = (json["records"] as? [[String: Any]])?.map { record in var copy = record; copy["contentKey"] = nil; return copy }
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: dir.file("edited.json")))
+        let edited = try CLI.run(["verify-audit", dir.file("edited.json"), "--kind", "checkin", "--from", "2026-11-01", "--to", "2026-11-04"],
+                                 passphrase: nil)
+        #expect(edited.status == 1 && !edited.stderr.contains("complete: every"), "\(edited.stdout)\(edited.stderr)")
+        let unasked = try CLI.run(["verify-audit", dir.file("edited.json")], passphrase: nil)
+        #expect(!unasked.stderr.contains("complete: every") && unasked.stderr.contains("NOT complete for check-ins"), "\(unasked.stdout)\(unasked.stderr)")
     }
 }

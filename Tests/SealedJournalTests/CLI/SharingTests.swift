@@ -143,7 +143,7 @@ struct AuditCLITests {
         #expect(!bundleText.contains("SECRET") && !bundleText.contains("visible note"), "frames stay encrypted in the bundle")
         let verified = try CLI.run(["verify-audit", dir.file("a.json"), "--fingerprint", String(fingerprint)], passphrase: nil)
         #expect(verified.status == 0, "\(verified.stderr)")
-        #expect(verified.stdout.contains("record 1 is in the journal") && verified.stdout.contains("record 2 is in the journal"))
+        #expect(verified.stdout.contains("record #1 is in the journal") && verified.stdout.contains("record #2 is in the journal"), "\(verified.stdout)")
         #expect(verified.stdout.contains("visible note") && !verified.stdout.contains("SECRET"))
         #expect(verified.stdout.contains("checkpoint signed by the journal's key: 3 records"))
 

@@ -168,7 +168,7 @@ struct HTMLReportTests {
     func commandLine() throws {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
-        try CLI.run(["checkin", path, "--day", "2026-11-02", "--mood", "5", "--craving", "6", "--use", "hard-day", "--note", "PRIVATE <b>note</b>"])
+        try CLI.run(["checkin", path, "--day", "2026-11-02", "--mood", "5", "--craving", "6", "--use", "hard-day", "--note", "PRIVATE <b>note</b>", "--allow-args"])
         let report = try CLI.run(["report", path, "--from", "2026-11-01", "--to", "2026-11-03", "--format", "html", "--no-notes",
                                   "--output", dir.file("r.html")])
         #expect(report.status == 0, "\(report.stderr)")

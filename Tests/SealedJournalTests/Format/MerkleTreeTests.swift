@@ -103,27 +103,28 @@ struct CheckpointTests {
     @Test("signed text has the C2SP shape and round-trips")
     func shape() throws {
         let root = MerkleTree.leafHash([1, 2, 3])
-        let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: 42, rootHash: root, headerBinding: binding, key: key)
+        let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: 42, rootHash: root, headerBinding: binding, frameOffset: 9000, key: key)
         let lines = checkpoint.text.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines[0] == "sealed-journal/" + String(repeating: "ab", count: 16))
         #expect(lines[1] == "42")
         #expect(lines[2] == Substring(Data(root).base64EncodedString()))
         #expect(lines[3] == Substring("header 3 " + Data(repeating: 0x5A, count: 32).base64EncodedString()))
-        #expect(lines[4] == "")
-        #expect(lines[5].hasPrefix("\u{2014} sealed-journal/"))
+        #expect(lines[4] == "offset 9000")
+        #expect(lines[5] == "")
+        #expect(lines[6].hasPrefix("\u{2014} sealed-journal/"))
         #expect(lines.last == "")
         // Key id = SHA-256(name || 0x0A || 0x01 || public key)[:4], independently computed here.
-        let blob = try #require(Data(base64Encoded: String(lines[5].split(separator: " ")[2])))
+        let blob = try #require(Data(base64Encoded: String(lines[6].split(separator: " ")[2])))
         let expectedID = Array(try SHA256.hash(Array(lines[0].utf8) + [0x0A, 0x01] + key.publicKey).prefix(4))
         #expect(Array(blob.prefix(4)) == expectedID)
-        #expect(Ed25519.isValidSignature(Array(blob.dropFirst(4)), for: Array((lines[0...3].joined(separator: "\n") + "\n").utf8), publicKey: key.publicKey))
+        #expect(Ed25519.isValidSignature(Array(blob.dropFirst(4)), for: Array((lines[0...4].joined(separator: "\n") + "\n").utf8), publicKey: key.publicKey))
         let parsed = try Checkpoint.parse(checkpoint.text, publicKey: key.publicKey)
         #expect(parsed == checkpoint && parsed.isCanonical && parsed.headerBinding == binding)
     }
 
     @Test("other signers' lines are ignored; forged, missing or malformed signatures are rejected")
     func signatures() throws {
-        let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: 1, rootHash: MerkleTree.emptyRoot, headerBinding: binding, key: key)
+        let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: 1, rootHash: MerkleTree.emptyRoot, headerBinding: binding, frameOffset: 9000, key: key)
         let witness = try Ed25519.SigningKey(seed: SecretBytes(copying: [UInt8](repeating: 9, count: 32)))
         let cosigned = checkpoint.text + "\u{2014} witness.example \(Data([1, 2, 3, 4] + witness.signature(for: [1])).base64EncodedString())\n"
         let parsed = try Checkpoint.parse(cosigned, publicKey: key.publicKey)

@@ -150,7 +150,7 @@ struct BadInputTests {
         let header = FileHeader(sequence: 1, journalID: [UInt8](repeating: 2, count: 16), publicKey: signing.publicKey, keySlots: [slot])
         let copy = try header.encodeCopy(signingKey: signing)
         let checkpoint = Checkpoint.sign(journalID: header.journalID, treeSize: 0, rootHash: CompactRange().root,
-                                         headerBinding: HeaderBinding(sequence: 1, digest: FileHeader.digest(ofCopy: copy)), key: signing)
+                                         headerBinding: HeaderBinding(sequence: 1, digest: FileHeader.digest(ofCopy: copy)), frameOffset: 8192, key: signing)
         let frame = CheckpointFrame(treeSize: 0, frameOffset: 8192, previousFrameOffset: 0, compactRange: CompactRange(), noteText: checkpoint.text)
         let dir = try TemporaryDirectory()
         let path = dir.file("hostile")

@@ -9,10 +9,11 @@ func sealRawFrame(_ journal: Journal, sequence: UInt64, paddedContent: [UInt8],
     let root = try KeyDerivation.deriveSubkey(length: 32, id: 1, context: RecordSealing.rootKeyContext, masterKey: journal.masterKey)
     let nonce = try RandomBytes.generate(count: 24)
     let envelopeBytes = try envelope ?? RecordEnvelope(kind: "entry", day: 20000).encode()
-    func seal(_ plaintext: [UInt8], _ label: [UInt8], _ part: RecordSealing.Part) throws -> [UInt8] {
+    func seal(_ plaintext: [UInt8], _ label: [UInt8], _ part: RecordSealing.Part, _ sealedEnvelope: [UInt8] = []) throws -> [UInt8] {
         var key = [UInt8](repeating: 0, count: 32)
         var out = [UInt8](repeating: 0, count: plaintext.count + 16)
-        let aad = RecordSealing.associatedData(journalID: journal.journalID, sequence: sequence, part: part)
+        let aad = part == .envelope ? RecordSealing.associatedData(journalID: journal.journalID, sequence: sequence, part: part)
+            : try RecordSealing.contentAssociatedData(journalID: journal.journalID, sequence: sequence, sealedEnvelope: sealedEnvelope)
         try nonce.withUnsafeBytes { n in
             let message = RecordSealing.keyMessage(label: label, sequence: sequence, nonce: n)
             try key.withUnsafeMutableBytes { k in
@@ -26,8 +27,12 @@ func sealRawFrame(_ journal: Journal, sequence: UInt64, paddedContent: [UInt8],
         }
         return out
     }
-    let body = nonce + (try seal(envelopeBytes, RecordSealing.envelopeLabel, .envelope)) + (try seal(paddedContent, RecordSealing.contentLabel, .content))
-    return Frame.encode(kind: .record, body: body)
+    let sealedEnvelope = try seal(envelopeBytes, RecordSealing.envelopeLabel, .envelope)
+    let covered = nonce + sealedEnvelope + (try seal(paddedContent, RecordSealing.contentLabel, .content, sealedEnvelope))
+    var tag = [UInt8](repeating: 0, count: 32)
+    let message = RecordSealing.ownerTagPrefix(journalID: journal.journalID, sequence: sequence) + covered
+    try tag.withUnsafeMutableBytes { t in try root.withUnsafeBytes { r in try message.withUnsafeBytes { try BLAKE2b.keyedHash(into: t, message: $0, key: r) } } }
+    return Frame.encode(kind: .record, body: covered + tag)
 }
 
 /// A padded content plaintext built field by field (no validation).
@@ -203,7 +208,7 @@ struct KeyChangeTests {
         try writeFileBytes(newBytes, to: path)
         let state = successor.state.withLock { $0 }
         let forged = Checkpoint.sign(journalID: successor.journalID, treeSize: 3, rootHash: state.tail.checkpoint.rootHash,
-                                     headerBinding: state.header.binding, key: oldSigningKey)
+                                     headerBinding: state.header.binding, frameOffset: UInt64(newBytes.count), key: oldSigningKey)
         let frame = CheckpointFrame(treeSize: 3, frameOffset: UInt64(newBytes.count), previousFrameOffset: state.tail.frame.frameOffset,
                                     compactRange: state.tail.frame.compactRange, noteText: forged.text)
         try writeFileBytes(newBytes + Frame.encode(kind: .checkpoint, body: frame.encodeBody()), to: path)
@@ -242,7 +247,7 @@ struct HostileHeaderTests {
         let copy = try header.encodeCopy(signingKey: signing)
         _ = writer
         let checkpoint = Checkpoint.sign(journalID: header.journalID, treeSize: 0, rootHash: CompactRange().root,
-                                         headerBinding: HeaderBinding(sequence: 1, digest: FileHeader.digest(ofCopy: copy)), key: signing)
+                                         headerBinding: HeaderBinding(sequence: 1, digest: FileHeader.digest(ofCopy: copy)), frameOffset: 8192, key: signing)
         let frame = CheckpointFrame(treeSize: 0, frameOffset: 8192, previousFrameOffset: 0, compactRange: CompactRange(), noteText: checkpoint.text)
         let path = dir.file("hostile-\(slots.count)")
         try writeFileBytes(copy + copy + Frame.encode(kind: .checkpoint, body: frame.encodeBody()), to: path)
@@ -378,7 +383,7 @@ struct DecodedValueTests {
         let bytes = try fileBytes(path)
         let state = journal.state.withLock { $0 }
         let checkpoint = Checkpoint.sign(journalID: journal.journalID, treeSize: 1, rootHash: state.tail.checkpoint.rootHash,
-                                         headerBinding: state.header.binding, key: journal.signingKey)
+                                         headerBinding: state.header.binding, frameOffset: UInt64(bytes.count), key: journal.signingKey)
         let frame = CheckpointFrame(treeSize: 1, frameOffset: UInt64(bytes.count), previousFrameOffset: state.tail.frame.frameOffset,
                                     compactRange: state.tail.frame.compactRange, noteText: checkpoint.text)
         try writeFileBytes(bytes + Frame.encode(kind: .checkpoint, body: frame.encodeBody()), to: path)
@@ -416,5 +421,110 @@ struct HeldCheckpointTextTests {
         let forged = text.replacingOccurrences(of: "\n4\n", with: "\n3\n")
         let forgedReport = Journal.verify(at: journal.path, options: .init(heldCheckpoint: forged))
         #expect(forgedReport.problems.first?.message.contains("not signed by its key") == true, "\(forgedReport)")
+    }
+}
+
+@Suite("Review findings stay fixed")
+struct ReviewRegressionTests {
+    /// Re-encrypts record `sequence`'s content with its disclosed content key (same nonce and
+    /// envelope), as someone holding only that key and write access to the file could.
+    func forgeWithDisclosedKey(path: String, journal: Journal, sequence: UInt64, text: String) throws -> [UInt8] {
+        let bundle = try journal.auditBundle(disclosing: [sequence])
+        let disclosed = try #require(bundle.records.first)
+        let contentKey = [UInt8](Data(base64Encoded: try #require(disclosed.contentKey))!)
+        let frame = [UInt8](Data(base64Encoded: disclosed.frame)!)
+        let body = Array(frame[5..<(frame.count - 4)])
+        let nonce = Array(body[0..<24]), sealedEnvelope = Array(body[24..<112])
+        let padded = rawContent(payload: Array("{\"tags\":[],\"text\":\"\(text)\"}".utf8))
+        let contentLength = body.count - 112 - 32 - 16
+        #expect(padded.count == contentLength, "same size class, so the frame keeps its length")
+        var sealed = [UInt8](repeating: 0, count: padded.count + 16)
+        let aad = try RecordSealing.contentAssociatedData(journalID: journal.journalID, sequence: sequence, sealedEnvelope: sealedEnvelope)
+        try sealed.withUnsafeMutableBytes { o in
+            try contentKey.withUnsafeBytes { k in try nonce.withUnsafeBytes { n in try padded.withUnsafeBytes { p in
+                try aad.withUnsafeBytes { try XChaCha20Poly1305.encrypt(into: o, plaintext: p, nonce: n, key: k, associatedData: $0) } } } }
+        }
+        let forgedBody = nonce + sealedEnvelope + sealed + Array(body.suffix(32))
+        var bytes = try fileBytes(path)
+        let offset = try #require(firstIndex(of: frame, in: bytes))
+        bytes.replaceSubrange(offset + 5..<offset + 5 + body.count, with: forgedBody)
+        return bytes
+    }
+
+    @Test("a record re-encrypted with its disclosed key is refused by the owner's reader, salvage, repair and rekey")
+    func disclosedKeyCannotForge() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j")
+        let journal = try makeJournal(at: path).journal
+        for text in ["zero", "one, to be forged", "two", "three"] { try journal.append(JournalEntry(text: text)) }
+        let original = try fileBytes(path)
+        let forgedTail = try forgeWithDisclosedKey(path: path, journal: journal, sequence: 3, text: "three, but FORGED!")
+        // In place, mid-history.
+        let forged = try forgeWithDisclosedKey(path: path, journal: journal, sequence: 1, text: "I used again. FORGED!")
+        try writeFileBytes(forged, to: path)
+        let reader = try Journal.open(at: path, passphrase: testPassphrase(), mode: .readOnly)
+        #expect(throws: JournalError.self) { try readAll(reader) }
+        #expect(throws: JournalError.self) { try reader.record(at: 1) }
+        var texts: [String] = []
+        let damaged = try reader.salvageRecords { texts.append(try $0.decode(JournalEntry.self).text) }
+        #expect(texts == ["zero", "two", "three"] && damaged.map(\.sequence) == [1])
+        let writer = try Journal.open(at: path, passphrase: testPassphrase())
+        #expect(throws: JournalError.self) { try writer.rekey(to: testPassphrase("a completely new one"), kdf: testKDF) }
+        #expect(try fileBytes(path) == forged, "the refused rekey changed nothing")
+        // At the tail, where only repair could take it back in: repair keeps it out.
+        #expect(forgedTail.count == original.count)
+        var tail = forgedTail
+        tail.removeLast(4)  // damage the last checkpoint so the write-open refuses and the owner repairs
+        try writeFileBytes(tail, to: path)
+        let report = try Journal.repair(at: path, passphrase: testPassphrase())
+        #expect(report.recommittedRecords == 0, "a frame that fails the owner tag is never re-committed")
+    }
+
+    @Test("frames inserted before a checkpoint or after the last one fail verification, even extension frames")
+    func insertedFrames() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j")
+        let journal = try makeJournal(at: path).journal
+        try journal.append(JournalEntry(text: "one"))
+        let afterFirst = try fileBytes(path).count
+        try journal.append(JournalEntry(text: "two"))
+        let bytes = try fileBytes(path)
+        let extensionFrame = Frame.encode(kind: .extensionFrame(200), body: [1, 2, 3])
+        try writeFileBytes(Array(bytes[..<afterFirst]) + extensionFrame + Array(bytes[afterFirst...]), to: path)
+        #expect(!Journal.verify(at: path).isValid, "an inserted frame moves every later checkpoint off its signed offset")
+        try writeFileBytes(bytes + extensionFrame, to: path)
+        let trailing = Journal.verify(at: path)
+        #expect(!trailing.isValid && trailing.problems[0].message.contains("after the last checkpoint"), "\(trailing)")
+    }
+
+    @Test("held checkpoints with many cosignatures, foreign lines of any shape, or a tab after the dash still verify")
+    func heldCheckpointsFromTheWild() throws {
+        let journal = try SmallJournal()
+        let text = journal.latestCheckpoint
+        let cosignatures = (0..<40).map { "\u{2014} witness\($0).example AAAAA\(String(repeating: "x", count: 100))==\n" }.joined()
+        let report = Journal.verify(at: journal.path, options: .init(heldCheckpoint: text + cosignatures + "\u{2014} other.example not-base64!\n"))
+        #expect(report.isValid, "\(report)")
+        let tabbed = text.replacingOccurrences(of: "\u{2014} ", with: "\u{2014}\t")
+        #expect(Journal.verify(at: journal.path, options: .init(heldCheckpoint: tabbed)).isValid)
+    }
+
+    @Test("a sealed check-in with out-of-range values is not a check-in to reports: no crash, no counting")
+    func outOfRangeCheckIn() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try makeJournal(at: dir.file("j")).journal
+        let payload = "{\"craving\":1,\"day\":\"2026-11-03\",\"meetingsAttended\":9223372036854775807,\"mood\":9223372036854775807,\"timeZoneOffsetSeconds\":0,\"use\":\"sober\"}"
+        let envelope = try RecordEnvelope(kind: RecordKind.checkIn, day: try LocalDate("2026-11-03").daysSinceEpoch).encode()
+        for sequence in UInt64(0)..<2 {
+            try journal.commit([], prebuiltFrames: [try sealRawFrame(journal, sequence: sequence, paddedContent: rawContent(kind: RecordKind.checkIn, payload: Array(payload.utf8)),
+                                                                      envelope: envelope)])
+        }
+        let record = try journal.record(at: 0)
+        #expect(throws: JournalError.self) { try record.decode(CheckIn.self) }
+        if case .checkIn = record.content { Issue.record("an out-of-range check-in must not decode as one") }
+        // The report refuses with a clear error naming the record, instead of trapping on overflow.
+        let error = #expect(throws: JournalError.self) {
+            try ComplianceReport.build(journal, from: try LocalDate("2026-11-01"), to: try LocalDate("2026-11-05"))
+        }
+        #expect(error == .decodingFailed(sequence: 0, kind: RecordKind.checkIn, type: "CheckIn"))
     }
 }
