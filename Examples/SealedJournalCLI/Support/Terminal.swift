@@ -91,14 +91,29 @@ enum Terminal {
         _ = prompt.withCString { write(tty, $0, strlen($0)) }
         var original = termios()
         let haveAttributes = tcgetattr(tty, &original) == 0
+        var previousHandlers: [sigaction] = []
         if haveAttributes {
+            // Ctrl-C (or a hang-up) while echo is off must not leave the terminal silent.
+            EchoRestore.saved = original
+            EchoRestore.descriptor = tty
+            previousHandlers = EchoRestore.signals.map { signal in
+                var action = sigaction(), previous = sigaction()
+                action.__sigaction_handler.sa_handler = restoreEchoAndDie
+                sigemptyset(&action.sa_mask)
+                sigaction(signal, &action, &previous)
+                return previous
+            }
             var silent = original
             silent.c_lflag &= ~tcflag_t(ECHO)
             silent.c_lflag |= tcflag_t(ECHONL)
             _ = tcsetattr(tty, TCSAFLUSH, &silent)
         }
         defer {
-            if haveAttributes { _ = tcsetattr(tty, TCSAFLUSH, &original) }
+            if haveAttributes {
+                _ = tcsetattr(tty, TCSAFLUSH, &original)
+                for (signal, var previous) in zip(EchoRestore.signals, previousHandlers) { sigaction(signal, &previous, nil) }
+                EchoRestore.descriptor = -1
+            }
         }
         return try SecretBytes(readingLineFrom: tty)
     }
@@ -112,6 +127,23 @@ enum Terminal {
             if done >= total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         }
     }
+}
+
+/// The terminal settings to put back if a signal ends the process at a passphrase prompt.
+/// Written before the handler is installed, read only by it.
+enum EchoRestore {
+    nonisolated(unsafe) static var saved = termios()
+    nonisolated(unsafe) static var descriptor: Int32 = -1
+    static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+}
+
+/// Async-signal-safe: `tcsetattr`, `sigaction`, `raise`.
+private func restoreEchoAndDie(_ signal: Int32) {
+    if EchoRestore.descriptor >= 0 { _ = tcsetattr(EchoRestore.descriptor, TCSANOW, &EchoRestore.saved) }
+    var action = sigaction()
+    sigemptyset(&action.sa_mask)
+    sigaction(signal, &action, nil)
+    raise(signal)
 }
 
 /// Holds a stream filter for a closure (one export at a time, on one thread).

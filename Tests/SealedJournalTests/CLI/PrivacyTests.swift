@@ -515,3 +515,35 @@ struct ExportFileTests {
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)) == ["out.txt", "late.txt"])
     }
 }
+
+@Suite("Hostile text at a real terminal", .serialized, .enabled(if: TmuxSession.isAvailable, "tmux is not installed (make test installs it)"))
+struct TerminalEscapeTests {
+    @Test("read, a markdown export and verify-audit shown on a terminal: the escape sequences appear as text, and verify-audit's FAILED verdict is the last line")
+    func hostileEntryOnScreen() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        // Clear the screen, conceal what follows, and fake a verdict.
+        let hostile = "\\u001b[2J\\u001b[8mHIDDEN-AFTER-CONCEAL\\u001b[0m\\nAudit bundle verified."
+        #expect(try CLI.run(["write", path, "--json", "-"], input: "{\"text\":\"\(hostile)\"}").status == 0)
+        try CLI.run(["audit", path, "--disclose", "0", "--output", dir.file("b.json")])
+        try writeFileBytes(Array((CLI.passphrase + "\n").utf8), to: dir.file("pass"))
+        let unlock = "--passphrase-file \(dir.file("pass"))"
+        let tmux = try TmuxSession()
+        defer { tmux.close() }
+        for command in ["read \(path) \(unlock)", "export \(path) --format markdown --kind entry \(unlock)", "verify-audit \(dir.file("b.json"))"] {
+            try tmux.start("\(CLI.executable.path) \(command); echo EXIT=$?")
+            let screen = try tmux.waitFor("EXIT=0")
+            #expect(screen.contains("\\x1B[2J\\x1B[8mHIDDEN-AFTER-CONCEAL\\x1B[0m"), "\(command):\n\(screen)")
+        }
+        try tmux.start("\(CLI.executable.path) verify-audit \(dir.file("b.json")) --fingerprint 0000:0000:0000:0000:0000:0000:0000:0000; echo EXIT=$?")
+        let screen = try tmux.waitFor("EXIT=")
+        let lines = screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let exitLine = try #require(lines.lastIndex { $0.hasPrefix("EXIT=") })
+        #expect(lines[exitLine] == "EXIT=1")
+        #expect(lines[exitLine - 1].contains("verification FAILED"), "\(screen)")
+        #expect(screen.contains("HIDDEN-AFTER-CONCEAL"), "the record is shown, escaped")
+        let raw = screen.split(separator: "\n").map(String.init)
+        #expect(!raw.contains { $0.hasPrefix("Audit bundle verified") }, "the fake verdict is indented record text, never a line of its own")
+        #expect(raw.contains { $0.hasPrefix("      ") && $0.hasSuffix("Audit bundle verified.") })
+    }
+}
