@@ -102,6 +102,7 @@ struct ArgumentPrivacyTests {
             "\(cli) read \(path) --contains - < \(dir.file("term.txt"))",
             "\(cli) export \(path) --format json --to-whom - --purpose - --output \(dir.file("out.json")) < \(dir.file("whom.txt"))",
             "\(cli) audit \(path) --disclose 0 --to-whom - --purpose - --output \(dir.file("bundle.json")) < \(dir.file("whom.txt"))",
+            "\(cli) report \(path) --from 2026-01-01 --to 2026-01-31 --to-whom - --purpose - --output \(dir.file("r.md")) < \(dir.file("whom.txt"))",
         ]
         let tmux = try TmuxSession()
         defer { tmux.close() }
@@ -117,6 +118,23 @@ struct ArgumentPrivacyTests {
             let screen = try tmux.waitFor("EXIT=")
             #expect(screen.contains("EXIT=0"), "\(command)\n\(screen)")
         }
+        // The guided check-in: answers typed at the terminal, probed while it waits for the next one.
+        try tmux.start("\(cli) checkin \(path); echo EXIT=$?")
+        try tmux.waitFor("Passphrase for")
+        tmux.type(CLI.passphrase)
+        for (question, answer) in [("Mood", "4"), ("Craving", "6"), ("Use today", "sober"), ("Hours slept", ""), ("Meetings", "0"),
+                                   ("Medication", ""), ("A trigger today", "GUIDED-TRIGGER-k11"), ("Another trigger", "")] {
+            try tmux.waitFor(question)
+            tmux.type(answer)
+        }
+        try tmux.waitFor("reach out")
+        let guided = OtherAccount.readAllCommandLines()
+        #expect(guided.contains("argv-PATHMARK-7d1e") && !guided.contains("GUIDED-TRIGGER-k11"))
+        tmux.type("no")
+        try tmux.waitFor("A note")
+        tmux.type("")
+        try tmux.waitFor("EXIT=0")
+
         // What follows shows the probe can fail: the opt-in form does expose the content.
         try tmux.start("\(cli) write \(path) 'OPTIN-SECRET-j00' --allow-args; echo EXIT=$?")
         let screen = try tmux.waitFor("Passphrase for")
