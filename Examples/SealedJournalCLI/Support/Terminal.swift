@@ -94,8 +94,8 @@ enum Terminal {
         var previousHandlers: [sigaction] = []
         if haveAttributes {
             // Ctrl-C (or a hang-up) while echo is off must not leave the terminal silent.
-            EchoRestore.saved = original
-            EchoRestore.descriptor = tty
+            EchoRestore.saved.pointee = original
+            EchoRestore.descriptor.pointee = tty
             previousHandlers = EchoRestore.signals.map { signal in
                 var action = sigaction(), previous = sigaction()
                 action.__sigaction_handler.sa_handler = restoreEchoAndDie
@@ -112,7 +112,7 @@ enum Terminal {
             if haveAttributes {
                 _ = tcsetattr(tty, TCSAFLUSH, &original)
                 for (signal, var previous) in zip(EchoRestore.signals, previousHandlers) { sigaction(signal, &previous, nil) }
-                EchoRestore.descriptor = -1
+                EchoRestore.descriptor.pointee = -1
             }
         }
         return try SecretBytes(readingLineFrom: tty)
@@ -131,15 +131,24 @@ enum Terminal {
 
 /// The terminal settings to put back if a signal ends the process at a passphrase prompt.
 /// Written before the handler is installed, read only by it.
+/// Heap cells allocated once, before the handler is installed, so the handler only reads memory.
 enum EchoRestore {
-    nonisolated(unsafe) static var saved = termios()
-    nonisolated(unsafe) static var descriptor: Int32 = -1
+    nonisolated(unsafe) static let saved: UnsafeMutablePointer<termios> = {
+        let cell = UnsafeMutablePointer<termios>.allocate(capacity: 1)
+        cell.initialize(to: termios())
+        return cell
+    }()
+    nonisolated(unsafe) static let descriptor: UnsafeMutablePointer<Int32> = {
+        let cell = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        cell.initialize(to: -1)
+        return cell
+    }()
     static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
 }
 
 /// Async-signal-safe: `tcsetattr`, `sigaction`, `raise`.
 private func restoreEchoAndDie(_ signal: Int32) {
-    if EchoRestore.descriptor >= 0 { _ = tcsetattr(EchoRestore.descriptor, TCSANOW, &EchoRestore.saved) }
+    if EchoRestore.descriptor.pointee >= 0 { _ = tcsetattr(EchoRestore.descriptor.pointee, TCSANOW, EchoRestore.saved) }
     var action = sigaction()
     sigemptyset(&action.sa_mask)
     sigaction(signal, &action, nil)
