@@ -46,13 +46,30 @@ enum OtherAccount {
         process.standardError = FileHandle.nullDevice
         do { try process.run() } catch { return (-1, "") }
         process.waitUntilExit()
-        return (process.terminationStatus, (try? String(contentsOfFile: file, encoding: .utf8)) ?? "")
+        return (process.terminationStatus, readWholeFile(file) ?? "")
     }
 
     /// Every process's command line, as the probe account reads them from /proc.
     static func readAllCommandLines() -> String {
         shell("for f in /proc/[0-9]*/cmdline; do tr '\\000' ' ' < \"$f\" 2>/dev/null; echo; done").output
     }
+}
+
+/// A whole file read with open/read/close. (Foundation's readers leak under LeakSanitizer on
+/// files that report size 0, like everything in /proc.)
+func readWholeFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = read(fd, &chunk, chunk.count)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        bytes += chunk[0..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// A directory any account can enter (the probe must reach the journal and the binary).
@@ -67,9 +84,8 @@ func makeSharedDirectory(owner: (uid: uid_t, gid: gid_t)? = nil) throws -> Tempo
 func pidOfCommand(containing marker: String) -> pid_t? {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     for entry in entries {
-        guard let pid = pid_t(entry), pid != getpid(),
-              let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
-        let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        guard let pid = pid_t(entry), pid != getpid(), let text = readWholeFile("/proc/\(entry)/cmdline") else { continue }
+        let arguments = text.split(separator: "\0").map(String.init)
         if arguments.first?.hasSuffix("sealed-journal") == true && arguments.contains(where: { $0.contains(marker) }) { return pid }
     }
     return nil
@@ -173,12 +189,12 @@ struct ProcessHardeningTests {
         try tmux.waitFor("Passphrase for")
         let pid = try #require(pidOfCommand(containing: "hardening-MARK-5c2"))
 
-        let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
+        let limits = try #require(readWholeFile("/proc/\(pid)/limits"))
         let core = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") })
         #expect(core.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == ["0", "0"], "\(core)")
         var info = stat()
         #expect(stat("/proc/\(pid)/environ", &info) == 0 && info.st_uid == 0, "a non-dumpable process's /proc files belong to root")
-        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let status = try #require(readWholeFile("/proc/\(pid)/status"))
         #expect(status.contains("Uid:\t\(ids.uid)"), "the CLI runs as the probe account")
         for file in ["mem", "environ"] {
             let attempt = OtherAccount.shell("exec 3< /proc/\(pid)/\(file) && echo OPENED")
