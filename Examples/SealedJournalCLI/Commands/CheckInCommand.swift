@@ -30,7 +30,7 @@ struct CheckInCommand: ParsableCommand {
     var json: String?
     @Flag(help: "Accept a check-in for a day after today (refused otherwise).")
     var allowFutureDay = false
-    @Option(help: ArgumentHelp("The day (default: today, in your time zone).", valueName: "YYYY-MM-DD"), transform: DayArgument.parse)
+    @Option(help: ArgumentHelp("The day (default: today, in your time zone).", valueName: "YYYY-MM-DD"))
     var day: DayArgument?
     @Option(help: ArgumentHelp("Mood, 1 (worst) to 10 (best). Needs --allow-args.", visibility: .hidden))
     var mood: Int?
@@ -73,6 +73,7 @@ struct CheckInCommand: ParsableCommand {
     }
 
     func validate() throws {
+        try DayArgument.check(day, option: "--day")
         let given = valueOptionsGiven
         try policy.check(given, safeWay: "Run `sealed-journal checkin JOURNAL` at a terminal to be asked, or pipe a JSON object to `checkin JOURNAL --json -`.")
         if !given.isEmpty && json != nil { throw ValidationError("use either --json or value options, not both") }

@@ -21,9 +21,9 @@ struct Report: ParsableCommand {
     )
 
     @OptionGroup var target: JournalArgument
-    @Option(help: ArgumentHelp("First day (inclusive).", valueName: "YYYY-MM-DD"), transform: DayArgument.parse)
+    @Option(help: ArgumentHelp("First day (inclusive).", valueName: "YYYY-MM-DD"))
     var from: DayArgument
-    @Option(help: ArgumentHelp("Last day (inclusive).", valueName: "YYYY-MM-DD"), transform: DayArgument.parse)
+    @Option(help: ArgumentHelp("Last day (inclusive).", valueName: "YYYY-MM-DD"))
     var to: DayArgument
     @Option(help: "markdown, csv, json or html.")
     var format: ReportFormat = .markdown
@@ -34,6 +34,8 @@ struct Report: ParsableCommand {
     @OptionGroup var messages: OutputOptions
 
     func validate() throws {
+        try DayArgument.check(from, option: "--from")
+        try DayArgument.check(to, option: "--to")
         if to.day < from.day { throw ValidationError("--to (\(to.day)) is before --from (\(from.day))") }
         try sharing.validate()
         if format == .csv && sharing.noticeFile != nil {

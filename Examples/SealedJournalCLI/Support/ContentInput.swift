@@ -86,8 +86,10 @@ struct JSONFields {
     init(_ object: [String: Any], allowed: Set<String>) throws {
         self.object = object
         self.allowed = allowed
+        // The unknown name is never quoted (it may be content); a near known name is suggested.
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw CLIError.invalidInput("unknown field \"\(TerminalText.escape(String(unknown.prefix(40))))\" (known: \(allowed.sorted().joined(separator: ", ")))")
+            let suggestion = CommandSuggestion.nearest(to: unknown, in: allowed.sorted()).map { "did you mean \($0)? " } ?? ""
+            throw CLIError.invalidInput("unknown field in the JSON object (\(suggestion)known: \(allowed.sorted().joined(separator: ", ")))")
         }
     }
 

@@ -143,23 +143,28 @@ extension CheckIn.Medication: ExpressibleByArgument {}
 extension ExportFormat: ExpressibleByArgument {}
 extension JournalImport.Format: ExpressibleByArgument {}
 
-/// `YYYY-MM-DD` on the command line; a wrongly formatted date says the expected form, with an example.
+/// `YYYY-MM-DD` on the command line. Parsing always succeeds and keeps the text; the commands'
+/// `validate()` calls ``check(_:option:)``, so a wrongly formatted date is reported with the
+/// expected form and an example (ArgumentParser's own message for a failed value cannot).
 struct DayArgument: ExpressibleByArgument {
-    let day: LocalDate
+    let text: String
+    let parsed: LocalDate?
     init?(argument: String) {
-        guard let day = try? LocalDate(argument) else { return nil }
-        self.day = day
+        text = argument
+        parsed = try? LocalDate(argument)
     }
-    init(day: LocalDate) { self.day = day }
+    /// The day; only read after ``check(_:option:)`` accepted it.
+    var day: LocalDate { parsed ?? LocalDate(date: Date()) }
     static var defaultValueDescription: String { "YYYY-MM-DD" }
 
-    /// Parses `text` or explains what is expected (use as `@Option(transform:)`).
-    static func parse(_ text: String) throws -> DayArgument {
-        if let parsed = DayArgument(argument: text) { return parsed }
+    /// Refuses a date that is not `YYYY-MM-DD` or not a real day, saying what is expected.
+    static func check(_ argument: DayArgument?, option: String) throws {
+        guard let argument, argument.parsed == nil else { return }
         let example = LocalDate(date: Date()).description
-        let shaped = text.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil
-        throw ValidationError(shaped ? "there is no such day; expected a real date as YYYY-MM-DD, e.g. \(example)"
-                                     : "expected a date as YYYY-MM-DD, e.g. \(example)")
+        let shaped = argument.text.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil
+        let shown = TerminalText.escape(String(argument.text.prefix(40)))
+        throw ValidationError(shaped ? "\(option) \(shown): there is no such day; expected a real date as YYYY-MM-DD, e.g. \(example)"
+                                     : "\(option) \(shown): expected a date as YYYY-MM-DD, e.g. \(example)")
     }
 }
 
@@ -183,10 +188,10 @@ struct RangeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Only records of this kind.", valueName: "kind"))
     var kind: KindChoice = .all
 
-    @Option(help: ArgumentHelp("From this day (inclusive, your time zone).", valueName: "YYYY-MM-DD"), transform: DayArgument.parse)
+    @Option(help: ArgumentHelp("From this day (inclusive, your time zone).", valueName: "YYYY-MM-DD"))
     var from: DayArgument?
 
-    @Option(help: ArgumentHelp("Up to this day (inclusive, your time zone).", valueName: "YYYY-MM-DD"), transform: DayArgument.parse)
+    @Option(help: ArgumentHelp("Up to this day (inclusive, your time zone).", valueName: "YYYY-MM-DD"))
     var to: DayArgument?
 
     func filter(tag: String? = nil, containing: String? = nil) -> RecordFilter {
@@ -194,6 +199,8 @@ struct RangeOptions: ParsableArguments {
     }
 
     func validate() throws {
+        try DayArgument.check(from, option: "--from")
+        try DayArgument.check(to, option: "--to")
         if let from, let to, to.day < from.day {
             throw ValidationError("--to (\(to.day)) is before --from (\(from.day))")
         }

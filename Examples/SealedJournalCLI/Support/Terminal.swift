@@ -91,14 +91,29 @@ enum Terminal {
         _ = prompt.withCString { write(tty, $0, strlen($0)) }
         var original = termios()
         let haveAttributes = tcgetattr(tty, &original) == 0
+        var previousHandlers: [sigaction] = []
         if haveAttributes {
+            // Ctrl-C (or a hang-up) while echo is off must not leave the terminal silent.
+            EchoRestore.saved.pointee = original
+            EchoRestore.descriptor.pointee = tty
+            previousHandlers = EchoRestore.signals.map { signal in
+                var action = sigaction(), previous = sigaction()
+                action.__sigaction_handler.sa_handler = restoreEchoAndDie
+                sigemptyset(&action.sa_mask)
+                sigaction(signal, &action, &previous)
+                return previous
+            }
             var silent = original
             silent.c_lflag &= ~tcflag_t(ECHO)
             silent.c_lflag |= tcflag_t(ECHONL)
             _ = tcsetattr(tty, TCSAFLUSH, &silent)
         }
         defer {
-            if haveAttributes { _ = tcsetattr(tty, TCSAFLUSH, &original) }
+            if haveAttributes {
+                _ = tcsetattr(tty, TCSAFLUSH, &original)
+                for (signal, var previous) in zip(EchoRestore.signals, previousHandlers) { sigaction(signal, &previous, nil) }
+                EchoRestore.descriptor.pointee = -1
+            }
         }
         return try SecretBytes(readingLineFrom: tty)
     }
@@ -132,6 +147,32 @@ enum Terminal {
             if done >= total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         }
     }
+}
+
+/// The terminal settings to put back if a signal ends the process at a passphrase prompt.
+/// Written before the handler is installed, read only by it.
+/// Heap cells allocated once, before the handler is installed, so the handler only reads memory.
+enum EchoRestore {
+    nonisolated(unsafe) static let saved: UnsafeMutablePointer<termios> = {
+        let cell = UnsafeMutablePointer<termios>.allocate(capacity: 1)
+        cell.initialize(to: termios())
+        return cell
+    }()
+    nonisolated(unsafe) static let descriptor: UnsafeMutablePointer<Int32> = {
+        let cell = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        cell.initialize(to: -1)
+        return cell
+    }()
+    static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+}
+
+/// Async-signal-safe: `tcsetattr`, `sigaction`, `raise`.
+private func restoreEchoAndDie(_ signal: Int32) {
+    if EchoRestore.descriptor.pointee >= 0 { _ = tcsetattr(EchoRestore.descriptor.pointee, TCSANOW, EchoRestore.saved) }
+    var action = sigaction()
+    sigemptyset(&action.sa_mask)
+    sigaction(signal, &action, nil)
+    raise(signal)
 }
 
 /// Holds a stream filter for a closure (one export at a time, on one thread).

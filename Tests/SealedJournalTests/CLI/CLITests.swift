@@ -90,7 +90,7 @@ struct CLITests {
             ("{\"mood\": 5, \"craving\": 1, \"use\": \"maybe\"}", "use"),
             ("{\"mood\": \"five\", \"craving\": 1, \"use\": \"sober\"}", "mood"),
             ("{\"mood\": 5, \"craving\": 1, \"use\": \"sober\", \"day\": \"2026-02-30\"}", "day"),
-            ("{\"mood\": 5, \"craving\": 1, \"use\": \"sober\", \"moood\": 3}", "unknown field"),
+            ("{\"mood\": 5, \"craving\": 1, \"use\": \"sober\", \"moood\": 3}", "unknown field in the JSON object (did you mean mood?"),
         ]
         for (json, field) in cases {
             let result = try CLI.run(["checkin", path, "--json", "-"], input: json)

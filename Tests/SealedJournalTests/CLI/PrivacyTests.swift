@@ -46,13 +46,30 @@ enum OtherAccount {
         process.standardError = FileHandle.nullDevice
         do { try process.run() } catch { return (-1, "") }
         process.waitUntilExit()
-        return (process.terminationStatus, (try? String(contentsOfFile: file, encoding: .utf8)) ?? "")
+        return (process.terminationStatus, readWholeFile(file) ?? "")
     }
 
     /// Every process's command line, as the probe account reads them from /proc.
     static func readAllCommandLines() -> String {
         shell("for f in /proc/[0-9]*/cmdline; do tr '\\000' ' ' < \"$f\" 2>/dev/null; echo; done").output
     }
+}
+
+/// A whole file read with open/read/close. (Foundation's readers leak under LeakSanitizer on
+/// files that report size 0, like everything in /proc.)
+func readWholeFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = read(fd, &chunk, chunk.count)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        bytes += chunk[0..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// A directory any account can enter (the probe must reach the journal and the binary).
@@ -67,9 +84,8 @@ func makeSharedDirectory(owner: (uid: uid_t, gid: gid_t)? = nil) throws -> Tempo
 func pidOfCommand(containing marker: String) -> pid_t? {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     for entry in entries {
-        guard let pid = pid_t(entry), pid != getpid(),
-              let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
-        let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        guard let pid = pid_t(entry), pid != getpid(), let text = readWholeFile("/proc/\(entry)/cmdline") else { continue }
+        let arguments = text.split(separator: "\0").map(String.init)
         if arguments.first?.hasSuffix("sealed-journal") == true && arguments.contains(where: { $0.contains(marker) }) { return pid }
     }
     return nil
@@ -102,6 +118,7 @@ struct ArgumentPrivacyTests {
             "\(cli) read \(path) --contains - < \(dir.file("term.txt"))",
             "\(cli) export \(path) --format json --to-whom - --purpose - --output \(dir.file("out.json")) < \(dir.file("whom.txt"))",
             "\(cli) audit \(path) --disclose 0 --to-whom - --purpose - --output \(dir.file("bundle.json")) < \(dir.file("whom.txt"))",
+            "\(cli) report \(path) --from 2026-01-01 --to 2026-01-31 --to-whom - --purpose - --output \(dir.file("r.md")) < \(dir.file("whom.txt"))",
         ]
         let tmux = try TmuxSession()
         defer { tmux.close() }
@@ -117,6 +134,23 @@ struct ArgumentPrivacyTests {
             let screen = try tmux.waitFor("EXIT=")
             #expect(screen.contains("EXIT=0"), "\(command)\n\(screen)")
         }
+        // The guided check-in: answers typed at the terminal, probed while it waits for the next one.
+        try tmux.start("\(cli) checkin \(path); echo EXIT=$?")
+        try tmux.waitFor("Passphrase for")
+        tmux.type(CLI.passphrase)
+        for (question, answer) in [("Mood", "4"), ("Craving", "6"), ("Use today", "sober"), ("Hours slept", ""), ("Meetings", "0"),
+                                   ("Medication", ""), ("A trigger today", "GUIDED-TRIGGER-k11"), ("Another trigger", "")] {
+            try tmux.waitFor(question)
+            tmux.type(answer)
+        }
+        try tmux.waitFor("reach out")
+        let guided = OtherAccount.readAllCommandLines()
+        #expect(guided.contains("argv-PATHMARK-7d1e") && !guided.contains("GUIDED-TRIGGER-k11"))
+        tmux.type("no")
+        try tmux.waitFor("A note")
+        tmux.type("")
+        try tmux.waitFor("EXIT=0")
+
         // What follows shows the probe can fail: the opt-in form does expose the content.
         try tmux.start("\(cli) write \(path) 'OPTIN-SECRET-j00' --allow-args; echo EXIT=$?")
         let screen = try tmux.waitFor("Passphrase for")
@@ -155,12 +189,12 @@ struct ProcessHardeningTests {
         try tmux.waitFor("Passphrase for")
         let pid = try #require(pidOfCommand(containing: "hardening-MARK-5c2"))
 
-        let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
+        let limits = try #require(readWholeFile("/proc/\(pid)/limits"))
         let core = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") })
         #expect(core.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == ["0", "0"], "\(core)")
         var info = stat()
         #expect(stat("/proc/\(pid)/environ", &info) == 0 && info.st_uid == 0, "a non-dumpable process's /proc files belong to root")
-        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let status = try #require(readWholeFile("/proc/\(pid)/status"))
         #expect(status.contains("Uid:\t\(ids.uid)"), "the CLI runs as the probe account")
         for file in ["mem", "environ"] {
             let attempt = OtherAccount.shell("exec 3< /proc/\(pid)/\(file) && echo OPENED")
@@ -513,5 +547,37 @@ struct ExportFileTests {
         #expect(throws: JournalError.alreadyExists(path: dir.file("late.txt"))) { try racing.finish() }
         #expect(try String(contentsOfFile: dir.file("late.txt"), encoding: .utf8) == "someone else's")
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir.path)) == ["out.txt", "late.txt"])
+    }
+}
+
+@Suite("Hostile text at a real terminal", .serialized, .enabled(if: TmuxSession.isAvailable, "tmux is not installed (make test installs it)"))
+struct TerminalEscapeTests {
+    @Test("read, a markdown export and verify-audit shown on a terminal: the escape sequences appear as text, and verify-audit's FAILED verdict is the last line")
+    func hostileEntryOnScreen() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        // Clear the screen, conceal what follows, and fake a verdict.
+        let hostile = "\\u001b[2J\\u001b[8mHIDDEN-AFTER-CONCEAL\\u001b[0m\\nAudit bundle verified."
+        #expect(try CLI.run(["write", path, "--json", "-"], input: "{\"text\":\"\(hostile)\"}").status == 0)
+        try CLI.run(["audit", path, "--disclose", "0", "--output", dir.file("b.json")])
+        try writeFileBytes(Array((CLI.passphrase + "\n").utf8), to: dir.file("pass"))
+        let unlock = "--passphrase-file \(dir.file("pass"))"
+        let tmux = try TmuxSession()
+        defer { tmux.close() }
+        for command in ["read \(path) \(unlock)", "export \(path) --format markdown --kind entry \(unlock)", "verify-audit \(dir.file("b.json"))"] {
+            try tmux.start("\(CLI.executable.path) \(command); echo EXIT=$?")
+            let screen = try tmux.waitFor("EXIT=0")
+            #expect(screen.contains("\\x1B[2J\\x1B[8mHIDDEN-AFTER-CONCEAL\\x1B[0m"), "\(command):\n\(screen)")
+        }
+        try tmux.start("\(CLI.executable.path) verify-audit \(dir.file("b.json")) --fingerprint 0000:0000:0000:0000:0000:0000:0000:0000; echo EXIT=$?")
+        let screen = try tmux.waitFor("EXIT=")
+        let lines = screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let exitLine = try #require(lines.lastIndex { $0.hasPrefix("EXIT=") })
+        #expect(lines[exitLine] == "EXIT=1")
+        #expect(lines[exitLine - 1].contains("verification FAILED"), "\(screen)")
+        #expect(screen.contains("HIDDEN-AFTER-CONCEAL"), "the record is shown, escaped")
+        let raw = screen.split(separator: "\n").map(String.init)
+        #expect(!raw.contains { $0.hasPrefix("Audit bundle verified") }, "the fake verdict is indented record text, never a line of its own")
+        #expect(raw.contains { $0.hasPrefix("      ") && $0.hasSuffix("Audit bundle verified.") })
     }
 }

@@ -60,6 +60,22 @@ struct TerminalPromptTests {
     }
 }
 
+extension TerminalPromptTests {
+    @Test("Ctrl-C at a passphrase prompt ends the command and gives the terminal its echo back")
+    func interruptAtPrompt() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        let tmux = try TmuxSession()
+        defer { tmux.close() }
+        try tmux.start("\(CLI.executable.path) read \(path); echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-\\?echo' | sed 's/^/STTY:/'")
+        try tmux.waitFor("Passphrase for")
+        tmux.key("C-c")
+        let screen = try tmux.waitFor("STTY:")
+        #expect(screen.contains("EXIT=130"), "\(screen)")
+        #expect(screen.contains("STTY:echo") && !screen.contains("STTY:-echo"), "\(screen)")
+    }
+}
+
 /// A private tmux server with one window at a time.
 final class TmuxSession {
     static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
