@@ -32,6 +32,8 @@ struct Read: ParsableCommand {
     @Option(help: ArgumentHelp("Only records whose text contains this, case-insensitive (- to be asked).", valueName: "-"))
     var contains: String?
     @OptionGroup var policy: ContentArgumentPolicy
+    @Flag(help: "Read past damaged records (listed at the end) instead of stopping at the first one.")
+    var salvage = false
     @Option(help: "text or json.")
     var format: OutputFormat = .text
     @OptionGroup var unlock: UnlockOptions
@@ -62,13 +64,26 @@ struct Read: ParsableCommand {
                 }
             }
             var shown = 0
+            var salvaged: [DamagedRecord] = []
             if let count {
                 for record in try journal.lastRecords(count, filter) { try emit(record); shown += 1 }
             } else {
-                try journal.forEachRecord(filter) { try emit($0); shown += 1 }
+                if salvage {
+                    let damaged = try journal.salvageRecords(filter) { try emit($0); shown += 1 }
+                    salvaged = damaged
+                } else {
+                    try journal.forEachRecord(filter) { try emit($0); shown += 1 }
+                }
             }
             if format == .json { Terminal.output(first ? "[]\n" : "\n]\n") }
-            if shown == 0 { Terminal.say("No matching records.") } else { Terminal.notePlaintextOnStandardOutput() }
+            if shown == 0 { Terminal.say("No matching records.") }
+            if salvage {
+                if salvaged.isEmpty { Terminal.say("Salvage: no damaged record.") } else {
+                    for item in salvaged { Terminal.say("damaged: \(item)") }
+                    Terminal.say("Salvage: \(shown) record(s) read, \(salvaged.count) damaged (listed above); `verify` still fails for this journal.")
+                    throw ExitCode(1)
+                }
+            } else { Terminal.notePlaintextOnStandardOutput() }
         }
     }
 }

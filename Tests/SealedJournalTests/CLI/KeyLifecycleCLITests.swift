@@ -74,4 +74,22 @@ struct KeyLifecycleCLITests {
         #expect(try CLI.run(["verify", dir.file("copy.sjournal"), "--against", dir.file("kept.txt")], passphrase: nil).status == 0)
         #expect(try CLI.run(["backup", path, dir.file("copy.sjournal")]).status == 4, "never overwrites")
     }
+
+    @Test("read --salvage reads past a damaged record, names it, and exits 1")
+    func salvageRead() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        for text in ["first", "second", "third"] { #expect(try CLI.run(["write", path], input: text + "\n").status == 0) }
+        var bytes = try fileBytes(path)
+        var reader = FrameReader(file: try AppendOnlyFile.open(path: path, writable: false), to: UInt64(bytes.count))
+        var records: [StoredFrame] = []
+        while let frame = try reader.next() { if frame.kind == .record { records.append(frame) } }
+        bytes[Int(records[1].offset) + 100] ^= 0x01
+        try writeFileBytes(bytes, to: path)
+        let strict = try CLI.run(["read", path])
+        #expect(strict.status == 3 && strict.stdout.contains("first") && !strict.stdout.contains("third"))
+        let salvaged = try CLI.run(["read", path, "--salvage"])
+        #expect(salvaged.status == 1 && salvaged.stdout.contains("first") && salvaged.stdout.contains("third") && !salvaged.stdout.contains("second"))
+        #expect(salvaged.stderr.contains("damaged: record #1"), "\(salvaged.stderr)")
+    }
 }
