@@ -7,10 +7,11 @@ unicodedata.
 
     pip install cryptography pycryptodome argon2-cffi
     python3 scripts/read-journal.py JOURNAL --passphrase P      # print records, verify everything
+    python3 scripts/read-journal.py JOURNAL --held CHECKPOINT.txt   # also compare with a held checkpoint (5.4)
     python3 scripts/read-journal.py --check-vectors [DIR]       # check the format-v2 vector files
     python3 scripts/read-journal.py --markdown [DIR]            # hex dumps for FORMAT.md's worked example
 """
-import argparse, base64, binascii, datetime, hashlib, json, os, re, struct, sys, unicodedata
+import argparse, base64, binascii, datetime, hashlib, hmac, json, os, re, struct, sys, unicodedata
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey, Ed25519PrivateKey
 from cryptography.hazmat.primitives import serialization
 from cryptography.exceptions import InvalidSignature
@@ -28,6 +29,7 @@ EMPTY_ROOT = hashlib.sha256(b"").digest()
 MAX_PAYLOAD = 16 * 1024 * 1024
 MIN_DAY, MAX_DAY = -719162, 2932896
 MIN_MS, MAX_MS = -62135596800000, 253402300799999
+# 3: L at most 112 + largest padded content + 16 + 32 (the padded size of 18 + 64 + 16 MiB is 9 * 2^21)
 EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
 
 
@@ -144,7 +146,7 @@ def parse_header_copy(copy):
         raise UnsupportedVersion(f"unsupported version {version}")
     if flags != 0:
         raise FormatError("flags")
-    if not 91 <= used <= SIGNED:
+    if not 76 <= used <= SIGNED:
         raise FormatError("used length out of range")
     journal_id, public_key = copy[24:40], copy[40:72]
     if not ed25519_ok(public_key, copy[SIGNED:], copy[:SIGNED]):
@@ -403,6 +405,8 @@ def frames(data):
             raise FormatError(f"bad frame at byte offset {pos}")
         if kind == 0 or 4 <= kind <= 127:
             raise FormatError(f"invalid frame kind {kind} at byte offset {pos}")
+        if length > MAX_FRAME_BODY:
+            raise FormatError(f"frame body too long at byte offset {pos}")
         if kind == 2 and length > 6171:
             raise FormatError("checkpoint body too long")
         if kind == 3 and length > 65536:
@@ -412,17 +416,31 @@ def frames(data):
 
 
 def split_record_frame(frame):
+    """Returns (nonce, sealed envelope, sealed content, owner tag)."""
     if len(frame) < 9:
         raise FormatError("record frame too short")
     length, kind = struct.unpack_from("<IB", frame, 0)
     if kind != 1 or len(frame) != length + 9 or struct.unpack_from("<I", frame, len(frame) - 4)[0] != length:
         raise FormatError("record frame not well formed")
     body = frame[5:-4]
-    if len(body) < 24 + 88 + 16 + 256:   # smallest padded content is 256 bytes
+    if len(body) < 24 + 88 + 256 + 16 + 32:   # smallest padded content is 256 bytes; owner tag 32
         raise FormatError("record frame body too short")
-    if length > 112 + pad_size(18 + 64 + MAX_PAYLOAD) + 16:
+    if length > 112 + pad_size(18 + 64 + MAX_PAYLOAD) + 16 + 32:
         raise FormatError("record frame body too long")
-    return body[:24], body[24:112], body[112:]
+    # nonce, sealed envelope, sealed content (ends 32 bytes before the end), owner tag
+    return body[:24], body[24:112], body[112:-32], body[-32:]
+
+
+def owner_tag(root_key, journal_id, sequence, body_before_tag):
+    """4.1: keyed BLAKE2b-256 with the record root key over "SJrecmac" || journal id || LE64(seq) || body[:-32]."""
+    return generichash(b"SJrecmac" + journal_id + struct.pack("<Q", sequence) + body_before_tag, root_key)
+
+
+def check_owner_tag(root_key, journal_id, sequence, frame):
+    split_record_frame(frame)
+    body = frame[5:-4]
+    ok(hmac.compare_digest(owner_tag(root_key, journal_id, sequence, body[:-32]), body[-32:]),
+       f"record #{sequence}: owner tag does not verify (altered record)")
 
 
 # ---------------------------------------------------------------- records (section 4)
@@ -435,6 +453,9 @@ def pad_size(n):
     m = n + 1
     s = step(m)
     return -(-m // s) * s
+
+
+MAX_FRAME_BODY = 112 + 9 * (1 << 21) + 16 + 32   # 18,874,528 bytes ("about 18.9 MB")
 
 
 def sodium_unpad(buf, blocksize):
@@ -456,6 +477,11 @@ def record_keys(root_key, sequence, nonce):
 
 def record_aad(journal_id, sequence, part):
     return journal_id + struct.pack("<QBHB", sequence, 1, 2, part)
+
+
+def content_aad(journal_id, sequence, sealed_envelope):
+    """4.1: AAD(2) || SHA-256(the 88 sealed envelope bytes)."""
+    return record_aad(journal_id, sequence, 2) + hashlib.sha256(sealed_envelope).digest()
 
 
 def parse_envelope(envelope):
@@ -515,13 +541,17 @@ def expected_day(kind, recorded_at, offset, payload):
     return (recorded_at + offset * 1000) // 86400000
 
 
-def open_record(journal_id, sequence, frame, envelope_key, content_key=None):
-    nonce, sealed_envelope, sealed_content = split_record_frame(frame)
+def open_record(journal_id, sequence, frame, envelope_key, content_key=None, root_key=None):
+    """With root_key (a key holder), the owner tag is checked before either part is opened (4.1);
+    an auditor (disclosed keys only) passes root_key=None and cannot check it."""
+    nonce, sealed_envelope, sealed_content, _ = split_record_frame(frame)
+    if root_key is not None:
+        check_owner_tag(root_key, journal_id, sequence, frame)
     env_kind, day = parse_envelope(aead_open(envelope_key, nonce, sealed_envelope, record_aad(journal_id, sequence, 1)))
     result = {"sequence": sequence, "envelopeKind": env_kind, "day": day}
     if content_key is not None:
         kind, recorded_at, offset, text, payload = parse_content(
-            aead_open(content_key, nonce, sealed_content, record_aad(journal_id, sequence, 2)))
+            aead_open(content_key, nonce, sealed_content, content_aad(journal_id, sequence, sealed_envelope)))
         ok(kind == env_kind, f"record #{sequence}: envelope kind {env_kind} does not match content kind {kind}")
         ok(day == expected_day(kind, recorded_at, offset, payload), f"record #{sequence}: envelope day does not match")
         result.update(kind=kind, recordedAt=recorded_at, utcOffset=offset, payload=text, data=payload)
@@ -548,15 +578,17 @@ def parse_checkpoint_frame(body):
 
 
 NOTE_RE = re.compile(r"(sealed-journal/[0-9a-f]{32})\n(0|[1-9][0-9]*)\n([A-Za-z0-9+/=]+)\n"
-                     r"header (0|[1-9][0-9]*) ([A-Za-z0-9+/=]+)\n\n\u2014 (\S+) ([A-Za-z0-9+/=]+)\n")
+                     r"header (0|[1-9][0-9]*) ([A-Za-z0-9+/=]+)\n"
+                     r"offset (0|[1-9][0-9]*)\n\n\u2014 (\S+) ([A-Za-z0-9+/=]+)\n")
 
 
 def verify_note(note, public_key, journal_id):
-    """Section 5.3, exactly: returns (size, root, header sequence, header digest)."""
+    """Section 5.3, exactly: returns (size, root, header sequence, header digest, offset)."""
+    ok(len(note.encode()) <= 4096, "checkpoint note longer than 4096 bytes")
     m = NOTE_RE.fullmatch(note)
     if not m:
         raise FormatError("checkpoint note is not in the exact 5.3 form")
-    origin, size, root, hseq, hdigest, name, sig = m.groups()
+    origin, size, root, hseq, hdigest, note_offset, name, sig = m.groups()
     if origin != origin_of(journal_id):
         raise FormatError("authentic checkpoint of another journal")
     ok(name == origin, "signature key name is not the origin")
@@ -564,7 +596,200 @@ def verify_note(note, public_key, journal_id):
     body = note[:note.index("\n\n") + 1].encode()
     ok(sig[:4] == key_id(origin, public_key), "checkpoint key id")
     ok(ed25519_ok(public_key, sig[4:], body), "checkpoint not signed by this journal's key")
-    return int(size), root, int(hseq), hdigest
+    return int(size), root, int(hseq), hdigest, int(note_offset)
+
+
+# ---------------------------------------------------------------- a checkpoint someone holds (5.4)
+
+SIG_DASHES = ("\u2014", "\u2013", "\u2015", "--", "-")
+SIG_LINE_RE = re.compile(r"(?:\u2014|\u2013|\u2015|--|-)[ \t]+(\S+)[ \t]+(\S+)")
+
+
+def _sig_line_shape(line):
+    """Step 4: a dash, then a key name and base64 (at least 5 bytes), separated by spaces or tabs."""
+    m = SIG_LINE_RE.fullmatch(line)
+    if not m:
+        return None
+    try:
+        raw = base64.b64decode(m.group(2), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) < 5:
+        return None
+    return m.group(1), m.group(2)
+
+
+def read_held_checkpoint(text, public_key, journal_id):
+    """5.4: read leniently, rebuild canonically, verify exactly. Returns {size, root, hseq, hdigest, offset, note}.
+    Failures are told apart by their message prefix: "garbled", "checkpoint of another journal",
+    "forged or altered"."""
+    raw = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+    ok(len(raw) <= 65536, "garbled: held checkpoint text above 64 KiB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FormatError("garbled: held checkpoint is not UTF-8")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.strip(" \t\u00a0>") for line in text.split("\n")]
+    start = next((i for i, line in enumerate(lines) if line.startswith("sealed-journal/")), None)
+    if start is None:
+        raise FormatError("garbled: no line starts with sealed-journal/")
+    body = [lines[start]]
+    i = start + 1
+    if i >= len(lines) or not re.fullmatch(r"[0-9]+", lines[i]):
+        raise FormatError(f"garbled: line {i + 1} is not a record count")
+    body.append(lines[i])
+    i += 1
+    try:
+        b64(lines[i] if i < len(lines) else "", 32)
+    except FormatError:
+        raise FormatError(f"garbled: line {i + 1} is not a hash")
+    body.append(lines[i])
+    i += 1
+    extensions = []
+    while i < len(lines) and lines[i] != "" and not lines[i].startswith(SIG_DASHES):
+        extensions.append(lines[i])
+        i += 1
+    ok(len(extensions) <= 8, "garbled: more than 8 extension lines")
+    body += extensions
+    while i < len(lines) and lines[i] == "":   # the blank line (several in a pasted text; none tolerated)
+        i += 1
+    sigs = []
+    while i < len(lines):
+        shape = _sig_line_shape(lines[i])
+        if shape is None:
+            break   # "Best regards", or anything else: reading stops
+        sigs.append(shape)
+        i += 1
+    ok(sigs, f"garbled: line {i + 1} is not a signature line (at least one is required)")
+    note = "".join(line + "\n" for line in body) + "\n" + "".join(f"{DASH} {n} {b}\n" for n, b in sigs)
+    ok(len(note.encode()) <= 65536, "garbled: rebuilt note above 64 KiB")
+    # parse the rebuilt note as in 5.3
+    origin, size, root = body[0], body[1], body[2]
+    ok(re.fullmatch(r"sealed-journal/[0-9a-f]{32}", origin) is not None, "garbled: origin line malformed")
+    ok(re.fullmatch(r"0|[1-9][0-9]*", size) is not None, "garbled: record count has leading zeros")
+    root = b64(root, 32, "garbled: root")
+    hseq = hdigest = note_offset = None
+    for ext in extensions:
+        word = ext.split(" ", 1)[0]
+        if word == "header":
+            m = re.fullmatch(r"header (0|[1-9][0-9]*) ([A-Za-z0-9+/=]+)", ext)
+            ok(m is not None and hseq is None, "garbled: header line malformed or repeated")
+            hseq, hdigest = int(m.group(1)), b64(m.group(2), 32, "garbled: header digest")
+        elif word == "offset":
+            m = re.fullmatch(r"offset (0|[1-9][0-9]*)", ext)
+            ok(m is not None and note_offset is None, "garbled: offset line malformed or repeated")
+            note_offset = int(m.group(1))
+        # other extension lines: ignored (8.2)
+    if origin != origin_of(journal_id):
+        raise FormatError(f"checkpoint of another journal ({origin})")
+    signed = "".join(line + "\n" for line in body).encode()
+    want_id = key_id(origin, public_key)
+    mine = []
+    for name, sig in sigs:   # other signers' lines are skipped whatever their shape
+        if name != origin:
+            continue
+        try:
+            rawsig = b64(sig, 68)
+        except FormatError:
+            continue
+        if rawsig[:4] == want_id:
+            mine.append(rawsig)
+    if not mine:
+        raise FormatError("forged or altered: no signature line by this journal's key")
+    ok(all(ed25519_ok(public_key, s[4:], signed) for s in mine),
+       "forged or altered: the signature by this journal's key does not verify")
+    ok(hseq is not None and note_offset is not None, "garbled: a journal checkpoint has a header and an offset line")
+    return {"size": int(size), "root": root, "hseq": hseq, "hdigest": hdigest, "offset": note_offset, "note": note}
+
+
+# ---------------------------------------------------------------- repair (6.5) and rekey (7) record rules
+
+def last_intact_commit(data, public_key, journal_id):
+    """The end of the last checkpoint reached by walking frames forward while everything verifies
+    (a simplification of 6.1 sufficient for appended tails); returns (end offset, leaves, last checkpoint)."""
+    leaves, end, last, pos = [], FRAMES, None, FRAMES
+    pending = []
+    while pos + 9 <= len(data):
+        length, kind = struct.unpack_from("<IB", data, pos)
+        stop = pos + 9 + length
+        if stop > len(data) or struct.unpack_from("<I", data, stop - 4)[0] != length:
+            break
+        frame = bytes(data[pos:stop])
+        if kind == 1:
+            pending.append(leaf_hash(frame))
+        elif kind == 2:
+            try:
+                cp = parse_checkpoint_frame(frame[5:-4])
+                size, root, _, _, note_offset = verify_note(cp["note"], public_key, journal_id)
+            except FormatError:
+                break
+            if not (cp["offset"] == note_offset == pos and size == len(leaves) + len(pending)
+                    and merkle_root(leaves + pending) == root):
+                break
+            leaves += pending
+            pending, end, last = [], stop, dict(cp, root=root)
+        elif kind in (0,) or 4 <= kind <= 127:
+            break
+        pos = stop
+    return end, leaves, last
+
+
+def repair_recommits(data, master):
+    """6.5: the record frames at the start of the bytes after the last intact commit that are complete, carry a
+    valid owner tag and authenticate at the next positions. Returns (cut offset, [frames])."""
+    copies, _ = decode_header_copies(data)
+    c = next(c for c in copies if c)
+    journal_id, public_key = c["journal_id"], c["public_key"]
+    ok(signing_key(master)[1] == public_key, "the key slots unlock a different journal's key")
+    root_key = record_root_key(master)
+    end, leaves, _ = last_intact_commit(data, public_key, journal_id)
+    pos, out = end, []
+    while pos + 9 <= len(data):
+        length, kind = struct.unpack_from("<IB", data, pos)
+        stop = pos + 9 + length
+        if kind != 1 or stop > len(data) or struct.unpack_from("<I", data, stop - 4)[0] != length:
+            break
+        frame = bytes(data[pos:stop])
+        seq = len(leaves) + len(out)
+        try:
+            nonce = split_record_frame(frame)[0]
+            env_key, cnt_key = record_keys(root_key, seq, nonce)
+            open_record(journal_id, seq, frame, env_key, cnt_key, root_key=root_key)
+        except FormatError:
+            break
+        out.append(frame)
+        pos = stop
+    return end, out
+
+
+def rekey_precheck(master, journal_id, record_frames, signed_size, signed_root):
+    """7: the records a rekey carries must be exactly the history the last checkpoint signed (tree root equals
+    the signed root) with valid owner tags; otherwise rekey refuses."""
+    root_key = record_root_key(master)
+    for seq, f in enumerate(record_frames):   # owner tags first: an altered record is named as such
+        check_owner_tag(root_key, journal_id, seq, f)
+    ok(len(record_frames) == signed_size, "rekey: records are not the signed history (count)")
+    ok(merkle_root([leaf_hash(f) for f in record_frames]) == signed_root, "rekey: records do not give the signed root")
+    return True
+
+
+def verify_cosigned_note(note, public_key, journal_id):
+    """10.4: a bundle's checkpoint is a signed note as in 5.3 that may carry cosignature lines (C2SP
+    tlog-cosignature), which are ignored: the body and this journal's signature line are exactly 5.3, other
+    signature lines follow it in canonical `— name base64` form. Returns verify_note's tuple."""
+    if not isinstance(note, str):
+        raise FormatError("checkpoint is not a string")
+    ok(len(note.encode()) <= 65536, "checkpoint with cosignatures above 64 KiB")
+    head, sep, sigs = note.partition("\n\n")
+    ok(sep and sigs.endswith("\n"), "checkpoint note is not in the exact 5.3 form")
+    sig_lines = sigs[:-1].split("\n")
+    origin = head.split("\n", 1)[0]
+    mine = [l for l in sig_lines if l.startswith(f"{DASH} {origin} ")]
+    ok(len(mine) == 1, "checkpoint: exactly one signature line by the journal's key name is required")
+    for l in sig_lines:
+        ok(re.fullmatch(DASH + r" \S+ [A-Za-z0-9+/=]+", l) is not None, "checkpoint: malformed signature line")
+    return verify_note(head + "\n\n" + mine[0] + "\n", public_key, journal_id)
 
 
 # ---------------------------------------------------------------- lineage (section 7)
@@ -620,8 +845,9 @@ def verify_lineage(text):
 
 # ---------------------------------------------------------------- the whole file
 
-def read(data, master=None, pinned=None):
-    """Verify a journal (6.4) and, with the master key, open every record. Raises FormatError on any failure."""
+def read(data, master=None, pinned=None, held=None):
+    """Verify a journal (6.4) and, with the master key, open every record (owner tag first, 4.1).
+    held: a checkpoint read as in 5.4 (read_held_checkpoint). Raises FormatError on any failure."""
     ok(len(data) >= FRAMES, "file shorter than the two header copies")
     copies, errors = decode_header_copies(data)
     for i, e in enumerate(errors):
@@ -636,8 +862,11 @@ def read(data, master=None, pinned=None):
         root_key = record_root_key(master)
     leaves, frames_seen, records, checkpoints, lineage = [], [], [], [], []
     phase = "lineage"   # lineage -> commits
-    pending = 0
+    pending = 0          # record frames since the last checkpoint
+    pending_frames = 0   # frames of any kind since the last checkpoint (6.4, 8.2)
     for offset, kind, frame, body in frames(data):
+        if kind != 2:
+            pending_frames += 1
         if kind == 3:
             ok(phase == "lineage", f"lineage frame after the creation checkpoint at {offset}")
             try:
@@ -650,18 +879,19 @@ def read(data, master=None, pinned=None):
             leaves.append(leaf_hash(frame))
             frames_seen.append(frame)
             pending += 1
-            nonce, _, _ = split_record_frame(frame)
+            nonce, _, _, _ = split_record_frame(frame)
             if root_key is not None:
                 env_key, cnt_key = record_keys(root_key, sequence, nonce)
-                r = open_record(journal_id, sequence, frame, env_key, cnt_key)
+                r = open_record(journal_id, sequence, frame, env_key, cnt_key, root_key=root_key)
                 r.update(offset=offset, frame=frame, nonce=nonce, envelopeKey=env_key, contentKey=cnt_key)
                 records.append(r)
         elif kind >= 128:
             ok(phase == "commits" and checkpoints, "extension frame outside a commit")
         else:   # kind 2
             cp = parse_checkpoint_frame(body)
-            size, root, hseq, hdigest = verify_note(cp["note"], public_key, journal_id)
+            size, root, hseq, hdigest, note_offset = verify_note(cp["note"], public_key, journal_id)
             ok(cp["offset"] == offset, f"checkpoint at {offset} records offset {cp['offset']}")
+            ok(note_offset == offset, f"checkpoint at {offset}: its signed offset line says {note_offset}")
             ok(size == cp["size"] == len(leaves), f"checkpoint at {offset}: tree size")
             if phase == "lineage":
                 ok(size == 0 and cp["previous"] == 0, "creation checkpoint must have tree size 0 and previous 0")
@@ -675,9 +905,10 @@ def read(data, master=None, pinned=None):
             ok(fold_compact(cp["compact"]) == root, f"checkpoint at {offset}: compact range fold")
             cp.update(root=root, hseq=hseq, hdigest=hdigest, frame=frame)
             checkpoints.append(cp)
-            pending = 0
+            pending = pending_frames = 0
     ok(checkpoints, "no creation checkpoint")
     ok(pending == 0, "records after the last checkpoint")
+    ok(pending_frames == 0, "frames after the last checkpoint")
     last = checkpoints[-1]
     in_force, state = header_in_force(copies, last["hseq"], last["hdigest"])
     ok(state == "committed", "header changed but not yet committed")
@@ -693,6 +924,13 @@ def read(data, master=None, pinned=None):
     if pinned is not None:
         keys = [public_key] + [s["predecessor_key"] for s in lineage]
         ok(any(same_fingerprint(pinned, fingerprint(k)) for k in keys), "pinned fingerprint does not match")
+    if held is not None:   # 6.4: a checkpoint held from earlier (already verified with this key by 5.4)
+        ok(held["size"] <= len(leaves), f"held checkpoint of {held['size']} records, journal has {len(leaves)}: "
+                                        "records were removed (truncation or rollback)")
+        ok(merkle_root(leaves[:held["size"]]) == held["root"],
+           f"root of the first {held['size']} records differs from the held checkpoint (rollback or rewrite)")
+        if held.get("hseq") is not None:
+            ok(held["hseq"] <= in_force["sequence"], "held checkpoint binds a newer header: header rolled back")
     return {"copies": copies, "header": in_force, "records": records, "checkpoints": checkpoints,
             "lineage": lineage, "leaves": leaves, "frames": frames_seen}
 
@@ -720,17 +958,19 @@ def verify_bundle(bundle, pinned=None, held=None):
     if pinned is not None:
         ok(same_fingerprint(pinned, fingerprint(public_key)), "pinned fingerprint does not match")
     ok(same_fingerprint(bundle.get("fingerprint", ""), fingerprint(public_key)), "fingerprint does not match publicKey")
-    size, root, hseq, hdigest = verify_note(bundle["checkpoint"], public_key, journal_id)
+    size, root, hseq, hdigest, _ = verify_cosigned_note(bundle["checkpoint"], public_key, journal_id)
     result = {"size": size, "root": root, "consistencyFrom": None}
     if "consistency" in bundle:
         c = bundle["consistency"]
-        old_size, old_root, old_hseq, _ = verify_note(c["fromCheckpoint"], public_key, journal_id)
+        old_size, old_root, old_hseq, _, _ = verify_cosigned_note(c["fromCheckpoint"], public_key, journal_id)
         proof = [b64(h, 32, "consistency hash") for h in c["proof"]]
         ok(len(proof) <= 128, "too many consistency hashes")
         ok(verify_consistency(old_size, size, old_root, root, proof), "consistency proof")
         result["consistencyFrom"] = old_size
-    if held is not None:
-        h_size, h_root = held
+    if held is not None:   # a checkpoint of the verifier's own, read as in 5.4
+        if isinstance(held, str):
+            held = read_held_checkpoint(held, public_key, journal_id)
+        h_size, h_root = held["size"], held["root"]
         if h_size == size:
             ok(h_root == root, "held checkpoint: same size, different root")
         else:
@@ -823,13 +1063,17 @@ def build_record(root_key, journal_id, sequence, nonce, kind, recorded_at, utc_o
     day = expected_day(kind, recorded_at, utc_offset, json.loads(payload))
     envelope = bytes([1, len(k)]) + k.ljust(64, b"\0") + struct.pack("<ih", day, 0)
     env_key, cnt_key = record_keys(root_key, sequence, nonce)
-    body = (nonce + aead_seal(env_key, nonce, envelope, record_aad(journal_id, sequence, 1)) +
-            aead_seal(cnt_key, nonce, padded, record_aad(journal_id, sequence, 2)))
-    return frame_bytes(1, body)
+    sealed_envelope = aead_seal(env_key, nonce, envelope, record_aad(journal_id, sequence, 1))
+    body = (nonce + sealed_envelope +
+            aead_seal(cnt_key, nonce, padded, content_aad(journal_id, sequence, sealed_envelope)))
+    return frame_bytes(1, body + owner_tag(root_key, journal_id, sequence, body))
 
 
-def build_journal(master, journal_id, header, records, commit_sizes, lineage_texts=()):
-    """records: [(nonce, kind, recordedAt, utcOffset, payload)], commit_sizes: tree size after each commit."""
+def build_journal(master, journal_id, header, records, commit_sizes, lineage_texts=(), note_offset_delta=0,
+                  extensions=None):
+    """records: [(nonce, kind, recordedAt, utcOffset, payload)], commit_sizes: tree size after each commit.
+    note_offset_delta != 0 builds a bad journal (for a negative check) whose signed offset lines are off.
+    extensions: {tree size of a commit: [(kind, body)]}: extension frames written inside that commit (8.2)."""
     private, public = signing_key(master)
     root_key = record_root_key(master)
     origin = origin_of(journal_id)
@@ -846,10 +1090,13 @@ def build_journal(master, journal_id, header, records, commit_sizes, lineage_tex
             leaves.append(leaf_hash(f))
             out += f
         done = size
-        note = sign_note(private, public, origin, [origin, str(size), e64(merkle_root(leaves)),
-                                                    f"header {sequence} {e64(digest)}"]).encode()
-        compact = compact_range(leaves)
+        for kind, ext in (extensions or {}).get(size, []) if size else []:
+            out += frame_bytes(kind, ext)
         offset = len(out)
+        note = sign_note(private, public, origin, [origin, str(size), e64(merkle_root(leaves)),
+                                                    f"header {sequence} {e64(digest)}",
+                                                    f"offset {offset + (note_offset_delta if size else 0)}"]).encode()
+        compact = compact_range(leaves)
         body = (struct.pack("<QQQB", size, offset, previous, len(compact)) + b"".join(compact) +
                 struct.pack("<H", len(note)) + note)
         out += frame_bytes(2, body)
@@ -1025,7 +1272,7 @@ def check_vectors(directory):
     ok([b.decode() for b in lineage_frames] == rexp["lineage"], "lineage statement text")
     st = rres["lineage"][-1]
     old_last = expected["checkpoints"][-1]
-    old_size, old_root, _, _ = verify_note(old_last["text"], bytes.fromhex(expected["publicKey"]),
+    old_size, old_root, _, _, _ = verify_note(old_last["text"], bytes.fromhex(expected["publicKey"]),
                                            bytes.fromhex(expected["journalID"]))
     ok(st["predecessor_id"].hex() == expected["journalID"], "lineage predecessor id")
     ok(st["predecessor_key"].hex() == expected["publicKey"], "lineage predecessor key")
@@ -1183,7 +1430,236 @@ def check_vectors(directory):
     neg.append(expect_failure("rekeyed: lineage carried root altered", read, bytes(rmut)))
     neg.append(expect_failure("rekeyed: pinned unrelated fingerprint", read, rdata,
                               pinned="0000:0000:0000:0000:0000:0000:0000:0000"))
+    lines2, neg2 = check_revision_rules(expected, data, master, rexp, rdata, rmaster, bundle)
+    return lines + lines2, neg + neg2
+
+
+def reseal_content(frame, journal_id, sequence, content_key, mutate):
+    """Someone holding a record's disclosed content key rewrites its content (same nonce, same AAD), keeping
+    the old owner tag."""
+    nonce, sealed_env, sealed_cnt, tag = split_record_frame(frame)
+    aad = content_aad(journal_id, sequence, sealed_env)
+    padded = bytearray(aead_open(content_key, nonce, sealed_cnt, aad))
+    mutate(padded)
+    body = nonce + sealed_env + aead_seal(content_key, nonce, bytes(padded), aad) + tag
+    return frame_bytes(1, body)
+
+
+def splice(data, offset, old_len, new):
+    return bytes(data[:offset]) + new + bytes(data[offset + old_len:])
+
+
+def shift_checkpoints(data):
+    """Rewrite the unsigned offset fields (own and previous) of every checkpoint frame to match where it now is:
+    what someone who inserted or removed a frame would do. Only the signed `offset` line can then tell."""
+    out = bytearray(data)
+    previous = 0
+    for pos, kind, frame, body in frames(bytes(out)):
+        if kind == 2:
+            struct.pack_into("<QQ", out, pos + 5 + 8, pos, previous)
+            previous = pos
+    return bytes(out)
+
+
+def check_revision_rules(expected, data, master, rexp, rdata, rmaster, bundle):
+    """The rules of this revision: owner tag, content bound to the sealed envelope, signed offset line,
+    extension frames, held checkpoints (5.4), repair (6.5) and rekey (7)."""
+    lines, neg = [], []
+    jid, pub = bytes.fromhex(expected["journalID"]), bytes.fromhex(expected["publicKey"])
+    root_key = record_root_key(master)
+    recs = expected["records"]
+    # positive: every frame's last 32 bytes are the owner tag; the content AAD ends with SHA-256(sealed envelope)
+    for r in recs:
+        f = bytes.fromhex(r["frame"])
+        nonce, senv, scnt, tag = split_record_frame(f)
+        ok(tag == owner_tag(root_key, jid, r["sequence"], f[5:-4][:-32]), f"#{r['sequence']} owner tag")
+        aead_open(bytes.fromhex(r["contentKey"]), nonce, scnt, content_aad(jid, r["sequence"], senv))
+        try:
+            aead_open(bytes.fromhex(r["contentKey"]), nonce, scnt, record_aad(jid, r["sequence"], 2))
+            ok(False, "content must not open with AAD(2) alone")
+        except FormatError:
+            ok(True, "")
+        ok(len(scnt) - 16 == pad_size(18 + len(r["kind"]) + len(r["payload"].encode())), "content ends before tag")
+    ok(verify_note(expected["checkpoints"][1]["text"], pub, jid)[4] == 8960, "offset line of the worked example")
+    for c in expected["checkpoints"] + rexp["checkpoints"]:
+        ok(("\noffset %d\n\n" % c["offset"]) in c["text"], "offset line equals the frame offset in the JSON")
+    lines.append("revision: owner tags (keyed BLAKE2b, record root key), content AAD || SHA-256(sealed envelope), "
+                 "signed offset lines OK for every record and checkpoint")
+
+    r1 = recs[1]
+    f1, off1 = bytes.fromhex(r1["frame"]), r1["offset"]
+    env1, cnt1 = bytes.fromhex(r1["envelopeKey"]), bytes.fromhex(r1["contentKey"])
+    # (1) owner tag recomputed with a wrong key: the AEAD still opens (auditor's view) but the key holder rejects
+    body = f1[5:-4]
+    wrong = frame_bytes(1, body[:-32] + owner_tag(hashlib.sha256(b"not the record root key").digest(), jid, 1,
+                                                  body[:-32]))
+    ok(open_record(jid, 1, wrong, env1, cnt1)["payload"] == r1["payload"], "wrong-tag frame: AEAD still opens")
+    neg.append(expect_failure("record #1 owner tag recomputed with a wrong key (AEAD opens; key holder)",
+                              open_record, jid, 1, wrong, env1, cnt1, root_key=root_key))
+    neg.append(expect_failure("journal: record #1 with an owner tag made with a wrong key (with key)", read,
+                              splice(data, off1, len(f1), wrong), master))
+    # (2) content re-encrypted with its disclosed content key, old tag kept
+    def change(padded):
+        i = bytes(padded).index(b'"mood":') + 7
+        padded[i] = ord("1") if padded[i] != ord("1") else ord("2")
+    forged = reseal_content(f1, jid, 1, cnt1, change)
+    ok(len(forged) == len(f1) and forged[-36:-4] == f1[-36:-4], "forged frame keeps the old owner tag")
+    ok(open_record(jid, 1, forged, env1, cnt1)["payload"] != r1["payload"], "re-encrypted content: AEAD opens")
+    neg.append(expect_failure("record #1 content re-encrypted with its disclosed content key, old tag kept "
+                              "(AEAD opens; key holder)", open_record, jid, 1, forged, env1, cnt1, root_key=root_key))
+    neg.append(expect_failure("journal: record #1 content re-encrypted with its content key (with key)", read,
+                              splice(data, off1, len(f1), forged), master))
+    # (3) envelope re-encrypted with its envelope key (same nonce): the content no longer opens
+    nonce, senv, scnt, tag = split_record_frame(f1)
+    envelope = bytearray(aead_open(env1, nonce, senv, record_aad(jid, 1, 1)))
+    struct.pack_into("<i", envelope, 66, struct.unpack_from("<i", envelope, 66)[0] + 1)   # move the day
+    senv2 = aead_seal(env1, nonce, bytes(envelope), record_aad(jid, 1, 1))
+    env_forged = frame_bytes(1, nonce + senv2 + scnt + tag)
+    ok(parse_envelope(aead_open(env1, nonce, senv2, record_aad(jid, 1, 1)))[1] == r1["envelopeDay"] + 1,
+       "re-encrypted envelope opens with the envelope key")
+    neg.append(expect_failure("record #1 envelope re-encrypted with its envelope key (same nonce): content fails "
+                              "to open (auditor with both keys)", open_record, jid, 1, env_forged, env1, cnt1))
+    # (4) a checkpoint whose signed offset line does not match its place (validly signed by the owner)
+    header = bytes(data[:COPY])
+    records = [(bytes.fromhex(r["nonce"]), r["kind"], r["recordedAtMilliseconds"], r["timeZoneOffsetSeconds"],
+                r["payload"]) for r in recs]
+    sizes = [c["treeSize"] for c in expected["checkpoints"][1:]]
+    ok(build_journal(master, jid, header, records, sizes) == data, "writer rebuild")
+    neg.append(expect_failure("journal: checkpoints validly signed with offset lines 1 past their place", read,
+                              build_journal(master, jid, header, records, sizes, note_offset_delta=1)))
+    # (5) extension frames: inside a commit, written by the owner -> fine; inserted, removed or appended -> damage
+    ext = frame_bytes(200, b"cosignatures would go here")
+    with_ext = build_journal(master, jid, header, records, sizes, extensions={4: [(200, b"cosignatures would go here")]})
+    res = read(with_ext, master)
+    ok(len(res["records"]) == 4 and res["checkpoints"][-1]["root"] == read(data)["checkpoints"][-1]["root"],
+       "an extension frame inside a commit is skipped when reading records and hashing the tree")
+    last_cp = expected["checkpoints"][-1]["offset"]
+    inserted = shift_checkpoints(splice(data, last_cp, 0, ext))
+    neg.append(expect_failure("journal: extension frame (kind 200) inserted before the last checkpoint "
+                              "(unsigned offset fields fixed up)", read, inserted))
+    cp2 = expected["checkpoints"][2]["offset"]
+    inserted = shift_checkpoints(splice(data, cp2, 0, ext))
+    neg.append(expect_failure("journal: extension frame (kind 200) inserted before checkpoint 2 (fields fixed up)",
+                              read, inserted, master))
+    neg.append(expect_failure("journal: extension frame (kind 200) appended after the last checkpoint",
+                              read, data + ext))
+    neg.append(expect_failure("journal: extension frame (kind 200) appended after the last checkpoint (with key)",
+                              read, data + ext, master))
+    removed = with_ext[:last_cp] + with_ext[last_cp + len(ext):]
+    neg.append(expect_failure("journal: extension frame removed from its commit (fields fixed up)", read,
+                              shift_checkpoints(removed)))
+    lines.append("revision: an extension frame (kind 200) inside a commit verifies and is not a leaf")
+
+    # (6) held checkpoints (5.4)
+    cp4 = expected["checkpoints"][-1]["text"]
+    body, sigline = cp4.split("\n\n")
+    foreign = [f"\u2013 witness.example/w{i} " + e64(hashlib.sha256(bytes([i])).digest() * 2 + b"\0" * 4)
+               for i in range(60)]
+    pasted = ("Hello,\r\n\r\nhere is the checkpoint:\r\ncheckpoint\r\n" +
+              "".join(f"> {line}  \r\n" for line in body.split("\n") if line) +
+              "\r\n" + "\r\n".join("> \u00a0" + line for line in foreign[:30]) + "\r\n" +
+              "  -- " + sigline.strip()[2:] + "\t\r\n" +
+              "\r\n".join(foreign[30:]) + "\r\n-- witness.example/odd not!base64\r\nBest regards\r\n")
+    held = read_held_checkpoint(pasted, pub, jid)
+    ok(len(held["note"].encode()) > 4096, "held note with cosignatures is above 4096 bytes")
+    ok((held["size"], held["offset"], held["hseq"]) == (4, last_cp, 1), "held checkpoint values")
+    ok(held["note"].startswith(cp4[:cp4.index("\n\n") + 2]), "held note rebuilt canonically")
+    nolf = cp4.replace("\n\n", "\n")   # a missing blank line is tolerated
+    ok(read_held_checkpoint(nolf, pub, jid)["root"] == held["root"], "missing blank line tolerated")
+    read(data, held=held)
+    verify_bundle(bundle, held=pasted)
+    old = read_held_checkpoint(expected["checkpoints"][1]["text"], pub, jid)
+    verify_bundle(bundle, held=old)   # consistency proof from exactly the held tree
+    big = "x" * 30000 + "\n" + pasted
+    ok(len(big.encode()) > 32768 and read_held_checkpoint(big, pub, jid)["size"] == 4, "held text of 32-64 KiB")
+    lines.append(f"revision: held checkpoint pasted with CRLF, quote markers, 61 foreign signature lines "
+                 f"({len(pasted.encode())} bytes, rebuilt note {len(held['note'].encode())} bytes) read and verified; "
+                 "journal and bundle accept it")
+    neg.append(expect_failure("held: text above 64 KiB", read_held_checkpoint, "x" * 65537 + "\n" + cp4, pub, jid))
+    neg.append(expect_failure("held: garbled record count", read_held_checkpoint,
+                              cp4.replace("\n4\n", "\nfour\n"), pub, jid))
+    neg.append(expect_failure("held: checkpoint of another journal", read_held_checkpoint,
+                              rexp["checkpoints"][-1]["text"], pub, jid))
+    neg.append(expect_failure("held: only foreign signature lines (forged or altered)", read_held_checkpoint,
+                              body + "\n\n" + foreign[0] + "\n", pub, jid))
+    neg.append(expect_failure("held: offset line altered (forged or altered)", read_held_checkpoint,
+                              cp4.replace("offset 11242", "offset 11243"), pub, jid))
+    trunc = data[:recs[2]["offset"]]
+    read(trunc)
+    neg.append(expect_failure("journal truncated to 2 records, held checkpoint of 4", read, trunc, held=held))
+    neg.append(expect_failure("bundle of 4 records, held checkpoint of 2 without a proof from it", verify_bundle,
+                              bundle, held=expected["checkpoints"][2]["text"]))
+
+    # (7) repair (6.5): a torn commit's record frames are recommitted only with a valid owner tag
+    nonce4 = hashlib.sha256(b"nonce of record 4").digest()[:24]
+    rec4 = build_record(root_key, jid, 4, nonce4, "entry", recs[3]["recordedAtMilliseconds"] + 1000,
+                        recs[3]["timeZoneOffsetSeconds"], '{"text":"written, never committed"}')
+    cut, good = repair_recommits(data + rec4 + b"\0" * 7, master)
+    ok(cut == len(data) and good == [rec4], "repair recommits a complete record frame with a valid owner tag")
+    _, cnt4 = record_keys(root_key, 4, nonce4)
+    def change4(padded):
+        i = bytes(padded).index(b"never")
+        padded[i:i + 5] = b"NEVER"
+    forged4 = reseal_content(rec4, jid, 4, cnt4, change4)
+    ok(open_record(jid, 4, forged4, record_keys(root_key, 4, nonce4)[0], cnt4)["payload"].find("NEVER") > 0,
+       "forged torn record opens with its content key")
+    cut, good = repair_recommits(data + forged4, master)
+    ok(cut == len(data), "repair cut point")
+    if good:
+        raise FormatError("negative check not detected: repair recommitted a re-encrypted record")
+    CHECKS[0] += 1
+    neg.append("repair: torn record frame re-encrypted with its content key (old owner tag): not recommitted: "
+               "detected")
+    ok(MAX_FRAME_BODY == 112 + pad_size(18 + 64 + MAX_PAYLOAD) + 16 + 32, "frame limit")
+    cos = dict(bundle, checkpoint=bundle["checkpoint"] + "\n".join(DASH + l[1:] for l in foreign[:2]) + "\n")
+    ok(verify_bundle(cos)["size"] == 4, "bundle checkpoint with cosignature lines")
+    lines.append("revision: bundle checkpoint carrying 2 cosignature lines verifies (10.4)")
+    cos = dict(bundle, checkpoint=bundle["checkpoint"].split("\n\n")[0] + "\n\n" + DASH + foreign[0][1:] + "\n")
+    neg.append(expect_failure("bundle: checkpoint with only a cosignature line", verify_bundle, cos))
+    ok(compare_held_with_lineage(cp4, read(rdata)["lineage"]).endswith("matches the lineage statement"),
+       "held predecessor checkpoint vs lineage")
+    neg.append(expect_failure("rekeyed: held predecessor checkpoint of 5 records vs predecessor-tree 4",
+                              compare_held_with_lineage, sign_note(*signing_key(master), origin_of(jid),
+                              [origin_of(jid), "5", e64(bytes(32)), "header 1 " + e64(bytes(32)), "offset 1"]),
+                              read(rdata)["lineage"]))
+    lines.append("revision: repair (6.5) recommits a torn record frame with a valid owner tag only")
+
+    # (8) rekey (7): the carried records must be the signed history with valid owner tags
+    frames_all = [bytes.fromhex(r["frame"]) for r in recs]
+    last = read(data)["checkpoints"][-1]
+    ok(rekey_precheck(master, jid, frames_all, last["size"], last["root"]), "rekey precheck")
+    neg.append(expect_failure("rekey: record #1 re-encrypted with its content key (tag invalid, root differs)",
+                              rekey_precheck, master, jid, frames_all[:1] + [forged] + frames_all[2:],
+                              last["size"], last["root"]))
+    neg.append(expect_failure("rekey: only 3 of the 4 signed records", rekey_precheck, master, jid,
+                              frames_all[:3], last["size"], last["root"]))
+    # the rekeyed vector's records carry owner tags made with the successor's record root key
+    rroot = record_root_key(rmaster)
+    rjid = bytes.fromhex(rexp["journalID"])
+    for r in rexp["records"]:
+        f = bytes.fromhex(r["frame"])
+        ok(f[-36:-4] == owner_tag(rroot, rjid, r["sequence"], f[5:-36]), "rekeyed owner tag")
     return lines, neg
+
+
+def compare_held_with_lineage(text, lineage):
+    """7: a held checkpoint of a predecessor is compared with the statement's predecessor-tree."""
+    for st in lineage:
+        try:
+            held = read_held_checkpoint(text, st["predecessor_key"], st["predecessor_id"])
+        except FormatError as e:
+            if str(e).startswith("checkpoint of another journal"):
+                continue
+            raise
+        if held["size"] == st["predecessor_tree"]:
+            ok(held["root"] == st["predecessor_root"], "held checkpoint of the predecessor: same size, other root")
+            return f"held checkpoint of the predecessor ({held['size']} records) matches the lineage statement"
+        if held["size"] > st["predecessor_tree"]:
+            raise FormatError(f"held checkpoint of the predecessor has {held['size']} records, the rekey started "
+                              f"from {st['predecessor_tree']}: records were removed before the rekey")
+        return (f"held checkpoint of the predecessor ({held['size']} records) is smaller than the rekeyed tree "
+                f"({st['predecessor_tree']}): it cannot be compared with the successor alone")
+    raise FormatError("the held checkpoint belongs to another journal (not this one or a predecessor)")
 
 
 def verify_record_list(result, expected):
@@ -1226,6 +1702,7 @@ def main():
     parser.add_argument("--passphrase")
     parser.add_argument("--recovery-key")
     parser.add_argument("--fingerprint", help="pin the journal's fingerprint")
+    parser.add_argument("--held", metavar="FILE", help="a checkpoint held from earlier (text, read as in 5.4)")
     parser.add_argument("--check-vectors", nargs="?", const="", metavar="DIR")
     parser.add_argument("--markdown", nargs="?", const="", metavar="DIR")
     args = parser.parse_args()
@@ -1263,7 +1740,17 @@ def main():
                 master = unlock(data, passphrase=args.passphrase, recovery=args.recovery_key, header=in_force)
             except FormatError as e:
                 raise FormatError(f"cannot unlock ({e}): wrong passphrase or recovery key?")
-        res = read(data, master, pinned=args.fingerprint)
+        held, held_text = None, open(args.held, "rb").read() if args.held else None
+        if held_text is not None:
+            c = next(c for c in decode_header_copies(data)[0] if c)
+            try:
+                held = read_held_checkpoint(held_text, c["public_key"], c["journal_id"])
+            except FormatError as e:
+                if not str(e).startswith("checkpoint of another journal"):
+                    raise
+        res = read(data, master, pinned=args.fingerprint, held=held)
+        if held_text is not None and held is None:
+            print(compare_held_with_lineage(held_text, res["lineage"]))
     except (FormatError, struct.error) as e:
         print(f"verification failed: {e}")
         return 1

@@ -25,7 +25,7 @@ struct SealedJournalCLI: ParsableCommand {
         subcommands: [
             Initialize.self, Write.self, CheckInCommand.self, Read.self, Export.self, Report.self, Import.self, Disclosures.self,
             Verify.self, Audit.self, VerifyAudit.self, CheckpointCommand.self, Info.self, ChangePassphrase.self, ReplaceRecoveryKey.self,
-            RekeyCommand.self, RepairCommand.self, BackupCommand.self,
+            AmendCommand.self, RekeyCommand.self, RepairCommand.self, BackupCommand.self,
         ]
     )
 

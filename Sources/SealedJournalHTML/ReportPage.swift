@@ -233,6 +233,7 @@ struct ReportPage {
                 let sameDay = row.recordedDaysAfterDay == 0
                 var recorded: [Node] = [txt(sameDay ? String(row.recordedAtReadable.dropFirst(11)) : row.recordedAtReadable)]
                 if let timing = row.timingNote { recorded += [el("br"), pill("late", timing)] }
+                if let by = row.correctedBy { recorded += [el("br"), pill("late", "corrected by #\(by)")] }
                 var checkIn: [Node] = [txt("#\(row.sequence)")]
                 if day.checkIns.count > 1 || !row.counted {
                     let replacement = day.counted.map { " by #\($0.sequence)" } ?? ""

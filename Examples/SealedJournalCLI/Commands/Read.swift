@@ -100,6 +100,19 @@ enum RecordText {
             .map { indent + $0 }.joined(separator: "\n")
     }
 
+    /// A check-in's values as short facts ("mood 6/10", "slept 7 h", ...).
+    static func checkInFacts(_ c: CheckIn) -> [String] {
+        var facts = ["mood \(c.mood)/10", "craving \(c.craving)/10", c.use.rawValue]
+        if let sleep = c.sleepHours { facts.append("slept \(sleep.formatted()) h") }
+        if c.meetingsAttended > 0 {
+            facts.append("\(c.meetingsAttended) meeting\(c.meetingsAttended == 1 ? "" : "s")"
+                         + (c.meetingKinds.isEmpty ? "" : " (" + c.meetingKinds.map(\.rawValue).joined(separator: ", ") + ")"))
+        }
+        if let medication = c.medication { facts.append("medication \(medication.rawValue)") }
+        if c.reachedOutToSupport { facts.append("reached out") }
+        return facts
+    }
+
     /// A record as readable text. Everything that came from the record is escaped.
     static func render(_ record: JournalRecord) -> String {
         let head = "#\(record.sequence)  \(record.localTimeDescription)  "
@@ -110,20 +123,19 @@ enum RecordText {
             if !entry.tags.isEmpty { lines.append("    tags: " + entry.tags.map(line).joined(separator: ", ")) }
             return lines.joined(separator: "\n")
         case let .checkIn(c):
-            var facts = ["mood \(c.mood)/10", "craving \(c.craving)/10", c.use.rawValue]
-            if let sleep = c.sleepHours { facts.append("slept \(sleep.formatted()) h") }
-            if c.meetingsAttended > 0 {
-                facts.append("\(c.meetingsAttended) meeting\(c.meetingsAttended == 1 ? "" : "s")"
-                             + (c.meetingKinds.isEmpty ? "" : " (" + c.meetingKinds.map(\.rawValue).joined(separator: ", ") + ")"))
-            }
-            if let medication = c.medication { facts.append("medication \(medication.rawValue)") }
-            if c.reachedOutToSupport { facts.append("reached out") }
-            var lines = [head + "check-in for \(c.day)", "    " + facts.joined(separator: " · ")]
+            var lines = [head + "check-in for \(c.day)", "    " + checkInFacts(c).joined(separator: " · ")]
             if !c.triggers.isEmpty { lines.append("    triggers: " + c.triggers.map(line).joined(separator: ", ")) }
             if let note = c.note { lines.append("    note: " + block(note, indent: "      ").dropFirst(6)) }
             return lines.joined(separator: "\n")
         case let .amendment(a):
-            return head + "amendment to #\(a.amends)\n" + block(a.text) + (a.reason.map { "\n    reason: \(line($0))" } ?? "")
+            var lines = [head + "amendment to #\(a.amends)"]
+            if let c = a.checkIn {
+                lines.append("    corrected check-in for \(c.day): " + checkInFacts(c).joined(separator: " · "))
+            } else {
+                lines.append(block(a.text))
+            }
+            if let reason = a.reason { lines.append("    reason: \(line(reason))") }
+            return lines.joined(separator: "\n")
         case let .disclosure(d):
             return head + "disclosure to \(line(d.recipient))\n    purpose: \(line(d.purpose)) · scope: \(line(d.scope)) · format: \(line(d.format))"
         case let .custom(kind, json):

@@ -68,6 +68,15 @@ public struct ComplianceReport: Sendable {
         public let counted: Bool
         /// Why it is or is not counted.
         public let reason: CountReason
+        /// The amendment that corrected this check-in (its values are the corrected ones), if any.
+        public var correctedBy: UInt64? = nil
+        /// Why it was corrected, as the amendment says.
+        public var correctionReason: String? = nil
+
+        /// "corrected by #12: wrong day's mood", or `nil`.
+        public var correctionNote: String? {
+            correctedBy.map { "corrected by #\($0)" + (correctionReason.map { ": \($0)" } ?? "") }
+        }
 
         /// "recorded 2 days later", "recorded 3 days ahead of its day", or `nil` on the day.
         public var timingNote: String? {
@@ -187,13 +196,20 @@ public struct ComplianceReport: Sendable {
         }
         let checkpoint = journal.latestCheckpoint
         var found: [(UInt64, Date, CheckIn)] = []
-        try journal.forEachRecord(RecordFilter(kinds: [RecordKind.checkIn])) { record in
+        var corrections: [UInt64: (UInt64, Amendment)] = [:]
+        try journal.forEachRecord(RecordFilter(kinds: [RecordKind.checkIn, RecordKind.amendment])) { record in
             guard record.sequence < checkpoint.treeSize else { return }
+            if record.kind == RecordKind.amendment {
+                let amendment = try record.decode(Amendment.self)
+                if amendment.checkIn != nil { corrections[amendment.amends] = (record.sequence, amendment) }
+                return
+            }
             let checkIn = try record.decode(CheckIn.self)
             guard checkIn.day >= from, checkIn.day <= to else { return }
             found.append((record.sequence, record.recordedAt, checkIn))
         }
-        return assemble(found, from: from, to: to, now: now, timeZone: timeZone, journal: journal, checkpoint: checkpoint)
+        return assemble(found, from: from, to: to, now: now, timeZone: timeZone, journal: journal, checkpoint: checkpoint,
+                        corrections: corrections)
     }
 
     /// Builds the report over the check-ins matching `filter` (other kinds are skipped), spanning
@@ -220,7 +236,13 @@ public struct ComplianceReport: Sendable {
     }
 
     private static func assemble(_ found: [(UInt64, Date, CheckIn)], from: LocalDate, to: LocalDate, now: Date,
-                                 timeZone: TimeZone, journal: Journal, checkpoint: Checkpoint) -> ComplianceReport {
+                                 timeZone: TimeZone, journal: Journal, checkpoint: Checkpoint,
+                                 corrections: [UInt64: (UInt64, Amendment)] = [:]) -> ComplianceReport {
+        // A corrected check-in counts with its corrected values (same day), and says so.
+        let found = found.map { item -> (UInt64, Date, CheckIn) in
+            guard let corrected = corrections[item.0]?.1.checkIn, corrected.day == item.2.day else { return item }
+            return (item.0, item.1, corrected)
+        }
         let today = LocalDate(date: now, offsetSeconds: timeZone.secondsFromGMT(for: now))
         var byDay: [LocalDate: [(UInt64, Date, CheckIn)]] = [:]
         for item in found.sorted(by: { $0.0 < $1.0 }) { byDay[item.2.day, default: []].append(item) }
@@ -235,8 +257,13 @@ public struct ComplianceReport: Sendable {
             let rows = items.enumerated().map { index, item in
                 let reason: CountReason = isFuture ? .dayIsInTheFuture : lateness[index] < 0 ? .recordedBeforeItsDay
                     : index == countable ? .lastRecordedForDay : .supersededByLaterCheckIn
-                return CheckInRow(sequence: item.0, recordedAt: item.1, checkIn: item.2, recordedDaysAfterDay: lateness[index],
-                                  counted: reason == .lastRecordedForDay, reason: reason)
+                var row = CheckInRow(sequence: item.0, recordedAt: item.1, checkIn: item.2, recordedDaysAfterDay: lateness[index],
+                                     counted: reason == .lastRecordedForDay, reason: reason)
+                if let (by, amendment) = corrections[item.0], amendment.checkIn?.day == item.2.day {
+                    row.correctedBy = by
+                    row.correctionReason = amendment.reason
+                }
+                return row
             }
             let status: DayStatus = isFuture ? .future : countable != nil ? .checkedIn : day == today ? .pending : .missed
             days.append(Day(day: day, status: status, checkIns: rows))
@@ -290,7 +317,8 @@ public struct ComplianceReport: Sendable {
 
     /// Stable machine column names of the CSV form (and keys of the JSON check-in objects).
     public static let columns = ["day", "status", "checkIns", "sequence", "counted", "reason", "recordedAt", "recordedDaysAfterDay",
-                                 "use", "craving", "mood", "sleepHours", "meetings", "meetingKinds", "medication", "reachedOutToSupport"]
+                                 "use", "craving", "mood", "sleepHours", "meetings", "meetingKinds", "medication", "reachedOutToSupport",
+                                 "correctedBy"]
     /// Columns added when notes are included.
     public static let noteColumns = ["triggers", "note"]
 
@@ -348,7 +376,7 @@ public struct ComplianceReport: Sendable {
                               row.counted ? "true" : "false", row.reason.rawValue, row.recordedAtISO8601, "\(row.recordedDaysAfterDay)",
                               c.use.rawValue, "\(c.craving)", "\(c.mood)", c.sleepHours.map { String($0) } ?? "",
                               "\(c.meetingsAttended)", c.meetingKinds.map(\.rawValue).joined(separator: ";"),
-                              c.medication?.rawValue ?? "", c.reachedOutToSupport ? "true" : "false"]
+                              c.medication?.rawValue ?? "", c.reachedOutToSupport ? "true" : "false", row.correctedBy.map { "\($0)" } ?? ""]
                 if includeNotes { values += [c.triggers.joined(separator: ";"), c.note ?? ""] }
                 rows.append(values)
             }
@@ -376,6 +404,7 @@ public struct ComplianceReport: Sendable {
                 var fields = [
                     "\"sequence\":\(row.sequence)", "\"counted\":\(row.counted)", "\"reason\":" + string(row.reason.rawValue),
                     "\"recordedAt\":" + string(row.recordedAtISO8601), "\"recordedDaysAfterDay\":\(row.recordedDaysAfterDay)",
+                    "\"correctedBy\":" + (row.correctedBy.map { "\($0)" } ?? "null"),
                     "\"use\":" + string(c.use.rawValue), "\"craving\":\(c.craving)", "\"mood\":\(c.mood)",
                     "\"sleepHours\":" + number(c.sleepHours), "\"meetings\":\(c.meetingsAttended)",
                     "\"meetingKinds\":[" + c.meetingKinds.map { string($0.rawValue) }.joined(separator: ",") + "]",
@@ -424,9 +453,12 @@ public struct ComplianceReport: Sendable {
             }
             for row in day.checkIns {
                 let c = row.checkIn
+                let timing: String = row.timingNote.map { " (\($0))" } ?? ""
+                let reason: String = includeNotes ? (row.correctionReason.map { ": " + $0 } ?? "") : ""
+                let correction: String = row.correctedBy.map { " (corrected by #\($0)" + reason + ")" } ?? ""
+                let recorded: String = row.recordedAtReadable + timing + correction
                 var values = [day.day.description, Self.statusLabel(day.status), "#\(row.sequence)",
-                              Self.countedLabel(row, of: day),
-                              row.recordedAtReadable + (row.timingNote.map { " (\($0))" } ?? ""),
+                              Self.countedLabel(row, of: day), recorded,
                               Self.useLabel(c.use), "\(c.craving)/10", "\(c.mood)/10", c.sleepHours.map { Self.hours($0) } ?? "–",
                               Self.meetingsLabel(c), c.medication.map(Self.medicationLabel) ?? "–", c.reachedOutToSupport ? "yes" : "no"]
                 if includeNotes { values += [c.triggers.isEmpty ? "–" : c.triggers.joined(separator: "; "), c.note ?? "–"] }

@@ -72,11 +72,20 @@ public struct Amendment: JournalRecordContent, Equatable {
     public var text: String
     /// Why (optional).
     public var reason: String?
+    /// For a check-in: the corrected check-in (same day), whose values reports use instead of the
+    /// amended one's, listing the correction. `nil` for a correction in words only.
+    public var checkIn: CheckIn?
 
-    public init(amends: UInt64, text: String, reason: String? = nil) {
+    public init(amends: UInt64, text: String, reason: String? = nil, checkIn: CheckIn? = nil) {
         self.amends = amends
         self.text = text
         self.reason = reason
+        self.checkIn = checkIn
+    }
+
+    public func validate() throws(JournalError) {
+        if let reason, reason.utf8.count > 4096 { throw .invalidField(field: "reason", reason: "must be at most 4096 bytes") }
+        try checkIn?.validate()
     }
 }
 

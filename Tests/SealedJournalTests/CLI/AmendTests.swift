@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+@testable import SealedJournal
+
+@Suite("Mistakes are corrected by amendments, never edits")
+struct AmendTests {
+    @Test("amend a check-in: read shows the correction, reports use the corrected values and list it; the original stays")
+    func amendCheckIn() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        let day = LocalDate(date: Date())
+        let wrong = "{\"mood\":2,\"craving\":9,\"use\":\"used\",\"meetingsAttended\":0}"
+        #expect(try CLI.run(["checkin", path, "--json", "-"], input: wrong).status == 0)
+        #expect(try CLI.run(["write", path], input: "an entry\n").status == 0)
+        let fix = "{\"mood\":7,\"craving\":2,\"use\":\"sober\",\"meetingsAttended\":1,\"meetingKinds\":[\"aa\"],\"reason\":\"tapped the wrong answers\"}"
+        let amend = try CLI.run(["amend", path, "--todays-check-in", "--json", "-"], input: fix)
+        #expect(amend.status == 0 && amend.stderr.contains("Sealed correction #2 of record #0"), "\(amend.stderr)")
+        let read = try CLI.run(["read", path])
+        #expect(read.stdout.contains("amendment to #0") && read.stdout.contains("corrected check-in for \(day): mood 7/10"), "\(read.stdout)")
+        #expect(read.stdout.contains("reason: tapped the wrong answers") && read.stdout.contains("mood 2/10"), "the original stays")
+        let report = try CLI.run(["report", path, "--from", day.description, "--to", day.description, "--format", "csv"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let row = try #require(report.stdout.split(separator: "\r\n").first { $0.hasPrefix(day.description) })
+        #expect(row.contains(",sober,2,7,") && row.contains(",false,2,"), "corrected values and correctedBy #2: \(row)")
+        let markdown = try CLI.run(["report", path, "--from", day.description, "--to", day.description])
+        #expect(markdown.stdout.contains("corrected by #2: tapped the wrong answers"), "\(markdown.stdout)")
+        let noNotes = try CLI.run(["report", path, "--from", day.description, "--to", day.description, "--no-notes"])
+        #expect(noNotes.stdout.contains("corrected by #2") && !noNotes.stdout.contains("tapped"), "no free text with --no-notes")
+        // An entry is corrected in words; a correction for another day or of a missing record is refused.
+        #expect(try CLI.run(["amend", path, "--record", "1", "--json", "-"], input: "{\"text\":\"a better entry\"}").status == 0)
+        #expect(try CLI.run(["read", path, "-n", "1"]).stdout.contains("a better entry"))
+        #expect(try CLI.run(["amend", path, "--record", "0", "--json", "-"],
+                            input: "{\"mood\":7,\"craving\":2,\"use\":\"sober\",\"day\":\"2001-01-01\"}").status == 4)
+        #expect(try CLI.run(["amend", path, "--record", "99", "--json", "-"], input: "{\"text\":\"x\"}").status != 0)
+        #expect(try CLI.run(["verify", path], passphrase: nil).status == 0)
+    }
+}
