@@ -30,6 +30,10 @@ struct CheckInCommand: ParsableCommand {
     var json: String?
     @Flag(help: "Accept a check-in for a day after today (refused otherwise).")
     var allowFutureDay = false
+    @Flag(help: "When the day already has a check-in: this one corrects it (an amendment).")
+    var replace = false
+    @Flag(help: "When the day already has a check-in: this one is a second check-in for the day.")
+    var add = false
     @Option(help: ArgumentHelp("The day (default: today, in your time zone).", valueName: "YYYY-MM-DD"))
     var day: DayArgument?
     @Option(help: ArgumentHelp("Mood, 1 (worst) to 10 (best). Needs --allow-args.", visibility: .hidden))
@@ -88,6 +92,7 @@ struct CheckInCommand: ParsableCommand {
             let today = day?.day ?? LocalDate(date: Date())
             let checkIn: CheckIn
             let journal: Journal
+            var sameDayDecision: UInt64?? = nil
             if let mood, let craving, let use {
                 checkIn = CheckIn(day: today, mood: mood, craving: craving, use: use,
                                   sleepHours: sleep, meetingsAttended: meetings ?? (meetingKinds.isEmpty ? 0 : meetingKinds.count),
@@ -102,15 +107,37 @@ struct CheckInCommand: ParsableCommand {
                 if !allowFutureDay { try CheckIn.refuseFutureDay(checkIn) }
                 journal = try unlock.open(target.journal)
             } else if Terminal.standardInputIsTerminal {
-                // Unlock first, so a wrong passphrase never costs the answers.
+                // Unlock first, so a wrong passphrase never costs the answers; settle a second
+                // check-in for the day before asking the questions.
                 journal = try unlock.open(target.journal)
+                sameDayDecision = .some(try decideSameDay(journal, day: today))
                 checkIn = try GuidedCheckIn.ask(day: today)
             } else {
                 throw CLIError.noInput("no check-in given: at a terminal, run `sealed-journal checkin \(target.journal)` to be asked; from a script, pipe a JSON object to `sealed-journal checkin \(target.journal) --json -`")
             }
+            if let replacing = try sameDayDecision ?? decideSameDay(journal, day: checkIn.day) {
+                if !allowFutureDay { try CheckIn.refuseFutureDay(checkIn) }
+                let receipt = try journal.amendCheckIn(replacing, with: checkIn, reason: "replaced by a new check-in for the day")
+                Terminal.say("Sealed correction #\(receipt.sequence) of check-in #\(replacing) for \(checkIn.day).")
+                return
+            }
             let receipt = try journal.appendCheckIn(checkIn, allowFutureDay: allowFutureDay)
             Terminal.say("Sealed check-in #\(receipt.sequence) for \(checkIn.day).")
         }
+    }
+
+    /// When `day` already has a check-in: the one to replace (a correction), or `nil` to add a
+    /// second one — from --replace/--add, else asked at a terminal; refused from a script.
+    func decideSameDay(_ journal: Journal, day: LocalDate) throws -> UInt64? {
+        guard !add, let existing = try journal.latestCheckIn(for: day) else { return nil }
+        if replace { return existing.sequence }
+        guard Terminal.standardInputIsTerminal else {
+            throw CLIError.invalidInput("\(day) already has check-in #\(existing.sequence): add --replace to correct it, or --add for a second check-in")
+        }
+        let answer = try Terminal.ask("\(day) already has check-in #\(existing.sequence). Replace it (a correction; the first stays in the journal) or add a second check-in? [r/a]: ")?
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        guard let answer, ["r", "replace", "a", "add"].contains(answer) else { throw CLIError.invalidInput("nothing was written (answer r or a)") }
+        return answer.hasPrefix("r") ? existing.sequence : nil
     }
 }
 

@@ -34,4 +34,20 @@ struct AmendTests {
         #expect(try CLI.run(["amend", path, "--record", "99", "--json", "-"], input: "{\"text\":\"x\"}").status != 0)
         #expect(try CLI.run(["verify", path], passphrase: nil).status == 0)
     }
+
+    @Test("a second check-in for the same day: refused from a script unless --replace or --add says which")
+    func sameDay() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        let one = "{\"mood\":4,\"craving\":6,\"use\":\"hard-day\"}", two = "{\"mood\":8,\"craving\":1,\"use\":\"sober\"}"
+        #expect(try CLI.run(["checkin", path, "--json", "-"], input: one).status == 0)
+        let before = try fileBytes(path)
+        let unclear = try CLI.run(["checkin", path, "--json", "-"], input: two)
+        let after = try fileBytes(path)
+        #expect(unclear.status == 4 && unclear.stderr.contains("--replace") && after == before, "\(unclear.stderr)")
+        let replaced = try CLI.run(["checkin", path, "--json", "-", "--replace"], input: two)
+        #expect(replaced.status == 0 && replaced.stderr.contains("Sealed correction #1 of check-in #0"), "\(replaced.stderr)")
+        let added = try CLI.run(["checkin", path, "--json", "-", "--add"], input: two)
+        #expect(added.status == 0 && added.stderr.contains("Sealed check-in #2"))
+    }
 }

@@ -138,6 +138,8 @@ struct ArgumentPrivacyTests {
         try tmux.start("\(cli) checkin \(path); echo EXIT=$?")
         try tmux.waitFor("Passphrase for")
         tmux.type(CLI.passphrase)
+        try tmux.waitFor("[r/a]")  // today already has the JSON check-in: a second one
+        tmux.type("a")
         for (question, answer) in [("Mood", "4"), ("Craving", "6"), ("Use today", "sober"), ("Hours slept", ""), ("Meetings", "0"),
                                    ("Medication", ""), ("A trigger today", "GUIDED-TRIGGER-k11"), ("Another trigger", "")] {
             try tmux.waitFor(question)
@@ -263,6 +265,8 @@ struct GuidedCheckInTests {
         try tmux.start("\(CLI.executable.path) checkin \(path); echo EXIT=$?")
         try tmux.waitFor("Passphrase for")
         tmux.type(CLI.passphrase)
+        try tmux.waitFor("[r/a]")  // today already has a check-in: asked before the questions
+        tmux.type("a")
         try tmux.waitFor("Mood, 1 (worst)")
         tmux.type("7")
         try tmux.waitFor("Craving")
@@ -569,7 +573,8 @@ struct TerminalEscapeTests {
             let screen = try tmux.waitFor("EXIT=0")
             #expect(screen.contains("\\x1B[2J\\x1B[8mHIDDEN-AFTER-CONCEAL\\x1B[0m"), "\(command):\n\(screen)")
         }
-        try tmux.start("\(CLI.executable.path) verify-audit \(dir.file("b.json")) --fingerprint 0000:0000:0000:0000:0000:0000:0000:0000; echo EXIT=$?")
+        // A bundle that fails (it was not made for the scope asked for) still shows its records, escaped, before the verdict.
+        try tmux.start("\(CLI.executable.path) verify-audit \(dir.file("b.json")) --kind entry --from 2026-01-01 --to 2026-01-02; echo EXIT=$?")
         let screen = try tmux.waitFor("EXIT=")
         let lines = screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let exitLine = try #require(lines.lastIndex { $0.hasPrefix("EXIT=") })

@@ -72,7 +72,7 @@ struct SharingTests {
         try CLI.run(["checkin", path, "--day", "2026-11-01", "--mood", "4", "--craving", "8", "--use", "used", "--note", "PRIVATE-NOTE-1", "--allow-args"])
         try CLI.run(["checkin", path, "--day", "2026-11-02", "--mood", "5", "--craving", "6", "--use", "hard-day", "--meetings", "2", "--trigger", "PRIVATE-TRIGGER", "--allow-args"])
         try CLI.run(["checkin", path, "--day", "2026-11-04", "--mood", "6", "--craving", "2", "--use", "sober", "--meetings", "1", "--support", "--allow-args"])
-        try CLI.run(["checkin", path, "--day", "2026-11-04", "--mood", "8", "--craving", "1", "--use", "sober", "--meetings", "1", "--support", "--allow-args"])
+        try CLI.run(["checkin", path, "--day", "2026-11-04", "--mood", "8", "--craving", "1", "--use", "sober", "--meetings", "1", "--support", "--add", "--allow-args"])
         try CLI.run(["checkin", path, "--day", "2026-10-30", "--mood", "1", "--craving", "10", "--use", "used", "--allow-args"])
 
         let csv = try CLI.run(["report", path, "--from", "2026-11-01", "--to", "2026-11-05", "--format", "csv"])
