@@ -166,25 +166,6 @@ struct PassphraseStrengthTests {
         #expect(b.guessesLog10 > a.guessesLog10)
     }
 
-    @Test("fast: a 64-character passphrase in milliseconds (median of 15 runs under 25 ms; target 5 ms on an idle machine)")
-    func fast() throws {
-        _ = try strength("warm up the word list")
-        let samples = ["correct horse battery staple velvet anchovy sprocket harbingers!", String(repeating: "ab1!", count: 16),
-                       "qwertyuiopasdfghjklzxcvbnm1234567890qwertyuiopasdfghjklzxcvbnm12",
-                       "P@ssw0rd19901231p@ssw0rd19901231P@ssw0rd19901231p@ssw0rd19901231"]
-        for text in samples {
-            #expect(text.utf8.count == 64)
-            let secret = try SecretBytes(utf8: text)
-            let clock = ContinuousClock()
-            var times: [Duration] = []
-            for _ in 0..<15 { times.append(clock.measure { _ = PassphraseStrength.estimate(secret) }) }
-            let median = times.sorted()[7]
-            // 5 ms is the target on an idle machine; the bound leaves room for a loaded 2-core CI box.
-            print("estimate of a 64-character passphrase: median \(median)")
-            #expect(median < .milliseconds(25), "\(median) for a 64-character passphrase")
-        }
-    }
-
     @Test("the built-in word list parses completely and finds its own entries")
     func wordList() throws {
         let words = RankedWords.shared
