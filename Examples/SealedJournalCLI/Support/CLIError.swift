@@ -58,13 +58,12 @@ func runCommand(quiet: Bool, _ body: () throws -> Void) throws {
     }
 }
 
+/// The exit status for a library error, from its category (see `sealed-journal --help`).
 func exitStatus(for error: JournalError) -> Int32 {
-    switch error {
-    case .wrongPassphrase, .wrongRecoveryKey: return 2
-    case .emptyFile, .notAJournal, .unsupportedVersion, .corruptHeader, .headerMismatch, .corruptFrame, .noValidCheckpoint,
-         .keyDerivationLimitExceeded, .decodingFailed, .damaged, .unsupportedRecordVersion, .fingerprintMismatch:
-        return 3
-    case .invalidField, .invalidRecoveryKeyText, .recordTooLarge, .alreadyExists: return 4
-    case .readOnly, .noSuchRecord, .io, .crypto, .journalReplaced: return 1
+    switch error.category {
+    case .wrongSecret: return 2
+    case .damaged, .unsupported: return 3
+    case .invalidInput: return 4
+    case .notFound, .system, .state: return 1
     }
 }

@@ -1,8 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Everything that can go wrong with a journal, each case specific enough to act on.
 ///
 /// No case carries record content, passphrases or key bytes: only paths the caller chose,
 /// offsets, sequence numbers, field names and limits.
 public enum JournalError: Error, Equatable, Sendable {
+    /// There is no file at `path`.
+    case notFound(path: String)
     /// The file exists but is empty (zero bytes).
     case emptyFile(path: String)
     /// The file is not a SealedJournal journal (wrong magic bytes).
@@ -55,6 +63,7 @@ public enum JournalError: Error, Equatable, Sendable {
 extension JournalError: CustomStringConvertible {
     public var description: String {
         switch self {
+        case let .notFound(path): return "there is no journal at \(path)"
         case let .emptyFile(path): return "\(path) is empty: it is not a journal (or its creation never finished)"
         case let .notAJournal(path): return "\(path) is not a SealedJournal journal"
         case let .unsupportedVersion(found, supported) where found == 1:
@@ -98,6 +107,8 @@ extension JournalError {
             return try body()
         } catch let error as JournalError {
             throw error
+        } catch let error as SystemError where error.code == ENOENT && error.operation == "open" {
+            throw .notFound(path: error.path)
         } catch let error as SystemError {
             throw .io(error)
         } catch let error as CryptoError {
@@ -119,6 +130,39 @@ extension JournalError {
             return .corruptFrame(offset: offset, sequence: sequence, reason: "it authenticates but its content is malformed (\(error))")
         default:
             return .corruptFrame(offset: offset, sequence: sequence, reason: "it does not authenticate (altered, moved, or from another journal)")
+        }
+    }
+
+    /// What kind of failure this is: the broad classes a caller acts on (and the CLI's exit
+    /// statuses come from).
+    public enum Category: Sendable, Equatable {
+        /// The passphrase or recovery key is wrong (nothing changed).
+        case wrongSecret
+        /// The file is damaged, tampered with, foreign, or not the pinned journal.
+        case damaged
+        /// Written by a newer SealedJournal (a format or record encoding this one does not read).
+        case unsupported
+        /// The caller's input was refused (nothing was written).
+        case invalidInput
+        /// There is no such file or record.
+        case notFound
+        /// The operating system or libsodium failed (disk full, I/O error, out of memory...).
+        case system
+        /// The operation does not fit the journal's state (opened read-only, replaced by a rekey).
+        case state
+    }
+
+    /// The category of this error.
+    public var category: Category {
+        switch self {
+        case .wrongPassphrase, .wrongRecoveryKey: return .wrongSecret
+        case .emptyFile, .notAJournal, .corruptHeader, .headerMismatch, .corruptFrame, .noValidCheckpoint, .keyDerivationLimitExceeded,
+             .decodingFailed, .damaged, .fingerprintMismatch: return .damaged
+        case .unsupportedVersion, .unsupportedRecordVersion: return .unsupported
+        case .invalidField, .invalidRecoveryKeyText, .recordTooLarge, .alreadyExists: return .invalidInput
+        case .notFound, .noSuchRecord: return .notFound
+        case .io, .crypto: return .system
+        case .readOnly, .journalReplaced: return .state
         }
     }
 }

@@ -26,16 +26,13 @@ struct BadInputTests {
         }
     }
 
-    @Test("missing file is an I/O error naming the path")
+    @Test("a missing file is its own error, naming the path (no errno needed to tell)")
     func missingFile() throws {
         let path = "/nonexistent/dir/journal.sj"
-        do {
-            _ = try Journal.open(at: path, passphrase: testPassphrase())
-            Issue.record("opened a missing file")
-        } catch let JournalError.io(error) {
-            #expect(error.code == ENOENT && error.path == path)
-            #expect(error.description.contains("No such file"))
-        }
+        #expect(throws: JournalError.notFound(path: path)) { try Journal.open(at: path, passphrase: testPassphrase()) }
+        #expect(throws: JournalError.notFound(path: path)) { try Journal.info(at: path) }
+        #expect(JournalError.notFound(path: path).category == .notFound)
+        #expect(JournalError.wrongPassphrase.category == .wrongSecret && JournalError.damaged(offset: 1, reason: "x").category == .damaged)
     }
 
     @Test("unknown format version")
