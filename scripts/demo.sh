@@ -103,8 +103,9 @@ run init month.sjournal --kdf interactive
 run import month.sjournal month.ndjson --from ndjson
 mkdir -p "$report_dir"
 rm -f "$report_dir/compliance-report.html"
+printf 'Dr. Lee\nmonthly review\n' > whom.txt
 run report month.sjournal --from "$(date -d 'today - 29 days' +%F)" --to "$(date +%F)" --format html \
-    --to-whom "Dr. Lee" --purpose "monthly review" --output "$report_dir/compliance-report.html"
+    --to-whom - --purpose - --output "$report_dir/compliance-report.html" < whom.txt
 printf '\nThe HTML compliance report for 30 days of sample check-ins is at:\n  %s\n' "$report_dir/compliance-report.html"
 printf 'Open it in a browser, or print it to PDF from there.\n'
 printf '\nDemo journals removed with %s.\n' "$work"
