@@ -62,6 +62,12 @@ let package = Package(
             dependencies: ["SealedJournal"],
             path: "Tests/JournalWorker"
         ),
+        // README.md's library example, compiled and run as written, through the public API only.
+        .testTarget(
+            name: "SealedJournalExampleTests",
+            dependencies: ["SealedJournal"],
+            path: "Tests/SealedJournalExampleTests"
+        ),
         .testTarget(
             name: "SealedJournalTests",
             dependencies: ["SealedJournal", "SealedJournalHTML", "JournalWorker", "SealedJournalCLI", "SealedJournalFuzz"],
