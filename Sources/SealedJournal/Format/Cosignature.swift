@@ -111,7 +111,7 @@ public struct WitnessPublicKey: Equatable, Hashable, Sendable, CustomStringConve
     /// - Throws: ``FormatError/invalidField(what:)`` naming the part at fault.
     public init(verifierKey text: String) throws(FormatError) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let parts = trimmed.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = trimmed.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw .invalidField(what: "witness key (expected name+keyid+base64)") }
         guard let material = Data(base64Encoded: String(parts[2])), material.base64EncodedString() == parts[2],
               material.count == 1 + Ed25519.publicKeyByteCount, material.first == Cosignature.signatureType else {

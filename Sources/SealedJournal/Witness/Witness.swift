@@ -238,7 +238,7 @@ public final class Witness: Sendable {
 
     /// Parses a journal verifier key: `sealed-journal/<id>+<key id hex>+<base64(0x01 || public key)>`.
     static func parseJournalVerifierKey(_ text: String) throws(WitnessError) -> (origin: String, publicKey: [UInt8]) {
-        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", omittingEmptySubsequences: false)
+        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, journalFileName(String(parts[0])) != nil,
               let material = Data(base64Encoded: String(parts[2])), material.base64EncodedString() == parts[2],
               material.count == 33, material.first == Checkpoint.signatureType else {

@@ -98,7 +98,7 @@ import Testing
         }
         let identity = try WitnessPublicKey(name: Self.witnessName, publicKey: key.publicKey)
         #expect(try WitnessPublicKey(verifierKey: identity.verifierKey) == identity)
-        let parts = identity.verifierKey.split(separator: "+")
+        let parts = identity.verifierKey.split(separator: "+", maxSplits: 2)
         for bad in ["\(parts[0])+00000000+\(parts[2])", "\(parts[0])+\(parts[1])", "a b+\(parts[1])+\(parts[2])",
                     "\(parts[0])+\(parts[1])+\(Data([0x01] + key.publicKey).base64EncodedString())"] {
             #expect(throws: FormatError.self, "accepted \(bad)") { try WitnessPublicKey(verifierKey: bad) }
