@@ -22,6 +22,7 @@ struct SealedJournalCLI: ParsableCommand {
             Initialize.self, Write.self, CheckInCommand.self, Read.self, Export.self, Report.self, Import.self, Disclosures.self,
             Verify.self, Audit.self, VerifyAudit.self, CheckpointCommand.self, Info.self, ChangePassphrase.self, ReplaceRecoveryKey.self,
             RekeyCommand.self, RepairCommand.self,
+            JournalKeyCommand.self, RequestWitness.self, ImportCosignature.self, WitnessCommand.self,
         ]
     )
 }

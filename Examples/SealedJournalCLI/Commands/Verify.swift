@@ -23,6 +23,8 @@ struct Verify: ParsableCommand {
     var passphrase = false
     @OptionGroup var unlock: UnlockOptions
     @OptionGroup var output: OutputOptions
+    @Option(name: .customLong("witness"), help: ArgumentHelp("Check the stored cosignatures of this witness key (repeatable).", valueName: "key"))
+    var witnesses: [String] = []
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
@@ -41,6 +43,7 @@ struct Verify: ParsableCommand {
                 for problem in report.problems.dropFirst() { Terminal.error("also: \(problem)") }
                 throw CLIError.verificationFailed(report.problems[0].description)
             }
+            if !witnesses.isEmpty { try verifyStoredCosignatures(journal: target.journal, witnessKeys: witnesses) }
             Terminal.say("Verified: \(report.recordCount) records, \(report.checkpointCount) checkpoints.")
         }
     }

@@ -171,6 +171,42 @@ extension Journal {
         }
     }
 
+    /// The verifier key of the journal at `path` (see ``verifierKey``), without any key.
+    public static func verifierKey(at path: String) throws(JournalError) -> String {
+        let info = try Journal.info(at: path)
+        guard let publicKey = Data(base64Encoded: info.publicKey), let journalID = Hex.decode(info.journalID) else {
+            throw .corruptHeader(path: path, reason: "unreadable public key")
+        }
+        let origin = Checkpoint.origin(journalID: journalID)
+        return "\(origin)+\(Hex.encode(Checkpoint.keyID(keyName: origin, publicKey: [UInt8](publicKey))))+"
+            + Data([Checkpoint.signatureType] + [UInt8](publicKey)).base64EncodedString()
+    }
+
+    /// Builds a cosignature request for the latest checkpoint of the journal at `path` without
+    /// any key (checkpoints and record frames are public), from the size `witness` last
+    /// cosigned as stored in the journal, or from `oldSize` when given.
+    ///
+    /// Cost: one pass over the frames (a SHA-256 per record). Nothing is written.
+    public static func witnessRequest(at path: String, for witness: WitnessPublicKey, oldSize: UInt64? = nil) throws(JournalError) -> WitnessRequest {
+        try JournalError.mapping {
+            let file = try AppendOnlyFile.open(path: path, writable: false)
+            let located = try locate(file: file)
+            let header = located.headerState.header
+            let tail = located.scan.committed
+            let scan = try WitnessScan.run(file: file, end: tail.endOffset, publicKey: header.publicKey,
+                                           journalID: header.journalID, witnesses: [witness])
+            let from = oldSize ?? scan.timeline.latestCosignedSize(by: witness)
+            guard from <= tail.frame.treeSize else {
+                throw JournalError.invalidField(field: "old size", reason: "\(from) is above the journal's \(tail.frame.treeSize) records")
+            }
+            guard UInt64(scan.leaves.count) == tail.frame.treeSize else {
+                throw JournalError.corruptFrame(offset: tail.frame.frameOffset, sequence: nil, reason: "the records do not match the latest checkpoint; run verify")
+            }
+            let proof = from == 0 || from == tail.frame.treeSize ? [] : MerkleTree.consistencyProof(oldSize: Int(from), leaves: scan.leaves[...])
+            return WitnessRequest(oldSize: from, proof: proof, checkpointText: tail.checkpoint.text)
+        }
+    }
+
     private func scanForWitnessing(end: UInt64, witnesses: [WitnessPublicKey]) throws(JournalError) -> WitnessScan {
         try JournalError.mapping {
             try WitnessScan.run(file: file, end: end, publicKey: publicKey, journalID: journalID, witnesses: witnesses)
