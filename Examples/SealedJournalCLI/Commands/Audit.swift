@@ -76,6 +76,8 @@ struct VerifyAudit: ParsableCommand {
     @Option(help: ArgumentHelp("A checkpoint you kept earlier.", valueName: "checkpoint-file"))
     var against: String?
     @OptionGroup var output: OutputOptions
+    @Option(name: .customLong("witness"), help: ArgumentHelp("Show when each record existed by, per this witness key (repeatable).", valueName: "key"))
+    var witnesses: [String] = []
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
@@ -95,6 +97,7 @@ struct VerifyAudit: ParsableCommand {
                 for problem in report.problems.dropFirst() { Terminal.error("also: \(problem)") }
                 throw CLIError.verificationFailed(report.problems[0])
             }
+            if !witnesses.isEmpty { try verifyAuditWitnessTimes(data, report: report, witnessKeys: witnesses) }
             Terminal.say("Audit bundle verified.")
         }
     }

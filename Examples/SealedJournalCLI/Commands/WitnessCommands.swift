@@ -232,3 +232,31 @@ func verifyStoredCosignatures(journal path: String, witnessKeys: [String]) throw
         Terminal.output("ok  witness \(key.name): \(mine.count) cosignature\(mine.count == 1 ? "" : "s"), latest: \(latest.checkpoint.treeSize) records existed by \(formatter.string(from: latest.cosignature.date))\n")
     }
 }
+
+/// `verify-audit --witness KEY`: the earliest witness time of each record of a verified bundle.
+/// Fails when a witnessed checkpoint does not check out or no record is witnessed by the pinned keys.
+func verifyAuditWitnessTimes(_ data: Data, report: AuditReport, witnessKeys: [String]) throws {
+    let keys = try witnessKeys.map { text throws -> WitnessPublicKey in
+        do { return try WitnessPublicKey(verifierKey: text) } catch { throw CLIError.verificationFailed("--witness: \(error)") }
+    }
+    let witnessed = AuditVerifier.witnessTimes(data, witnesses: keys)
+    if let problem = witnessed.problems.first {
+        for other in witnessed.problems.dropFirst() { Terminal.error("also: \(other)") }
+        throw CLIError.verificationFailed(problem)
+    }
+    let formatter = ISO8601DateFormatter()
+    for envelope in report.envelopes {
+        let label = "record \(envelope.sequence) (\(envelope.kind == RecordKind.checkIn ? "check-in" : "record") of \(envelope.day))"
+        guard let found = witnessed.witnessedBy[envelope.sequence] else {
+            Terminal.output("--  \(label): not witnessed\n")
+            continue
+        }
+        let time = formatter.string(from: found.date)
+        if envelope.kind == RecordKind.checkIn, case .writtenLate = WitnessStatus.of(day: envelope.day, witnessedBy: found.date) {
+            Terminal.output("!!  \(label): witnessed only by \(time) (\(found.witness)), more than a day after its day: possibly written late\n")
+        } else {
+            Terminal.output("ok  \(label): existed by \(time) (witnessed by \(found.witness))\n")
+        }
+    }
+    guard !witnessed.witnessedBy.isEmpty else { throw CLIError.verificationFailed("no record of the bundle is witnessed by the pinned witness keys") }
+}

@@ -207,7 +207,7 @@ extension Journal {
         }
     }
 
-    private func scanForWitnessing(end: UInt64, witnesses: [WitnessPublicKey]) throws(JournalError) -> WitnessScan {
+    func scanForWitnessing(end: UInt64, witnesses: [WitnessPublicKey]) throws(JournalError) -> WitnessScan {
         try JournalError.mapping {
             try WitnessScan.run(file: file, end: end, publicKey: publicKey, journalID: journalID, witnesses: witnesses)
         }

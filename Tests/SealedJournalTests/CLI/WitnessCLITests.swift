@@ -14,8 +14,11 @@ import Testing
     @Test func clientAndWitnessExchangeFilesAndVerifySeesWitnessTimes() throws {
         let dir = try TemporaryDirectory()
         let journal = dir.file("recovery.sjournal"), witnessDir = dir.file("witness")
+        // Days relative to the witness's real clock, so "witnessed in time" holds whenever this runs.
+        let today = LocalDate(date: Date(), timeZone: TimeZone(identifier: "UTC")!)
+        let yesterday = LocalDate(daysSinceEpoch: today.daysSinceEpoch - 1), tomorrow = today.next
         #expect(try CLI.run(["init", journal, "--kdf", "interactive"]).status == 0)
-        #expect(try CLI.run(["checkin", journal, "--day", "2026-11-26", "--mood", "6", "--craving", "4", "--use", "sober"]).status == 0)
+        #expect(try CLI.run(["checkin", journal, "--day", yesterday.description, "--mood", "6", "--craving", "4", "--use", "sober"]).status == 0)
 
         let created = try Self.witnessRun(["init", witnessDir, "--name", "witness.example.org/program", "--kdf", "interactive"])
         #expect(created.status == 0, "\(created.stderr)")
@@ -40,7 +43,7 @@ import Testing
         #expect(try WitnessRequest.parse(Array(requestText.utf8)).oldSize == 0)
 
         let beforeDay2 = try fileBytes(journal)
-        #expect(try CLI.run(["checkin", journal, "--day", "2026-11-27", "--mood", "7", "--craving", "2", "--use", "sober"]).status == 0)
+        #expect(try CLI.run(["checkin", journal, "--day", today.description, "--mood", "7", "--craving", "2", "--use", "sober"]).status == 0)
         let day2 = try exchange("day2")
         #expect(day2.cosign.status == 0 && day2.imported?.status == 0, "\(day2.cosign.stderr)")
         #expect(try String(contentsOfFile: dir.file("day2.req"), encoding: .utf8).hasPrefix("old 1\n"))
@@ -52,13 +55,22 @@ import Testing
         let stranger = try WitnessPublicKey(name: "witness.example.org/other", publicKey: [UInt8](repeating: 7, count: 32)).verifierKey
         #expect(try CLI.run(["verify", journal, "--witness", stranger], passphrase: nil).status == 1)
 
+        // The auditor: a bundle of the check-ins shows when each existed by.
+        let audit = try CLI.run(["audit", journal, "--kind", "checkin", "--output", dir.file("audit.json")])
+        #expect(audit.status == 0, "\(audit.stderr)")
+        let audited = try CLI.run(["verify-audit", dir.file("audit.json"), "--witness", witnessKey], passphrase: nil)
+        #expect(audited.status == 0, "\(audited.stderr)")
+        #expect(audited.stdout.contains("ok  record 0 (check-in of \(yesterday)): existed by "), "\(audited.stdout)")
+        #expect(audited.stdout.contains("ok  record 2 (check-in of \(today)): existed by "), "\(audited.stdout)")
+        #expect(try CLI.run(["verify-audit", dir.file("audit.json"), "--witness", stranger], passphrase: nil).status == 1)
+
         // A stale request is refused with the size to request from; nothing changes.
         let stale = try exchange("stale", oldSize: 1)
         #expect(stale.cosign.status == 1 && stale.cosign.stderr.contains("last cosigned tree size 3"), "\(stale.cosign.stderr)")
         // The client rolls back to before day 2 and writes another day 2: refused, evidence kept.
         try writeFileBytes(beforeDay2, to: journal)
-        #expect(try CLI.run(["checkin", journal, "--day", "2026-11-27", "--mood", "9", "--craving", "0", "--use", "sober"]).status == 0)
-        #expect(try CLI.run(["checkin", journal, "--day", "2026-11-28", "--mood", "9", "--craving", "0", "--use", "sober"]).status == 0)
+        #expect(try CLI.run(["checkin", journal, "--day", today.description, "--mood", "9", "--craving", "0", "--use", "sober"]).status == 0)
+        #expect(try CLI.run(["checkin", journal, "--day", tomorrow.description, "--mood", "9", "--craving", "0", "--use", "sober"]).status == 0)
         let fork = try exchange("fork", oldSize: 3)
         #expect(fork.cosign.status == 1 && fork.cosign.stderr.contains("REFUSED"), "\(fork.cosign.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("fork.cosigned")))
