@@ -14,6 +14,33 @@ public struct EnrolledJournal: Equatable, Sendable, Codable {
     public let cosignedTime: UInt64
     /// The latest cosigned checkpoint note as submitted (kept as evidence for later conflicts).
     public let cosignedCheckpoint: String?
+
+    /// An entry from its fields (for state stores other than the witness directory).
+    public init(origin: String, publicKey: [UInt8], cosignedSize: UInt64, cosignedRoot: [UInt8], cosignedTime: UInt64, cosignedCheckpoint: String?) {
+        self.origin = origin
+        self.publicKey = publicKey
+        self.cosignedSize = cosignedSize
+        self.cosignedRoot = cosignedRoot
+        self.cosignedTime = cosignedTime
+        self.cosignedCheckpoint = cosignedCheckpoint
+    }
+
+    /// A new enrolment from a journal verifier key (`sealed-journal/<id>+<key id>+<base64(0x01 || key)>`):
+    /// nothing cosigned yet.
+    /// - Throws: ``WitnessError/malformedRequest(reason:)`` for anything else.
+    public init(journalVerifierKey: String) throws(WitnessError) {
+        let (origin, publicKey) = try Witness.parseJournalVerifierKey(journalVerifierKey)
+        self.init(origin: origin, publicKey: publicKey, cosignedSize: 0, cosignedRoot: MerkleTree.emptyRoot, cosignedTime: 0, cosignedCheckpoint: nil)
+    }
+}
+
+/// What a witness decides about one request, before any state is written: cosign (with the
+/// entry to store, atomically with the check) or refuse (with evidence to keep, for conflicts).
+public enum WitnessDecision: Sendable {
+    /// Store `updated` (in the same transaction as the read of the entry), then answer `response`.
+    case cosign(WitnessResponse, updated: EnrolledJournal)
+    /// Answer `error`; keep `evidence` (a text of public data) when given. Change no entry.
+    case refuse(WitnessError, evidence: String?)
 }
 
 /// What a witness returns for an accepted request.
@@ -95,14 +122,13 @@ public final class Witness: Sendable {
     /// for that origin. Enrolling the same key twice is harmless; another key for an enrolled
     /// origin is refused.
     public func enroll(journalVerifierKey: String) throws(WitnessError) -> EnrolledJournal {
-        let (origin, publicKey) = try Witness.parseJournalVerifierKey(journalVerifierKey)
+        let entry = try EnrolledJournal(journalVerifierKey: journalVerifierKey)
+        let origin = entry.origin
         return try WitnessFiles.withExclusiveLock(lockPath) { () throws(WitnessError) -> EnrolledJournal in
             if let existing = try load(origin: origin) {
-                guard existing.publicKey == publicKey else { throw .alreadyEnrolled(origin: origin) }
+                guard existing.publicKey == entry.publicKey else { throw .alreadyEnrolled(origin: origin) }
                 return existing
             }
-            let entry = EnrolledJournal(origin: origin, publicKey: publicKey, cosignedSize: 0, cosignedRoot: MerkleTree.emptyRoot,
-                                        cosignedTime: 0, cosignedCheckpoint: nil)
             try WitnessFiles.create(journalPath(origin), try encode(entry))
             return entry
         }
@@ -136,43 +162,70 @@ public final class Witness: Sendable {
         let origin = request.origin
         guard Witness.journalFileName(origin) != nil else { throw .unknownJournal(origin: Witness.printable(origin)) }
         return try WitnessFiles.withExclusiveLock(lockPath) { () throws(WitnessError) -> WitnessResponse in
-            guard let entry = try load(origin: origin) else { throw .unknownJournal(origin: origin) }
-            let checkpoint: Checkpoint
-            do {
-                checkpoint = try Checkpoint.parse(request.checkpointText, publicKey: entry.publicKey)
-            } catch FormatError.badSignature {
-                throw .badSignature(origin: origin)
-            } catch {
-                throw .malformedRequest(reason: "checkpoint: \(error)")
-            }
-            guard checkpoint.origin == origin else { throw .malformedRequest(reason: "checkpoint origin") }
-            guard request.oldSize <= checkpoint.treeSize else {
-                throw .malformedRequest(reason: "old size \(request.oldSize) is above the checkpoint size \(checkpoint.treeSize)")
-            }
-            guard request.oldSize == entry.cosignedSize else { throw .staleOldSize(origin: origin, latestCosignedSize: entry.cosignedSize) }
-            if checkpoint.treeSize == entry.cosignedSize {
-                guard checkpoint.rootHash == entry.cosignedRoot else {
-                    let evidence = keepEvidence(reason: "fork", entry: entry, request: request)
-                    throw .fork(origin: origin, treeSize: checkpoint.treeSize, evidencePath: evidence)
-                }
-                guard request.proof.isEmpty else { throw .malformedRequest(reason: "a proof between equal sizes must be empty") }
-            } else if entry.cosignedSize > 0 {
-                guard MerkleTree.verifyConsistency(oldSize: entry.cosignedSize, newSize: checkpoint.treeSize, oldRoot: entry.cosignedRoot,
-                                                   newRoot: checkpoint.rootHash, proof: request.proof) else {
-                    let evidence = keepEvidence(reason: "inconsistent", entry: entry, request: request)
-                    throw .inconsistent(origin: origin, fromSize: entry.cosignedSize, toSize: checkpoint.treeSize, evidencePath: evidence)
+            switch decide(request, entry: try load(origin: origin), now: now) {
+            case let .cosign(response, updated):
+                try WitnessFiles.replace(journalPath(origin), try encode(updated))
+                return response
+            case let .refuse(error, evidence):
+                guard let evidence else { throw error }
+                let path = keepEvidence(evidence, origin: origin)
+                switch error {
+                case let .fork(origin, size, _): throw .fork(origin: origin, treeSize: size, evidencePath: path)
+                case let .inconsistent(origin, from, to, _): throw .inconsistent(origin: origin, fromSize: from, toSize: to, evidencePath: path)
+                default: throw error
                 }
             }
-            let clock = now.timeIntervalSince1970
-            let seconds = clock.isFinite && clock > 0 ? UInt64(min(clock, Double(Cosignature.maximumTimestamp / 2))) : 0
-            let timestamp = max(seconds, entry.cosignedTime)
-            let cosignature = Cosignature.sign(checkpointBody: checkpoint.noteBody, timestamp: timestamp,
-                                               witnessName: identity.name, key: signingKey)
-            let updated = EnrolledJournal(origin: origin, publicKey: entry.publicKey, cosignedSize: checkpoint.treeSize,
-                                          cosignedRoot: checkpoint.rootHash, cosignedTime: timestamp, cosignedCheckpoint: checkpoint.text)
-            try WitnessFiles.replace(journalPath(origin), try encode(updated))
-            return WitnessResponse(checkpoint: checkpoint, cosignature: cosignature)
         }
+    }
+
+    /// The checks of ``cosign(_:now:)`` on a parsed request and the journal's current entry (`nil`
+    /// when not enrolled), with no I/O: state stores call it inside their own transaction, store
+    /// the updated entry, and only then answer. Refusals never ask for the entry to change.
+    public func decide(_ request: WitnessRequest, entry: EnrolledJournal?, now: Date) -> WitnessDecision {
+        let origin = request.origin
+        guard let entry, entry.origin == origin else { return .refuse(.unknownJournal(origin: Witness.printable(origin)), evidence: nil) }
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try Checkpoint.parse(request.checkpointText, publicKey: entry.publicKey)
+        } catch FormatError.badSignature {
+            return .refuse(.badSignature(origin: origin), evidence: nil)
+        } catch {
+            return .refuse(.malformedRequest(reason: "checkpoint: \(error)"), evidence: nil)
+        }
+        guard checkpoint.origin == origin else { return .refuse(.malformedRequest(reason: "checkpoint origin"), evidence: nil) }
+        guard request.oldSize <= checkpoint.treeSize else {
+            return .refuse(.malformedRequest(reason: "old size \(request.oldSize) is above the checkpoint size \(checkpoint.treeSize)"), evidence: nil)
+        }
+        guard request.oldSize == entry.cosignedSize else {
+            return .refuse(.staleOldSize(origin: origin, latestCosignedSize: entry.cosignedSize), evidence: nil)
+        }
+        if checkpoint.treeSize == entry.cosignedSize {
+            guard checkpoint.rootHash == entry.cosignedRoot else {
+                return .refuse(.fork(origin: origin, treeSize: checkpoint.treeSize, evidencePath: nil),
+                               evidence: Witness.evidenceText(reason: "fork", entry: entry, request: request))
+            }
+            guard request.proof.isEmpty else { return .refuse(.malformedRequest(reason: "a proof between equal sizes must be empty"), evidence: nil) }
+        } else if entry.cosignedSize > 0 {
+            guard MerkleTree.verifyConsistency(oldSize: entry.cosignedSize, newSize: checkpoint.treeSize, oldRoot: entry.cosignedRoot,
+                                               newRoot: checkpoint.rootHash, proof: request.proof) else {
+                return .refuse(.inconsistent(origin: origin, fromSize: entry.cosignedSize, toSize: checkpoint.treeSize, evidencePath: nil),
+                               evidence: Witness.evidenceText(reason: "inconsistent", entry: entry, request: request))
+            }
+        }
+        let clock = now.timeIntervalSince1970
+        let seconds = clock.isFinite && clock > 0 ? UInt64(min(clock, Double(Cosignature.maximumTimestamp / 2))) : 0
+        let timestamp = max(seconds, entry.cosignedTime)
+        let cosignature = Cosignature.sign(checkpointBody: checkpoint.noteBody, timestamp: timestamp, witnessName: identity.name, key: signingKey)
+        let updated = EnrolledJournal(origin: origin, publicKey: entry.publicKey, cosignedSize: checkpoint.treeSize,
+                                      cosignedRoot: checkpoint.rootHash, cosignedTime: timestamp, cosignedCheckpoint: checkpoint.text)
+        return .cosign(WitnessResponse(checkpoint: checkpoint, cosignature: cosignature), updated: updated)
+    }
+
+    /// The evidence kept for a refused conflicting request: the last cosigned checkpoint and the request.
+    static func evidenceText(reason: String, entry: EnrolledJournal, request: WitnessRequest) -> String {
+        "sealed-journal-witness-evidence/v1\nreason \(reason)\norigin \(entry.origin)\n"
+            + "cosigned-size \(entry.cosignedSize)\n\n-- last cosigned checkpoint\n\(entry.cosignedCheckpoint ?? "(none)\n")"
+            + "\n-- refused request\n\(request.encoded)"
     }
 
     // MARK: - State files
@@ -200,16 +253,13 @@ public final class Witness: Sendable {
         return [UInt8](data) + [0x0A]
     }
 
-    /// Writes an evidence file: the last cosigned checkpoint and the refused request. Returns its
-    /// path, or `nil` if it could not be written (the refusal stands either way).
-    private func keepEvidence(reason: String, entry: EnrolledJournal, request: WitnessRequest) -> String? {
+    /// Writes an evidence file. Returns its path, or `nil` if it could not be written (the
+    /// refusal stands either way).
+    private func keepEvidence(_ text: String, origin: String) -> String? {
         let stamp = UInt64(max(0, Date().timeIntervalSince1970))
         let random = Hex.encode((try? RandomBytes.generate(count: 4)) ?? [0, 0, 0, 0])
-        let name = "\(Witness.journalFileName(entry.origin) ?? "unknown")-\(stamp)-\(random).txt"
+        let name = "\(Witness.journalFileName(origin) ?? "unknown")-\(stamp)-\(random).txt"
         let path = Witness.path(Witness.path(directory, Witness.evidenceDirectoryName), name)
-        let text = "sealed-journal-witness-evidence/v1\nreason \(reason)\norigin \(entry.origin)\n"
-            + "cosigned-size \(entry.cosignedSize)\n\n-- last cosigned checkpoint\n\(entry.cosignedCheckpoint ?? "(none)\n")"
-            + "\n-- refused request\n\(request.encoded)"
         return (try? WitnessFiles.create(path, Array(text.utf8))) == nil ? nil : path
     }
 

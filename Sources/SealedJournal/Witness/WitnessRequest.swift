@@ -35,7 +35,7 @@ public struct WitnessRequest: Equatable, Sendable {
     }
 
     /// The checkpoint's origin line (its first line), for looking up the journal before verifying.
-    var origin: String { String(checkpointText.prefix { $0 != "\n" }) }
+    public var origin: String { String(checkpointText.prefix { $0 != "\n" }) }
 
     /// Parses a request body strictly (LF line ends, canonical numbers and base64).
     /// - Throws: ``WitnessError/requestTooLarge(limit:)``, ``WitnessError/malformedRequest(reason:)``.
