@@ -5,6 +5,9 @@ import Logging
 import PostgresNIO
 import SealedJournal
 import WitnessServer
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// `sealed-journal-witness-server`: the witness over HTTP, on loopback.
 @main
@@ -18,8 +21,9 @@ struct WitnessServerCommand: AsyncParsableCommand {
         Example:
           sealed-journal-witness-server enroll ./witness --journal-key 'sealed-journal/...'
           sealed-journal-witness-server serve ./witness --port 8080
+          sealed-journal-witness-server submit request.txt --url http://127.0.0.1:8080/add-checkpoint --output cosigned.txt
         """,
-        subcommands: [Serve.self, Enroll.self]
+        subcommands: [Serve.self, Enroll.self, Submit.self]
     )
 }
 
@@ -89,5 +93,43 @@ struct Enroll: AsyncParsableCommand {
             let stored = try await store.enroll(entry)
             FileHandle.standardError.write(Data("Enrolled \(stored.origin) (last cosigned size \(stored.cosignedSize)).\n".utf8))
         }
+    }
+}
+
+/// The client side over HTTP: posts a request file (`sealed-journal request-witness`) and writes
+/// the answer file that `sealed-journal import-cosignature` stores.
+struct Submit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Send a request file to a witness over HTTP and write its answer file.")
+    @Argument(help: "The request file.") var request: String
+    @Option(help: ArgumentHelp("The witness's add-checkpoint URL.", valueName: "url")) var url: String
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the cosigned checkpoint to this new file.", valueName: "file")) var output: String
+
+    func run() async throws {
+        guard let data = FileManager.default.contents(atPath: request), data.count <= WitnessRequest.maximumByteCount else {
+            throw ValidationError("cannot read \(request), or it is larger than \(WitnessRequest.maximumByteCount) bytes")
+        }
+        let parsed = try WitnessRequest.parse([UInt8](data))
+        guard let endpoint = URL(string: url), endpoint.scheme == "http" || endpoint.scheme == "https" else { throw ValidationError("not an http(s) URL: \(url)") }
+        var post = URLRequest(url: endpoint)
+        post.httpMethod = "POST"
+        post.httpBody = data
+        let (body, response) = try await URLSession.shared.data(for: post)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let text = String(decoding: body.prefix(4096), as: UTF8.self)
+        guard status == 200 else {
+            let printable = String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\n" || ($0.isASCII && $0.value >= 0x20 && $0.value < 0x7F) ? $0 : "?" }))
+            if status == 409, let size = UInt64(printable.trimmingCharacters(in: .newlines)) {
+                FileHandle.standardError.write(Data("the witness last cosigned tree size \(size): request again with --old-size \(size)\n".utf8))
+            } else {
+                FileHandle.standardError.write(Data("the witness refused (HTTP \(status)): \(printable)".utf8))
+            }
+            throw ExitCode(1)
+        }
+        let fd = open(output, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ValidationError("cannot create \(output) (it may exist)") }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        try handle.write(contentsOf: Data((parsed.checkpointText + text).utf8))
+        try handle.synchronize()
+        FileHandle.standardError.write(Data("Cosigned; answer written to \(output).\n".utf8))
     }
 }
