@@ -40,6 +40,7 @@ public struct AuditWitnessReport: Sendable, Equatable {
     /// a pinned witness that does not verify). Empty when all is well.
     public let problems: [String]
 
+    /// Equal when the problems and every record's time and witness are equal.
     public static func == (lhs: AuditWitnessReport, rhs: AuditWitnessReport) -> Bool {
         lhs.problems == rhs.problems && lhs.witnessedBy.count == rhs.witnessedBy.count
             && lhs.witnessedBy.allSatisfy { rhs.witnessedBy[$0.key]?.date == $0.value.date && rhs.witnessedBy[$0.key]?.witness == $0.value.witness }

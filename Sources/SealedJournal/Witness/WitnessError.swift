@@ -51,6 +51,7 @@ public enum WitnessError: Error, Equatable, Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// One line for a person: what was refused and why (public facts only).
     public var description: String {
         switch self {
         case let .malformedRequest(reason): return "malformed witness request: \(reason)"

@@ -38,6 +38,7 @@ public final class PostgresWitnessStore: WitnessStore {
             """, logger: logger)
     }
 
+    /// See ``WitnessStore/enroll(_:)``.
     public func enroll(_ entry: EnrolledJournal) async throws -> EnrolledJournal {
         let logger = self.logger
         return try await client.withTransaction(logger: logger) { connection in
@@ -55,11 +56,13 @@ public final class PostgresWitnessStore: WitnessStore {
         }
     }
 
+    /// See ``WitnessStore/entry(origin:)``.
     public func entry(origin: String) async throws -> EnrolledJournal? {
         let logger = self.logger
         return try await client.withConnection { connection in try await Self.load(connection, origin: origin, lock: false, logger: logger) }
     }
 
+    /// See ``WitnessStore/cosign(_:witness:now:)``: one transaction, committed before returning.
     public func cosign(_ request: WitnessRequest, witness: Witness, now: Date) async throws -> WitnessResponse {
         let logger = self.logger
         let outcome: Result<WitnessResponse, WitnessError> = try await client.withTransaction(logger: logger) { connection in
@@ -87,6 +90,7 @@ public final class PostgresWitnessStore: WitnessStore {
         return try outcome.get()
     }
 
+    /// See ``WitnessStore/evidenceCount()``.
     public func evidenceCount() async throws -> Int {
         let rows = try await client.query("SELECT COUNT(*) FROM witness_evidence", logger: logger)
         var count: Int64 = 0

@@ -38,6 +38,7 @@ public final class SQLiteWitnessStore: WitnessStore {
         }
     }
 
+    /// See ``WitnessStore/enroll(_:)``.
     public func enroll(_ entry: EnrolledJournal) async throws -> EnrolledJournal {
         try await database.write { db in
             if let existing = try Self.load(db, origin: entry.origin) {
@@ -49,10 +50,12 @@ public final class SQLiteWitnessStore: WitnessStore {
         }
     }
 
+    /// See ``WitnessStore/entry(origin:)``.
     public func entry(origin: String) async throws -> EnrolledJournal? {
         try await database.read { db in try Self.load(db, origin: origin) }
     }
 
+    /// See ``WitnessStore/cosign(_:witness:now:)``: one transaction, committed before returning.
     public func cosign(_ request: WitnessRequest, witness: Witness, now: Date) async throws -> WitnessResponse {
         let outcome: Result<WitnessResponse, WitnessError> = try await database.writeWithoutTransaction { db in
             var outcome: Result<WitnessResponse, WitnessError> = .failure(.unknownJournal(origin: ""))
@@ -77,6 +80,7 @@ public final class SQLiteWitnessStore: WitnessStore {
         return try outcome.get()
     }
 
+    /// See ``WitnessStore/evidenceCount()``.
     public func evidenceCount() async throws -> Int {
         try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM evidence") ?? 0 }
     }
