@@ -125,8 +125,8 @@ extension Journal {
         } catch {
             throw .invalidField(field: "cosigned checkpoint", reason: "is not a checkpoint signed by this journal (\(error))")
         }
-        let found = checkpoint.cosignatures(by: [witness]).map(\.cosignature)
-        guard !found.isEmpty else {
+        let verified = checkpoint.cosignatures(by: [witness]).map(\.cosignature)
+        guard !verified.isEmpty else {
             throw .invalidField(field: "cosigned checkpoint", reason: "holds no valid cosignature by \(witness.name)")
         }
         let tail = state.withLock { $0.tail }
@@ -134,6 +134,8 @@ extension Journal {
         guard scan.checkpointNotes[checkpoint.treeSize] == canonicalPart(of: checkpoint) else {
             throw .invalidField(field: "cosigned checkpoint", reason: "is not one of this journal's checkpoints (another history?)")
         }
+        let found = verified.filter { new in !scan.stored.contains { $0.cosignature == new && $0.checkpoint.treeSize == checkpoint.treeSize } }
+        guard !found.isEmpty else { throw .invalidField(field: "cosigned checkpoint", reason: "its cosignatures are already stored") }
         // The frame names the checkpoint by tree size only: its text is already in the journal, and
         // an origin line here would look like a signed note to the torn-tail check (FORMAT.md 6.2).
         let body = Journal.cosignatureFrameMagic + "size \(checkpoint.treeSize)\n" + found.map { $0.line + "\n" }.joined()

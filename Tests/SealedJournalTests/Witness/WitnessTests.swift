@@ -44,6 +44,10 @@ import Testing
         let stored = try s.journal.storeCosignatures(response.cosignedNote, witness: s.witness.identity)
         #expect(stored == [response.cosignature])
         #expect(s.journal.recordCount == 3, "one witness receipt record")
+        #expect(throws: JournalError.self, "importing the same answer twice") {
+            try s.journal.storeCosignatures(response.cosignedNote, witness: s.witness.identity)
+        }
+        #expect(s.journal.recordCount == 3)
 
         try Self.checkIn(s.journal, 3)
         let second = try s.journal.witnessRequest(for: s.witness.identity)

@@ -52,7 +52,10 @@ public final class PostgresWitnessStore: WitnessStore {
                 VALUES (\(entry.origin), \(Data(entry.publicKey)), \(size), \(Data(entry.cosignedRoot)), \(time), \(entry.cosignedCheckpoint))
                 ON CONFLICT (origin) DO NOTHING
                 """, logger: logger)
-            return entry
+            // Another instance may have enrolled the origin meanwhile: what is stored decides.
+            guard let stored = try await Self.load(connection, origin: entry.origin, lock: true, logger: logger),
+                  stored.publicKey == entry.publicKey else { throw WitnessError.alreadyEnrolled(origin: entry.origin) }
+            return stored
         }
     }
 
