@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 n=0
 
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
-    apt-get install -y postgresql >/dev/null
+    apt-get install -y postgresql >/dev/null || { apt-get update >/dev/null && apt-get install -y postgresql >/dev/null; }
 fi
 pgbin="$(dirname "$(ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -1)")"
 port="${WITNESS_PG_PORT:-54329}"
