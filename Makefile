@@ -47,8 +47,9 @@ bench: deps
 ## vectors: regenerate the format vectors, then check every vector with independent Python
 ## implementations (pip install cryptography pycryptodome argon2-cffi)
 vectors: deps
-	REGENERATE_FORMAT_VECTORS=1 $(SWIFT) test --filter FormatVectorTests
+	REGENERATE_FORMAT_VECTORS=1 REGENERATE_COSIGNATURE_VECTORS=1 $(SWIFT) test --filter "FormatVectorTests|CosignatureFormatTests"
 	python3 scripts/check-crypto-vectors.py
+	python3 scripts/check-cosignature-vectors.py
 	python3 scripts/read-journal.py --check-vectors
 
 clean:

@@ -26,6 +26,7 @@ struct SealedJournalCLI: ParsableCommand {
             Initialize.self, Write.self, CheckInCommand.self, Read.self, Export.self, Report.self, Import.self, Disclosures.self,
             Verify.self, Audit.self, VerifyAudit.self, CheckpointCommand.self, Info.self, ChangePassphrase.self, ReplaceRecoveryKey.self,
             AmendCommand.self, RekeyCommand.self, RepairCommand.self, BackupCommand.self,
+            JournalKeyCommand.self, RequestWitness.self, ImportCosignature.self, WitnessCommand.self,
         ]
     )
 

@@ -51,8 +51,15 @@ enum FuzzTarget: String, CaseIterable, Sendable {
             _ = try? RecordPlaintext.decode(bytes)
         case .checkpoint:
             _ = try? Checkpoint.parse(String(decoding: bytes, as: UTF8.self), publicKey: FuzzTarget.fixedKey)
+            _ = try? WitnessRequest.parse(bytes)  // witness requests, cosignatures, verifier keys (FORMAT.md 12)
+            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n").prefix(16) {
+                _ = try? Cosignature.parse(line: line)
+                _ = try? WitnessPublicKey(verifierKey: String(line))
+                _ = try? EnrolledJournal(journalVerifierKey: String(line))
+            }
         case .bundle:
             _ = AuditVerifier.verify(Data(bytes))
+            _ = AuditVerifier.witnessTimes(Data(bytes), witnesses: [])
         case .text:
             let text = String(decoding: bytes, as: UTF8.self)
             _ = try? AgeRecipient(parsing: text)
@@ -67,6 +74,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
             defer { try? FileManager.default.removeItem(atPath: FuzzTarget.scratchPath) }
             _ = try? Journal.info(at: FuzzTarget.scratchPath)
             _ = Journal.verify(at: FuzzTarget.scratchPath)
+            _ = try? Journal.witnessTimeline(at: FuzzTarget.scratchPath, witnesses: [])
         case .plaintext:
             FuzzTarget.openSealed(bytes)
         }

@@ -91,6 +91,8 @@ struct VerifyAudit: ParsableCommand {
     var against: String?
     @OptionGroup var range: RangeOptions
     @OptionGroup var output: OutputOptions
+    @Option(name: .customLong("witness"), help: ArgumentHelp("Show when each record existed by, per this witness key (repeatable).", valueName: "key"))
+    var witnesses: [String] = []
 
     /// The scope the auditor asked for, when given: the bundle must have been made for exactly it.
     var expectedScope: AuditBundle.Scope? {
@@ -149,6 +151,7 @@ struct VerifyAudit: ParsableCommand {
             } else if undisclosedCheckIns > 0 {
                 Terminal.say("NOT complete for check-ins: \(undisclosedCheckIns) check-in(s) in the table's days are not disclosed.")
             }
+            if !witnesses.isEmpty { try verifyAuditWitnessTimes(data, report: report, witnessKeys: witnesses) }
             let scope = against != nil ? "signature, records and consistency with your checkpoint" : "signature and records; no checkpoint of yours was compared"
             Terminal.say("Audit bundle verified (\(scope)).")
         }

@@ -25,6 +25,8 @@ struct Verify: ParsableCommand {
     var verbose = false
     @OptionGroup var unlock: UnlockOptions
     @OptionGroup var output: OutputOptions
+    @Option(name: .customLong("witness"), help: ArgumentHelp("Check the stored cosignatures of this witness key (repeatable).", valueName: "key"))
+    var witnesses: [String] = []
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
@@ -52,6 +54,7 @@ struct Verify: ParsableCommand {
             }
             Terminal.output(lines.joined(separator: "\n") + "\n")
             guard report.isValid else { throw ExitCode(1) }
+            if !witnesses.isEmpty { try verifyStoredCosignatures(journal: target.journal, witnessKeys: witnesses) }
         }
     }
 }

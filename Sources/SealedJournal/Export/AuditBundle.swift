@@ -76,6 +76,9 @@ public struct AuditBundle: Codable, Sendable, Equatable {
     public let consistency: Consistency?
     public let scope: Scope?
     public let records: [DisclosedRecord]
+    /// Witnessed checkpoints of the journal (FORMAT.md 12.5), each with a consistency proof to
+    /// ``checkpoint``; absent when the journal stores no cosignature.
+    public var witnessed: [WitnessedCheckpoint]? = nil
 
     /// The bundle as pretty-printed JSON with sorted keys.
     public func encoded() throws -> Data {
@@ -150,9 +153,11 @@ extension Journal {
                                        contentKey: wanted.contains(sequence) ? keys.contentKey.withUnsafeBytes { Data($0).base64EncodedString() } : nil,
                                        inclusionProof: proof))
             }
-            return AuditBundle(format: AuditBundle.formatName, version: AuditBundle.currentVersion, journalID: journalIDHex,
-                               publicKey: Data(publicKey).base64EncodedString(), fingerprint: fingerprint,
-                               checkpoint: tail.checkpoint.text, consistency: consistency, scope: scope, records: disclosed)
+            var bundle = AuditBundle(format: AuditBundle.formatName, version: AuditBundle.currentVersion, journalID: journalIDHex,
+                                     publicKey: Data(publicKey).base64EncodedString(), fingerprint: fingerprint,
+                                     checkpoint: tail.checkpoint.text, consistency: consistency, scope: scope, records: disclosed)
+            bundle.witnessed = try witnessedCheckpoints(for: disclosed.map(\.sequence), leaves: leaves, end: tail.endOffset)
+            return bundle
         }
     }
 

@@ -48,16 +48,17 @@ extension Journal {
     }
 
     /// Commits `inputs` (and `prebuiltFrames`, already sealed at the next positions, first) under
-    /// the writer lock and the file lock.
+    /// the writer lock and the file lock. `extensionFrames` (FORMAT.md 8.2) go after the records,
+    /// before the checkpoint, and are not Merkle leaves.
     @discardableResult
-    func commit(_ inputs: [SealInput], prebuiltFrames: [[UInt8]] = []) throws(JournalError) -> AppendReceipt {
+    func commit(_ inputs: [SealInput], prebuiltFrames: [[UInt8]] = [], extensionFrames: [[UInt8]] = []) throws(JournalError) -> AppendReceipt {
         try checkNotRetired()
         return try JournalError.mapping {
             try state.withLock { state in
                 try file.withExclusiveLock {
                     guard try file.isStillLinked(at: path) else { throw JournalError.journalReplaced(path: path) }
                     try refreshTail(&state)
-                    return try writeCommit(&state, inputs, prebuiltFrames: prebuiltFrames)
+                    return try writeCommit(&state, inputs, prebuiltFrames: prebuiltFrames, extensionFrames: extensionFrames)
                 }
             }
         }
@@ -71,7 +72,8 @@ extension Journal {
 
     /// Seals `inputs` after `prebuiltFrames` at the next positions and writes them with one signed
     /// checkpoint in one write (fsynced by default). Called with both locks held and the tail fresh.
-    func writeCommit(_ state: inout WriterState, _ inputs: [SealInput], prebuiltFrames: [[UInt8]]) throws -> AppendReceipt {
+    func writeCommit(_ state: inout WriterState, _ inputs: [SealInput], prebuiltFrames: [[UInt8]],
+                     extensionFrames: [[UInt8]] = []) throws -> AppendReceipt {
         guard !inputs.isEmpty || !prebuiltFrames.isEmpty else {
             throw JournalError.invalidField(field: "records", reason: "a commit needs at least one record")
         }
@@ -98,6 +100,7 @@ extension Journal {
             range.append(leafHash: MerkleTree.leafHash(frame))
             bytes += frame
         }
+        for frame in extensionFrames { bytes += frame }  // not leaves (FORMAT.md 8.2)
         let checkpointOffset = base + UInt64(bytes.count)
         let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: range.size, rootHash: range.root,
                                          headerBinding: state.header.binding, frameOffset: checkpointOffset, key: signingKey)
