@@ -234,6 +234,9 @@ struct ReportPage {
                 var recorded: [Node] = [txt(sameDay ? String(row.recordedAtReadable.dropFirst(11)) : row.recordedAtReadable)]
                 if let timing = row.timingNote { recorded += [el("br"), pill("late", timing)] }
                 if let by = row.correctedBy { recorded += [el("br"), pill("late", "corrected by #\(by)")] }
+                if let note = row.witnessNote(timeZone: report.timeZone) {
+                    if case .witnessed? = row.witness { recorded += [el("br"), el("span", [("class", "small")], txt(note))] } else { recorded += [el("br"), pill("late", note)] }
+                }
                 var checkIn: [Node] = [txt("#\(row.sequence)")]
                 if day.checkIns.count > 1 || !row.counted {
                     let replacement = day.counted.map { " by #\($0.sequence)" } ?? ""

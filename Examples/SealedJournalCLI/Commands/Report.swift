@@ -27,6 +27,8 @@ struct Report: ParsableCommand {
     var to: DayArgument
     @Option(help: "markdown, csv, json or html.")
     var format: ReportFormat = .markdown
+    @Option(name: .customLong("witness"), help: ArgumentHelp("Mark each check-in witnessed by this witness key, not witnessed, or possibly written late (repeatable).", valueName: "key"))
+    var witnesses: [String] = []
     @Flag(help: "Leave all free text (triggers, notes) out.")
     var noNotes = false
     @OptionGroup var sharing: SharingOptions
@@ -52,7 +54,10 @@ struct Report: ParsableCommand {
             let recipients = try sharing.recipients()
             let request = try sharing.request(recipients: recipients, defaultPurpose: "owner report")
             let journal = try unlock.open(target.journal)
-            let report = try ComplianceReport.build(journal, from: from.day, to: to.day)
+            let keys = try witnesses.map { text throws -> WitnessPublicKey in
+                do { return try WitnessPublicKey(verifierKey: text) } catch { throw CLIError.invalidInput("--witness: \(error)") }
+            }
+            let report = try ComplianceReport.build(journal, from: from.day, to: to.day, witnesses: keys)
             try sharing.write { write, finish in
                 if let machineFormat = format.libraryFormat {
                     try report.disclose(from: journal, format: machineFormat, includeNotes: !noNotes, request: request,

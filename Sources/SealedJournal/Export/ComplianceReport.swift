@@ -73,6 +73,32 @@ public struct ComplianceReport: Sendable {
         /// Why it was corrected, as the amendment says.
         public var correctionReason: String? = nil
 
+        /// What a witness proves about this check-in, when the report was made with witness keys
+        /// (`nil` otherwise): the earliest witness time, or "not witnessed", or "written late".
+        public var witness: WitnessStatus? = nil
+
+        /// "witnessed by 2026-11-03 08:14 +01:00", "not witnessed", "WRITTEN LATE? witnessed ...", or `nil`.
+        public func witnessNote(timeZone: TimeZone) -> String? {
+            switch witness {
+            case nil: return nil
+            case .notWitnessed?: return "not witnessed"
+            case let .witnessed(date)?: return "witnessed by " + JournalRecord.describeLocalTime(date, timeZone: timeZone)
+            case let .writtenLate(date)?: return "possibly written late: first witnessed " + JournalRecord.describeLocalTime(date, timeZone: timeZone)
+            }
+        }
+
+        /// The witness status for machines: "" (no witness keys given), "not-witnessed",
+        /// "witnessed:<ISO 8601 UTC>" or "written-late:<ISO 8601 UTC>".
+        public var witnessMachineValue: String {
+            func iso(_ date: Date) -> String { CivilTime.iso8601(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded())) }
+            switch witness {
+            case nil: return ""
+            case .notWitnessed?: return "not-witnessed"
+            case let .witnessed(date)?: return "witnessed:" + iso(date)
+            case let .writtenLate(date)?: return "written-late:" + iso(date)
+            }
+        }
+
         /// "corrected by #12: wrong day's mood", or `nil`.
         public var correctionNote: String? {
             correctedBy.map { "corrected by #\($0)" + (correctionReason.map { ": \($0)" } ?? "") }
@@ -102,7 +128,7 @@ public struct ComplianceReport: Sendable {
         /// What the day amounts to.
         public let status: DayStatus
         /// Every check-in for the day, in the order recorded.
-        public let checkIns: [CheckInRow]
+        public internal(set) var checkIns: [CheckInRow]
 
         /// The check-in the summary counts, if any.
         public var counted: CheckInRow? { checkIns.last(where: \.counted) }
@@ -161,7 +187,20 @@ public struct ComplianceReport: Sendable {
     /// Last day of the period (inclusive).
     public let to: LocalDate
     /// Every day of the period, in order.
-    public let days: [Day]
+    public internal(set) var days: [Day]
+    /// Whether check-ins carry a witness status (the report was made with witness keys).
+    public internal(set) var witnessed = false
+
+    /// Sets every check-in's witness status.
+    mutating func markWitnessed(_ status: (UInt64, LocalDate) -> WitnessStatus) {
+        for dayIndex in days.indices {
+            for rowIndex in days[dayIndex].checkIns.indices {
+                let row = days[dayIndex].checkIns[rowIndex]
+                days[dayIndex].checkIns[rowIndex].witness = status(row.sequence, row.checkIn.day)
+            }
+        }
+        witnessed = true
+    }
     /// The report's today (in ``timeZone``): later days are future.
     public let today: LocalDate
     /// When the report was made.
@@ -188,8 +227,10 @@ public struct ComplianceReport: Sendable {
     ///   - timeZone: the reader's time zone, for "today" and for showing ``generatedAt``.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` for a backwards or too long range;
     ///   read errors of ``Journal/forEachRecord(_:_:)``.
+    ///   - witnesses: witness keys whose stored cosignatures mark each check-in "witnessed by",
+    ///     "not witnessed" or "possibly written late" (none: no witness column).
     public static func build(_ journal: Journal, from: LocalDate, to: LocalDate, now: Date = Date(),
-                             timeZone: TimeZone = .current) throws -> ComplianceReport {
+                             timeZone: TimeZone = .current, witnesses: [WitnessPublicKey] = []) throws -> ComplianceReport {
         guard from <= to else { throw JournalError.invalidField(field: "to", reason: "is before from") }
         guard from.days(to: to) < maximumDays else {
             throw JournalError.invalidField(field: "from", reason: "the range is longer than \(maximumDays) days")
@@ -208,8 +249,14 @@ public struct ComplianceReport: Sendable {
             guard checkIn.day >= from, checkIn.day <= to else { return }
             found.append((record.sequence, record.recordedAt, checkIn))
         }
-        return assemble(found, from: from, to: to, now: now, timeZone: timeZone, journal: journal, checkpoint: checkpoint,
-                        corrections: corrections)
+        var report = assemble(found, from: from, to: to, now: now, timeZone: timeZone, journal: journal, checkpoint: checkpoint,
+                              corrections: corrections)
+        if !witnesses.isEmpty {
+            let timeline = try journal.witnessTimeline(witnesses: witnesses)
+            if let problem = timeline.problems.first { throw JournalError.damaged(offset: 0, reason: "stored cosignatures: \(problem)") }
+            report.markWitnessed { sequence, day in WitnessStatus.of(day: day, witnessedBy: timeline.witnessedBy(sequence: sequence)) }
+        }
+        return report
     }
 
     /// Builds the report over the check-ins matching `filter` (other kinds are skipped), spanning
@@ -318,7 +365,7 @@ public struct ComplianceReport: Sendable {
     /// Stable machine column names of the CSV form (and keys of the JSON check-in objects).
     public static let columns = ["day", "status", "checkIns", "sequence", "counted", "reason", "recordedAt", "recordedDaysAfterDay",
                                  "use", "craving", "mood", "sleepHours", "meetings", "meetingKinds", "medication", "reachedOutToSupport",
-                                 "correctedBy"]
+                                 "correctedBy", "witness"]
     /// Columns added when notes are included.
     public static let noteColumns = ["triggers", "note"]
 
@@ -376,7 +423,8 @@ public struct ComplianceReport: Sendable {
                               row.counted ? "true" : "false", row.reason.rawValue, row.recordedAtISO8601, "\(row.recordedDaysAfterDay)",
                               c.use.rawValue, "\(c.craving)", "\(c.mood)", c.sleepHours.map { String($0) } ?? "",
                               "\(c.meetingsAttended)", c.meetingKinds.map(\.rawValue).joined(separator: ";"),
-                              c.medication?.rawValue ?? "", c.reachedOutToSupport ? "true" : "false", row.correctedBy.map { "\($0)" } ?? ""]
+                              c.medication?.rawValue ?? "", c.reachedOutToSupport ? "true" : "false", row.correctedBy.map { "\($0)" } ?? "",
+                              row.witnessMachineValue]
                 if includeNotes { values += [c.triggers.joined(separator: ";"), c.note ?? ""] }
                 rows.append(values)
             }
@@ -405,6 +453,7 @@ public struct ComplianceReport: Sendable {
                     "\"sequence\":\(row.sequence)", "\"counted\":\(row.counted)", "\"reason\":" + string(row.reason.rawValue),
                     "\"recordedAt\":" + string(row.recordedAtISO8601), "\"recordedDaysAfterDay\":\(row.recordedDaysAfterDay)",
                     "\"correctedBy\":" + (row.correctedBy.map { "\($0)" } ?? "null"),
+                    "\"witness\":" + (row.witness == nil ? "null" : string(row.witnessMachineValue)),
                     "\"use\":" + string(c.use.rawValue), "\"craving\":\(c.craving)", "\"mood\":\(c.mood)",
                     "\"sleepHours\":" + number(c.sleepHours), "\"meetings\":\(c.meetingsAttended)",
                     "\"meetingKinds\":[" + c.meetingKinds.map { string($0.rawValue) }.joined(separator: ",") + "]",
@@ -456,7 +505,8 @@ public struct ComplianceReport: Sendable {
                 let timing: String = row.timingNote.map { " (\($0))" } ?? ""
                 let reason: String = includeNotes ? (row.correctionReason.map { ": " + $0 } ?? "") : ""
                 let correction: String = row.correctedBy.map { " (corrected by #\($0)" + reason + ")" } ?? ""
-                let recorded: String = row.recordedAtReadable + timing + correction
+                let witnessed: String = row.witnessNote(timeZone: timeZone).map { " (" + $0 + ")" } ?? ""
+                let recorded: String = row.recordedAtReadable + timing + correction + witnessed
                 var values = [day.day.description, Self.statusLabel(day.status), "#\(row.sequence)",
                               Self.countedLabel(row, of: day), recorded,
                               Self.useLabel(c.use), "\(c.craving)/10", "\(c.mood)/10", c.sleepHours.map { Self.hours($0) } ?? "–",

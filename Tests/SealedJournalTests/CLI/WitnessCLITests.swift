@@ -63,6 +63,15 @@ import Testing
         #expect(audited.stdout.contains("ok  record 0 (check-in of \(yesterday)): existed by "), "\(audited.stdout)")
         #expect(audited.stdout.contains("ok  record 2 (check-in of \(today)): existed by "), "\(audited.stdout)")
         #expect(try CLI.run(["verify-audit", dir.file("audit.json"), "--witness", stranger], passphrase: nil).status == 1)
+        // The compliance report marks each check-in witnessed (machine and readable forms).
+        let csv = try CLI.run(["report", journal, "--from", yesterday.description, "--to", today.description, "--format", "csv",
+                               "--witness", witnessKey])
+        #expect(csv.status == 0 && csv.stdout.contains(",witness") && csv.stdout.components(separatedBy: ",witnessed:").count == 3, "\(csv.stdout)")
+        let markdown = try CLI.run(["report", journal, "--from", yesterday.description, "--to", today.description, "--witness", witnessKey])
+        #expect(markdown.stdout.contains("(witnessed by "), "\(markdown.stdout)")
+        let unwitnessed = try CLI.run(["report", journal, "--from", yesterday.description, "--to", today.description, "--format", "csv",
+                                       "--witness", stranger])
+        #expect(unwitnessed.status == 0 && unwitnessed.stdout.contains("not-witnessed"), "\(unwitnessed.stdout)\(unwitnessed.stderr)")
 
         // A stale request is refused with the size to request from; nothing changes.
         let stale = try exchange("stale", oldSize: 1)
