@@ -13,6 +13,11 @@ struct Read: ParsableCommand {
         (from a script: one line each on standard input, tag first). A literal term in the \
         arguments is refused unless you add --allow-args.
 
+        Record numbers are positions in the journal, starting at #0 (the first record). What \
+        SealedJournal records for its own accounting (disclosures, key changes, repairs, \
+        witness receipts) is not shown unless you ask for it with --kind or --all; \
+        `sealed-journal disclosures` lists the disclosures.
+
         Examples:
           sealed-journal read recovery.sjournal -n 5
           sealed-journal read recovery.sjournal --kind checkin --from 2026-11-01 \\
@@ -32,6 +37,8 @@ struct Read: ParsableCommand {
     @Option(help: ArgumentHelp("Only records whose text contains this, case-insensitive (- to be asked).", valueName: "-"))
     var contains: String?
     @OptionGroup var policy: ContentArgumentPolicy
+    @Flag(help: "Also show what SealedJournal recorded for its own accounting (disclosures, key changes, repairs).")
+    var all = false
     @Flag(help: "Read past damaged records (listed at the end) instead of stopping at the first one.")
     var salvage = false
     @Option(help: "text or json.")
@@ -52,7 +59,8 @@ struct Read: ParsableCommand {
             let lines = LineSource()
             let tagValue = tag == "-" ? try lines.value(question: "Only entries with the tag (Enter for any): ") : tag
             let containsValue = contains == "-" ? try lines.value(question: "Look for (Enter for anything): ") : contains
-            let filter = range.filter(tag: tagValue, containing: containsValue)
+            var filter = range.filter(tag: tagValue, containing: containsValue)
+            if range.kind == .all && !all { filter.excludingKinds = RecordKind.bookkeeping }
             var first = true
             let emit: (JournalRecord) throws -> Void = { record in
                 switch format {

@@ -4,6 +4,8 @@ import Foundation
 public struct RecordFilter: Sendable {
     /// Kind names to include; `nil` for all.
     public var kinds: Set<String>?
+    /// Kind names to leave out (applied after `kinds`), e.g. ``RecordKind/bookkeeping``.
+    public var excludingKinds: Set<String> = []
     /// Earliest `recordedAt` (inclusive); `nil` for no bound.
     public var from: Date?
     /// Latest `recordedAt` (exclusive); `nil` for no bound.
@@ -27,6 +29,7 @@ public struct RecordFilter: Sendable {
 
     func matches(_ plaintext: RecordPlaintext) -> Bool {
         if let kinds, !kinds.contains(plaintext.kind) { return false }
+        if excludingKinds.contains(plaintext.kind) { return false }
         let time = Double(plaintext.recordedAtMilliseconds) / 1000
         if let from, time < from.timeIntervalSince1970 { return false }
         if let to, time >= to.timeIntervalSince1970 { return false }

@@ -27,6 +27,9 @@ public enum RecordKind {
     /// Written by ``Journal/repair(at:passphrase:)`` (see ``RepairNote``).
     public static let repair = "repair"
     static let builtIn: Set<String> = [entry, checkIn, amendment, disclosure, keyChange, repair]
+    /// The kinds the library writes for its own accounting (disclosures, key changes, repairs,
+    /// witness receipts): readers for people usually show them apart from what the client wrote.
+    public static let bookkeeping: Set<String> = [disclosure, keyChange, repair, "witness"]
 }
 
 /// A free-text journal entry.

@@ -207,7 +207,7 @@ struct ProcessHardeningTests {
             #expect(traced.output.contains("REFUSED") || traced.output.contains("Operation not permitted"), "\(traced.output)")
         }
         // The same check can fail: an ordinary process of the probe account is open to it.
-        let control = OtherAccount.shell("sleep 30 & p=$!; sleep 0.2; exec 3< /proc/$p/mem && echo OPENED; kill $p")
+        let control = OtherAccount.shell("sleep 30 >/dev/null 2>&1 & p=$!; sleep 0.2; (exec 3< /proc/$p/mem && echo OPENED); kill $p")
         #expect(control.output.contains("OPENED"))
 
         // Under AddressSanitizer its own deadly-signal handler owns SIGSEGV (and cannot report
