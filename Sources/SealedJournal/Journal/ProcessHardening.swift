@@ -101,6 +101,12 @@ public enum ProcessHardening {
             action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
             if sigaction(signal, &action, nil) != 0 { installed = false }
         }
+        // A parent may have left these signals blocked (a mask is inherited across fork and exec):
+        // then a crash would hang instead of ending the process. Unblock them for this thread.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in crashSignals { sigaddset(&unblock, signal) }
+        if pthread_sigmask(SIG_UNBLOCK, &unblock, nil) != 0 { installed = false }
         return installed
     }
 
