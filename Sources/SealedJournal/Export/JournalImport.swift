@@ -34,23 +34,28 @@ public enum JournalImport {
         var records: [PendingRecord] = []
         let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() {
-            let where_ = "line \(index + 1)"
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
-                throw .invalidField(field: where_, reason: "is not a JSON object")
-            }
-            if index == 0 && object.count == 1 && object["notice"] is String { continue }  // an export's notice line
-            guard let kind = object["kind"] as? String else { throw .invalidField(field: where_, reason: "has no \"kind\"") }
-            guard let time = object["recordedAt"] as? String, let date = parseTimestamp(time) else {
-                throw .invalidField(field: where_, reason: "has no valid \"recordedAt\" (ISO 8601)")
-            }
-            guard let payload = object["data"] as? [String: Any],
-                  let payloadData = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-                throw .invalidField(field: where_, reason: "has no \"data\" object")
-            }
-            records.append(try pending(kind: kind, payload: payloadData, recordedAt: date, where: where_))
+            if let record = try ndjsonRecord(line, lineNumber: index + 1) { records.append(record) }
         }
         return records
+    }
+
+    /// One NDJSON line as a record; `nil` for a blank line or an export's notice line (line 1).
+    static func ndjsonRecord<Line: Collection<UInt8>>(_ line: Line, lineNumber: Int) throws(JournalError) -> PendingRecord? {
+        let where_ = "line \(lineNumber)"
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { return nil }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+            throw .invalidField(field: where_, reason: "is not a JSON object")
+        }
+        if lineNumber == 1 && object.count == 1 && object["notice"] is String { return nil }  // an export's notice line
+        guard let kind = object["kind"] as? String else { throw .invalidField(field: where_, reason: "has no \"kind\"") }
+        guard let time = object["recordedAt"] as? String, let date = parseTimestamp(time) else {
+            throw .invalidField(field: where_, reason: "has no valid \"recordedAt\" (ISO 8601)")
+        }
+        guard let payload = object["data"] as? [String: Any],
+              let payloadData = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            throw .invalidField(field: where_, reason: "has no \"data\" object")
+        }
+        return try pending(kind: kind, payload: payloadData, recordedAt: date, where: where_)
     }
 
     /// Re-encodes built-in kinds through their types (so ranges are checked and the encoding is
@@ -102,32 +107,56 @@ public enum JournalImport {
         calendar.timeZone = timeZone
         var records: [PendingRecord] = []
         for (index, entry) in entries.enumerated() {
-            let place = "entry \(index + 1)"
-            guard let dateText = entry["date"] as? String, let day = try? LocalDate(dateText) else {
-                throw .invalidField(field: place, reason: "has no valid \"date\" (YYYY-MM-DD)")
-            }
-            var hour = 0, minute = 0
-            if let time = entry["time"] as? String {
-                let parts = time.split(separator: ":").map { Int($0) }
-                guard parts.count >= 2, let h = parts[0], let m = parts[1], (0..<24).contains(h), (0..<60).contains(m) else {
-                    throw .invalidField(field: place, reason: "has an invalid \"time\" (HH:MM)")
-                }
-                hour = h
-                minute = m
-            }
-            guard let date = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: hour, minute: minute)) else {
-                throw .invalidField(field: place, reason: "has a date that does not exist")
-            }
-            let title = (entry["title"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-            let body = entry["body"] as? String ?? ""
-            var tags = (entry["tags"] as? [String] ?? []).map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }.filter { !$0.isEmpty }
-            if entry["starred"] as? Bool == true { tags.append("starred") }
-            let value = JournalEntry(text: body.trimmingCharacters(in: .newlines), title: title, tags: tags)
-            do { try value.validate() } catch let JournalError.invalidField(field, reason) {
-                throw .invalidField(field: "\(place): \(field)", reason: reason)
-            }
-            records.append(PendingRecord(value, recordedAt: date))
+            records.append(try jrnlRecord(entry, entryNumber: index + 1, calendar: calendar))
         }
         return records
+    }
+
+    /// One jrnl entry object as a record.
+    static func jrnlRecord(_ entry: [String: Any], entryNumber: Int, calendar: Calendar) throws(JournalError) -> PendingRecord {
+        let place = "entry \(entryNumber)"
+        guard let dateText = entry["date"] as? String, let day = try? LocalDate(dateText) else {
+            throw .invalidField(field: place, reason: "has no valid \"date\" (YYYY-MM-DD)")
+        }
+        var hour = 0, minute = 0
+        if let time = entry["time"] as? String {
+            let parts = time.split(separator: ":").map { Int($0) }
+            guard parts.count >= 2, let h = parts[0], let m = parts[1], (0..<24).contains(h), (0..<60).contains(m) else {
+                throw .invalidField(field: place, reason: "has an invalid \"time\" (HH:MM)")
+            }
+            hour = h
+            minute = m
+        }
+        guard let date = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: hour, minute: minute)) else {
+            throw .invalidField(field: place, reason: "has a date that does not exist")
+        }
+        let title = (entry["title"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        let body = entry["body"] as? String ?? ""
+        var tags = (entry["tags"] as? [String] ?? []).map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }.filter { !$0.isEmpty }
+        if entry["starred"] as? Bool == true { tags.append("starred") }
+        let value = JournalEntry(text: trimmingNewlines(body), title: title, tags: tags)
+        do { try value.validate() } catch let JournalError.invalidField(field, reason) {
+            throw .invalidField(field: "\(place): \(field)", reason: reason)
+        }
+        return PendingRecord(value, recordedAt: date)
+    }
+
+    /// `text` without leading and trailing newline characters (exactly the scalars of
+    /// `CharacterSet.newlines`: U+000A-U+000D, U+0085, U+2028, U+2029), without Foundation's
+    /// per-call cost: the common case (nothing to trim) returns `text` itself.
+    static func trimmingNewlines(_ text: String) -> String {
+        func isNewline(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x0A...0x0D, 0x85, 0x2028, 0x2029: return true
+            default: return false
+            }
+        }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last, isNewline(first) || isNewline(last) else { return text }
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, isNewline(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, isNewline(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return String(scalars[start..<end])
     }
 }

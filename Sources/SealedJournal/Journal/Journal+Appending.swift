@@ -35,8 +35,13 @@ extension Journal {
         try appendBatch([PendingRecord(content, recordedAt: recordedAt, timeZone: timeZone)])
     }
 
-    /// Seals and appends many records as one commit: one write, one checkpoint, one fsync.
-    /// All records are validated first; if any is invalid, nothing is written.
+    /// Seals and appends many records in one write and one fsync.
+    ///
+    /// The records are committed in bounded commits (a signed checkpoint after every
+    /// ``CommitBounds/maximumRecords`` records or ``CommitBounds/maximumRecordBytes`` bytes), so
+    /// later opens stay O(1). All records are validated first; if any is invalid, nothing is
+    /// written. If the process or machine dies before this returns, a prefix of whole commits may
+    /// survive, never part of one. The receipt's checkpoint is the last one written.
     @discardableResult
     public func appendBatch(_ records: [PendingRecord]) throws(JournalError) -> AppendReceipt {
         guard mode == .readWrite else { throw .readOnly }
@@ -69,8 +74,18 @@ extension Journal {
         _ = try state.withLock { state in try writeCommit(&state, inputs + [input], prebuiltFrames: []) }
     }
 
-    /// Seals `inputs` after `prebuiltFrames` at the next positions and writes them with one signed
-    /// checkpoint in one write (fsynced by default). Called with both locks held and the tail fresh.
+    /// Seals `inputs` after `prebuiltFrames` at the next positions and writes them, as one or more
+    /// bounded commits (``CommitBounds``), in one write (fsynced once by default). Called with both
+    /// locks held and the tail fresh.
+    ///
+    /// A batch larger than one commit's bound gets a signed checkpoint after every
+    /// ``CommitBounds/maximumRecords`` records or ``CommitBounds/maximumRecordBytes`` bytes of
+    /// record frames, so the last commit of any file this library writes is small and opening
+    /// (which re-hashes the last commit, FORMAT.md 6.1) costs O(1) in the journal's size.
+    /// Crash semantics: the whole write is acknowledged only after it is written (and fsynced);
+    /// a crash before that may keep a prefix of whole commits (each intact, checked at the next
+    /// open like any commit) and never a partial one: bytes after the last intact commit are a
+    /// torn tail (cut on a write-open only if they hold no checkpoint) or damage (kept, FORMAT.md 6.2).
     func writeCommit(_ state: inout WriterState, _ inputs: [SealInput], prebuiltFrames: [[UInt8]]) throws -> AppendReceipt {
         guard !inputs.isEmpty || !prebuiltFrames.isEmpty else {
             throw JournalError.invalidField(field: "records", reason: "a commit needs at least one record")
@@ -85,32 +100,53 @@ extension Journal {
         }
         if state.cipher == nil { state.cipher = try RecordCipher(masterKey: masterKey, journalID: journalID) }
         guard let cipher = state.cipher else { throw CryptoError.outOfMemory(bytes: RecordSealing.keyByteCount) }
+        let total = prebuiltFrames.count + inputs.count
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(inputs.reduce(1024 + prebuiltFrames.reduce(0) { $0 + $1.count }) {
+        bytes.reserveCapacity(inputs.reduce(1024 * (total / CommitBounds.maximumRecords + 1) + prebuiltFrames.reduce(0) { $0 + $1.count }) {
             $0 + RecordPlaintext.paddedByteCount(forUnpadded: $1.plaintext.unpaddedByteCount) + RecordSealing.contentOffset + 25
         })
-        for frame in prebuiltFrames {
+        var previousCheckpointOffset = state.tail.frame.frameOffset
+        var last: (frame: CheckpointFrame, checkpoint: Checkpoint)?
+        var commitRecords = 0
+        var commitBytes = 0
+        var written = 0
+        /// Closes the current commit with a signed checkpoint frame appended to `bytes`.
+        func closeCommit() {
+            let checkpointOffset = base + UInt64(bytes.count)
+            let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: range.size, rootHash: range.root,
+                                             headerBinding: state.header.binding, key: signingKey)
+            let frame = CheckpointFrame(treeSize: range.size, frameOffset: checkpointOffset,
+                                        previousFrameOffset: previousCheckpointOffset,
+                                        compactRange: range, noteText: checkpoint.text)
+            bytes += Frame.encode(kind: .checkpoint, body: frame.encodeBody())
+            previousCheckpointOffset = checkpointOffset
+            last = (frame, checkpoint)
+            commitRecords = 0
+            commitBytes = 0
+        }
+        /// Adds one record frame; closes the commit when it reached its bound and more records follow.
+        func add(_ frame: [UInt8]) {
             range.append(leafHash: MerkleTree.leafHash(frame))
             bytes += frame
+            commitRecords += 1
+            commitBytes += frame.count
+            written += 1
+            if written < total, commitRecords >= CommitBounds.maximumRecords || commitBytes >= CommitBounds.maximumRecordBytes {
+                closeCommit()
+            }
         }
+        for frame in prebuiltFrames { add(frame) }
         for input in inputs {
-            let frame = try cipher.sealFrame(input.plaintext, envelope: input.envelope, sequence: range.size)
-            range.append(leafHash: MerkleTree.leafHash(frame))
-            bytes += frame
+            add(try cipher.sealFrame(input.plaintext, envelope: input.envelope, sequence: range.size))
         }
-        let checkpointOffset = base + UInt64(bytes.count)
-        let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: range.size, rootHash: range.root,
-                                         headerBinding: state.header.binding, key: signingKey)
-        let frame = CheckpointFrame(treeSize: range.size, frameOffset: checkpointOffset,
-                                    previousFrameOffset: state.tail.frame.frameOffset,
-                                    compactRange: range, noteText: checkpoint.text)
-        bytes += Frame.encode(kind: .checkpoint, body: frame.encodeBody())
+        closeCommit()
+        guard let (frame, checkpoint) = last else { throw JournalError.invalidField(field: "records", reason: "a commit needs at least one record") }
         do {
             try file.write(bytes, at: base)
             if durability == .synchronous { try file.sync() }
         } catch {
             // Nothing was acknowledged: put the file back as it was. If even that fails, the next
-            // open finds either a torn tail without a checkpoint (cut) or a complete commit (kept).
+            // open finds either a torn tail without a checkpoint (cut) or complete commits (kept).
             try? file.truncate(to: base)
             throw error
         }
