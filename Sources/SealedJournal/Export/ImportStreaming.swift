@@ -54,7 +54,7 @@ extension JournalImport {
     static let maximumItemBytes = 64 << 20
 
     /// Parses and checks every record of `input` without writing anything, in constant memory.
-    /// Run it before ``importRecords(from:format:into:timeZone:progress:)`` on an input that can be
+    /// Run it before ``importRecords(from:format:into:timeZone:chunkRecords:progress:)`` on an input that can be
     /// read twice (a file) so that invalid input writes nothing.
     /// - Returns: the number of records the input holds.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` naming the line or entry that is wrong.
@@ -74,14 +74,18 @@ extension JournalImport {
     /// the chunks before it stay committed (``ImportProgress`` given to `progress` says how far it
     /// got) and nothing of the failing chunk is written. To write nothing at all on invalid input,
     /// call ``check(_:format:timeZone:)`` on the same input first.
-    /// - Parameter progress: called after every committed chunk.
+    /// - Parameters:
+    ///   - chunkRecords: records per chunk (default ``chunkRecords``).
+    ///   - progress: called after every committed chunk.
     /// - Returns: what was imported.
     /// - Throws: ``JournalError/invalidField(field:reason:)``, append errors.
     @discardableResult
     public static func importRecords(from input: ImportInput, format: Format, into journal: Journal, timeZone: TimeZone = .current,
+                                     chunkRecords: Int = JournalImport.chunkRecords,
                                      progress: ((ImportProgress) -> Void)? = nil) throws(JournalError) -> ImportProgress {
+        let chunkRecords = max(1, chunkRecords)
         var pending: [PendingRecord] = []
-        pending.reserveCapacity(chunkRecords)
+        pending.reserveCapacity(min(chunkRecords, JournalImport.chunkRecords))
         var pendingBytes = 0
         var committed = 0
         var bytesRead = 0
@@ -210,7 +214,8 @@ struct JrnlEntryScanner {
                 case 0x20, 0x09, 0x0A, 0x0D:
                     continue
                 case 0x22:
-                    guard sawRoot, !rootClosed else { throw notJrnl() }
+                    if rootClosed { throw notJrnl("has bytes after the end of the JSON document") }
+                    guard sawRoot else { throw notJrnl() }
                     inString = true
                     if depth == 1 { capturingKey = true; lastKey.removeAll(keepingCapacity: true) }
                 case 0x7B, 0x5B:  // { [
@@ -242,7 +247,8 @@ struct JrnlEntryScanner {
                     }
                     if depth == 0 { rootClosed = true }
                 default:
-                    guard sawRoot, !rootClosed else { throw notJrnl() }
+                    if rootClosed { throw notJrnl("has bytes after the end of the JSON document") }
+                    guard sawRoot else { throw notJrnl() }
                     if inEntries && depth == 2 && byte != 0x2C {
                         throw .invalidField(field: "entry \(entries + 1)", reason: "is not a JSON object")
                     }

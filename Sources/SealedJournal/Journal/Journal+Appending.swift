@@ -37,11 +37,11 @@ extension Journal {
 
     /// Seals and appends many records in one write and one fsync.
     ///
-    /// The records are committed in bounded commits (a signed checkpoint after every
-    /// ``CommitBounds/maximumRecords`` records or ``CommitBounds/maximumRecordBytes`` bytes), so
-    /// later opens stay O(1). All records are validated first; if any is invalid, nothing is
-    /// written. If the process or machine dies before this returns, a prefix of whole commits may
-    /// survive, never part of one. The receipt's checkpoint is the last one written.
+    /// The records are committed in bounded commits (a signed checkpoint each time the record
+    /// frames reach ``CommitBounds/maximumRecordBytes``), so later opens stay O(1). All records are validated first; if any is invalid, nothing is
+    /// written. Cost: one write and one fsync per commit (by default); if the process or machine dies
+    /// before this returns, a prefix of whole commits may survive, never part of one. The receipt's
+    /// checkpoint is the last one written.
     @discardableResult
     public func appendBatch(_ records: [PendingRecord]) throws(JournalError) -> AppendReceipt {
         guard mode == .readWrite else { throw .readOnly }
@@ -78,14 +78,17 @@ extension Journal {
     /// bounded commits (``CommitBounds``), in one write (fsynced once by default). Called with both
     /// locks held and the tail fresh.
     ///
-    /// A batch larger than one commit's bound gets a signed checkpoint after every
-    /// ``CommitBounds/maximumRecords`` records or ``CommitBounds/maximumRecordBytes`` bytes of
-    /// record frames, so the last commit of any file this library writes is small and opening
+    /// A batch larger than one commit's bound gets a signed checkpoint each time its record frames
+    /// reach ``CommitBounds/maximumRecordBytes``, so the last commit of any file this library writes is small and opening
     /// (which re-hashes the last commit, FORMAT.md 6.1) costs O(1) in the journal's size.
-    /// Crash semantics: the whole write is acknowledged only after it is written (and fsynced);
-    /// a crash before that may keep a prefix of whole commits (each intact, checked at the next
-    /// open like any commit) and never a partial one: bytes after the last intact commit are a
-    /// torn tail (cut on a write-open only if they hold no checkpoint) or damage (kept, FORMAT.md 6.2).
+    /// Crash semantics: nothing is acknowledged before every commit is written (and fsynced). With
+    /// ``Durability/synchronous`` each commit is written and fsynced in turn, so a crash keeps a
+    /// prefix of whole commits and at most one interrupted commit after them, which the next open
+    /// treats like any interrupted append: a torn tail (cut on a write-open only if it holds no
+    /// checkpoint) or damage (kept, FORMAT.md 6.2); never a partial commit taken as committed.
+    /// With ``Durability/unsafeNoSync`` the commits go out in one write and ordering is up to the
+    /// operating system (no promise is made without fsync). A failed write or fsync truncates
+    /// the file back to where the batch started: the whole batch is reported as failed.
     func writeCommit(_ state: inout WriterState, _ inputs: [SealInput], prebuiltFrames: [[UInt8]]) throws -> AppendReceipt {
         guard !inputs.isEmpty || !prebuiltFrames.isEmpty else {
             throw JournalError.invalidField(field: "records", reason: "a commit needs at least one record")
@@ -102,14 +105,14 @@ extension Journal {
         guard let cipher = state.cipher else { throw CryptoError.outOfMemory(bytes: RecordSealing.keyByteCount) }
         let total = prebuiltFrames.count + inputs.count
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(inputs.reduce(1024 * (total / CommitBounds.maximumRecords + 1) + prebuiltFrames.reduce(0) { $0 + $1.count }) {
+        bytes.reserveCapacity(inputs.reduce(1024 * (total / 600 + 1) + prebuiltFrames.reduce(0) { $0 + $1.count }) {
             $0 + RecordPlaintext.paddedByteCount(forUnpadded: $1.plaintext.unpaddedByteCount) + RecordSealing.contentOffset + 25
         })
         var previousCheckpointOffset = state.tail.frame.frameOffset
         var last: (frame: CheckpointFrame, checkpoint: Checkpoint)?
-        var commitRecords = 0
         var commitBytes = 0
         var written = 0
+        var commitEnds: [Int] = []
         /// Closes the current commit with a signed checkpoint frame appended to `bytes`.
         func closeCommit() {
             let checkpointOffset = base + UInt64(bytes.count)
@@ -121,17 +124,16 @@ extension Journal {
             bytes += Frame.encode(kind: .checkpoint, body: frame.encodeBody())
             previousCheckpointOffset = checkpointOffset
             last = (frame, checkpoint)
-            commitRecords = 0
+            commitEnds.append(bytes.count)
             commitBytes = 0
         }
         /// Adds one record frame; closes the commit when it reached its bound and more records follow.
         func add(_ frame: [UInt8]) {
             range.append(leafHash: MerkleTree.leafHash(frame))
             bytes += frame
-            commitRecords += 1
             commitBytes += frame.count
             written += 1
-            if written < total, commitRecords >= CommitBounds.maximumRecords || commitBytes >= CommitBounds.maximumRecordBytes {
+            if written < total, commitBytes >= CommitBounds.maximumRecordBytes {
                 closeCommit()
             }
         }
@@ -142,8 +144,20 @@ extension Journal {
         closeCommit()
         guard let (frame, checkpoint) = last else { throw JournalError.invalidField(field: "records", reason: "a commit needs at least one record") }
         do {
-            try file.write(bytes, at: base)
-            if durability == .synchronous { try file.sync() }
+            if durability == .synchronous && commitEnds.count > 1 {
+                // One write and one fsync per commit: a commit's checkpoint is written only once
+                // every commit before it is on disk, so a crash keeps whole commits in order and at
+                // most one torn or damaged commit at the end, exactly as for a one-commit append.
+                var start = 0
+                for end in commitEnds {
+                    try bytes.withUnsafeBytes { raw in try file.write(UnsafeRawBufferPointer(rebasing: raw[start..<end]), at: base + UInt64(start)) }
+                    try file.sync()
+                    start = end
+                }
+            } else {
+                try file.write(bytes, at: base)
+                if durability == .synchronous { try file.sync() }
+            }
         } catch {
             // Nothing was acknowledged: put the file back as it was. If even that fails, the next
             // open finds either a torn tail without a checkpoint (cut) or complete commits (kept).
