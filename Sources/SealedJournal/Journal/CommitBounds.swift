@@ -6,9 +6,9 @@
 /// writer (``Journal/appendBatch(_:)``, import, rekey, repair) closes a commit with a signed
 /// checkpoint as soon as its record frames reach `maximumRecordBytes`; a single record larger than
 /// that is a commit of its own. The cost is one Ed25519 signature and one checkpoint frame (under
-/// 1 KiB) per commit: at most 668 records share a commit (the smallest record frame is 393 bytes).
+/// 1 KiB) per commit: at most 167 records share a commit (the smallest record frame is 393 bytes).
 public enum CommitBounds {
-    /// Bytes of record frames at which a commit is closed (256 KiB: re-hashing it at open costs
-    /// about a millisecond or less with libsodium's SHA-256).
-    public static let maximumRecordBytes = 256 << 10
+    /// Bytes of record frames at which a commit is closed (64 KiB: re-hashing it at open costs
+    /// a few hundred microseconds with libsodium's SHA-256, so an open stays under a millisecond).
+    public static let maximumRecordBytes = 64 << 10
 }

@@ -33,18 +33,19 @@ struct BoundedCommitTests {
         if let last = commits.last { #expect(last.recordBytes.reduce(0, +) - (last.recordBytes.last ?? 0) < CommitBounds.maximumRecordBytes, sourceLocation: sourceLocation) }
     }
 
-    @Test("a large batch gets a signed checkpoint each time its record frames reach 256 KiB; the last commit is what open re-hashes")
+    @Test("a large batch gets a signed checkpoint each time its record frames reach the bound; the last commit is what open re-hashes")
     func batchIsSplit() throws {
         let dir = try TemporaryDirectory()
         let path = dir.file("j.sj")
         let journal = try makeJournal(at: path).journal
-        let count = 2500
+        let count = 800
         let receipt = try journal.appendBatch((0..<count).map { PendingRecord(JournalEntry(text: "note \($0)")) })
         #expect(receipt.sequences == 0...UInt64(count - 1))
         #expect(receipt.checkpoint.treeSize == UInt64(count))
         let commits = try Self.commits(path)
-        #expect(commits.count == 1 + 4, "2500 frames of 393 bytes: 668 per commit")
-        #expect(commits.map { $0.recordBytes.count } == [0, 668, 668, 668, 496])
+        // Every "note N" frame here is 393 bytes (the smallest record frame).
+        let perCommit = (CommitBounds.maximumRecordBytes + 392) / 393
+        #expect(commits.map { $0.recordBytes.count } == [0] + Array(repeating: perCommit, count: count / perCommit) + [count % perCommit])
         Self.expectBounded(commits.dropFirst())
         let report = Journal.verify(at: path)
         #expect(report.isValid && report.checkpointCount == commits.count, "\(report)")
@@ -61,8 +62,8 @@ struct BoundedCommitTests {
         let big = String(repeating: "x", count: CommitBounds.maximumRecordBytes / 3)      // 3 fill a commit
         let huge = String(repeating: "y", count: CommitBounds.maximumRecordBytes + 10)    // alone over the bound
         try journal.appendBatch([big, big, big, big, huge, "small"].map { PendingRecord(JournalEntry(text: $0)) })
-        // A "big" frame: payload 87,392 bytes, padded to 90,112 (step 8192), frame 90,249 bytes:
-        // two stay under 256 KiB, the third reaches it and closes the commit (tree size 3). The
+        // A "big" frame (64 KiB bound): payload 21,856 bytes, padded to 22,528 (step 2048), frame
+        // 22,665 bytes: two stay under the bound, the third reaches it and closes the commit (tree size 3). The
         // fourth big one and the huge one reach it again (5); "small" ends the batch (6).
         #expect(try Self.commits(path).map(\.treeSize) == [0, 3, 5, 6])
         #expect(Journal.verify(at: path).isValid)
@@ -74,22 +75,23 @@ struct BoundedCommitTests {
         let dir = try TemporaryDirectory()
         let path = dir.file("j.sj")
         let journal = try makeJournal(at: path).journal
-        try journal.appendBatch((0..<2500).map { PendingRecord(JournalEntry(text: "note \($0)")) })
+        try journal.appendBatch((0..<800).map { PendingRecord(JournalEntry(text: "note \($0)")) })
         let commits = try Self.commits(path)
         let second = commits[2]
-        #expect(commits.count == 5 && second.treeSize == 1336)
+        let perCommit = UInt64((CommitBounds.maximumRecordBytes + 392) / 393)
+        #expect(commits.count == 6 && second.treeSize == 2 * perCommit)
         // The write was cut after the second commit: `thirdCommit` bytes of the third reached the disk.
         var bytes = try fileBytes(path)
         bytes.removeSubrange(Int(second.end) + thirdCommit..<bytes.count)
         try writeFileBytes(bytes, to: path)
         let readOnly = try Journal.open(at: path, passphrase: testPassphrase(), mode: .readOnly)
-        #expect(readOnly.recordCount == 1336 && readOnly.tornTailBytesAtOpen == UInt64(thirdCommit))
+        #expect(readOnly.recordCount == 2 * perCommit && readOnly.tornTailBytesAtOpen == UInt64(thirdCommit))
         let writer = try Journal.open(at: path, passphrase: testPassphrase())
-        #expect(writer.recordCount == 1336 && writer.tornTailBytesAtOpen == UInt64(thirdCommit))
+        #expect(writer.recordCount == 2 * perCommit && writer.tornTailBytesAtOpen == UInt64(thirdCommit))
         #expect(try fileBytes(path).count == Int(second.end), "only the torn part of the third commit is cut")
         try writer.append(JournalEntry(text: "after the crash"))
         #expect(Journal.verify(at: path).isValid)
-        #expect(try readAll(writer).last?.sequence == 1336)
+        #expect(try readAll(writer).last?.sequence == 2 * perCommit)
     }
 
     @Test("rekey and import write bounded commits too")
@@ -101,7 +103,7 @@ struct BoundedCommitTests {
         let result = try JournalImport.importRecords(from: .data(Data(lines.joined(separator: "\n").utf8)), format: .ndjson, into: journal)
         #expect(result.records == 2100 && result.sequences == 0...2099)
         let imported = try Self.commits(path)
-        #expect(imported.count == 5 && imported.last?.treeSize == 2100)
+        #expect(imported.count == 1 + (2100 + 166) / 167 && imported.last?.treeSize == 2100, "2100 frames of 393 bytes, 167 per commit")
         Self.expectBounded(imported.dropFirst())
         let rekeyed = try journal.rekey(to: testPassphrase("a new passphrase after a leak"), kdf: testKDF)
         let successor = try Self.commits(path)
@@ -130,9 +132,9 @@ extension FaultInjectionTests {
             return .proceed
         }
         defer { StorageFaults.install(nil) }
-        try journal.appendBatch((0..<2500).map { PendingRecord(JournalEntry(text: "note \($0)")) })
+        try journal.appendBatch((0..<800).map { PendingRecord(JournalEntry(text: "note \($0)")) })
         let commits = try BoundedCommitTests.commits(path).filter { $0.end > base }
-        #expect(commits.count == 4)
+        #expect(commits.count == 5)
         var expected: [StorageFaults.Operation] = []
         var start = base
         for commit in commits {
@@ -148,10 +150,10 @@ extension FaultInjectionTests {
             guard faultPath == path, case .write = operation else { return .proceed }
             return count.withLock { value in defer { value += 1 }; return value == 2 ? .fail(errno: EIO) : .proceed }
         }
-        #expect(throws: JournalError.self) { try journal.appendBatch((0..<2500).map { PendingRecord(JournalEntry(text: "more \($0)")) }) }
+        #expect(throws: JournalError.self) { try journal.appendBatch((0..<800).map { PendingRecord(JournalEntry(text: "more \($0)")) }) }
         StorageFaults.install(nil)
-        #expect(try fileBytes(path) == before && journal.recordCount == 2501)
+        #expect(try fileBytes(path) == before && journal.recordCount == 801)
         try journal.append(JournalEntry(text: "after"))
-        #expect(Journal.verify(at: path).isValid && journal.recordCount == 2502)
+        #expect(Journal.verify(at: path).isValid && journal.recordCount == 802)
     }
 }
