@@ -1,7 +1,10 @@
 // sealed-journal-bench: measures the library against the raw libsodium cost of the same
 // per-record crypto. Run with `swift run -c release sealed-journal-bench` (or `make bench`).
 //
-//   sealed-journal-bench [--quick]          all figures (--quick: smaller journals)
+//   sealed-journal-bench [--quick | --long] [--only SECTION]
+//       all figures on journals of 100k records (--quick: 20k; --long: 1M, minutes, not part of
+//       `make test`); SECTION is one of append, verify, read, export, cli, open, import, memory
+//   sealed-journal-bench import JOURNAL INPUT FORMAT  (internal) import in a child, print records, seconds, peak RSS
 //   sealed-journal-bench stream-memory PATH  (internal) stream every record, print peak RSS in KiB
 import CSodium
 import Foundation
@@ -323,6 +326,8 @@ struct SealedJournalBench {
         }
         let quick = arguments.contains("--quick")
         let long = arguments.contains("--long")
+        let only = arguments.firstIndex(of: "--only").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+        func want(_ section: String) -> Bool { only == nil || only == section }
         guard sodium_init() >= 0 else { fatalError("libsodium unavailable") }
         let directory = NSTemporaryDirectory() + "/sealed-journal-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -334,106 +339,115 @@ struct SealedJournalBench {
         getloadavg(&load, 3)
 
         print("SealedJournal benchmark (libsodium \(String(cString: sodium_version_string())), \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(String(format: "%.2f %.2f %.2f", load[0], load[1], load[2])), \(long ? "--long" : quick ? "--quick" : "default"))")
-        print("")
-        print("Append, 1 KiB entries (raw = format-v2 record crypto on libsodium: 2 keyed BLAKE2b, 2 AEAD seals, leaf hash, fold)")
-        let n = quick ? 2_000 : 10_000
-        let rawSingle = rawCrypto(records: n, plaintextBytes: plaintextBytes, signEvery: 1)
-        line("  raw, a signature each", rate(n, rawSingle))
-        var journal = try makeJournal(directory + "/single.sj")
-        let single = try seconds { for _ in 0..<n { try journal.append(JournalEntry(text: entryText)) } }
-        line("  library append, no-sync (one commit each)", rate(n, single) + ratio(rawSingle, single))
-
         let nb = long ? 1_000_000 : quick ? 20_000 : 100_000
         let rawFile = open(directory + "/raw.bin", O_CREAT | O_RDWR | O_TRUNC, 0o600)
-        let perCommit = CommitBounds.maximumRecordBytes / (plaintextBytes + 137) + 1
-        let rawBatch = rawCrypto(records: nb, plaintextBytes: plaintextBytes, signEvery: 1000, file: rawFile)
-        line("  raw + write, a signature per 1000", rate(nb, rawBatch))
-        let rawBounded = rawCrypto(records: nb, plaintextBytes: plaintextBytes, signEvery: perCommit, file: rawFile)
-        line("  raw + write, a signature per \(perCommit) (the commit bound)", rate(nb, rawBounded))
-        journal = try makeJournal(directory + "/batch.sj")
-        let batch = try seconds { try fill(journal, records: nb, text: entryText, batch: 1000) }
-        line("  library appendBatch of 1000, no-sync", rate(nb, batch) + ratio(rawBatch, batch))
+        var journal: Journal
+        if want("append") {
+            print("")
+            print("Append, 1 KiB entries (raw = format-v2 record crypto on libsodium: 2 keyed BLAKE2b, 2 AEAD seals, leaf hash, fold)")
+            let n = quick ? 2_000 : 10_000
+            let rawSingle = rawCrypto(records: n, plaintextBytes: plaintextBytes, signEvery: 1)
+            line("  raw, a signature each", rate(n, rawSingle))
+            journal = try makeJournal(directory + "/single.sj")
+            let single = try seconds { for _ in 0..<n { try journal.append(JournalEntry(text: entryText)) } }
+            line("  library append, no-sync (one commit each)", rate(n, single) + ratio(rawSingle, single))
 
-        let nd = quick ? 100 : 500
-        journal = try makeJournal(directory + "/durable.sj", durability: .synchronous)
-        let durable = try seconds { for _ in 0..<nd { try journal.append(JournalEntry(text: entryText)) } }
-        line("  library append, durable (fsync each)", rate(nd, durable))
+            let perCommit = CommitBounds.maximumRecordBytes / (plaintextBytes + 137) + 1
+            let rawBatch = rawCrypto(records: nb, plaintextBytes: plaintextBytes, signEvery: 1000, file: rawFile)
+            line("  raw + write, a signature per 1000", rate(nb, rawBatch))
+            let rawBounded = rawCrypto(records: nb, plaintextBytes: plaintextBytes, signEvery: perCommit, file: rawFile)
+            line("  raw + write, a signature per \(perCommit) (the commit bound)", rate(nb, rawBounded))
+            journal = try makeJournal(directory + "/batch.sj")
+            let batch = try seconds { try fill(journal, records: nb, text: entryText, batch: 1000) }
+            line("  library appendBatch of 1000, no-sync", rate(nb, batch) + ratio(rawBatch, batch))
 
-        print("")
+            let nd = quick ? 100 : 500
+            journal = try makeJournal(directory + "/durable.sj", durability: .synchronous)
+            let durable = try seconds { for _ in 0..<nd { try journal.append(JournalEntry(text: entryText)) } }
+            line("  library append, durable (fsync each)", rate(nd, durable))
+        } else if only != "open" && only != "import" && only != "memory" {
+            journal = try makeJournal(directory + "/batch.sj")
+            try fill(journal, records: nb, text: entryText, batch: 1000)
+        }
         let batchPath = directory + "/batch.sj"
         let batchMiB = Double(fileSize(batchPath)) / 1_048_576
-        print("Verify (\(nb) records of 1 KiB, \(Int(batchMiB)) MiB)")
-        let rawHash = rawSHA256(path: batchPath)
-        line("  raw SHA-256 over the file", String(format: "%10.0f MiB/s", batchMiB / rawHash))
-        var report: VerificationReport?
-        let verifyTime = seconds { report = Journal.verify(at: batchPath) }
-        line("  without key (frames, tree, signatures)", rate(nb, verifyTime) + String(format: "  %.0f MiB/s", batchMiB / verifyTime) + ratio(rawHash, verifyTime))
-        precondition(report?.isValid == true, "benchmark journal does not verify")
-        let opened = try Journal.open(at: batchPath, passphrase: SecretBytes(utf8: passphraseText), mode: .readOnly)
-        let keyedTime = seconds { report = opened.verify() }
-        line("  with key (also opens every record)", rate(nb, keyedTime) + String(format: "  %.0f MiB/s", batchMiB / keyedTime))
-        precondition(report?.isValid == true)
-
-        print("")
-        print("Streaming read (\(nb) records of 1 KiB)")
-        let rawRead = rawOpen(records: nb, plaintextBytes: plaintextBytes, file: rawFile)
-        close(rawFile)
-        line("  raw: read + derive key + AEAD open + bounded unpad", rate(nb, rawRead))
-        var payloadBytes = 0
-        let libraryRead = try median(3) {
-            payloadBytes = 0
-            try opened.forEachRecord { payloadBytes += $0.payload.count }
+        let sections = ["verify", "read", "export", "cli"]
+        let opened = try sections.contains(where: want) ? Journal.open(at: batchPath, passphrase: SecretBytes(utf8: passphraseText), mode: .readOnly) : nil
+        if want("verify") {
+            print("")
+            print("Verify (\(nb) records of 1 KiB, \(Int(batchMiB)) MiB)")
+            let rawHash = rawSHA256(path: batchPath)
+            line("  raw SHA-256 over the file", String(format: "%10.0f MiB/s", batchMiB / rawHash))
+            var report: VerificationReport?
+            let verifyTime = seconds { report = Journal.verify(at: batchPath) }
+            line("  without key (frames, tree, signatures)", rate(nb, verifyTime) + String(format: "  %.0f MiB/s", batchMiB / verifyTime) + ratio(rawHash, verifyTime))
+            precondition(report?.isValid == true, "benchmark journal does not verify")
+            let keyedTime = seconds { report = opened?.verify() }
+            line("  with key (also opens every record)", rate(nb, keyedTime) + String(format: "  %.0f MiB/s", batchMiB / keyedTime))
+            precondition(report?.isValid == true)
         }
-        line("  library forEachRecord", rate(nb, libraryRead) + String(format: "  = %.2fx the raw cost", libraryRead / rawRead))
-
-        print("")
-        print("Export (\(nb) records of 1 KiB; output discarded)")
-        let writer = try Journal.open(at: batchPath, passphrase: SecretBytes(utf8: passphraseText))
-        var outputBytes = 0
-        let plainExport = try median(3) {
-            outputBytes = 0
-            _ = try OwnerExport.disclose(writer, format: .ndjson, request: DisclosureRequest(recipient: "bench", purpose: "bench"),
-                                         write: { outputBytes += $0.count })
-        }
-        line("  library ndjson export", rate(nb, plainExport) + String(format: "  %.0f MB/s", Double(outputBytes) / plainExport / 1e6))
-        var secret = [UInt8](repeating: 0, count: 32), publicKey = [UInt8](repeating: 0, count: 32)
-        randombytes_buf(&secret, 32)
-        crypto_scalarmult_base(&publicKey, secret)
-        let recipient = AgeRecipient.x25519(publicKey: publicKey)
-        let ageExport = try median(3) {
-            _ = try OwnerExport.disclose(writer, format: .ndjson, request: DisclosureRequest(recipient: "bench", purpose: "bench"),
-                                         recipients: [recipient], write: { _ in })
-        }
-        line("  library ndjson export, age-encrypted", rate(nb, ageExport) + String(format: "  = %.2fx the plaintext export", ageExport / plainExport))
-        let plain = [UInt8](repeating: 0x61, count: 64 << 20)
-        let encryptorTime = try median(3) {
-            let encryptor = try AgeEncryptor(recipients: [recipient], output: { _ in })
-            var offset = 0
-            while offset < plain.count {
-                try encryptor.write(plain[offset..<min(plain.count, offset + 1100)])
-                offset += 1100
+        if want("read") {
+            print("")
+            print("Streaming read (\(nb) records of 1 KiB)")
+            let rawRead = rawOpen(records: nb, plaintextBytes: plaintextBytes, file: rawFile)
+            close(rawFile)
+            line("  raw: read + derive key + AEAD open + bounded unpad", rate(nb, rawRead))
+            var payloadBytes = 0
+            let libraryRead = try median(3) {
+                payloadBytes = 0
+                try opened?.forEachRecord { payloadBytes += $0.payload.count }
             }
-            try encryptor.finish()
+            line("  library forEachRecord", rate(nb, libraryRead) + String(format: "  = %.2fx the raw cost", libraryRead / rawRead))
         }
-        line("  AgeEncryptor alone, 64 MiB in 1100-byte writes", String(format: "%10.0f MB/s", Double(plain.count) / encryptorTime / 1e6))
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/age") {
-            let source = directory + "/plain.bin"
-            _ = FileManager.default.createFile(atPath: source, contents: Data(plain))
-            let process = { () throws -> Void in
-                let age = Process()
-                age.executableURL = URL(fileURLWithPath: "/usr/bin/age")
-                age.arguments = ["-r", recipient.displayName, "-o", "/dev/null", source]
-                try age.run()
-                age.waitUntilExit()
+        var outputBytes = nb * 1115
+        if want("export") {
+            print("")
+            print("Export (\(nb) records of 1 KiB; output discarded)")
+            let writer = try Journal.open(at: batchPath, passphrase: SecretBytes(utf8: passphraseText))
+            let plainExport = try median(3) {
+                outputBytes = 0
+                _ = try OwnerExport.disclose(writer, format: .ndjson, request: DisclosureRequest(recipient: "bench", purpose: "bench"),
+                                             write: { outputBytes += $0.count })
             }
-            let ageTime = try median(3, process)
-            line("  stock age, same 64 MiB file", String(format: "%10.0f MB/s", Double(plain.count) / ageTime / 1e6)
-                 + String(format: "  (AgeEncryptor = %.2fx of age)", ageTime / encryptorTime))
+            line("  library ndjson export", rate(nb, plainExport) + String(format: "  %.0f MB/s", Double(outputBytes) / plainExport / 1e6))
+            var secret = [UInt8](repeating: 0, count: 32), publicKey = [UInt8](repeating: 0, count: 32)
+            randombytes_buf(&secret, 32)
+            crypto_scalarmult_base(&publicKey, secret)
+            let recipient = AgeRecipient.x25519(publicKey: publicKey)
+            let ageExport = try median(3) {
+                _ = try OwnerExport.disclose(writer, format: .ndjson, request: DisclosureRequest(recipient: "bench", purpose: "bench"),
+                                             recipients: [recipient], write: { _ in })
+            }
+            line("  library ndjson export, age-encrypted", rate(nb, ageExport) + String(format: "  = %.2fx the plaintext export", ageExport / plainExport))
+            let plain = [UInt8](repeating: 0x61, count: 64 << 20)
+            let encryptorTime = try median(3) {
+                let encryptor = try AgeEncryptor(recipients: [recipient], output: { _ in })
+                var offset = 0
+                while offset < plain.count {
+                    try encryptor.write(plain[offset..<min(plain.count, offset + 1100)])
+                    offset += 1100
+                }
+                try encryptor.finish()
+            }
+            line("  AgeEncryptor alone, 64 MiB in 1100-byte writes", String(format: "%10.0f MB/s", Double(plain.count) / encryptorTime / 1e6))
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/age") {
+                let source = directory + "/plain.bin"
+                _ = FileManager.default.createFile(atPath: source, contents: Data(plain))
+                let process = { () throws -> Void in
+                    let age = Process()
+                    age.executableURL = URL(fileURLWithPath: "/usr/bin/age")
+                    age.arguments = ["-r", recipient.displayName, "-o", "/dev/null", source]
+                    try age.run()
+                    age.waitUntilExit()
+                }
+                let ageTime = try median(3, process)
+                line("  stock age, same 64 MiB file", String(format: "%10.0f MB/s", Double(plain.count) / ageTime / 1e6)
+                     + String(format: "  (AgeEncryptor = %.2fx of age)", ageTime / encryptorTime))
+            }
         }
-
         let passphraseFile = directory + "/passphrase"
         _ = FileManager.default.createFile(atPath: passphraseFile, contents: Data((passphraseText + "\n").utf8), attributes: [.posixPermissions: 0o600])
-        if let readJSON = try runCLI(["read", batchPath, "--format", "json", "--passphrase-file", passphraseFile]) {
+        if want("cli"), let readJSON = try runCLI(["read", batchPath, "--format", "json", "--passphrase-file", passphraseFile]) {
             print("")
             print("CLI (release binary, output to /dev/null; ~\(outputBytes / nb) bytes of JSON per record)")
             line("  read --format json", rate(nb, readJSON) + String(format: "  %.0f MB/s", Double(outputBytes) / readJSON / 1e6))
@@ -446,50 +460,55 @@ struct SealedJournalBench {
             if let info = try runCLI(["info", batchPath]) { line("  info (whole process)", String(format: "%10.1f ms", info * 1e3)) }
         }
 
-        print("")
-        print("Open (header + last commit; Argon2id set to its minimum, which dominates: see 'locate' rows)")
-        var openTimes: [String: Double] = [:]
         let importSource = directory + "/import.ndjson"
-        try writeNDJSON(importSource, count: large, text: "a short check-in note")
-        for (label, size, imported) in [("1001 records", 1_000, false), ("\(large + 1) records", large, false), ("\(large) records, right after import", large, true)] {
-            let path = directory + "/open-\(size)-\(imported).sj"
-            let made = try makeJournal(path)
-            if imported {
-                _ = try JournalImport.importRecords(from: .fileHandle(try FileHandle(forReadingFrom: URL(fileURLWithPath: importSource))), format: .ndjson, into: made)
-            } else {
-                try fill(made, records: size, text: "a short check-in note")
-                try made.append(JournalEntry(text: "last"))
+        if want("open") || want("import") { try writeNDJSON(importSource, count: large, text: "a short check-in note") }
+        if want("open") {
+            print("")
+            print("Open (header + last commit; Argon2id set to its minimum, which dominates: see 'locate' rows)")
+            var openTimes: [String: Double] = [:]
+            for (label, size, imported) in [("1001 records", 1_000, false), ("\(large + 1) records", large, false), ("\(large) records, right after import", large, true)] {
+                let path = directory + "/open-\(size)-\(imported).sj"
+                let made = try makeJournal(path)
+                if imported {
+                    _ = try JournalImport.importRecords(from: .fileHandle(try FileHandle(forReadingFrom: URL(fileURLWithPath: importSource))), format: .ndjson, into: made)
+                } else {
+                    try fill(made, records: size, text: "a short check-in note")
+                    try made.append(JournalEntry(text: "last"))
+                }
+                let repetitions = 50
+                for mode in [OpenMode.readWrite, .readOnly] {
+                    let time = try median(repetitions) { _ = try Journal.open(at: path, passphrase: SecretBytes(utf8: passphraseText), mode: mode) }
+                    openTimes["\(label) \(mode)"] = time
+                    line("  \(label) (\(fileSize(path) / 1_048_576) MiB), \(mode == .readWrite ? "read-write" : "read-only")", String(format: "%10.1f µs", time * 1e6))
+                }
+                let infoTime = try median(repetitions) { _ = try Journal.info(at: path) }
+                line("  \(label), Journal.info (no key: header + locate)", String(format: "%10.1f µs", infoTime * 1e6))
+                openTimes["\(label) info"] = infoTime
             }
-            let repetitions = 50
-            for mode in [OpenMode.readWrite, .readOnly] {
-                let time = try median(repetitions) { _ = try Journal.open(at: path, passphrase: SecretBytes(utf8: passphraseText), mode: mode) }
-                openTimes["\(label) \(mode)"] = time
-                line("  \(label) (\(fileSize(path) / 1_048_576) MiB), \(mode == .readWrite ? "read-write" : "read-only")", String(format: "%10.1f µs", time * 1e6))
+        }
+        if want("import") {
+            print("")
+            print("Import (\(large) records, streaming, in a child process)")
+            let jrnlSource = directory + "/import.json"
+            let ndjsonBig = directory + "/import-1k.ndjson"
+            try writeNDJSON(ndjsonBig, count: large, text: String(repeating: "b", count: 1000))
+            try writeJrnl(jrnlSource, count: large, text: String(repeating: "c", count: 1000))
+            for (label, source, format) in [("ndjson, short entries", importSource, "ndjson"), ("ndjson, 1 KiB entries", ndjsonBig, "ndjson"),
+                                            ("jrnl-json, 1 KiB entries", jrnlSource, "jrnl-json")] {
+                let result = try child(["import", directory + "/imported.sj", source, format])
+                guard result.count == 3, let records = Int(result[0]), let time = Double(result[1]), let kib = Int(result[2]) else { continue }
+                line("  \(label) (\(fileSize(source) / 1_048_576) MiB input)", rate(records, time) + "  peak RSS \(kib / 1024) MiB")
+                try? FileManager.default.removeItem(atPath: directory + "/imported.sj")
             }
-            let infoTime = try median(repetitions) { _ = try Journal.info(at: path) }
-            line("  \(label), Journal.info (no key: header + locate)", String(format: "%10.1f µs", infoTime * 1e6))
-            openTimes["\(label) info"] = infoTime
         }
-
-        print("")
-        print("Import (\(large) records, streaming, in a child process)")
-        let jrnlSource = directory + "/import.json"
-        let ndjsonBig = directory + "/import-1k.ndjson"
-        try writeNDJSON(ndjsonBig, count: large, text: String(repeating: "b", count: 1000))
-        try writeJrnl(jrnlSource, count: large, text: String(repeating: "c", count: 1000))
-        for (label, source, format) in [("ndjson, short entries", importSource, "ndjson"), ("ndjson, 1 KiB entries", ndjsonBig, "ndjson"),
-                                        ("jrnl-json, 1 KiB entries", jrnlSource, "jrnl-json")] {
-            let result = try child(["import", directory + "/imported.sj", source, format])
-            guard result.count == 3, let records = Int(result[0]), let time = Double(result[1]), let kib = Int(result[2]) else { continue }
-            line("  \(label) (\(fileSize(source) / 1_048_576) MiB input)", rate(records, time) + "  peak RSS \(kib / 1024) MiB")
-            try? FileManager.default.removeItem(atPath: directory + "/imported.sj")
-        }
-
-        print("")
-        print("Streaming read, peak resident memory of a reader process")
-        for path in [directory + "/open-1000-false.sj", directory + "/open-\(large)-false.sj"] {
-            let result = try child(["stream-memory", path])
-            line("  \(result.first ?? "?") records", "\((Int(result.last ?? "") ?? 0) / 1024) MiB peak RSS")
+        if want("memory") {
+            print("")
+            print("Streaming read, peak resident memory of a reader process")
+            for (size, path) in [(1_000, directory + "/open-1000-false.sj"), (large, directory + "/open-\(large)-false.sj")] {
+                if !FileManager.default.fileExists(atPath: path) { try fill(try makeJournal(path), records: size, text: "a short check-in note") }
+                let result = try child(["stream-memory", path])
+                line("  \(result.first ?? "?") records", "\((Int(result.last ?? "") ?? 0) / 1024) MiB peak RSS")
+            }
         }
     }
 }
