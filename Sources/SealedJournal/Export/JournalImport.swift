@@ -1,8 +1,11 @@
 import Foundation
 
-/// Brings a whole history into a journal as one batch (one write, one checkpoint, one fsync),
-/// keeping each record's original time. Everything is parsed and validated before anything is
-/// written: invalid input writes nothing.
+/// Brings a whole history into a journal, keeping each record's original time.
+///
+/// For inputs of any size use ``importRecords(from:format:into:timeZone:chunkRecords:progress:)``
+/// (streaming, bounded memory, committed in chunks), after ``check(_:format:timeZone:)`` when the
+/// input can be read twice. ``parse(_:format:timeZone:)`` and ``importRecords(_:format:into:timeZone:)``
+/// hold the whole input and its records in memory: for small inputs only.
 public enum JournalImport {
     /// Import source formats.
     public enum Format: String, Sendable, CaseIterable {
@@ -21,7 +24,9 @@ public enum JournalImport {
         }
     }
 
-    /// Parses and appends in one batch. Returns the receipt (`nil` if there was nothing to import).
+    /// Parses everything, then appends it with one ``Journal/appendBatch(_:)`` (bounded commits,
+    /// one fsync each): invalid input writes nothing. Holds the whole input in memory.
+    /// Returns the receipt (`nil` if there was nothing to import).
     @discardableResult
     public static func importRecords(_ data: Data, format: Format, into journal: Journal,
                                      timeZone: TimeZone = .current) throws(JournalError) -> AppendReceipt? {
