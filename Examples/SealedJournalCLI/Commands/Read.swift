@@ -61,9 +61,16 @@ struct Read: ParsableCommand {
 
 /// How records look in a terminal.
 enum RecordText {
+    /// The calendar of the local time zone, made once (`Calendar.current` per record dominated `read`).
+    static let calendar = Calendar.current
+
     static func when(_ date: Date) -> String {
-        let parts = Calendar.current.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0)
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        func padded(_ value: Int?, _ width: Int) -> String {
+            let text = String(value ?? 0)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        return padded(parts.year, 4) + "-" + padded(parts.month, 2) + "-" + padded(parts.day, 2) + " " + padded(parts.hour, 2) + ":" + padded(parts.minute, 2)
     }
 
     static func render(_ record: JournalRecord) -> String {
