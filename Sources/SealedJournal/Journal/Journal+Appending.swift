@@ -79,7 +79,8 @@ extension Journal {
     /// locks held and the tail fresh.
     ///
     /// A batch larger than one commit's bound gets a signed checkpoint each time its record frames
-    /// reach ``CommitBounds/maximumRecordBytes``, so the last commit of any file this library writes is small and opening
+    /// reach ``CommitBounds/maximumRecordBytes``, and its last record is a commit of its own when
+    /// the commit before it holds ``CommitBounds/finalCommitThresholdBytes`` or more, so the last commit of any file this library writes is small and opening
     /// (which re-hashes the last commit, FORMAT.md 6.1) costs O(1) in the journal's size.
     /// Crash semantics: nothing is acknowledged before every commit is written (and fsynced). With
     /// ``Durability/synchronous`` each commit is written and fsynced in turn, so a crash keeps a
@@ -129,6 +130,11 @@ extension Journal {
         }
         /// Adds one record frame; closes the commit when it reached its bound and more records follow.
         func add(_ frame: [UInt8]) {
+            if written == total - 1, commitBytes >= CommitBounds.finalCommitThresholdBytes {
+                // The batch's last record gets a commit of its own, so the commit the next open
+                // re-hashes is small whatever the batch's size (one signature more per batch).
+                closeCommit()
+            }
             range.append(leafHash: MerkleTree.leafHash(frame))
             bytes += frame
             commitBytes += frame.count

@@ -23,14 +23,20 @@ struct BoundedCommitTests {
         return result
     }
 
-    /// Every commit but the last of a batch reached the bound with its last record and not before.
+    /// Every commit of a batch but its last two reached the bound with its last record and not
+    /// before; the last is the batch's last record alone when the one before it is not tiny.
     static func expectBounded(_ commits: ArraySlice<Commit>, sourceLocation: SourceLocation = #_sourceLocation) {
-        for commit in commits.dropLast() {
+        for commit in commits.dropLast(2) {
             let total = commit.recordBytes.reduce(0, +)
             #expect(total >= CommitBounds.maximumRecordBytes && total - (commit.recordBytes.last ?? 0) < CommitBounds.maximumRecordBytes,
                     "commit ending at \(commit.end): \(commit.recordBytes.count) records, \(total) bytes", sourceLocation: sourceLocation)
         }
-        if let last = commits.last { #expect(last.recordBytes.reduce(0, +) - (last.recordBytes.last ?? 0) < CommitBounds.maximumRecordBytes, sourceLocation: sourceLocation) }
+        for commit in commits.suffix(2) {
+            #expect(commit.recordBytes.reduce(0, +) - (commit.recordBytes.last ?? 0) < CommitBounds.maximumRecordBytes, sourceLocation: sourceLocation)
+        }
+        if commits.count > 1, let last = commits.last {
+            #expect(last.recordBytes.count == 1, "the batch's last record is a commit of its own", sourceLocation: sourceLocation)
+        }
     }
 
     @Test("a large batch gets a signed checkpoint each time its record frames reach the bound; the last commit is what open re-hashes")
@@ -45,7 +51,8 @@ struct BoundedCommitTests {
         let commits = try Self.commits(path)
         // Every "note N" frame here is 393 bytes (the smallest record frame).
         let perCommit = (CommitBounds.maximumRecordBytes + 392) / 393
-        #expect(commits.map { $0.recordBytes.count } == [0] + Array(repeating: perCommit, count: count / perCommit) + [count % perCommit])
+        #expect(commits.map { $0.recordBytes.count } == [0] + Array(repeating: perCommit, count: count / perCommit) + [count % perCommit - 1, 1],
+                "full commits, the rest, then the last record alone (what the next open re-hashes)")
         Self.expectBounded(commits.dropFirst())
         let report = Journal.verify(at: path)
         #expect(report.isValid && report.checkpointCount == commits.count, "\(report)")
@@ -79,7 +86,7 @@ struct BoundedCommitTests {
         let commits = try Self.commits(path)
         let second = commits[2]
         let perCommit = UInt64((CommitBounds.maximumRecordBytes + 392) / 393)
-        #expect(commits.count == 6 && second.treeSize == 2 * perCommit)
+        #expect(commits.count == 7 && second.treeSize == 2 * perCommit)
         // The write was cut after the second commit: `thirdCommit` bytes of the third reached the disk.
         var bytes = try fileBytes(path)
         bytes.removeSubrange(Int(second.end) + thirdCommit..<bytes.count)
@@ -103,7 +110,7 @@ struct BoundedCommitTests {
         let result = try JournalImport.importRecords(from: .data(Data(lines.joined(separator: "\n").utf8)), format: .ndjson, into: journal)
         #expect(result.records == 2100 && result.sequences == 0...2099)
         let imported = try Self.commits(path)
-        #expect(imported.count == 1 + (2100 + 166) / 167 && imported.last?.treeSize == 2100, "2100 frames of 393 bytes, 167 per commit")
+        #expect(imported.count == 1 + (2100 + 166) / 167 + 1 && imported.last?.treeSize == 2100, "2100 frames of 393 bytes, 167 per commit, the last alone")
         Self.expectBounded(imported.dropFirst())
         let rekeyed = try journal.rekey(to: testPassphrase("a new passphrase after a leak"), kdf: testKDF)
         let successor = try Self.commits(path)
@@ -134,7 +141,7 @@ extension FaultInjectionTests {
         defer { StorageFaults.install(nil) }
         try journal.appendBatch((0..<800).map { PendingRecord(JournalEntry(text: "note \($0)")) })
         let commits = try BoundedCommitTests.commits(path).filter { $0.end > base }
-        #expect(commits.count == 5)
+        #expect(commits.count == 6)
         var expected: [StorageFaults.Operation] = []
         var start = base
         for commit in commits {
