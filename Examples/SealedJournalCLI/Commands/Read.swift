@@ -61,16 +61,29 @@ struct Read: ParsableCommand {
 
 /// How records look in a terminal.
 enum RecordText {
-    /// The calendar of the local time zone, made once (`Calendar.current` per record dominated `read`).
-    static let calendar = Calendar.current
+    /// The local time zone, read once (`Calendar.current` per record dominated `read`).
+    static let timeZone = TimeZone.current
 
+    /// `YYYY-MM-DD HH:MM` in the local time zone (proleptic Gregorian, years 0001-9999), computed
+    /// from the UTC offset at that instant with integer arithmetic (days-to-civil, H. Hinnant).
     static func when(_ date: Date) -> String {
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        func padded(_ value: Int?, _ width: Int) -> String {
-            let text = String(value ?? 0)
+        let seconds = Int64((date.timeIntervalSince1970).rounded(.down)) + Int64(timeZone.secondsFromGMT(for: date))
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let secondOfDay = seconds - days * 86400
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func padded(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
             return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
         }
-        return padded(parts.year, 4) + "-" + padded(parts.month, 2) + "-" + padded(parts.day, 2) + " " + padded(parts.hour, 2) + ":" + padded(parts.minute, 2)
+        return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2) + " " + padded(secondOfDay / 3600, 2) + ":" + padded(secondOfDay % 3600 / 60, 2)
     }
 
     static func render(_ record: JournalRecord) -> String {
