@@ -86,12 +86,34 @@ enum RecordText {
         return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2) + " " + padded(secondOfDay / 3600, 2) + ":" + padded(secondOfDay % 3600 / 60, 2)
     }
 
+    /// `text` split at line feeds exactly as `split(separator: "\n")` by Character does (a CR LF
+    /// pair is one Character and does not split), but over UTF-8 bytes: splitting 1 KiB by
+    /// Character (grapheme breaking) was most of the cost of a text `read`.
+    static func textLines(_ text: String) -> [Substring] {
+        var lines: [Substring] = []
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var previous: UInt8 = 0
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if byte == 0x0A && previous != 0x0D {
+                lines.append(text[start..<index])
+                start = utf8.index(after: index)
+            }
+            previous = byte
+            index = utf8.index(after: index)
+        }
+        lines.append(text[start..<utf8.endIndex])
+        return lines
+    }
+
     static func render(_ record: JournalRecord) -> String {
         let head = "#\(record.sequence)  \(when(record.recordedAt))  "
         switch record.content {
         case let .entry(entry):
             var lines = [head + "entry" + (entry.title.map { "  \($0)" } ?? "")]
-            lines += entry.text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+            lines += textLines(entry.text).map { "    " + $0 }
             if !entry.tags.isEmpty { lines.append("    tags: " + entry.tags.joined(separator: ", ")) }
             return lines.joined(separator: "\n")
         case let .checkIn(c):

@@ -36,3 +36,20 @@ struct ReadTimeTests {
         }
     }
 }
+
+/// `read` splits entry text into indented lines; CR LF stays one line end as with Character splitting.
+@Suite("CLI read splits entry text exactly as Character splitting does")
+struct ReadLinesTests {
+    @Test("LF, CR LF, lone CR, empty lines, combining marks after LF, emoji")
+    func lines() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j.sj")
+        let journal = try makeJournal(at: path, passphrase: CLI.passphrase).journal
+        let text = "first\nsecond\r\nthird\rsame\n\n\u{301}accent 🌱\nlast"
+        try journal.append(JournalEntry(text: text))
+        let result = try CLI.run(["read", path])
+        #expect(result.status == 0)
+        let expected = text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
+        #expect(result.stdout.contains(expected), "\(result.stdout.debugDescription)")
+    }
+}
