@@ -35,13 +35,15 @@ extension Journal {
         try appendBatch([PendingRecord(content, recordedAt: recordedAt, timeZone: timeZone)])
     }
 
-    /// Seals and appends many records in one write and one fsync.
+    /// Seals and appends many records.
     ///
     /// The records are committed in bounded commits (a signed checkpoint each time the record
-    /// frames reach ``CommitBounds/maximumRecordBytes``), so later opens stay O(1). All records are validated first; if any is invalid, nothing is
-    /// written. Cost: one write and one fsync per commit (by default); if the process or machine dies
-    /// before this returns, a prefix of whole commits may survive, never part of one. The receipt's
-    /// checkpoint is the last one written.
+    /// frames reach ``CommitBounds/maximumRecordBytes``, and the last record alone when the batch
+    /// is large), so later opens stay O(1). All records are validated first; if any is invalid,
+    /// nothing is written. Cost: one seal per record, one signature, write and (by default) fsync
+    /// per commit; a small batch is one commit. If the process or machine dies before this
+    /// returns, a prefix of whole commits may survive, never part of one. The receipt's checkpoint
+    /// is the last one written.
     @discardableResult
     public func appendBatch(_ records: [PendingRecord]) throws(JournalError) -> AppendReceipt {
         guard mode == .readWrite else { throw .readOnly }
@@ -74,14 +76,14 @@ extension Journal {
         _ = try state.withLock { state in try writeCommit(&state, inputs + [input], prebuiltFrames: []) }
     }
 
-    /// Seals `inputs` after `prebuiltFrames` at the next positions and writes them, as one or more
-    /// bounded commits (``CommitBounds``), in one write (fsynced once by default). Called with both
-    /// locks held and the tail fresh.
+    /// Seals `inputs` after `prebuiltFrames` at the next positions and writes them as one or more
+    /// bounded commits (``CommitBounds``). Called with both locks held and the tail fresh.
     ///
     /// A batch larger than one commit's bound gets a signed checkpoint each time its record frames
     /// reach ``CommitBounds/maximumRecordBytes``, and its last record is a commit of its own when
-    /// the commit before it holds ``CommitBounds/finalCommitThresholdBytes`` or more, so the last commit of any file this library writes is small and opening
-    /// (which re-hashes the last commit, FORMAT.md 6.1) costs O(1) in the journal's size.
+    /// the commit before it holds ``CommitBounds/finalCommitThresholdBytes`` or more, so the last
+    /// commit of any file this library writes is small and opening (which re-hashes the last
+    /// commit, FORMAT.md 6.1) costs O(1) in the journal's size.
     /// Crash semantics: nothing is acknowledged before every commit is written (and fsynced). With
     /// ``Durability/synchronous`` each commit is written and fsynced in turn, so a crash keeps a
     /// prefix of whole commits and at most one interrupted commit after them, which the next open
