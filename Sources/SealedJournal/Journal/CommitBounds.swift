@@ -7,13 +7,15 @@
 /// checkpoint as soon as its record frames reach `maximumRecordBytes`; a single record larger than
 /// that is a commit of its own. The last record of a batch is also a commit of its own when the
 /// records before it in its commit reach `finalCommitThresholdBytes`, so the commit an open
-/// re-hashes after any batch (an import, a rekey) is one record, not 64 KiB. The cost is one Ed25519 signature and one checkpoint frame (under
-/// 1 KiB) per commit: at most 167 records share a commit (the smallest record frame is 393 bytes).
+/// re-hashes after any large batch (an import, a rekey) is one record, not 64 KiB. The cost is one
+/// Ed25519 signature and one checkpoint frame (under 1 KiB) per commit: at most 167 records share
+/// a commit (the smallest record frame is 393 bytes).
 public enum CommitBounds {
     /// Bytes of record frames at which a commit is closed (64 KiB: re-hashing it at open costs
     /// a few hundred microseconds with libsodium's SHA-256, so an open stays under a millisecond).
     public static let maximumRecordBytes = 64 << 10
     /// Bytes of record frames in the current commit from which a batch's last record is
-    /// committed on its own (a batch of a few small records stays one commit).
-    public static let finalCommitThresholdBytes = 4 << 10
+    /// committed on its own (16 KiB: a batch of a few dozen small records stays one commit, and
+    /// re-hashing at most 16 KiB plus one record at open costs about 100 µs).
+    public static let finalCommitThresholdBytes = 16 << 10
 }
