@@ -1,7 +1,10 @@
 // sealed-journal-bench: measures the library against the raw libsodium cost of the same
 // per-record crypto. Run with `swift run -c release sealed-journal-bench` (or `make bench`).
 //
-//   sealed-journal-bench [--quick]          all figures (--quick: smaller journals)
+//   sealed-journal-bench [--quick | --long] [--only SECTION]
+//       all figures on journals of 100k records (--quick: 20k; --long: 1M, minutes, not part of
+//       `make test`); SECTION is one of append, verify, read, export, cli, open, import, memory
+//   sealed-journal-bench import JOURNAL INPUT FORMAT  (internal) import in a child, print records, seconds, peak RSS
 //   sealed-journal-bench stream-memory PATH  (internal) stream every record, print peak RSS in KiB
 import CSodium
 import Foundation
@@ -18,7 +21,14 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 }
 
+/// Peak resident memory of this process in KiB: `VmHWM` from /proc/self/status (reset by exec,
+/// unlike `getrusage`'s `ru_maxrss`, which a child inherits from the process that spawned it).
 func peakResidentKiB() -> Int {
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+       let value = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") {
+        return value
+    }
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return usage.ru_maxrss
@@ -32,63 +42,163 @@ func rate(_ count: Int, _ time: Double) -> String {
     String(format: "%10.0f /s  (%.2f µs each)", Double(count) / time, time / Double(count) * 1e6)
 }
 
-/// The per-record crypto of an append, in a tight loop on raw libsodium: derive the record key,
-/// seal the padded plaintext with a random nonce, hash the frame as a Merkle leaf, fold it into
-/// the tree's right edge, and (once per commit) hash the root and sign a checkpoint note.
-func rawCrypto(records: Int, plaintextBytes: Int, signEvery: Int) -> Double {
-    var master = [UInt8](repeating: 0, count: 32)
-    randombytes_buf(&master, 32)
+/// The format-v2 per-record crypto of an append, in a tight loop on raw libsodium: derive the
+/// envelope and content keys (two keyed BLAKE2b-256 of label || LE64(sequence) || nonce), seal the
+/// 72-byte envelope and the padded plaintext with one random nonce, hash the frame as a Merkle
+/// leaf, fold it into the tree's right edge, (once per commit) hash the root and sign a
+/// checkpoint note, and write the frames (one pwrite per `signEvery` records) when `file` is given.
+func rawCrypto(records: Int, plaintextBytes: Int, signEvery: Int, file: Int32? = nil) -> Double {
+    var root = [UInt8](repeating: 0, count: 32)
+    randombytes_buf(&root, 32)
     var seed = [UInt8](repeating: 7, count: 32)
     var publicKey = [UInt8](repeating: 0, count: 32)
     var secretKey = [UInt8](repeating: 0, count: 64)
     crypto_sign_seed_keypair(&publicKey, &secretKey, &seed)
     let plaintext = [UInt8](repeating: 0x61, count: plaintextBytes)
-    var subkey = [UInt8](repeating: 0, count: 32)
-    var nonce = [UInt8](repeating: 0, count: 24)
-    var frame = [UInt8](repeating: 0, count: plaintextBytes + 40 + 9)
-    var aad = [UInt8](repeating: 0, count: 27)
+    let envelope = [UInt8](repeating: 0x65, count: 72)
+    var envelopeKey = [UInt8](repeating: 0, count: 32)
+    var contentKey = [UInt8](repeating: 0, count: 32)
+    let frameBytes = 24 + 88 + plaintextBytes + 16 + 9
+    var batch = [UInt8](repeating: 0, count: frameBytes * signEvery)
+    var message = [UInt8](repeating: 0, count: 40)
+    var aad = [UInt8](repeating: 0, count: 28)
     var edge: [[UInt8]] = []
     var leafHash = [UInt8](repeating: 0, count: 32)
     var signature = [UInt8](repeating: 0, count: 64)
-    let note = Array("sealed-journal/00000000000000000000000000000000\n123456\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n".utf8)
-    let context = Array("SJrecord".utf8).map { CChar(bitPattern: $0) }
+    var node = [UInt8](repeating: 1, count: 65)
+    let note = Array("sealed-journal/00000000000000000000000000000000\n123456\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\nheader 1 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n".utf8)
+    var fileOffset = 0
     return seconds {
         for sequence in 0..<records {
-            crypto_kdf_derive_from_key(&subkey, 32, UInt64(sequence), context, master)
-            randombytes_buf(&nonce, 24)
-            var written: UInt64 = 0
-            frame.withUnsafeMutableBufferPointer { out in
-                _ = crypto_aead_xchacha20poly1305_ietf_encrypt(out.baseAddress! + 5 + 24, &written, plaintext, UInt64(plaintextBytes),
-                                                               aad, 27, nil, nonce, subkey)
+            let slot = sequence % signEvery
+            batch.withUnsafeMutableBytes { out in
+                let frame = out.baseAddress! + slot * frameBytes
+                let nonce = frame + 5
+                randombytes_buf(nonce, 24)
+                message.withUnsafeMutableBytes { m in
+                    m.storeBytes(of: UInt64(sequence).littleEndian, toByteOffset: 8, as: UInt64.self)
+                    memcpy(m.baseAddress! + 16, nonce, 24)
+                    m[0] = 0x45
+                    _ = crypto_generichash(&envelopeKey, 32, m.baseAddress!.assumingMemoryBound(to: UInt8.self), 40, root, 32)
+                    m[0] = 0x43
+                    _ = crypto_generichash(&contentKey, 32, m.baseAddress!.assumingMemoryBound(to: UInt8.self), 40, root, 32)
+                }
+                let n = UnsafePointer(nonce.assumingMemoryBound(to: UInt8.self))
+                aad[27] = 1
+                _ = crypto_aead_xchacha20poly1305_ietf_encrypt((frame + 29).assumingMemoryBound(to: UInt8.self), nil, envelope, 72, aad, 28, nil, n, envelopeKey)
+                aad[27] = 2
+                _ = crypto_aead_xchacha20poly1305_ietf_encrypt((frame + 117).assumingMemoryBound(to: UInt8.self), nil, plaintext, UInt64(plaintextBytes), aad, 28, nil, n, contentKey)
+                var state = crypto_hash_sha256_state()
+                crypto_hash_sha256_init(&state)
+                var zero: UInt8 = 0
+                crypto_hash_sha256_update(&state, &zero, 1)
+                crypto_hash_sha256_update(&state, frame.assumingMemoryBound(to: UInt8.self), UInt64(frameBytes))
+                crypto_hash_sha256_final(&state, &leafHash)
             }
-            var state = crypto_hash_sha256_state()
-            crypto_hash_sha256_init(&state)
-            var zero: UInt8 = 0
-            crypto_hash_sha256_update(&state, &zero, 1)
-            crypto_hash_sha256_update(&state, frame, UInt64(frame.count))
-            crypto_hash_sha256_final(&state, &leafHash)
             var hash = leafHash
             var size = sequence
             while size & 1 == 1 {
-                var node = [UInt8](repeating: 1, count: 65)
                 node.replaceSubrange(1..<33, with: edge.removeLast())
                 node.replaceSubrange(33..<65, with: hash)
                 crypto_hash_sha256(&hash, node, 65)
                 size >>= 1
             }
             edge.append(hash)
-            if (sequence + 1) % signEvery == 0 {
-                var root = edge.last!
+            if (sequence + 1) % signEvery == 0 || sequence == records - 1 {
+                var rootHash = edge.last!
                 for h in edge.dropLast().reversed() {
-                    var node = [UInt8](repeating: 1, count: 65)
                     node.replaceSubrange(1..<33, with: h)
-                    node.replaceSubrange(33..<65, with: root)
-                    crypto_hash_sha256(&root, node, 65)
+                    node.replaceSubrange(33..<65, with: rootHash)
+                    crypto_hash_sha256(&rootHash, node, 65)
                 }
                 crypto_sign_detached(&signature, nil, note, UInt64(note.count), secretKey)
+                if let file {
+                    let count = (slot + 1) * frameBytes
+                    _ = pwrite(file, batch, count, fileOffset)
+                    fileOffset += count
+                }
             }
             aad[0] ^= 1
         }
+    }
+}
+
+/// The format-v2 per-record work of a streaming read on raw libsodium: read the frames (one large
+/// read per MiB), derive the content key (keyed BLAKE2b), open the content (AEAD) and unpad only
+/// the last padding step (256 bytes), over frames sealed by `rawCrypto`'s layout.
+func rawOpen(records: Int, plaintextBytes: Int, file: Int32) -> Double {
+    var root = [UInt8](repeating: 0, count: 32)
+    randombytes_buf(&root, 32)
+    let frameBytes = 24 + 88 + plaintextBytes + 16 + 9
+    // Seal real frames first (not timed), so the opens authenticate.
+    var sealed = [UInt8](repeating: 0, count: frameBytes * records)
+    var message = [UInt8](repeating: 0x43, count: 40)
+    var key = [UInt8](repeating: 0, count: 32)
+    var aad = [UInt8](repeating: 0, count: 28)
+    aad[27] = 2
+    var plaintext = [UInt8](repeating: 0x61, count: plaintextBytes)
+    var paddedLength = 0
+    _ = sodium_pad(&paddedLength, &plaintext, plaintextBytes - 256, 256, plaintextBytes)
+    sealed.withUnsafeMutableBytes { out in
+        for sequence in 0..<records {
+            let frame = out.baseAddress! + sequence * frameBytes
+            randombytes_buf(frame + 5, 24)
+            message.withUnsafeMutableBytes { m in
+                m.storeBytes(of: UInt64(sequence).littleEndian, toByteOffset: 8, as: UInt64.self)
+                memcpy(m.baseAddress! + 16, frame + 5, 24)
+            }
+            crypto_generichash(&key, 32, message, 40, root, 32)
+            crypto_aead_xchacha20poly1305_ietf_encrypt((frame + 117).assumingMemoryBound(to: UInt8.self), nil, plaintext, UInt64(plaintextBytes), aad, 28, nil,
+                                                       (frame + 5).assumingMemoryBound(to: UInt8.self), key)
+        }
+    }
+    _ = pwrite(file, sealed, sealed.count, 0)
+    sealed = []
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    var opened = [UInt8](repeating: 0, count: plaintextBytes)
+    let perBuffer = (1 << 20) / frameBytes
+    return seconds {
+        var sequence = 0
+        while sequence < records {
+            let count = min(perBuffer, records - sequence)
+            _ = pread(file, &buffer, count * frameBytes, off_t(sequence * frameBytes))
+            buffer.withUnsafeBytes { raw in
+                for index in 0..<count {
+                    let frame = raw.baseAddress! + index * frameBytes
+                    message.withUnsafeMutableBytes { m in
+                        m.storeBytes(of: UInt64(sequence + index).littleEndian, toByteOffset: 8, as: UInt64.self)
+                        memcpy(m.baseAddress! + 16, frame + 5, 24)
+                    }
+                    crypto_generichash(&key, 32, message, 40, root, 32)
+                    let ok = crypto_aead_xchacha20poly1305_ietf_decrypt(&opened, nil, nil, (frame + 117).assumingMemoryBound(to: UInt8.self), UInt64(plaintextBytes + 16),
+                                                                         aad, 28, (frame + 5).assumingMemoryBound(to: UInt8.self), key)
+                    precondition(ok == 0, "raw open failed")
+                    var unpadded = 0
+                    opened.withUnsafeMutableBufferPointer { p in
+                        _ = sodium_unpad(&unpadded, p.baseAddress! + plaintextBytes - 256, 256, 256)
+                    }
+                }
+            }
+            sequence += count
+        }
+    }
+}
+
+/// SHA-256 over every byte of `path` (the floor for keyless verify, which hashes every frame).
+func rawSHA256(path: String) -> Double {
+    let fd = open(path, O_RDONLY)
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    var hash = [UInt8](repeating: 0, count: 32)
+    return seconds {
+        var state = crypto_hash_sha256_state()
+        crypto_hash_sha256_init(&state)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count <= 0 { break }
+            crypto_hash_sha256_update(&state, buffer, UInt64(count))
+        }
+        crypto_hash_sha256_final(&state, &hash)
     }
 }
 
@@ -117,21 +227,89 @@ func streamMemory(path: String) throws {
     print("\(count) \(bytes) \(peakResidentKiB())")
 }
 
-func childStreamMemory(path: String) throws -> (records: Int, peakKiB: Int) {
+func fileSize(_ path: String) -> Int {
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+}
+
+/// Peak RSS of a child process running `arguments` on this binary (internal sub-commands).
+func child(_ arguments: [String]) throws -> [String] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-    process.arguments = ["stream-memory", path]
+    process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()
     let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    let parts = output.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
-    return (parts.first ?? -1, parts.last ?? -1)
+    return output.split(whereSeparator: \.isWhitespace).map(String.init)
 }
 
-func fileSize(_ path: String) -> Int {
-    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+/// (internal) Imports `input` into a new journal at `path`; prints records, seconds, peak RSS KiB.
+func importChild(path: String, input: String, format: String) throws {
+    let journal = try makeJournal(path)
+    guard let handle = FileHandle(forReadingAtPath: input), let format = JournalImport.Format(rawValue: format) else { return }
+    var result: ImportProgress?
+    let time = try seconds { result = try JournalImport.importRecords(from: .fileHandle(handle), format: format, into: journal) }
+    print("\(result?.records ?? -1) \(time) \(peakResidentKiB())")
+}
+
+/// Writes `count` records of our NDJSON export (1 KiB entries) to `path`.
+func writeNDJSON(_ path: String, count: Int, text: String) throws {
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    defer { try? handle.close() }
+    var chunk = ""
+    for index in 0..<count {
+        let millis = 1_700_000_000_000 + Int64(index) * 60_000
+        chunk += "{\"data\":{\"tags\":[\"bench\"],\"text\":\"\(text)\",\"title\":\"Day \(index)\"},\"kind\":\"entry\",\"recordedAt\":\"\(isoTime(millis))\",\"sequence\":\(index)}\n"
+        if chunk.utf8.count > 1 << 20 { try handle.write(contentsOf: Data(chunk.utf8)); chunk = "" }
+    }
+    try handle.write(contentsOf: Data(chunk.utf8))
+}
+
+/// Writes `count` jrnl `--export json` entries to `path`.
+func writeJrnl(_ path: String, count: Int, text: String) throws {
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    defer { try? handle.close() }
+    var chunk = "{\"tags\": {\"@bench\": \(count)}, \"entries\": [\n"
+    for index in 0..<count {
+        let day = 1 + index % 28, month = 1 + (index / 28) % 12, year = 2000 + index / 336
+        chunk += (index == 0 ? "" : ",\n") + "{\"title\": \"Day \(index)\", \"body\": \"\(text)\\n\", \"date\": \"\(String(format: "%04d-%02d-%02d", year, month, day))\", \"time\": \"21:15\", \"tags\": [\"@bench\"], \"starred\": false}"
+        if chunk.utf8.count > 1 << 20 { try handle.write(contentsOf: Data(chunk.utf8)); chunk = "" }
+    }
+    chunk += "\n]}\n"
+    try handle.write(contentsOf: Data(chunk.utf8))
+}
+
+func isoTime(_ milliseconds: Int64) -> String {
+    let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+}
+
+/// Median of `runs` timings of `body`.
+func median(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
+    var times: [Double] = []
+    for _ in 0..<runs { times.append(try seconds(body)) }
+    return times.sorted()[times.count / 2]
+}
+
+func ratio(_ raw: Double, _ library: Double) -> String { String(format: "  = %.2fx of raw", raw / library) }
+
+/// Runs the CLI binary next to this one with stdout to /dev/null; returns seconds (nil if absent).
+func runCLI(_ arguments: [String]) throws -> Double? {
+    let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sealed-journal").path
+    guard FileManager.default.isExecutableFile(atPath: cli) else { return nil }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: cli)
+    process.arguments = arguments
+    process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+    process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+    let time = try seconds {
+        try process.run()
+        process.waitUntilExit()
+    }
+    return process.terminationStatus == 0 ? time : nil
 }
 
 @main
@@ -142,74 +320,195 @@ struct SealedJournalBench {
             try streamMemory(path: arguments[2])
             return
         }
+        if arguments.count == 5 && arguments[1] == "import" {
+            try importChild(path: arguments[2], input: arguments[3], format: arguments[4])
+            return
+        }
         let quick = arguments.contains("--quick")
+        let long = arguments.contains("--long")
+        let only = arguments.firstIndex(of: "--only").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+        func want(_ section: String) -> Bool { only == nil || only == section }
         guard sodium_init() >= 0 else { fatalError("libsodium unavailable") }
         let directory = NSTemporaryDirectory() + "/sealed-journal-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let entryText = String(repeating: "a", count: 1024 - 11)   // JSON {"text":"..."} = 1024 bytes
         let plaintextBytes = 1280                                  // its padded record plaintext
-        let large = quick ? 100_000 : 1_000_000
+        let large = long ? 1_000_000 : quick ? 20_000 : 100_000
+        var load = [Double](repeating: 0, count: 3)
+        getloadavg(&load, 3)
 
-        print("SealedJournal benchmark (libsodium \(String(cString: sodium_version_string())), \(ProcessInfo.processInfo.activeProcessorCount) cores)")
-        print("")
-        print("Append, 1 KiB entries")
-        let n = quick ? 5_000 : 20_000
-        let rawSingle = rawCrypto(records: n, plaintextBytes: plaintextBytes, signEvery: 1)
-        line("  raw libsodium, per-record crypto + a signature each", rate(n, rawSingle))
-        var journal = try makeJournal(directory + "/single.sj")
-        let single = try seconds { for _ in 0..<n { try journal.append(JournalEntry(text: entryText)) } }
-        line("  library append, no-sync (one commit each)", rate(n, single) + String(format: "  = %.0f%% of raw", rawSingle / single * 100))
+        print("SealedJournal benchmark (libsodium \(String(cString: sodium_version_string())), \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(String(format: "%.2f %.2f %.2f", load[0], load[1], load[2])), \(long ? "--long" : quick ? "--quick" : "default"))")
+        let nb = long ? 1_000_000 : quick ? 20_000 : 100_000
+        let rawFile = open(directory + "/raw.bin", O_CREAT | O_RDWR | O_TRUNC, 0o600)
+        var journal: Journal
+        if want("append") {
+            print("")
+            print("Append, 1 KiB entries (raw = format-v2 record crypto on libsodium: 2 keyed BLAKE2b, 2 AEAD seals, leaf hash, fold)")
+            let n = quick ? 2_000 : 10_000
+            let rawSingle = rawCrypto(records: n, plaintextBytes: plaintextBytes, signEvery: 1)
+            line("  raw, a signature each", rate(n, rawSingle))
+            journal = try makeJournal(directory + "/single.sj")
+            let single = try seconds { for _ in 0..<n { try journal.append(JournalEntry(text: entryText)) } }
+            line("  library append, no-sync (one commit each)", rate(n, single) + ratio(rawSingle, single))
 
-        let nb = quick ? 50_000 : 200_000
-        let rawBatch = rawCrypto(records: nb, plaintextBytes: plaintextBytes, signEvery: 1000)
-        line("  raw libsodium, per-record crypto, a signature per 1000", rate(nb, rawBatch))
-        journal = try makeJournal(directory + "/batch.sj")
-        let batch = try seconds { try fill(journal, records: nb, text: entryText, batch: 1000) }
-        line("  library appendBatch of 1000, no-sync", rate(nb, batch) + String(format: "  = %.0f%% of raw", rawBatch / batch * 100))
+            let perCommit = CommitBounds.maximumRecordBytes / (plaintextBytes + 137) + 1
+            let rawBatch = rawCrypto(records: nb, plaintextBytes: plaintextBytes, signEvery: 1000, file: rawFile)
+            line("  raw + write, a signature per 1000", rate(nb, rawBatch))
+            let rawBounded = rawCrypto(records: nb, plaintextBytes: plaintextBytes, signEvery: perCommit, file: rawFile)
+            line("  raw + write, a signature per \(perCommit) (the commit bound)", rate(nb, rawBounded))
+            journal = try makeJournal(directory + "/batch.sj")
+            let batch = try seconds { try fill(journal, records: nb, text: entryText, batch: 1000) }
+            line("  library appendBatch of 1000, no-sync", rate(nb, batch) + ratio(rawBatch, batch))
 
-        let nd = quick ? 200 : 1000
-        journal = try makeJournal(directory + "/durable.sj", durability: .synchronous)
-        let durable = try seconds { for _ in 0..<nd { try journal.append(JournalEntry(text: entryText)) } }
-        line("  library append, durable (fsync each)", rate(nd, durable))
-
-        print("")
-        print("Verify (\(nb) records of 1 KiB, \(fileSize(directory + "/batch.sj") / 1_048_576) MiB)")
-        let batchPath = directory + "/batch.sj"
-        var report: VerificationReport?
-        let verifyTime = seconds { report = Journal.verify(at: batchPath) }
-        line("  without key (frames, tree, signatures)", rate(nb, verifyTime) + String(format: "  %.0f MiB/s", Double(fileSize(batchPath)) / 1_048_576 / verifyTime))
-        precondition(report?.isValid == true, "benchmark journal does not verify")
-        let opened = try Journal.open(at: batchPath, passphrase: SecretBytes(utf8: passphraseText), mode: .readOnly)
-        let keyedTime = seconds { report = opened.verify() }
-        line("  with key (also opens every record)", rate(nb, keyedTime) + String(format: "  %.0f MiB/s", Double(fileSize(batchPath)) / 1_048_576 / keyedTime))
-        precondition(report?.isValid == true)
-
-        print("")
-        print("Open for append (header + last commit; Argon2id set to its minimum)")
-        var openTimes: [Int: Double] = [:]
-        for size in [1_000, large] {
-            let path = directory + "/open-\(size).sj"
-            let made = try makeJournal(path)
-            try fill(made, records: size, text: "a short check-in note")
-            try made.append(JournalEntry(text: "last"))
-            let repetitions = 50
-            let time = try seconds {
-                for _ in 0..<repetitions {
-                    let journal = try Journal.open(at: path, passphrase: SecretBytes(utf8: passphraseText))
-                    precondition(journal.recordCount == UInt64(size + 1))
-                }
-            } / Double(repetitions)
-            openTimes[size] = time
-            line("  \(size + 1) records (\(fileSize(path) / 1_048_576) MiB)", String(format: "%10.1f µs", time * 1e6))
+            let nd = quick ? 100 : 500
+            journal = try makeJournal(directory + "/durable.sj", durability: .synchronous)
+            let durable = try seconds { for _ in 0..<nd { try journal.append(JournalEntry(text: entryText)) } }
+            line("  library append, durable (fsync each)", rate(nd, durable))
+        } else if only != "open" && only != "import" && only != "memory" {
+            journal = try makeJournal(directory + "/batch.sj")
+            try fill(journal, records: nb, text: entryText, batch: 1000)
         }
-        line("  ratio \(large + 1) / 1001", String(format: "%10.2f x", openTimes[large]! / openTimes[1_000]!))
+        let batchPath = directory + "/batch.sj"
+        let batchMiB = Double(fileSize(batchPath)) / 1_048_576
+        let sections = ["verify", "read", "export", "cli"]
+        let opened = try sections.contains(where: want) ? Journal.open(at: batchPath, passphrase: SecretBytes(utf8: passphraseText), mode: .readOnly) : nil
+        if want("verify") {
+            print("")
+            print("Verify (\(nb) records of 1 KiB, \(Int(batchMiB)) MiB)")
+            let rawHash = rawSHA256(path: batchPath)
+            line("  raw SHA-256 over the file", String(format: "%10.0f MiB/s", batchMiB / rawHash))
+            var report: VerificationReport?
+            let verifyTime = seconds { report = Journal.verify(at: batchPath) }
+            line("  without key (frames, tree, signatures)", rate(nb, verifyTime) + String(format: "  %.0f MiB/s", batchMiB / verifyTime) + ratio(rawHash, verifyTime))
+            precondition(report?.isValid == true, "benchmark journal does not verify")
+            let keyedTime = seconds { report = opened?.verify() }
+            line("  with key (also opens every record)", rate(nb, keyedTime) + String(format: "  %.0f MiB/s", batchMiB / keyedTime))
+            precondition(report?.isValid == true)
+        }
+        if want("read") {
+            print("")
+            print("Streaming read (\(nb) records of 1 KiB)")
+            let rawRead = rawOpen(records: nb, plaintextBytes: plaintextBytes, file: rawFile)
+            close(rawFile)
+            line("  raw: read + derive key + AEAD open + bounded unpad", rate(nb, rawRead))
+            var payloadBytes = 0
+            let libraryRead = try median(3) {
+                payloadBytes = 0
+                try opened?.forEachRecord { payloadBytes += $0.payload.count }
+            }
+            line("  library forEachRecord", rate(nb, libraryRead) + String(format: "  = %.2fx the raw cost", libraryRead / rawRead))
+        }
+        var outputBytes = nb * 1115
+        if want("export") {
+            print("")
+            print("Export (\(nb) records of 1 KiB; output discarded)")
+            let writer = try Journal.open(at: batchPath, passphrase: SecretBytes(utf8: passphraseText))
+            let plainExport = try median(3) {
+                outputBytes = 0
+                _ = try OwnerExport.disclose(writer, format: .ndjson, request: DisclosureRequest(recipient: "bench", purpose: "bench"),
+                                             write: { outputBytes += $0.count })
+            }
+            line("  library ndjson export", rate(nb, plainExport) + String(format: "  %.0f MB/s", Double(outputBytes) / plainExport / 1e6))
+            var secret = [UInt8](repeating: 0, count: 32), publicKey = [UInt8](repeating: 0, count: 32)
+            randombytes_buf(&secret, 32)
+            crypto_scalarmult_base(&publicKey, secret)
+            let recipient = AgeRecipient.x25519(publicKey: publicKey)
+            let ageExport = try median(3) {
+                _ = try OwnerExport.disclose(writer, format: .ndjson, request: DisclosureRequest(recipient: "bench", purpose: "bench"),
+                                             recipients: [recipient], write: { _ in })
+            }
+            line("  library ndjson export, age-encrypted", rate(nb, ageExport) + String(format: "  = %.2fx the plaintext export", ageExport / plainExport))
+            let plain = [UInt8](repeating: 0x61, count: 64 << 20)
+            let encryptorTime = try median(3) {
+                let encryptor = try AgeEncryptor(recipients: [recipient], output: { _ in })
+                var offset = 0
+                while offset < plain.count {
+                    try encryptor.write(plain[offset..<min(plain.count, offset + 1100)])
+                    offset += 1100
+                }
+                try encryptor.finish()
+            }
+            line("  AgeEncryptor alone, 64 MiB in 1100-byte writes", String(format: "%10.0f MB/s", Double(plain.count) / encryptorTime / 1e6))
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/age") {
+                let source = directory + "/plain.bin"
+                _ = FileManager.default.createFile(atPath: source, contents: Data(plain))
+                let process = { () throws -> Void in
+                    let age = Process()
+                    age.executableURL = URL(fileURLWithPath: "/usr/bin/age")
+                    age.arguments = ["-r", recipient.displayName, "-o", "/dev/null", source]
+                    try age.run()
+                    age.waitUntilExit()
+                }
+                let ageTime = try median(3, process)
+                line("  stock age, same 64 MiB file", String(format: "%10.0f MB/s", Double(plain.count) / ageTime / 1e6)
+                     + String(format: "  (AgeEncryptor = %.2fx of age)", ageTime / encryptorTime))
+            }
+        }
+        let passphraseFile = directory + "/passphrase"
+        _ = FileManager.default.createFile(atPath: passphraseFile, contents: Data((passphraseText + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        if want("cli"), let readJSON = try runCLI(["read", batchPath, "--format", "json", "--passphrase-file", passphraseFile]) {
+            print("")
+            print("CLI (release binary, output to /dev/null; ~\(outputBytes / nb) bytes of JSON per record)")
+            line("  read --format json", rate(nb, readJSON) + String(format: "  %.0f MB/s", Double(outputBytes) / readJSON / 1e6))
+            if let readText = try runCLI(["read", batchPath, "--passphrase-file", passphraseFile]) {
+                line("  read (text)", rate(nb, readText) + String(format: "  = %.2fx the JSON read", readText / readJSON))
+            }
+            if let export = try runCLI(["export", batchPath, "--format", "ndjson", "--passphrase-file", passphraseFile]) {
+                line("  export --format ndjson", rate(nb, export) + String(format: "  %.0f MB/s", Double(outputBytes) / export / 1e6))
+            }
+            if let info = try runCLI(["info", batchPath]) { line("  info (whole process)", String(format: "%10.1f ms", info * 1e3)) }
+        }
 
-        print("")
-        print("Streaming read, peak resident memory of a reader process")
-        for size in [1_000, large] {
-            let result = try childStreamMemory(path: directory + "/open-\(size).sj")
-            line("  \(result.records) records", "\(result.peakKiB / 1024) MiB peak RSS")
+        let importSource = directory + "/import.ndjson"
+        if want("open") || want("import") { try writeNDJSON(importSource, count: large, text: "a short check-in note") }
+        if want("open") {
+            print("")
+            print("Open (header + last commit; Argon2id set to its minimum, which dominates: see 'locate' rows)")
+            var openTimes: [String: Double] = [:]
+            for (label, size, imported) in [("1001 records", 1_000, false), ("\(large + 1) records", large, false), ("\(large) records, right after import", large, true)] {
+                let path = directory + "/open-\(size)-\(imported).sj"
+                let made = try makeJournal(path)
+                if imported {
+                    _ = try JournalImport.importRecords(from: .fileHandle(try FileHandle(forReadingFrom: URL(fileURLWithPath: importSource))), format: .ndjson, into: made)
+                } else {
+                    try fill(made, records: size, text: "a short check-in note")
+                    try made.append(JournalEntry(text: "last"))
+                }
+                let repetitions = 50
+                for mode in [OpenMode.readWrite, .readOnly] {
+                    let time = try median(repetitions) { _ = try Journal.open(at: path, passphrase: SecretBytes(utf8: passphraseText), mode: mode) }
+                    openTimes["\(label) \(mode)"] = time
+                    line("  \(label) (\(fileSize(path) / 1_048_576) MiB), \(mode == .readWrite ? "read-write" : "read-only")", String(format: "%10.1f µs", time * 1e6))
+                }
+                let infoTime = try median(repetitions) { _ = try Journal.info(at: path) }
+                line("  \(label), Journal.info (no key: header + locate)", String(format: "%10.1f µs", infoTime * 1e6))
+                openTimes["\(label) info"] = infoTime
+            }
+        }
+        if want("import") {
+            print("")
+            print("Import (\(large) records, streaming, in a child process)")
+            let jrnlSource = directory + "/import.json"
+            let ndjsonBig = directory + "/import-1k.ndjson"
+            try writeNDJSON(ndjsonBig, count: large, text: String(repeating: "b", count: 1000))
+            try writeJrnl(jrnlSource, count: large, text: String(repeating: "c", count: 1000))
+            for (label, source, format) in [("ndjson, short entries", importSource, "ndjson"), ("ndjson, 1 KiB entries", ndjsonBig, "ndjson"),
+                                            ("jrnl-json, 1 KiB entries", jrnlSource, "jrnl-json")] {
+                let result = try child(["import", directory + "/imported.sj", source, format])
+                guard result.count == 3, let records = Int(result[0]), let time = Double(result[1]), let kib = Int(result[2]) else { continue }
+                line("  \(label) (\(fileSize(source) / 1_048_576) MiB input)", rate(records, time) + "  peak RSS \(kib / 1024) MiB")
+                try? FileManager.default.removeItem(atPath: directory + "/imported.sj")
+            }
+        }
+        if want("memory") {
+            print("")
+            print("Streaming read, peak resident memory of a reader process")
+            for (size, path) in [(1_000, directory + "/open-1000-false.sj"), (large, directory + "/open-\(large)-false.sj")] {
+                if !FileManager.default.fileExists(atPath: path) { try fill(try makeJournal(path), records: size, text: "a short check-in note") }
+                let result = try child(["stream-memory", path])
+                line("  \(result.first ?? "?") records", "\((Int(result.last ?? "") ?? 0) / 1024) MiB peak RSS")
+            }
         }
     }
 }

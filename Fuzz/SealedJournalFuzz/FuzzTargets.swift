@@ -68,6 +68,14 @@ enum FuzzTarget: String, CaseIterable, Sendable {
             _ = JournalImport.parseTimestamp(text)
             _ = try? JournalImport.parse(Data(bytes), format: .ndjson)
             _ = try? JournalImport.parse(Data(bytes), format: .jrnlJSON)
+            _ = try? JournalImport.check(.data(Data(bytes)), format: .ndjson)
+            _ = try? JournalImport.check(.data(Data(bytes)), format: .jrnlJSON)
+            // Differential: the export fast path may pass through only what Foundation re-encodes identically.
+            if CanonicalJSONCheck.isCanonical(bytes),
+               let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+               let reencoded = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
+                precondition([UInt8](reencoded) == bytes, "CanonicalJSONCheck accepted bytes Foundation writes differently")
+            }
             _ = Bech32.decode(text)
         case .file:
             guard FileManager.default.createFile(atPath: FuzzTarget.scratchPath, contents: Data(bytes)) else { return }

@@ -66,9 +66,23 @@ public final class AgeEncryptor {
     /// Adds plaintext.
     public func write(_ bytes: some Sequence<UInt8>) throws {
         precondition(!finished, "write after finish")
-        buffer.append(contentsOf: bytes)
-        while buffer.count > AgeEncryptor.chunkSize {
-            try sealChunk(count: AgeEncryptor.chunkSize, last: false)
+        let done: Void? = try bytes.withContiguousStorageIfAvailable { try append(UnsafeRawBufferPointer($0)) }
+        if done == nil {
+            var copy = Array(bytes)
+            defer { copy.withUnsafeMutableBytes { raw in if let base = raw.baseAddress { sodium_memzero(base, raw.count) } } }
+            try copy.withUnsafeBytes { try append($0) }
+        }
+    }
+
+    /// Fills the one-chunk buffer and seals it each time it is full and more plaintext follows (the
+    /// last chunk is sealed by ``finish()``), so a large write costs O(size), never O(size²).
+    private func append(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            if buffer.count == AgeEncryptor.chunkSize { try sealChunk(count: AgeEncryptor.chunkSize, last: false) }
+            let take = min(AgeEncryptor.chunkSize - buffer.count, bytes.count - offset)
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + take)]))
+            offset += take
         }
     }
 
@@ -89,8 +103,9 @@ public final class AgeEncryptor {
         let sealed = try buffer.withUnsafeBytes { raw in
             try ChaCha20Poly1305.seal(UnsafeRawBufferPointer(rebasing: raw[0..<count]), key: payloadKey, nonce: nonce)
         }
+        // Every seal takes the whole buffer (a full chunk, or the rest at finish): wipe it, keep its storage.
         buffer.withUnsafeMutableBytes { raw in if let base = raw.baseAddress { sodium_memzero(base, count) } }
-        buffer.removeFirst(count)
+        buffer.removeAll(keepingCapacity: true)
         counter += 1
         try emit(sealed)
     }

@@ -1,3 +1,4 @@
+import CSodium
 import Foundation
 
 /// Exports that account for themselves: the export is written, then a sealed ``Disclosure``
@@ -50,11 +51,30 @@ extension OwnerExport {
         guard journal.mode == .readWrite else { throw JournalError.readOnly }
         var digest = SHA256()
         let encryptor = recipients.isEmpty ? nil : try AgeEncryptor(recipients: recipients, armored: armored, output: write)
-        let count = try produce { text in
-            let bytes = Array(text.utf8)
-            digest.update(bytes)
-            if let encryptor { try encryptor.write(bytes) } else { try write(Data(bytes)) }
+        // Plaintext output is handed to `write` in pieces of about 64 KiB (one system call each
+        // instead of one per record); the piece is wiped after each hand-over.
+        var pending: [UInt8] = []
+        pending.reserveCapacity(Self.outputPieceByteCount + 4096)
+        defer { pending.withUnsafeMutableBytes { raw in if let base = raw.baseAddress { sodium_memzero(base, raw.count) } } }
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            try write(Data(pending))
+            pending.withUnsafeMutableBytes { raw in if let base = raw.baseAddress { sodium_memzero(base, raw.count) } }
+            pending.removeAll(keepingCapacity: true)
         }
+        let count = try produce { text in
+            var text = text
+            try text.withUTF8 { bytes in
+                digest.update(UnsafeRawBufferPointer(bytes))
+                if let encryptor {
+                    try encryptor.write(bytes)
+                } else {
+                    pending.append(contentsOf: bytes)
+                    if pending.count >= Self.outputPieceByteCount { try flush() }
+                }
+            }
+        }
+        try flush()
         try encryptor?.finish()
         try beforeRecording()
         let disclosure = Disclosure(
@@ -64,6 +84,9 @@ extension OwnerExport {
         try journal.append(disclosure)
         return (disclosure, count)
     }
+
+    /// Plaintext bytes collected before one call of an export's `write`.
+    static let outputPieceByteCount = 64 << 10
 
     static func scopeDescription(_ filter: RecordFilter, records: Int, notice: Bool) -> String {
         var parts = ["kinds: " + (filter.kinds.map { $0.sorted().joined(separator: ",") } ?? "all")]

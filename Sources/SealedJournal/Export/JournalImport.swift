@@ -1,8 +1,11 @@
 import Foundation
 
-/// Brings a whole history into a journal as one batch (one write, one checkpoint, one fsync),
-/// keeping each record's original time. Everything is parsed and validated before anything is
-/// written: invalid input writes nothing.
+/// Brings a whole history into a journal, keeping each record's original time.
+///
+/// For inputs of any size use ``importRecords(from:format:into:timeZone:chunkRecords:progress:)``
+/// (streaming, bounded memory, committed in chunks), after ``check(_:format:timeZone:)`` when the
+/// input can be read twice. ``parse(_:format:timeZone:)`` and ``importRecords(_:format:into:timeZone:)``
+/// hold the whole input and its records in memory: for small inputs only.
 public enum JournalImport {
     /// Import source formats.
     public enum Format: String, Sendable, CaseIterable {
@@ -21,7 +24,9 @@ public enum JournalImport {
         }
     }
 
-    /// Parses and appends in one batch. Returns the receipt (`nil` if there was nothing to import).
+    /// Parses everything, then appends it with one ``Journal/appendBatch(_:)`` (bounded commits,
+    /// one fsync each): invalid input writes nothing. Holds the whole input in memory.
+    /// Returns the receipt (`nil` if there was nothing to import).
     @discardableResult
     public static func importRecords(_ data: Data, format: Format, into journal: Journal,
                                      timeZone: TimeZone = .current) throws(JournalError) -> AppendReceipt? {
@@ -34,23 +39,66 @@ public enum JournalImport {
         var records: [PendingRecord] = []
         let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() {
-            let where_ = "line \(index + 1)"
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
-                throw .invalidField(field: where_, reason: "is not a JSON object")
-            }
-            if index == 0 && object.count == 1 && object["notice"] is String { continue }  // an export's notice line
-            guard let kind = object["kind"] as? String else { throw .invalidField(field: where_, reason: "has no \"kind\"") }
-            guard let time = object["recordedAt"] as? String, let date = parseTimestamp(time) else {
-                throw .invalidField(field: where_, reason: "has no valid \"recordedAt\" (ISO 8601)")
-            }
-            guard let payload = object["data"] as? [String: Any],
-                  let payloadData = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-                throw .invalidField(field: where_, reason: "has no \"data\" object")
-            }
-            records.append(try pending(kind: kind, payload: payloadData, recordedAt: date, where: where_))
+            if let record = try ndjsonRecord(line, lineNumber: index + 1) { records.append(record) }
         }
         return records
+    }
+
+    /// The fields of an NDJSON line a typed decode needs first.
+    private struct LineHead: Decodable {
+        let kind: String
+        let recordedAt: String
+    }
+
+    /// A line's `data` decoded straight into a built-in type.
+    private struct LineData<T: Decodable>: Decodable {
+        let data: T
+    }
+
+    /// One NDJSON line as a record; `nil` for a blank line or an export's notice line (line 1).
+    ///
+    /// Fast path: a line of a built-in kind is decoded with one typed `JSONDecoder` pass for its
+    /// `kind` and `recordedAt` and one for its `data` (no `JSONSerialization` round trip); the record
+    /// is then checked exactly as on the general path. Anything the fast path does not accept
+    /// (app-defined kinds, notice lines, every kind of invalid input) goes through the general path,
+    /// which gives the same records and the same errors.
+    static func ndjsonRecord<Line: Collection<UInt8>>(_ line: Line, lineNumber: Int) throws(JournalError) -> PendingRecord? {
+        let where_ = "line \(lineNumber)"
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { return nil }
+        let data = Data(line)
+        if let head = try? RecordCoding.decoder.decode(LineHead.self, from: data), let date = parseTimestamp(head.recordedAt) {
+            func typed<T: JournalRecordContent>(_ type: T.Type) -> PendingRecord? {
+                guard let value = try? RecordCoding.decoder.decode(LineData<T>.self, from: data).data, (try? value.validate()) != nil else { return nil }
+                return PendingRecord(value, recordedAt: date)
+            }
+            let record: PendingRecord?
+            switch head.kind {
+            case RecordKind.entry: record = typed(JournalEntry.self)
+            case RecordKind.checkIn: record = typed(CheckIn.self)
+            case RecordKind.amendment: record = typed(Amendment.self)
+            case RecordKind.disclosure: record = typed(Disclosure.self)
+            default: record = nil
+            }
+            if let record { return record }
+        }
+        return try ndjsonRecordGeneral(data, lineNumber: lineNumber, where: where_)
+    }
+
+    /// The general path of ``ndjsonRecord(_:lineNumber:)``: parse, re-encode the payload canonically, decode.
+    private static func ndjsonRecordGeneral(_ line: Data, lineNumber: Int, where where_: String) throws(JournalError) -> PendingRecord? {
+        guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any] else {
+            throw .invalidField(field: where_, reason: "is not a JSON object")
+        }
+        if lineNumber == 1 && object.count == 1 && object["notice"] is String { return nil }  // an export's notice line
+        guard let kind = object["kind"] as? String else { throw .invalidField(field: where_, reason: "has no \"kind\"") }
+        guard let time = object["recordedAt"] as? String, let date = parseTimestamp(time) else {
+            throw .invalidField(field: where_, reason: "has no valid \"recordedAt\" (ISO 8601)")
+        }
+        guard let payload = object["data"] as? [String: Any],
+              let payloadData = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            throw .invalidField(field: where_, reason: "has no \"data\" object")
+        }
+        return try pending(kind: kind, payload: payloadData, recordedAt: date, where: where_)
     }
 
     /// Re-encodes built-in kinds through their types (so ranges are checked and the encoding is
@@ -102,32 +150,56 @@ public enum JournalImport {
         calendar.timeZone = timeZone
         var records: [PendingRecord] = []
         for (index, entry) in entries.enumerated() {
-            let place = "entry \(index + 1)"
-            guard let dateText = entry["date"] as? String, let day = try? LocalDate(dateText) else {
-                throw .invalidField(field: place, reason: "has no valid \"date\" (YYYY-MM-DD)")
-            }
-            var hour = 0, minute = 0
-            if let time = entry["time"] as? String {
-                let parts = time.split(separator: ":").map { Int($0) }
-                guard parts.count >= 2, let h = parts[0], let m = parts[1], (0..<24).contains(h), (0..<60).contains(m) else {
-                    throw .invalidField(field: place, reason: "has an invalid \"time\" (HH:MM)")
-                }
-                hour = h
-                minute = m
-            }
-            guard let date = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: hour, minute: minute)) else {
-                throw .invalidField(field: place, reason: "has a date that does not exist")
-            }
-            let title = (entry["title"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-            let body = entry["body"] as? String ?? ""
-            var tags = (entry["tags"] as? [String] ?? []).map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }.filter { !$0.isEmpty }
-            if entry["starred"] as? Bool == true { tags.append("starred") }
-            let value = JournalEntry(text: body.trimmingCharacters(in: .newlines), title: title, tags: tags)
-            do { try value.validate() } catch let JournalError.invalidField(field, reason) {
-                throw .invalidField(field: "\(place): \(field)", reason: reason)
-            }
-            records.append(PendingRecord(value, recordedAt: date))
+            records.append(try jrnlRecord(entry, entryNumber: index + 1, calendar: calendar))
         }
         return records
+    }
+
+    /// One jrnl entry object as a record.
+    static func jrnlRecord(_ entry: [String: Any], entryNumber: Int, calendar: Calendar) throws(JournalError) -> PendingRecord {
+        let place = "entry \(entryNumber)"
+        guard let dateText = entry["date"] as? String, let day = try? LocalDate(dateText) else {
+            throw .invalidField(field: place, reason: "has no valid \"date\" (YYYY-MM-DD)")
+        }
+        var hour = 0, minute = 0
+        if let time = entry["time"] as? String {
+            let parts = time.split(separator: ":").map { Int($0) }
+            guard parts.count >= 2, let h = parts[0], let m = parts[1], (0..<24).contains(h), (0..<60).contains(m) else {
+                throw .invalidField(field: place, reason: "has an invalid \"time\" (HH:MM)")
+            }
+            hour = h
+            minute = m
+        }
+        guard let date = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: hour, minute: minute)) else {
+            throw .invalidField(field: place, reason: "has a date that does not exist")
+        }
+        let title = (entry["title"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        let body = entry["body"] as? String ?? ""
+        var tags = (entry["tags"] as? [String] ?? []).map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }.filter { !$0.isEmpty }
+        if entry["starred"] as? Bool == true { tags.append("starred") }
+        let value = JournalEntry(text: trimmingNewlines(body), title: title, tags: tags)
+        do { try value.validate() } catch let JournalError.invalidField(field, reason) {
+            throw .invalidField(field: "\(place): \(field)", reason: reason)
+        }
+        return PendingRecord(value, recordedAt: date)
+    }
+
+    /// `text` without leading and trailing newline characters (exactly the scalars of
+    /// `CharacterSet.newlines`: U+000A-U+000D, U+0085, U+2028, U+2029), without Foundation's
+    /// per-call cost: the common case (nothing to trim) returns `text` itself.
+    static func trimmingNewlines(_ text: String) -> String {
+        func isNewline(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x0A...0x0D, 0x85, 0x2028, 0x2029: return true
+            default: return false
+            }
+        }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last, isNewline(first) || isNewline(last) else { return text }
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, isNewline(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, isNewline(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return String(scalars[start..<end])
     }
 }

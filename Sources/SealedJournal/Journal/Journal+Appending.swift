@@ -35,8 +35,15 @@ extension Journal {
         try appendBatch([PendingRecord(content, recordedAt: recordedAt, timeZone: timeZone)])
     }
 
-    /// Seals and appends many records as one commit: one write, one checkpoint, one fsync.
-    /// All records are validated first; if any is invalid, nothing is written.
+    /// Seals and appends many records.
+    ///
+    /// The records are committed in bounded commits (a signed checkpoint each time the record
+    /// frames reach ``CommitBounds/maximumRecordBytes``, and the last record alone when the batch
+    /// is large), so later opens stay O(1). All records are validated first; if any is invalid,
+    /// nothing is written. Cost: one seal per record, one signature, write and (by default) fsync
+    /// per commit; a small batch is one commit. If the process or machine dies before this
+    /// returns, a prefix of whole commits may survive, never part of one. The receipt's checkpoint
+    /// is the last one written.
     @discardableResult
     public func appendBatch(_ records: [PendingRecord]) throws(JournalError) -> AppendReceipt {
         guard mode == .readWrite else { throw .readOnly }
@@ -70,8 +77,24 @@ extension Journal {
         _ = try state.withLock { state in try writeCommit(&state, inputs + [input], prebuiltFrames: []) }
     }
 
-    /// Seals `inputs` after `prebuiltFrames` at the next positions and writes them with one signed
-    /// checkpoint in one write (fsynced by default). Called with both locks held and the tail fresh.
+    /// Seals `inputs` after `prebuiltFrames` at the next positions and writes them as one or more
+    /// bounded commits (``CommitBounds``). Called with both locks held and the tail fresh.
+    ///
+    /// A batch larger than one commit's bound gets a signed checkpoint each time its record frames
+    /// reach ``CommitBounds/maximumRecordBytes``, and its last record is a commit of its own when
+    /// the commit before it holds ``CommitBounds/finalCommitThresholdBytes`` or more, so the last
+    /// commit of any file this library writes is small and opening (which re-hashes the last
+    /// commit, FORMAT.md 6.1) costs O(1) in the journal's size.
+    /// Crash semantics: nothing is acknowledged before every commit is written (and fsynced). With
+    /// ``Durability/synchronous`` each commit is written and fsynced in turn, so a crash keeps a
+    /// prefix of whole commits and at most one interrupted commit after them, which the next open
+    /// treats like any interrupted append: a torn tail (cut on a write-open only if it holds no
+    /// checkpoint) or damage (kept, FORMAT.md 6.2); never a partial commit taken as committed.
+    /// With ``Durability/unsafeNoSync`` the commits go out in one write and ordering is up to the
+    /// operating system (no promise is made without fsync). A failed write or fsync truncates
+    /// the file back to where the batch started: the whole batch is reported as failed.
+    /// `extensionFrames` (public, self-authenticating data, FORMAT.md 8.2) go into the last commit,
+    /// after its records and before its checkpoint; they are not leaves.
     func writeCommit(_ state: inout WriterState, _ inputs: [SealInput], prebuiltFrames: [[UInt8]],
                      extensionFrames: [[UInt8]] = []) throws -> AppendReceipt {
         guard !inputs.isEmpty || !prebuiltFrames.isEmpty else {
@@ -87,33 +110,70 @@ extension Journal {
         }
         if state.cipher == nil { state.cipher = try RecordCipher(masterKey: masterKey, journalID: journalID) }
         guard let cipher = state.cipher else { throw CryptoError.outOfMemory(bytes: RecordSealing.keyByteCount) }
+        let total = prebuiltFrames.count + inputs.count
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(inputs.reduce(1024 + prebuiltFrames.reduce(0) { $0 + $1.count }) {
+        bytes.reserveCapacity(inputs.reduce(1024 * (total / 600 + 1) + prebuiltFrames.reduce(0) { $0 + $1.count }) {
             $0 + RecordPlaintext.paddedByteCount(forUnpadded: $1.plaintext.unpaddedByteCount) + RecordSealing.contentOffset + 25
         })
-        for frame in prebuiltFrames {
-            range.append(leafHash: MerkleTree.leafHash(frame))
-            bytes += frame
+        var previousCheckpointOffset = state.tail.frame.frameOffset
+        var last: (frame: CheckpointFrame, checkpoint: Checkpoint)?
+        var commitBytes = 0
+        var written = 0
+        var commitEnds: [Int] = []
+        /// Closes the current commit with a signed checkpoint frame appended to `bytes`.
+        func closeCommit() {
+            let checkpointOffset = base + UInt64(bytes.count)
+            let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: range.size, rootHash: range.root,
+                                             headerBinding: state.header.binding, frameOffset: checkpointOffset, key: signingKey)
+            let frame = CheckpointFrame(treeSize: range.size, frameOffset: checkpointOffset,
+                                        previousFrameOffset: previousCheckpointOffset,
+                                        compactRange: range, noteText: checkpoint.text)
+            bytes += Frame.encode(kind: .checkpoint, body: frame.encodeBody())
+            previousCheckpointOffset = checkpointOffset
+            last = (frame, checkpoint)
+            commitEnds.append(bytes.count)
+            commitBytes = 0
         }
-        for input in inputs {
-            let frame = try cipher.sealFrame(input.plaintext, envelope: input.envelope, sequence: range.size)
+        /// Adds one record frame; closes the commit when it reached its bound and more records follow.
+        func add(_ frame: [UInt8]) {
+            if written == total - 1, commitBytes >= CommitBounds.finalCommitThresholdBytes {
+                // The batch's last record gets a commit of its own, so the commit the next open
+                // re-hashes is small whatever the batch's size (one signature more per batch).
+                closeCommit()
+            }
             range.append(leafHash: MerkleTree.leafHash(frame))
             bytes += frame
+            commitBytes += frame.count
+            written += 1
+            if written < total, commitBytes >= CommitBounds.maximumRecordBytes {
+                closeCommit()
+            }
+        }
+        for frame in prebuiltFrames { add(frame) }
+        for input in inputs {
+            add(try cipher.sealFrame(input.plaintext, envelope: input.envelope, sequence: range.size))
         }
         for frame in extensionFrames { bytes += frame }  // not leaves (FORMAT.md 8.2)
-        let checkpointOffset = base + UInt64(bytes.count)
-        let checkpoint = Checkpoint.sign(journalID: journalID, treeSize: range.size, rootHash: range.root,
-                                         headerBinding: state.header.binding, frameOffset: checkpointOffset, key: signingKey)
-        let frame = CheckpointFrame(treeSize: range.size, frameOffset: checkpointOffset,
-                                    previousFrameOffset: state.tail.frame.frameOffset,
-                                    compactRange: range, noteText: checkpoint.text)
-        bytes += Frame.encode(kind: .checkpoint, body: frame.encodeBody())
+        closeCommit()
+        guard let (frame, checkpoint) = last else { throw JournalError.invalidField(field: "records", reason: "a commit needs at least one record") }
         do {
-            try file.write(bytes, at: base)
-            if durability == .synchronous { try file.sync() }
+            if durability == .synchronous && commitEnds.count > 1 {
+                // One write and one fsync per commit: a commit's checkpoint is written only once
+                // every commit before it is on disk, so a crash keeps whole commits in order and at
+                // most one torn or damaged commit at the end, exactly as for a one-commit append.
+                var start = 0
+                for end in commitEnds {
+                    try bytes.withUnsafeBytes { raw in try file.write(UnsafeRawBufferPointer(rebasing: raw[start..<end]), at: base + UInt64(start)) }
+                    try file.sync()
+                    start = end
+                }
+            } else {
+                try file.write(bytes, at: base)
+                if durability == .synchronous { try file.sync() }
+            }
         } catch {
             // Nothing was acknowledged: put the file back as it was. If even that fails, the next
-            // open finds either a torn tail without a checkpoint (cut) or a complete commit (kept).
+            // open finds either a torn tail without a checkpoint (cut) or complete commits (kept).
             try? file.truncate(to: base)
             throw error
         }

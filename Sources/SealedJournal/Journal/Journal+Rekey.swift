@@ -15,7 +15,8 @@ public struct Rekeying: Sendable {
 }
 
 extension Journal {
-    /// Records re-sealed per commit while re-keying (bounds the work a later open re-hashes).
+    /// Records re-sealed per write while re-keying (bounds memory); each write is split into
+    /// bounded commits (``CommitBounds``), which bounds the work a later open re-hashes.
     static let rekeyChunkRecords = 1000
 
     /// Moves the journal to a fresh master key, signing key, journal id and recovery key: every
@@ -38,7 +39,7 @@ extension Journal {
     ///   damage or I/O errors; on any failure the original file is untouched and the temporary file removed.
     ///
     /// Cost: one Argon2id run, one pass that opens and re-seals every record, one signature per
-    /// 1000 records, two fsyncs.
+    /// commit (``CommitBounds``: 64 KiB of records), and fsyncs of the successor before the rename.
     public func rekey(to passphrase: SecretBytes, kdf: KDFPreset = .moderate, omitting: Set<UInt64> = []) throws(JournalError) -> Rekeying {
         try PassphrasePolicy.validate(passphrase)
         guard mode == .readWrite else { throw .readOnly }

@@ -122,6 +122,8 @@ enum RecordCoding {
     /// - Throws: ``JournalError/corruptFrame(offset:sequence:reason:)`` when it is not a JSON object
     ///   (only a faulty writer holding the key can produce one).
     static func canonicalPayload(_ record: JournalRecord) throws(JournalError) -> [UInt8] {
+        // Payloads this library wrote are canonical already: pass them through (see CanonicalJSONCheck).
+        if CanonicalJSONCheck.isCanonical(record.payload) { return record.payload }
         guard let object = try? JSONSerialization.jsonObject(with: Data(record.payload)) as? [String: Any],
               let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
             throw .corruptFrame(offset: 0, sequence: record.sequence, reason: "its payload is not a JSON object")

@@ -78,22 +78,26 @@ final class AppendOnlyFile: @unchecked Sendable {
 
     /// Writes all of `bytes` at `offset` (looping over short writes).
     func write(_ bytes: [UInt8], at offset: UInt64) throws {
-        var limit = bytes.count
+        try bytes.withUnsafeBytes { try write($0, at: offset) }
+    }
+
+    /// Writes all of `raw` at `offset` (looping over short writes).
+    func write(_ raw: UnsafeRawBufferPointer, at offset: UInt64) throws {
+        var limit = raw.count
         var injected: Int32?
-        switch StorageFaults.action(path: path, .write(offset: offset, count: bytes.count)) {
+        switch StorageFaults.action(path: path, .write(offset: offset, count: raw.count)) {
         case .proceed: break
         case let .fail(code): throw SystemError(operation: "write", path: path, code: code)
-        case let .shortWrite(count, code): limit = min(count, bytes.count); injected = code
+        case let .shortWrite(count, code): limit = min(count, raw.count); injected = code
         }
-        try bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < limit {
-                let n = try SystemCall.run("write", path: path) {
-                    pwrite(descriptor, raw.baseAddress! + done, limit - done, off_t(offset) + off_t(done))
-                }
-                if n == 0 { throw SystemError(operation: "write", path: path, code: EIO) }
-                done += n
+        guard let base = raw.baseAddress else { return }
+        var done = 0
+        while done < limit {
+            let n = try SystemCall.run("write", path: path) {
+                pwrite(descriptor, base + done, limit - done, off_t(offset) + off_t(done))
             }
+            if n == 0 { throw SystemError(operation: "write", path: path, code: EIO) }
+            done += n
         }
         if let injected { throw SystemError(operation: "write", path: path, code: injected) }
     }

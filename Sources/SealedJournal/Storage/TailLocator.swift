@@ -26,9 +26,11 @@ struct TailScan: Equatable {
 }
 
 /// Finds the last intact commit by walking back from the end of the file, so opening costs
-/// O(size of the last commit), not O(journal).
+/// O(size of the last commit), not O(journal); every writer of this library bounds its commits
+/// (`CommitBounds`, 64 KiB of records), so that is O(1) for the files it writes.
 ///
-/// A commit is one write of record frames followed by one checkpoint frame. It is intact when its
+/// A commit is one or more record frames followed by one checkpoint frame (one write may hold
+/// several commits; a durable writer fsyncs each before writing the next). It is intact when its
 /// checkpoint frame is well formed, sits where it says it does, carries a valid signature by the
 /// journal's key, and its record frames, hashed onto the previous checkpoint's compact range (or,
 /// if that checkpoint is damaged, onto the tree recomputed from the start), give its signed root.
@@ -39,6 +41,10 @@ struct TailScan: Equatable {
 /// checkpoint whose signature or records are wrong; anything else is damage, reported and kept.
 enum TailLocator {
     static let windowByteCount = 1 << 20
+    /// Bytes read at a time while walking back from the end: enough for the last checkpoint frame
+    /// (at most about 6 KiB) and usually its whole commit (at most 64 KiB of records, see
+    /// `CommitBounds`), so a clean open reads little more than it hashes.
+    static let backwardWindowByteCount = 80 << 10
 
     static func locate(file: AppendOnlyFile, header: FileHeader, fileSize: UInt64) throws -> TailScan? {
         var window = Window(file: file)
@@ -220,7 +226,7 @@ enum TailLocator {
         return nil
     }
 
-    /// A cached 1 MiB window of the file, read backwards.
+    /// A cached window of the file (`backwardWindowByteCount`), read backwards.
     private struct Window {
         let file: AppendOnlyFile
         var start: UInt64 = 0
@@ -232,7 +238,7 @@ enum TailLocator {
         mutating func bytes(at position: UInt64, count: Int, lowerBound: UInt64) throws -> [UInt8] {
             let end = position + UInt64(count)
             if position < start || end > start + UInt64(bytes.count) {
-                let newStart = max(lowerBound, end >= UInt64(TailLocator.windowByteCount) ? end - UInt64(TailLocator.windowByteCount) : 0)
+                let newStart = max(lowerBound, end >= UInt64(TailLocator.backwardWindowByteCount) ? end - UInt64(TailLocator.backwardWindowByteCount) : 0)
                 let readStart = min(newStart, position)
                 bytes = try file.read(at: readStart, count: Int(end - readStart))
                 start = readStart

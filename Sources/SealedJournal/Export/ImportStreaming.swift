@@ -1,0 +1,268 @@
+import Foundation
+
+/// Where an import reads from: a sequence of byte chunks, read on demand, so an import holds a
+/// bounded amount of input in memory whatever the input's size.
+public struct ImportInput {
+    private let nextChunk: () throws -> [UInt8]
+
+    /// Reads from `handle` (a file or standard input) in chunks of 1 MiB.
+    public static func fileHandle(_ handle: FileHandle) -> ImportInput {
+        ImportInput {
+            guard let data = try handle.read(upToCount: 1 << 20) else { return [] }
+            return [UInt8](data)
+        }
+    }
+
+    /// Reads from bytes already in memory.
+    public static func data(_ data: Data) -> ImportInput {
+        var offset = 0
+        return ImportInput {
+            guard offset < data.count else { return [] }
+            let end = min(data.count, offset + (1 << 20))
+            defer { offset = end }
+            return [UInt8](data[(data.startIndex + offset)..<(data.startIndex + end)])
+        }
+    }
+
+    /// Reads with `nextChunk`, which returns an empty array at the end of the input.
+    public init(nextChunk: @escaping () throws -> [UInt8]) { self.nextChunk = nextChunk }
+
+    func read() throws(JournalError) -> [UInt8] {
+        do { return try nextChunk() } catch {
+            throw .invalidField(field: "input", reason: "could not be read")
+        }
+    }
+}
+
+/// How far an import got: reported after every committed chunk, and returned at the end.
+public struct ImportProgress: Sendable, Equatable {
+    /// Records parsed and checked so far (all committed when returned by an import).
+    public let records: Int
+    /// Input bytes consumed so far.
+    public let bytesRead: Int
+    /// Sequence numbers given to the committed records, or `nil` when none were written.
+    public let sequences: ClosedRange<UInt64>?
+}
+
+extension JournalImport {
+    /// Records per import chunk: each chunk is one ``Journal/appendBatch(_:)`` (one write, one
+    /// fsync, bounded commits), so an interrupted import keeps whole chunks.
+    public static let chunkRecords = 10_000
+    /// Payload bytes after which a chunk is committed early (bounds memory on large records).
+    public static let chunkPayloadBytes = 4 << 20
+    /// Longest NDJSON line or jrnl entry accepted (a record payload is at most 16 MiB).
+    static let maximumItemBytes = 64 << 20
+
+    /// Parses and checks every record of `input` without writing anything, in constant memory.
+    /// Run it before ``importRecords(from:format:into:timeZone:chunkRecords:progress:)`` on an input that can be
+    /// read twice (a file) so that invalid input writes nothing.
+    /// - Returns: the number of records the input holds.
+    /// - Throws: ``JournalError/invalidField(field:reason:)`` naming the line or entry that is wrong.
+    @discardableResult
+    public static func check(_ input: ImportInput, format: Format, timeZone: TimeZone = .current) throws(JournalError) -> Int {
+        var count = 0
+        try forEachRecord(input, format: format, timeZone: timeZone) { (_: PendingRecord, _: Int, _: Int) throws(JournalError) in count += 1 }
+        return count
+    }
+
+    /// Streams `input` into `journal`: parses and checks records as it reads, and commits every
+    /// ``chunkRecords`` records (or ``chunkPayloadBytes`` of payload) with one
+    /// ``Journal/appendBatch(_:)`` (one write and, by default, one fsync per chunk). Memory stays
+    /// bounded by one chunk whatever the input size.
+    ///
+    /// Each record keeps its original time. On invalid input the error names the line or entry;
+    /// the chunks before it stay committed (``ImportProgress`` given to `progress` says how far it
+    /// got) and nothing of the failing chunk is written. To write nothing at all on invalid input,
+    /// call ``check(_:format:timeZone:)`` on the same input first.
+    /// - Parameters:
+    ///   - chunkRecords: records per chunk (default ``chunkRecords``).
+    ///   - progress: called after every committed chunk.
+    /// - Returns: what was imported.
+    /// - Throws: ``JournalError/invalidField(field:reason:)``, append errors.
+    @discardableResult
+    public static func importRecords(from input: ImportInput, format: Format, into journal: Journal, timeZone: TimeZone = .current,
+                                     chunkRecords: Int = JournalImport.chunkRecords,
+                                     progress: ((ImportProgress) -> Void)? = nil) throws(JournalError) -> ImportProgress {
+        let chunkRecords = max(1, chunkRecords)
+        var pending: [PendingRecord] = []
+        pending.reserveCapacity(min(chunkRecords, JournalImport.chunkRecords))
+        var pendingBytes = 0
+        var committed = 0
+        var bytesRead = 0
+        var first: UInt64?
+        var last: UInt64?
+        func flush() throws(JournalError) {
+            guard !pending.isEmpty else { return }
+            let receipt = try journal.appendBatch(pending)
+            first = first ?? receipt.sequences.lowerBound
+            last = receipt.sequences.upperBound
+            committed += pending.count
+            pending.removeAll(keepingCapacity: true)
+            pendingBytes = 0
+            progress?(ImportProgress(records: committed, bytesRead: bytesRead, sequences: first.flatMap { f in last.map { f...$0 } }))
+        }
+        try forEachRecord(input, format: format, timeZone: timeZone) { (record: PendingRecord, consumed: Int, itemBytes: Int) throws(JournalError) in
+            bytesRead = consumed
+            pending.append(record)
+            pendingBytes += itemBytes
+            if pending.count >= chunkRecords || pendingBytes >= chunkPayloadBytes { try flush() }
+        }
+        try flush()
+        return ImportProgress(records: committed, bytesRead: bytesRead, sequences: first.flatMap { f in last.map { f...$0 } })
+    }
+
+    /// Calls `body` with every record of `input`, the input bytes consumed so far and the size
+    /// of the record's line or entry in the input.
+    static func forEachRecord(_ input: ImportInput, format: Format, timeZone: TimeZone,
+                              _ body: (PendingRecord, Int, Int) throws(JournalError) -> Void) throws(JournalError) {
+        switch format {
+        case .ndjson:
+            var lineNumber = 0
+            try NDJSONLines.forEach(input) { (line: ArraySlice<UInt8>, consumed: Int) throws(JournalError) in
+                lineNumber += 1
+                if let record = try ndjsonRecord(line, lineNumber: lineNumber) { try body(record, consumed, line.count) }
+            }
+        case .jrnlJSON:
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            var entryNumber = 0
+            var scanner = JrnlEntryScanner()
+            try scanner.forEachEntry(input) { (entryBytes: [UInt8], consumed: Int) throws(JournalError) in
+                entryNumber += 1
+                guard let entry = try? JSONSerialization.jsonObject(with: Data(entryBytes)) as? [String: Any] else {
+                    throw .invalidField(field: "entry \(entryNumber)", reason: "is not a JSON object")
+                }
+                try body(try jrnlRecord(entry, entryNumber: entryNumber, calendar: calendar), consumed, entryBytes.count)
+            }
+        }
+    }
+}
+
+/// Splits a byte stream into lines (LF), holding at most one line plus one read chunk.
+enum NDJSONLines {
+    static func forEach(_ input: ImportInput, _ body: (ArraySlice<UInt8>, Int) throws(JournalError) -> Void) throws(JournalError) {
+        var carry: [UInt8] = []
+        var consumed = 0
+        var lineNumber = 0
+        while true {
+            let chunk = try input.read()
+            if chunk.isEmpty { break }
+            var start = 0
+            while let newline = chunk[start...].firstIndex(of: 0x0A) {
+                lineNumber += 1
+                consumed += newline - start + 1
+                if carry.isEmpty {
+                    try body(chunk[start..<newline], consumed)
+                } else {
+                    carry += chunk[start..<newline]
+                    try body(carry[...], consumed)
+                    carry.removeAll(keepingCapacity: false)
+                }
+                start = newline + 1
+            }
+            carry += chunk[start...]
+            consumed += chunk.count - start
+            if carry.count > JournalImport.maximumItemBytes {
+                throw .invalidField(field: "line \(lineNumber + 1)", reason: "is longer than \(JournalImport.maximumItemBytes >> 20) MiB")
+            }
+        }
+        if !carry.isEmpty { try body(carry[...], consumed) }
+    }
+}
+
+/// Finds the objects of the `entries` array of a jrnl JSON export (`{"tags": ..., "entries":
+/// [{...}, ...]}`) in a byte stream, tracking only strings and nesting, so each entry is parsed on
+/// its own and memory holds one entry plus one read chunk. Each entry is then parsed in full by
+/// `JSONSerialization`; bytes outside entries are checked for balanced nesting and strings only.
+struct JrnlEntryScanner {
+    private var depth = 0
+    private var inString = false
+    private var escaped = false
+    private var sawRoot = false
+    private var rootClosed = false
+    /// The bytes of the last string that ended at depth 1 (a key of the root object).
+    private var lastKey: [UInt8] = []
+    private var capturingKey = false
+    private var inEntries = false
+    private var sawEntries = false
+    private var entry: [UInt8] = []
+    private var capturing = false
+    private var entries = 0
+
+    private static let entriesKey = Array("entries".utf8)
+
+    private func notJrnl(_ reason: String = "is not a jrnl JSON export (no \"entries\" array)") -> JournalError {
+        .invalidField(field: "input", reason: reason)
+    }
+
+    mutating func forEachEntry(_ input: ImportInput, _ body: ([UInt8], Int) throws(JournalError) -> Void) throws(JournalError) {
+        var consumed = 0
+        while true {
+            let chunk = try input.read()
+            if chunk.isEmpty { break }
+            var captureStart = capturing ? 0 : -1
+            for index in chunk.indices {
+                let byte = chunk[index]
+                if inString {
+                    if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 {
+                        inString = false
+                        if capturingKey { capturingKey = false }
+                    } else if capturingKey { lastKey.append(byte) }
+                    continue
+                }
+                switch byte {
+                case 0x20, 0x09, 0x0A, 0x0D:
+                    continue
+                case 0x22:
+                    if rootClosed { throw notJrnl("has bytes after the end of the JSON document") }
+                    guard sawRoot else { throw notJrnl() }
+                    inString = true
+                    if depth == 1 { capturingKey = true; lastKey.removeAll(keepingCapacity: true) }
+                case 0x7B, 0x5B:  // { [
+                    if rootClosed { throw notJrnl("has bytes after the end of the JSON document") }
+                    if !sawRoot {
+                        guard byte == 0x7B else { throw notJrnl() }
+                        sawRoot = true
+                    } else if depth == 1 && byte == 0x5B && lastKey == Self.entriesKey && !sawEntries {
+                        inEntries = true
+                        sawEntries = true
+                    } else if inEntries && depth == 2 {
+                        guard byte == 0x7B else { throw .invalidField(field: "entry \(entries + 1)", reason: "is not a JSON object") }
+                        capturing = true
+                        captureStart = index
+                    }
+                    depth += 1
+                case 0x7D, 0x5D:  // } ]
+                    guard depth > 0 else { throw notJrnl() }
+                    depth -= 1
+                    if capturing && depth == 2 {
+                        entry += chunk[captureStart...index]
+                        capturing = false
+                        captureStart = -1
+                        entries += 1
+                        try body(entry, consumed + index + 1)
+                        entry.removeAll(keepingCapacity: true)
+                    } else if inEntries && depth == 1 {
+                        inEntries = false
+                    }
+                    if depth == 0 { rootClosed = true }
+                default:
+                    if rootClosed { throw notJrnl("has bytes after the end of the JSON document") }
+                    guard sawRoot else { throw notJrnl() }
+                    if inEntries && depth == 2 && byte != 0x2C {
+                        throw .invalidField(field: "entry \(entries + 1)", reason: "is not a JSON object")
+                    }
+                }
+            }
+            if capturing {
+                entry += chunk[max(0, captureStart)...]
+                if entry.count > JournalImport.maximumItemBytes {
+                    throw .invalidField(field: "entry \(entries + 1)", reason: "is longer than \(JournalImport.maximumItemBytes >> 20) MiB")
+                }
+            }
+            consumed += chunk.count
+        }
+        guard sawEntries else { throw notJrnl() }
+        guard rootClosed, !inString else { throw notJrnl("is not complete JSON (cut short?)") }
+    }
+}

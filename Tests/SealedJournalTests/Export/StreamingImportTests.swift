@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+@testable import SealedJournal
+
+/// Import streams its input and commits it in chunks.
+@Suite("Streaming import: any chunking of the input, chunked commits, progress, and clear errors")
+struct StreamingImportTests {
+    /// Serves `data` in pieces of `size` bytes (to cross every boundary).
+    static func pieces(_ data: Data, size: Int) -> ImportInput {
+        var offset = 0
+        let bytes = [UInt8](data)
+        return ImportInput {
+            guard offset < bytes.count else { return [] }
+            let end = min(bytes.count, offset + size)
+            defer { offset = end }
+            return Array(bytes[offset..<end])
+        }
+    }
+
+    static let jrnl = """
+    {"tags": {"@work": 1, "x}]\\"": 2}, "entries": [
+      {"title": "Monday {not a brace}", "body": "Long day.\\nStill \\"sober\\" ]}.\\n\\n", "date": "2024-03-04", "time": "21:15", "tags": ["@work"], "starred": true},
+      {"title": "", "body": "Short one", "date": "2024-03-05", "time": "07:00", "tags": [], "starred": false, "extra": {"nested": [1, {"a": "}"}]}}
+    ], "version": "entries"}
+    """
+
+    @Test("jrnl JSON read in pieces of any size gives the same records as the whole document", arguments: [1, 2, 7, 64, 1 << 20])
+    func jrnlPieces(size: Int) throws {
+        let data = Data(Self.jrnl.utf8)
+        let whole = try JournalImport.parse(data, format: .jrnlJSON, timeZone: TimeZone(identifier: "UTC")!)
+        let dir = try TemporaryDirectory()
+        let journal = try makeJournal(at: dir.file("j.sj")).journal
+        let result = try JournalImport.importRecords(from: Self.pieces(data, size: size), format: .jrnlJSON, into: journal,
+                                                     timeZone: TimeZone(identifier: "UTC")!)
+        #expect(result.records == whole.count && whole.count == 2)
+        let records = try readAll(journal)
+        guard case let .entry(monday) = records.first?.content else { Issue.record("not an entry"); return }
+        #expect(monday.title == "Monday {not a brace}" && monday.text == "Long day.\nStill \"sober\" ]}.")
+        #expect(monday.tags == ["work", "starred"])
+        #expect(records.first?.recordedAt == Date(timeIntervalSince1970: 1_709_586_900))
+    }
+
+    @Test("malformed jrnl input is refused with what is wrong, before anything is written", arguments: [
+        ("[]", "no \"entries\""), ("{\"tags\": {}}", "no \"entries\""), ("{\"entries\": [1]}", "entry 1"),
+        ("{\"entries\": [{\"date\": \"2024-03-04\", \"body\": \"a\"}", "cut short"),
+        ("{\"entries\": [{\"date\": \"2024-13-04\", \"body\": \"a\"}]}", "entry 1"),
+        ("{\"entries\": []} x", "after the end"),
+    ])
+    func jrnlErrors(input: String, expected: String) throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j.sj")
+        let journal = try makeJournal(at: path).journal
+        let before = try fileBytes(path)
+        let error = #expect(throws: JournalError.self) { try JournalImport.check(.data(Data(input.utf8)), format: .jrnlJSON) }
+        #expect(error?.description.contains(expected) == true, "\(String(describing: error))")
+        #expect(throws: JournalError.self) { try JournalImport.importRecords(from: .data(Data(input.utf8)), format: .jrnlJSON, into: journal) }
+        #expect(try fileBytes(path) == before)
+    }
+
+    @Test("NDJSON in pieces round-trips an export; chunks are committed as they fill and progress is reported")
+    func ndjsonChunks() throws {
+        let dir = try TemporaryDirectory()
+        let source = try makeJournal(at: dir.file("a.sj")).journal
+        try source.appendBatch((0..<25).map { PendingRecord(JournalEntry(text: "ünïcode \($0) 🌱"), recordedAt: Date(timeIntervalSince1970: 1_700_000_000 + Double($0) * 60)) })
+        var exported = ""
+        try OwnerExport.write(source, format: .ndjson, notice: "a notice line") { exported += $0 }
+        let target = try makeJournal(at: dir.file("b.sj")).journal
+        var reports: [ImportProgress] = []
+        let result = try JournalImport.importRecords(from: Self.pieces(Data(exported.utf8), size: 13), format: .ndjson, into: target,
+                                                     chunkRecords: 10) { reports.append($0) }
+        #expect(reports.map(\.records) == [10, 20, 25])
+        #expect(reports.map(\.sequences) == [0...9, 0...19, 0...24])
+        #expect(result.records == 25 && result.bytesRead == exported.utf8.count)
+        var again = ""
+        try OwnerExport.write(target, format: .ndjson, notice: "a notice line") { again += $0 }
+        #expect(again == exported, "lossless")
+    }
+
+    @Test("invalid NDJSON midway: the chunks before it stay committed and the error names the line; check() finds it first")
+    func ndjsonInvalidMidway() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j.sj")
+        let journal = try makeJournal(at: path).journal
+        var lines = (0..<25).map { "{\"data\":{\"text\":\"n\($0)\"},\"kind\":\"entry\",\"recordedAt\":\"2026-01-01T00:00:00.000Z\",\"sequence\":\($0)}" }
+        lines[22] = "{\"data\":{\"text\":\"n\"},\"kind\":\"entry\",\"recordedAt\":\"yesterday\"}"
+        let data = Data(lines.joined(separator: "\n").utf8)
+        let checked = #expect(throws: JournalError.self) { try JournalImport.check(.data(data), format: .ndjson) }
+        #expect(checked?.description.contains("line 23") == true, "\(String(describing: checked))")
+        #expect(journal.recordCount == 0, "check writes nothing")
+        var reports: [ImportProgress] = []
+        let error = #expect(throws: JournalError.self) {
+            try JournalImport.importRecords(from: .data(data), format: .ndjson, into: journal, chunkRecords: 10) { reports.append($0) }
+        }
+        #expect(error?.description.contains("line 23") == true)
+        #expect(reports.last?.records == 20 && journal.recordCount == 20, "whole chunks only")
+        #expect(Journal.verify(at: path).isValid)
+    }
+
+    @Test("trimming newlines matches Foundation's CharacterSet.newlines exactly")
+    func trimming() {
+        for text in ["", "\n", "a", "\n\r\na b\n", "\u{2028}x\u{85}\u{2029}", "\u{0B}\u{0C}mid\nline\u{0D}", " \nspace\n ", "é\n", "\n🌱"] {
+            #expect(JournalImport.trimmingNewlines(text) == text.trimmingCharacters(in: .newlines), "\(Array(text.unicodeScalars))")
+        }
+    }
+}
