@@ -90,8 +90,9 @@ extension OwnerExport {
 
     static func scopeDescription(_ filter: RecordFilter, records: Int, notice: Bool) -> String {
         var parts = ["kinds: " + (filter.kinds.map { $0.sorted().joined(separator: ",") } ?? "all")]
-        parts.append("from: " + (filter.from.map { timestamp($0) } ?? "start"))
-        parts.append("to: " + (filter.to.map { timestamp($0) } ?? "now"))
+        // As the user asked: local days (the filter's `to` is the start of the day after the last one).
+        parts.append("days: " + (filter.from.map { LocalDate(date: $0).description } ?? "the start") + " to "
+                     + (filter.to.map { LocalDate(date: $0.addingTimeInterval(-0.001)).description } ?? "now"))
         if let tag = filter.tag { parts.append("tag: \(tag)") }
         parts.append("records: \(records)")
         if notice { parts.append("with notice") }

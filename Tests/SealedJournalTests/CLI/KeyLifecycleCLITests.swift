@@ -92,4 +92,16 @@ struct KeyLifecycleCLITests {
         #expect(salvaged.status == 1 && salvaged.stdout.contains("first") && salvaged.stdout.contains("third") && !salvaged.stdout.contains("second"))
         #expect(salvaged.stderr.contains("damaged: record #1"), "\(salvaged.stderr)")
     }
+
+    @Test("disclosures show the scope as it was asked: kinds and local days, not UTC instants")
+    func disclosureScope() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        #expect(try CLI.run(["write", path], input: "one\n").status == 0)
+        let export = try CLI.run(["export", path, "--format", "csv", "--kind", "entry", "--from", "2026-11-01", "--to", "2026-11-30",
+                                  "--output", dir.file("x.csv")], environment: ["TZ": "America/New_York"])
+        #expect(export.status == 0, "\(export.stderr)")
+        let listed = try CLI.run(["disclosures", path])
+        #expect(listed.stdout.contains("kinds: entry; days: 2026-11-01 to 2026-11-30"), "\(listed.stdout)")
+    }
 }
