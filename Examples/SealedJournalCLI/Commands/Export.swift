@@ -27,6 +27,8 @@ struct Export: ParsableCommand {
     @Option(help: "json, ndjson, csv, markdown, or html (check-ins only: a page with a calendar and charts).")
     var format: ExportChoice
     @OptionGroup var range: RangeOptions
+    @Flag(help: "Export past damaged records (listed afterwards) instead of stopping at the first one.")
+    var salvage = false
     @OptionGroup var sharing: SharingOptions
     @OptionGroup var unlock: UnlockOptions
     @OptionGroup var messages: OutputOptions
@@ -59,14 +61,21 @@ struct Export: ParsableCommand {
             var count = 0
             let total = journal.recordCount
             let report = Terminal.progress("exporting")
+            var damaged: [DamagedRecord] = []
             try sharing.write { write, finish in
                 count = try OwnerExport.disclose(journal, format: format, filter: range.filter(), request: request,
                                                  recipients: recipients, armored: sharing.armor,
                                                  progress: report.map { show in { written in if written % 500 == 0 { show(UInt64(written), total) } } },
+                                                 damaged: salvage ? { damaged.append($0) } : nil,
                                                  write: write, beforeRecording: finish).records
                 report?(total, total)
             }
             Terminal.say("Exported \(count) record(s); recorded the disclosure to \(request.recipient).")
+            if !damaged.isEmpty {
+                for item in damaged { Terminal.say("damaged (not exported): \(item)") }
+                Terminal.say("Salvage: \(damaged.count) damaged record(s) left out (listed above); `verify` still fails for this journal.")
+                throw ExitCode(1)
+            }
         }
     }
 }

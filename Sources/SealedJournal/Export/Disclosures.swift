@@ -32,13 +32,14 @@ extension OwnerExport {
     @discardableResult
     public static func disclose(_ journal: Journal, format: ExportFormat, filter: RecordFilter = .all,
                                 request: DisclosureRequest, recipients: [AgeRecipient] = [], armored: Bool = false,
-                                timeZone: TimeZone = .current, progress: ((Int) -> Void)? = nil, write: @escaping (Data) throws -> Void,
+                                timeZone: TimeZone = .current, progress: ((Int) -> Void)? = nil,
+                                damaged: ((DamagedRecord) -> Void)? = nil, write: @escaping (Data) throws -> Void,
                                 beforeRecording: () throws -> Void = {}) throws -> (disclosure: Disclosure, records: Int) {
         try disclose(journal, request: request, recipients: recipients, armored: armored, formatName: format.rawValue,
                      scope: { scopeDescription(filter, records: $0, notice: request.notice != nil) },
                      write: write, beforeRecording: beforeRecording) { sink in
             try OwnerExport.write(journal, format: format, filter: filter, timeZone: timeZone, notice: request.notice,
-                                  progress: progress, to: sink)
+                                  progress: progress, damaged: damaged, to: sink)
         }
     }
 

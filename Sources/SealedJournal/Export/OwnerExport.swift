@@ -35,12 +35,16 @@ public enum OwnerExport {
     ///     Markdown: a quote under the title). CSV cannot carry one.
     @discardableResult
     ///   - progress: called with the number of records written so far, after each record.
+    ///   - damaged: when given, the export salvages (``Journal/salvageRecords(_:_:)``): it goes on
+    ///     past records that cannot be read and reports each one here, instead of stopping.
     public static func write(_ journal: Journal, format: ExportFormat, filter: RecordFilter = .all,
                              timeZone: TimeZone = .current, notice: String? = nil,
-                             progress: ((Int) -> Void)? = nil, to write: (String) throws -> Void) throws -> Int {
+                             progress: ((Int) -> Void)? = nil, damaged: ((DamagedRecord) -> Void)? = nil,
+                             to write: (String) throws -> Void) throws -> Int {
         var count = 0 {
             didSet { progress?(count) }
         }
+        let journal = RecordSource(journal: journal, damaged: damaged)
         if notice != nil && format == .csv {
             throw JournalError.invalidField(field: "notice", reason: "CSV cannot carry a notice; use json, ndjson or markdown")
         }
@@ -179,5 +183,19 @@ enum MarkdownRendering {
         case let .custom(kind, json):
             return heading + " · \(kind)\n\n```json\n" + String(decoding: json, as: UTF8.self) + "\n```\n"
         }
+    }
+}
+
+/// Where an export reads records from: strictly, or salvaging past damaged records.
+private struct RecordSource {
+    let journal: Journal
+    let damaged: ((DamagedRecord) -> Void)?
+
+    var journalIDHex: String { journal.journalIDHex }
+    var fingerprint: String { journal.fingerprint }
+
+    func forEachRecord(_ filter: RecordFilter, _ body: (JournalRecord) throws -> Void) throws {
+        guard let damaged else { return try journal.forEachRecord(filter, body) }
+        for item in try journal.salvageRecords(filter, body) { damaged(item) }
     }
 }

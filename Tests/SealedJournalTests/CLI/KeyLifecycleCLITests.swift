@@ -91,6 +91,11 @@ struct KeyLifecycleCLITests {
         let salvaged = try CLI.run(["read", path, "--salvage"])
         #expect(salvaged.status == 1 && salvaged.stdout.contains("first") && salvaged.stdout.contains("third") && !salvaged.stdout.contains("second"))
         #expect(salvaged.stderr.contains("damaged: record #1"), "\(salvaged.stderr)")
+        let exported = try CLI.run(["export", path, "--format", "ndjson", "--salvage", "--output", dir.file("rescued.ndjson")])
+        #expect(exported.status == 1 && exported.stderr.contains("damaged (not exported): record #1"), "\(exported.stderr)")
+        let rescued = try String(contentsOfFile: dir.file("rescued.ndjson"), encoding: .utf8)
+        #expect(rescued.contains("first") && rescued.contains("third") && !rescued.contains("second"))
+        #expect(try CLI.run(["export", path, "--format", "ndjson"]).status == 3, "without --salvage the export stops")
     }
 
     @Test("disclosures show the scope as it was asked: kinds and local days, not UTC instants")
