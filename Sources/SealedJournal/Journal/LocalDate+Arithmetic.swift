@@ -3,28 +3,12 @@ import Foundation
 extension LocalDate {
     /// Days since 1970-01-01 (negative before it), by the proleptic Gregorian calendar.
     /// Pure arithmetic (no `Calendar`), so reports are fast and the same on every machine.
-    public var daysSince1970: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
+    public var daysSince1970: Int { Int(CivilTime.days(year: year, month: month, day: day)) }
 
     /// The day `daysSince1970` days after 1970-01-01, or `nil` outside years 1...9999.
     public init?(daysSince1970 days: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let d = dayOfYear - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yearOfEra + era * 400 + (m <= 2 ? 1 : 0)
-        guard let date = try? LocalDate(year: y, month: m, day: d) else { return nil }
-        self = date
+        guard days >= Int(CivilTime.earliestDay), days <= Int(CivilTime.latestDay) else { return nil }
+        self.init(daysSinceEpoch: Int32(days))
     }
 
     /// ISO weekday: 1 = Monday ... 7 = Sunday.
