@@ -98,7 +98,9 @@ struct ArgumentPrivacyTests {
     @Test("while each content-bearing command runs (waiting at its passphrase prompt), another uid reading /proc/*/cmdline sees the journal path but none of the content")
     func noContentInCommandLines() throws {
         let dir = try TemporaryDirectory()
-        let path = dir.file("argv-PATHMARK-7d1e.sjournal")
+        // Unique per run: another test run on the machine must never be mistaken for this one.
+        let pathMark = "argv-PATHMARK-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let path = dir.file("\(pathMark).sjournal")
         try CLI.run(["init", path, "--kdf", "interactive"])
         try CLI.run(["write", path], input: "seed entry")
         try "ENTRY-SECRET-a91 what I wrote tonight".write(toFile: dir.file("entry.txt"), atomically: false, encoding: .utf8)
@@ -126,7 +128,7 @@ struct ArgumentPrivacyTests {
             try tmux.start(command + " > /dev/null; echo EXIT=$?")
             try tmux.waitFor("Passphrase for")
             let seen = OtherAccount.readAllCommandLines()
-            #expect(seen.contains("argv-PATHMARK-7d1e"), "the probe must see the waiting command's arguments: \(command)")
+            #expect(seen.contains(pathMark), "the probe must see the waiting command's arguments: \(command)")
             for secret in secrets {
                 #expect(!seen.contains(secret), "\(secret) visible to another account during: \(command)")
             }
@@ -147,7 +149,7 @@ struct ArgumentPrivacyTests {
         }
         try tmux.waitFor("reach out")
         let guided = OtherAccount.readAllCommandLines()
-        #expect(guided.contains("argv-PATHMARK-7d1e") && !guided.contains("GUIDED-TRIGGER-k11"))
+        #expect(guided.contains(pathMark) && !guided.contains("GUIDED-TRIGGER-k11"))
         tmux.type("no")
         try tmux.waitFor("A note")
         tmux.type("")
@@ -181,7 +183,9 @@ struct ProcessHardeningTests {
         let binary = dir.file("sealed-journal")
         try FileManager.default.copyItem(atPath: CLI.executable.path, toPath: binary)
         chmod(binary, 0o755)
-        let path = dir.file("hardening-MARK-5c2.sjournal")
+        // Unique per run: the signal below must never reach another test run's process.
+        let mark = "hardening-MARK-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let path = dir.file("\(mark).sjournal")
         try CLI.run(["init", path, "--kdf", "interactive"])
         chown(path, ids.uid, ids.gid)
 
@@ -189,7 +193,7 @@ struct ProcessHardeningTests {
         defer { tmux.close() }
         try tmux.start((OtherAccount.prefix + [binary, "read", path]).joined(separator: " ") + "; echo EXIT=$?")
         try tmux.waitFor("Passphrase for")
-        let pid = try #require(pidOfCommand(containing: "hardening-MARK-5c2"))
+        let pid = try #require(pidOfCommand(containing: mark))
 
         let limits = try #require(readWholeFile("/proc/\(pid)/limits"))
         let core = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") })

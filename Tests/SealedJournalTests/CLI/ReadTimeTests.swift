@@ -2,37 +2,39 @@ import Foundation
 import Testing
 @testable import SealedJournal
 
-/// `read` prints local times with integer arithmetic; they must equal what Calendar gives (from
+/// `read` prints each record's time as its writer's local time with the writer's UTC offset
+/// (issue: every time with its zone); it must equal what Calendar gives in that zone (from
 /// 1582-10-15 on; before it Foundation's Gregorian calendar is Julian, and ours stays proleptic
 /// Gregorian, as FORMAT.md 4.3 says, checked against the library's own civil-time code).
-@Suite("CLI read shows local times exactly as Calendar computes them (proleptic Gregorian before 1582)")
+@Suite("CLI read shows the writer's local time and offset, exactly as Calendar computes them (proleptic Gregorian before 1582)")
 struct ReadTimeTests {
     @Test("times across zones, DST changes, leap days and years 0001-9999", arguments: ["UTC", "America/New_York", "Asia/Kolkata", "Pacific/Chatham"])
     func localTimes(zone: String) throws {
         let dir = try TemporaryDirectory()
         let path = dir.file("j.sj")
         let journal = try makeJournal(at: path, passphrase: CLI.passphrase).journal
-        let instants: [Double] = [0, -1, 951_825_600, 1_709_164_800, 1_710_054_000, 1_710_054_000 + 3599, 1_730_613_600, -62_135_596_800, 253_402_300_799, 1_767_225_599.999]
-        try journal.appendBatch(instants.map { PendingRecord(JournalEntry(text: "t"), recordedAt: Date(timeIntervalSince1970: $0)) })
-        let result = try CLI.run(["read", path], environment: ["TZ": zone])
+        let writerZone = try #require(TimeZone(identifier: zone))
+        let instants: [Double] = [0, -1, 951_825_600, 1_709_164_800, 1_710_054_000, 1_710_054_000 + 3599, 1_730_613_600, -62_135_596_800 + 86_400, 253_402_300_799 - 86_400, 1_767_225_599.999]
+        try journal.appendBatch(instants.map { PendingRecord(JournalEntry(text: "t"), recordedAt: Date(timeIntervalSince1970: $0), timeZone: writerZone) })
+        // Read in another zone: the writer's time and offset are shown, not the reader's.
+        let result = try CLI.run(["read", path], environment: ["TZ": zone == "UTC" ? "Asia/Tokyo" : "UTC"])
         #expect(result.status == 0, "\(result.stderr)")
         let shown = result.stdout.split(separator: "\n").filter { $0.hasPrefix("#") }.map { $0.split(separator: " ", omittingEmptySubsequences: true) }
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = try #require(TimeZone(identifier: zone))
+        calendar.timeZone = writerZone
         #expect(shown.count == instants.count)
         for (fields, instant) in zip(shown, instants) {
             let date = Date(timeIntervalSince1970: instant)
+            let offset = Int32(clamping: writerZone.secondsFromGMT(for: date))
             let expected: String
             if instant >= -12_219_292_800 {
                 let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
                 expected = String(format: "%04d-%02d-%02d %02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0)
+                    + " " + CivilTime.offsetText(offset)
             } else {
-                let local = (Int64(instant) + Int64(calendar.timeZone.secondsFromGMT(for: date))) * 1000
-                let iso = local < CivilTime.earliestMilliseconds ? "0000-12-31T" + String(CivilTime.iso8601(milliseconds: local + 86_400_000).dropFirst(11))
-                                                                 : CivilTime.iso8601(milliseconds: local)
-                expected = String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(5))
+                expected = CivilTime.localText(milliseconds: Int64(instant * 1000), offsetSeconds: offset)
             }
-            #expect(fields.count > 2 && "\(fields[1]) \(fields[2])" == expected, "\(instant) in \(zone): \(fields)")
+            #expect(fields.count > 3 && "\(fields[1]) \(fields[2]) \(fields[3])" == expected, "\(instant) in \(zone): \(fields)")
         }
     }
 }
@@ -49,7 +51,9 @@ struct ReadLinesTests {
         try journal.append(JournalEntry(text: text))
         let result = try CLI.run(["read", path])
         #expect(result.status == 0)
-        let expected = text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
+        // What reaches the terminal is escaped (a lone CR is shown as \r), then split.
+        let expected = TerminalText.escape(text, keepingLineBreaks: true).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { "    " + $0 }.joined(separator: "\n")
         #expect(result.stdout.contains(expected), "\(result.stdout.debugDescription)")
     }
 }
