@@ -47,7 +47,8 @@ for _ in $(seq 1 100); do (echo > "/dev/tcp/127.0.0.1/$http_port") 2>/dev/null &
 day() { date -u -d "$1" +%F; }
 for offset in "-1 day" "now"; do
     n=$((n + 1))
-    "$cli" checkin "$work/j.sjournal" --day "$(day "$offset")" --mood 7 --craving 1 --use sober --quiet
+    # Content never in the arguments: the check-in is a JSON object on standard input.
+    printf '{"day":"%s","mood":7,"craving":1,"use":"sober"}' "$(day "$offset")" | "$cli" checkin "$work/j.sjournal" --json - --quiet
     "$cli" request-witness "$work/j.sjournal" --witness "$witness_key" --output "$work/request-$n" --quiet
     "$server" submit "$work/request-$n" --url "http://127.0.0.1:$http_port/add-checkpoint" --output "$work/answer-$n"
     "$cli" import-cosignature "$work/j.sjournal" "$work/answer-$n" --witness "$witness_key" --quiet
