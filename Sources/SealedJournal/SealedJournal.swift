@@ -9,7 +9,7 @@ public enum SealedJournalLibrary {
 
     /// The libsodium version linked at run time, after checking it is usable.
     /// - Throws: ``CryptoError`` when libsodium cannot be initialised or is older than 1.0.18.
-    public static func sodiumVersion() throws -> String {
+    public static func sodiumVersion() throws(CryptoError) -> String {
         try Sodium.ensureInitialized()
         return Sodium.runtimeVersion
     }

@@ -25,10 +25,26 @@ public struct SecretBytes: Sendable {
         self.storage = storage
     }
 
+    /// Allocates `count` bytes of guarded memory and lets `initializer` fill them in place, so a
+    /// secret read from the caller's own source (a terminal, a key file, a platform keychain)
+    /// never passes through an unguarded buffer. The memory starts zeroed.
+    ///
+    /// - Throws: ``CryptoError/outOfMemory(bytes:)`` when guarded memory is refused, or what
+    ///   `initializer` throws (the memory is wiped and freed in that case too).
+    public init(unsafeUninitializedCount count: Int,
+                initializingWith initializer: (UnsafeMutableRawBufferPointer) throws(CryptoError) -> Void) throws(CryptoError) {
+        try Sodium.ensureInitialized()
+        let storage = try SecretStorage(count: count)
+        try initializer(storage.mutableBuffer)
+        storage.makeReadOnly()
+        self.storage = storage
+    }
+
     /// Copies `bytes` into guarded memory. The caller remains responsible for wiping its copy.
-    public init(copying bytes: some Sequence<UInt8>) throws {
+    /// - Throws: ``CryptoError/outOfMemory(bytes:)`` when guarded memory is refused.
+    public init(copying bytes: some Sequence<UInt8>) throws(CryptoError) {
         let array = Array(bytes)
-        try self.init(count: array.count) { buffer in
+        try self.init(unsafeUninitializedCount: array.count) { buffer in
             buffer.copyBytes(from: array)
         }
     }
@@ -37,17 +53,19 @@ public struct SecretBytes: Sendable {
     ///
     /// Swift strings cannot be wiped; prefer reading passphrases straight into
     /// ``SecretBytes`` where you can.
-    public init(utf8 string: String) throws {
+    /// - Throws: ``CryptoError/outOfMemory(bytes:)`` when guarded memory is refused.
+    public init(utf8 string: String) throws(CryptoError) {
         var string = string
         let count = string.utf8.count
-        try self.init(count: count) { buffer in
+        try self.init(unsafeUninitializedCount: count) { buffer in
             string.withUTF8 { utf8 in buffer.copyMemory(from: UnsafeRawBufferPointer(utf8)) }
         }
     }
 
     /// Fresh random bytes from the operating system's CSPRNG (`randombytes_buf`).
-    public static func random(count: Int) throws -> SecretBytes {
-        try SecretBytes(count: count) { DeterministicRandomness.fill($0) }
+    /// - Throws: ``CryptoError/outOfMemory(bytes:)`` when guarded memory is refused.
+    public static func random(count: Int) throws(CryptoError) -> SecretBytes {
+        try SecretBytes(unsafeUninitializedCount: count) { DeterministicRandomness.fill($0) }
     }
 
     /// The number of secret bytes.
@@ -93,12 +111,12 @@ final class SecretStorage: @unchecked Sendable {
     /// is freed, so tests can prove the wipe happened. `nil` in production.
     static let wipeObserver = Locked<(@Sendable (UnsafeRawBufferPointer) -> Void)?>(nil)
 
-    init(count: Int) throws {
+    init(count: Int) throws(CryptoError) {
         precondition(count >= 0, "negative secret size")
         // sodium_malloc(0) returns a valid guarded region; keep at least one byte
         // so the pointer is never nil.
         guard let pointer = sodium_malloc(max(count, 1)) else {
-            throw CryptoError.outOfMemory(bytes: count)
+            throw .outOfMemory(bytes: count)
         }
         sodium_memzero(pointer, max(count, 1))
         self.pointer = pointer

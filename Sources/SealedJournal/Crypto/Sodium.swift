@@ -23,7 +23,7 @@ enum Sodium {
 
     /// Initialises libsodium once; throws if it cannot be used.
     @inline(__always)
-    static func ensureInitialized() throws {
+    static func ensureInitialized() throws(CryptoError) {
         try initialization.get()
     }
 

@@ -81,10 +81,15 @@ public struct AuditBundle: Codable, Sendable, Equatable {
     public var witnessed: [WitnessedCheckpoint]? = nil
 
     /// The bundle as pretty-printed JSON with sorted keys.
-    public func encoded() throws -> Data {
+    /// - Throws: ``JournalError/invalidField(field:reason:)`` if a field cannot be encoded as JSON.
+    public func encoded() throws(JournalError) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        do {
+            return try encoder.encode(self)
+        } catch {
+            throw .invalidField(field: "audit bundle", reason: "cannot be encoded as JSON")
+        }
     }
 
     /// Number of records whose content is disclosed.
@@ -195,9 +200,10 @@ extension Journal {
     }
 
     /// Sequence numbers of the records matching `filter` (for disclosing "by filter").
-    public func sequences(matching filter: RecordFilter) throws -> [UInt64] {
+    public func sequences(matching filter: RecordFilter) throws(JournalError) -> [UInt64] {
         var result: [UInt64] = []
-        try forEachRecord(filter) { result.append($0.sequence) }
+        var cursor = try cursor(filter)
+        while let record = try cursor.next() { result.append(record.sequence) }
         return result
     }
 }

@@ -226,11 +226,11 @@ public struct ComplianceReport: Sendable {
     ///   - now: the report's time; its day in `timeZone` is "today".
     ///   - timeZone: the reader's time zone, for "today" and for showing ``generatedAt``.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` for a backwards or too long range;
-    ///   read errors of ``Journal/forEachRecord(_:_:)``.
+    ///   read errors of ``Journal/cursor(_:)``.
     ///   - witnesses: witness keys whose stored cosignatures mark each check-in "witnessed by",
     ///     "not witnessed" or "possibly written late" (none: no witness column).
     public static func build(_ journal: Journal, from: LocalDate, to: LocalDate, now: Date = Date(),
-                             timeZone: TimeZone = .current, witnesses: [WitnessPublicKey] = []) throws -> ComplianceReport {
+                             timeZone: TimeZone = .current, witnesses: [WitnessPublicKey] = []) throws(JournalError) -> ComplianceReport {
         guard from <= to else { throw JournalError.invalidField(field: "to", reason: "is before from") }
         guard from.days(to: to) < maximumDays else {
             throw JournalError.invalidField(field: "from", reason: "the range is longer than \(maximumDays) days")
@@ -238,15 +238,16 @@ public struct ComplianceReport: Sendable {
         let checkpoint = journal.latestCheckpoint
         var found: [(UInt64, Date, CheckIn)] = []
         var corrections: [UInt64: (UInt64, Amendment)] = [:]
-        try journal.forEachRecord(RecordFilter(kinds: [RecordKind.checkIn, RecordKind.amendment])) { record in
-            guard record.sequence < checkpoint.treeSize else { return }
+        var cursor = try journal.cursor(RecordFilter(kinds: [RecordKind.checkIn, RecordKind.amendment]))
+        while let record = try cursor.next() {
+            guard record.sequence < checkpoint.treeSize else { continue }
             if record.kind == RecordKind.amendment {
                 let amendment = try record.decode(Amendment.self)
                 if amendment.checkIn != nil { corrections[amendment.amends] = (record.sequence, amendment) }
-                return
+                continue
             }
             let checkIn = try record.decode(CheckIn.self)
-            guard checkIn.day >= from, checkIn.day <= to else { return }
+            guard checkIn.day >= from, checkIn.day <= to else { continue }
             found.append((record.sequence, record.recordedAt, checkIn))
         }
         var report = assemble(found, from: from, to: to, now: now, timeZone: timeZone, journal: journal, checkpoint: checkpoint,
@@ -264,13 +265,14 @@ public struct ComplianceReport: Sendable {
     /// check-in exports rendered as a report.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` when they span more than ``maximumDays``.
     public static func build(_ journal: Journal, matching filter: RecordFilter, now: Date = Date(),
-                             timeZone: TimeZone = .current) throws -> ComplianceReport {
+                             timeZone: TimeZone = .current) throws(JournalError) -> ComplianceReport {
         var filter = filter
         filter.kinds = [RecordKind.checkIn]
         let checkpoint = journal.latestCheckpoint
         var found: [(UInt64, Date, CheckIn)] = []
-        try journal.forEachRecord(filter) { record in
-            guard record.sequence < checkpoint.treeSize else { return }
+        var cursor = try journal.cursor(filter)
+        while let record = try cursor.next() {
+            guard record.sequence < checkpoint.treeSize else { continue }
             found.append((record.sequence, record.recordedAt, try record.decode(CheckIn.self)))
         }
         let today = LocalDate(date: now, offsetSeconds: timeZone.secondsFromGMT(for: now))

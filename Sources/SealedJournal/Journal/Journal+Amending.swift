@@ -32,9 +32,10 @@ extension Journal {
 
     /// The newest check-in whose day is `day`, if any (for "amend today's check-in").
     /// Cost: one pass over the journal's check-ins.
-    public func latestCheckIn(for day: LocalDate) throws -> JournalRecord? {
+    public func latestCheckIn(for day: LocalDate) throws(JournalError) -> JournalRecord? {
         var found: JournalRecord?
-        try forEachRecord(RecordFilter(kinds: [RecordKind.checkIn])) { record in
+        var cursor = try self.cursor(RecordFilter(kinds: [RecordKind.checkIn]))
+        while let record = try cursor.next() {
             if (try? record.decode(CheckIn.self))?.day == day { found = record }
         }
         return found

@@ -123,22 +123,61 @@ extension JournalRecord {
 }
 
 /// An `AsyncSequence` over a journal's records (see ``RecordCursor``).
+///
+/// It fails only with ``JournalError`` (`Failure == JournalError`). Iteration checks for task
+/// cancellation before each record and ends (returns `nil`) once the task is cancelled, so a
+/// cancelled reader stops within one record.
+///
+/// Reading is synchronous file I/O (one large read per MiB of frames, then decryption): it runs
+/// on the executor of the task that iterates, a few microseconds per record. For a journal of
+/// hundreds of thousands of records, iterate from a task you own or use the synchronous
+/// ``RecordCursor`` (``Journal/cursor(_:)``), which is the primary API and the one the CLI uses.
 public struct JournalRecords: AsyncSequence, Sendable {
+    /// Each element is one authenticated record.
     public typealias Element = JournalRecord
+    /// Iteration fails only with ``JournalError``.
+    public typealias Failure = JournalError
     let journal: Journal
     let filter: RecordFilter
 
+    /// Iterates the records; made by ``makeAsyncIterator()``.
     public struct AsyncIterator: AsyncIteratorProtocol {
+        /// Each element is one authenticated record.
+        public typealias Element = JournalRecord
+        /// Iteration fails only with ``JournalError``.
+        public typealias Failure = JournalError
         let journal: Journal
         let filter: RecordFilter
         var cursor: CursorBox?
+        var finished = false
 
-        public mutating func next() async throws -> JournalRecord? {
+        /// The next matching record; `nil` at the end or once the current task is cancelled.
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(JournalError) -> JournalRecord? {
+            try nextRecord()
+        }
+
+        /// The next matching record; `nil` at the end or once the current task is cancelled.
+        public mutating func next() async throws(JournalError) -> JournalRecord? {
+            try nextRecord()
+        }
+
+        private mutating func nextRecord() throws(JournalError) -> JournalRecord? {
+            guard !finished, !Task.isCancelled else {
+                finished = true
+                cursor = nil
+                return nil
+            }
             if cursor == nil { cursor = CursorBox(try RecordCursor(journal: journal, filter: filter)) }
-            return try cursor!.next()
+            guard let record = try cursor?.next() else {
+                finished = true
+                cursor = nil
+                return nil
+            }
+            return record
         }
     }
 
+    /// An iterator over the records committed when iteration starts.
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(journal: journal, filter: filter) }
 }
 
@@ -161,18 +200,22 @@ extension Journal {
     }
 
     /// Calls `body` for each record matching `filter`, in order, in constant memory.
+    ///
+    /// - Throws: ``JournalError`` when a record cannot be read or authenticated (the records
+    ///   before it were already passed to `body`), or whatever `body` throws (reading stops).
     public func forEachRecord(_ filter: RecordFilter = .all, _ body: (JournalRecord) throws -> Void) throws {
         var cursor = try self.cursor(filter)
         while let record = try cursor.next() { try body(record) }
     }
 
     /// The last `count` records matching `filter`, oldest first (one pass, memory for `count` records).
-    public func lastRecords(_ count: Int, _ filter: RecordFilter = .all) throws -> [JournalRecord] {
+    public func lastRecords(_ count: Int, _ filter: RecordFilter = .all) throws(JournalError) -> [JournalRecord] {
         guard count > 0 else { return [] }
         var ring: [JournalRecord] = []
         ring.reserveCapacity(count)
         var next = 0
-        try forEachRecord(filter) { record in
+        var cursor = try self.cursor(filter)
+        while let record = try cursor.next() {
             if ring.count < count { ring.append(record) } else { ring[next] = record }
             next = (next + 1) % count
         }

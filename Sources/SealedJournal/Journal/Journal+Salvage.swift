@@ -25,6 +25,9 @@ extension Journal {
     /// damaged range. `verify` still fails for such a journal.
     ///
     /// Cost: one pass over the file; a forward search only where a frame boundary is damaged.
+    ///
+    /// - Throws: ``JournalError/io(_:)`` when the file cannot be read, or whatever `body` throws
+    ///   (reading stops). Damage is never thrown: it is returned.
     public func salvageRecords(_ filter: RecordFilter = .all, _ body: (JournalRecord) throws -> Void) throws -> [DamagedRecord] {
         let end = state.withLock { $0.tail.endOffset }
         let cipher = try JournalError.mapping { try RecordCipher(masterKey: masterKey, journalID: journalID) }

@@ -102,6 +102,38 @@ public final class Journal: Sendable {
         }
     }
 
+    /// The result of ``openOrCreate(at:passphrase:kdf:durability:)``.
+    public struct OpenedOrCreated: Sendable {
+        /// The journal, open for reading and appending.
+        public let journal: Journal
+        /// Set only when the journal was created by this call: show it to the user once (it is
+        /// the only other way in if the passphrase is lost). `nil` when an existing journal opened.
+        public let recoveryKey: RecoveryKey?
+        /// `true` when this call created the journal.
+        public var wasCreated: Bool { recoveryKey != nil }
+    }
+
+    /// Opens the journal at `path` for writing, or creates it (mode 0600) when there is no file
+    /// there. Safe when two processes race: the loser of the creation opens the winner's journal.
+    ///
+    /// Only a missing file leads to creation: an empty, damaged or foreign file is reported as
+    /// such and never replaced.
+    /// - Throws: ``JournalError/wrongPassphrase`` for an existing journal; the errors of
+    ///   ``create(at:passphrase:kdf:durability:)`` and ``open(at:passphrase:mode:durability:expectedFingerprint:)``.
+    public static func openOrCreate(at path: String, passphrase: SecretBytes, kdf: KDFPreset = .moderate,
+                                    durability: Durability = .synchronous) throws(JournalError) -> OpenedOrCreated {
+        do {
+            return OpenedOrCreated(journal: try open(at: path, passphrase: passphrase, durability: durability), recoveryKey: nil)
+        } catch .notFound {
+            do {
+                let created = try create(at: path, passphrase: passphrase, kdf: kdf, durability: durability)
+                return OpenedOrCreated(journal: created.journal, recoveryKey: created.recoveryKey)
+            } catch .alreadyExists {
+                return OpenedOrCreated(journal: try open(at: path, passphrase: passphrase, durability: durability), recoveryKey: nil)
+            }
+        }
+    }
+
     // MARK: Opening
 
     /// Opens and unlocks a journal with its passphrase.
@@ -278,15 +310,49 @@ public final class Journal: Sendable {
 
     // MARK: Public facts
 
-    /// Number of committed records.
+    /// Number of committed records, as this instance last saw the file: at open, after its own
+    /// appends, or at the last ``refresh()``. Records another process or another `Journal`
+    /// instance commits are counted after ``refresh()`` (or this instance's next append).
+    /// Costs nothing (no I/O).
     public var recordCount: UInt64 { state.withLock { $0.tail.frame.treeSize } }
 
-    /// The newest signed checkpoint (give its ``Checkpoint/text`` to someone to hold).
+    /// The newest signed checkpoint this instance has seen (see ``recordCount``); give its
+    /// ``Checkpoint/text`` to someone to hold.
     public var latestCheckpoint: Checkpoint { state.withLock { $0.tail.checkpoint } }
 
-    /// The journal's public facts.
-    public var info: JournalInfo {
-        get throws(JournalError) { try Journal.info(at: path) }
+    /// The journal's public facts, read from the file now (so they include what other writers
+    /// committed). Same as ``Journal/info(at:)`` on ``path``.
+    ///
+    /// Cost: reads the header and the last commit (O(1) in journal size); no key is used.
+    /// - Throws: I/O errors, or ``JournalError`` cases naming damage found in the header or the
+    ///   last commit.
+    public func info() throws(JournalError) -> JournalInfo {
+        try Journal.info(at: path)
+    }
+
+    /// Catches up with records committed to the file since this instance last looked (by another
+    /// `Journal` instance or another process) and returns the new ``recordCount``. Reads and
+    /// cursors made afterwards include them.
+    ///
+    /// Cost: O(1) when nothing changed (one `fstat`); otherwise reads the header and the last
+    /// commit. A read-write instance takes the file lock, so it waits for a writer mid-append.
+    /// - Throws: ``JournalError/journalReplaced(path:)`` after a rekey;
+    ///   ``JournalError/damaged(offset:reason:)`` when a read-write instance finds damage after the
+    ///   last commit (nothing is cut); ``JournalError/corruptFrame(offset:sequence:reason:)`` when the
+    ///   file shrank or lost committed records while open.
+    @discardableResult
+    public func refresh() throws(JournalError) -> UInt64 {
+        try checkNotRetired()
+        return try JournalError.mapping {
+            try state.withLock { state in
+                if mode == .readWrite {
+                    try file.withExclusiveLock { try refreshTail(&state) }
+                } else {
+                    try refreshTail(&state)
+                }
+                return state.tail.frame.treeSize
+            }
+        }
     }
 
     /// The journal id, as 32 hex digits.

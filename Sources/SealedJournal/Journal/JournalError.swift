@@ -102,21 +102,28 @@ extension JournalError: CustomStringConvertible {
 
 extension JournalError {
     /// Runs `body`, mapping lower-layer errors to ``JournalError``.
+    ///
+    /// Every error type the layers below throw has its own mapping (see
+    /// ``JournalErrorConvertible``); `JournalErrorMappingTests` checks each one, so no internal
+    /// type reaches an embedder.
     static func mapping<T>(_ body: () throws -> T) throws(JournalError) -> T {
         do {
             return try body()
-        } catch let error as JournalError {
-            throw error
-        } catch let error as SystemError where error.code == ENOENT && error.operation == "open" {
-            throw .notFound(path: error.path)
-        } catch let error as SystemError {
-            throw .io(error)
-        } catch let error as CryptoError {
-            throw .crypto(error)
-        } catch let error as FormatError {
-            throw .corruptFrame(offset: 0, sequence: nil, reason: error.description)
         } catch {
-            throw .corruptFrame(offset: 0, sequence: nil, reason: "unexpected error")
+            throw JournalError(mapping: error)
+        }
+    }
+
+    /// The ``JournalError`` for an error thrown below the Journal layer.
+    init(mapping error: any Error) {
+        switch error {
+        case let error as JournalError: self = error
+        case let error as any JournalErrorConvertible: self = error.journalError
+        default:
+            // Unreachable by construction: every throwing function under Sources/SealedJournal
+            // throws one of the convertible types. Report it as a system failure naming only the
+            // type (never a value, which could carry content), rather than as damage.
+            self = .io(SystemError(operation: "internal: \(type(of: error))", path: "", code: 0))
         }
     }
 
@@ -163,6 +170,60 @@ extension JournalError {
         case .notFound, .noSuchRecord: return .notFound
         case .io, .crypto: return .system
         case .readOnly, .journalReplaced: return .state
+        }
+    }
+}
+
+/// An error of a layer below Journal (Crypto, Format, Storage) that has a ``JournalError`` meaning.
+protocol JournalErrorConvertible: Error {
+    /// The error as an embedder sees it.
+    var journalError: JournalError { get }
+}
+
+extension SystemError: JournalErrorConvertible {
+    var journalError: JournalError {
+        code == ENOENT && operation == "open" ? .notFound(path: path) : .io(self)
+    }
+}
+
+extension CryptoError: JournalErrorConvertible {
+    var journalError: JournalError { .crypto(self) }
+}
+
+extension FormatError: JournalErrorConvertible {
+    var journalError: JournalError {
+        if case let .unsupportedVersion(found, supported) = self { return .unsupportedVersion(found: found, supported: supported) }
+        return .corruptFrame(offset: 0, sequence: nil, reason: description)
+    }
+}
+
+extension FrameReadError: JournalErrorConvertible {
+    var journalError: JournalError {
+        switch self {
+        case let .incomplete(offset): return .corruptFrame(offset: offset, sequence: nil, reason: "the frame is incomplete")
+        case let .malformed(offset, reason): return .corruptFrame(offset: offset, sequence: nil, reason: reason.description)
+        }
+    }
+}
+
+extension HeaderReadError: JournalErrorConvertible {
+    var journalError: JournalError {
+        switch self {
+        case let .emptyFile(path): return .emptyFile(path: path)
+        case let .notAJournal(path): return .notAJournal(path: path)
+        case let .unsupportedVersion(found, supported): return .unsupportedVersion(found: found, supported: supported)
+        case let .corruptHeader(path, reason): return .corruptHeader(path: path, reason: reason)
+        case let .headerMismatch(path, reason): return .headerMismatch(path: path, reason: reason)
+        }
+    }
+}
+
+extension RecoveryKeyEncoding.DecodeError: JournalErrorConvertible {
+    var journalError: JournalError {
+        switch self {
+        case .invalidCharacter: return .invalidRecoveryKeyText(reason: "it contains a character that is not in the key alphabet")
+        case .wrongLength: return .invalidRecoveryKeyText(reason: "it must have \(RecoveryKeyEncoding.characterCount) characters")
+        case .checksumMismatch: return .invalidRecoveryKeyText(reason: "its checksum does not match (check for a typo)")
         }
     }
 }

@@ -10,17 +10,7 @@ public struct RecoveryKey: Sendable, CustomStringConvertible {
     /// Parses a typed recovery key (case, spaces and dashes do not matter).
     /// - Throws: ``JournalError/invalidRecoveryKeyText(reason:)`` for a typo.
     public init(_ text: String) throws(JournalError) {
-        do {
-            secret = try RecoveryKeyEncoding.decode(text)
-        } catch RecoveryKeyEncoding.DecodeError.invalidCharacter {
-            throw .invalidRecoveryKeyText(reason: "it contains a character that is not in the key alphabet")
-        } catch RecoveryKeyEncoding.DecodeError.wrongLength {
-            throw .invalidRecoveryKeyText(reason: "it must have \(RecoveryKeyEncoding.characterCount) characters")
-        } catch RecoveryKeyEncoding.DecodeError.checksumMismatch {
-            throw .invalidRecoveryKeyText(reason: "its checksum does not match (check for a typo)")
-        } catch {
-            throw .crypto(.outOfMemory(bytes: RecoveryKeyEncoding.keyByteCount))
-        }
+        secret = try JournalError.mapping { try RecoveryKeyEncoding.decode(text) }
     }
 
     /// The key in 11 groups of 5 characters, for showing once (this creates an ordinary String).

@@ -45,12 +45,12 @@ struct HeaderState {
 enum HeaderStore {
     /// Reads both copies and picks the best.
     static func read(file: AppendOnlyFile, fileSize: UInt64) throws -> HeaderState {
-        guard fileSize > 0 else { throw JournalError.emptyFile(path: file.path) }
+        guard fileSize > 0 else { throw HeaderReadError.emptyFile(path: file.path) }
         let bytes = try file.read(at: 0, count: Int(min(fileSize, FileHeader.framesOffset)))
         let size = FileHeader.copyByteCount
         let magicAt0 = bytes.starts(with: FileHeader.magic)
         let magicAt1 = bytes.count >= size + 8 && Array(bytes[size..<size + 8]) == FileHeader.magic
-        guard magicAt0 || magicAt1 else { throw JournalError.notAJournal(path: file.path) }
+        guard magicAt0 || magicAt1 else { throw HeaderReadError.notAJournal(path: file.path) }
 
         var headers: [FileHeader?] = [nil, nil]
         var digests: [[UInt8]?] = [nil, nil]
@@ -74,16 +74,16 @@ enum HeaderStore {
         let valid = headers.enumerated().compactMap { $0.element == nil ? nil : ($0.offset, $0.element!) }
         guard let first = valid.first else {
             for case let .unsupportedVersion(found, supported)? in problems {
-                throw JournalError.unsupportedVersion(found: found, supported: supported)
+                throw HeaderReadError.unsupportedVersion(found: found, supported: supported)
             }
             let reasons = problems.compactMap { $0?.description }.joined(separator: "; ")
-            throw JournalError.corruptHeader(path: file.path, reason: reasons)
+            throw HeaderReadError.corruptHeader(path: file.path, reason: reasons)
         }
         var best = first
         if valid.count == 2 {
             let other = valid[1]
             guard other.1.journalID == first.1.journalID, other.1.publicKey == first.1.publicKey else {
-                throw JournalError.headerMismatch(path: file.path, reason: "the two header copies belong to different journals")
+                throw HeaderReadError.headerMismatch(path: file.path, reason: "the two header copies belong to different journals")
             }
             if other.1.sequence > first.1.sequence { best = other }
         }
@@ -93,12 +93,12 @@ enum HeaderStore {
 
     /// Writes `header` (its sequence already incremented) to both copies, crash-safely; returns
     /// the digest of the copy written (what the next checkpoint binds).
-    /// - Throws: ``JournalError/unsupportedVersion(found:supported:)`` without writing when a copy
+    /// - Throws: `HeaderReadError.unsupportedVersion` without writing when a copy
     ///   on disk has a version this library does not know.
     @discardableResult
     static func write(_ header: FileHeader, signingKey: Ed25519.SigningKey, file: AppendOnlyFile, current: HeaderState) throws -> [UInt8] {
         if let found = current.unknownVersionFound {
-            throw JournalError.unsupportedVersion(found: found, supported: Int(FileHeader.formatVersion))
+            throw HeaderReadError.unsupportedVersion(found: found, supported: Int(FileHeader.formatVersion))
         }
         let copy = try header.encodeCopy(signingKey: signingKey)
         let order = current.bestCopy == 0 ? [1, 0] : [0, 1]
