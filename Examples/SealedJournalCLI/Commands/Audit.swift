@@ -49,7 +49,7 @@ struct Audit: ParsableCommand {
             let sequences = disclose?.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) } ?? []
             // A filter makes a complete bundle: every record's kind and day, the content of every
             // record in scope, so the auditor can see nothing in scope was left out.
-            let scope = filterGiven ? AuditBundle.Scope(kinds: range.kind.kinds.map(Array.init), from: range.from?.day, to: range.to?.day, complete: true) : nil
+            let scope = filterGiven ? AuditBundle.Scope(kinds: range.kind.kinds, from: range.from?.day, to: range.to?.day, complete: true) : nil
             let treeSize = journal.recordCount
             let recipients = try sharing.recipients()
             let request = try sharing.request(recipients: recipients, defaultPurpose: "audit")
@@ -97,7 +97,7 @@ struct VerifyAudit: ParsableCommand {
     /// The scope the auditor asked for, when given: the bundle must have been made for exactly it.
     var expectedScope: AuditBundle.Scope? {
         guard range.kind != .all || range.from != nil || range.to != nil else { return nil }
-        return AuditBundle.Scope(kinds: range.kind.kinds.map(Array.init), from: range.from?.day, to: range.to?.day, complete: true)
+        return AuditBundle.Scope(kinds: range.kind.kinds, from: range.from?.day, to: range.to?.day, complete: true)
     }
 
     func run() throws {
@@ -110,7 +110,7 @@ struct VerifyAudit: ParsableCommand {
             var lines: [String] = []
             if let id = report.journalID { lines.append("journal \(RecordText.line(id)), fingerprint \(RecordText.line(report.fingerprint ?? "?"))") }
             if let scope = report.scope {
-                let kinds = scope.kinds.map { $0.map(RecordText.line).joined(separator: ", ") } ?? "all kinds"
+                let kinds = scope.kinds.map { $0.map { RecordText.line($0.rawValue) }.joined(separator: ", ") } ?? "all kinds"
                 lines.append("scope: \(kinds), \(RecordText.line(scope.from ?? "the start")) to \(RecordText.line(scope.to ?? "the end"))"
                              + (scope.complete ? ", claimed complete" : ""))
             }

@@ -168,7 +168,7 @@ enum RecordText {
         case let .disclosure(d):
             return head + "disclosure to \(line(d.recipient))\n    purpose: \(line(d.purpose)) · scope: \(line(d.scope)) · format: \(line(d.format))"
         case let .custom(kind, json):
-            return head + line(kind) + "\n    " + line(String(decoding: json, as: UTF8.self))
+            return head + line(kind.rawValue) + "\n    " + line(String(decoding: json, as: UTF8.self))
         }
     }
 

@@ -172,7 +172,7 @@ struct DayArgument: ExpressibleByArgument {
 enum KindChoice: String, ExpressibleByArgument, CaseIterable {
     case entry, checkin, amendment, disclosure, all
 
-    var kinds: Set<String>? {
+    var kinds: Set<RecordKind>? {
         switch self {
         case .entry: return [RecordKind.entry]
         case .checkin: return [RecordKind.checkIn]

@@ -20,8 +20,8 @@ public struct AuditBundle: Codable, Sendable, Equatable {
 
     /// What the bundle was made for: the filter and date range, and whether it claims completeness.
     public struct Scope: Codable, Sendable, Equatable {
-        /// Kind names in scope; `nil` for every kind.
-        public let kinds: [String]?
+        /// Kinds in scope, sorted; `nil` for every kind. (JSON: an array of kind names.)
+        public let kinds: [RecordKind]?
         /// First and last local day in scope (`YYYY-MM-DD`), inclusive; `nil` for no bound.
         public let from: String?
         public let to: String?
@@ -29,7 +29,8 @@ public struct AuditBundle: Codable, Sendable, Equatable {
         /// record's envelope is in the bundle to prove it.
         public let complete: Bool
 
-        public init(kinds: [String]?, from: LocalDate?, to: LocalDate?, complete: Bool) {
+        /// A scope over `kinds` (`nil`: all) from `from` to `to` (inclusive local days; `nil`: no bound).
+        public init(kinds: Set<RecordKind>?, from: LocalDate?, to: LocalDate?, complete: Bool) {
             self.kinds = kinds?.sorted()
             self.from = from?.description
             self.to = to?.description
@@ -37,7 +38,7 @@ public struct AuditBundle: Codable, Sendable, Equatable {
         }
 
         func contains(_ envelope: RecordEnvelope) -> Bool {
-            if let kinds, !kinds.contains(envelope.kind) { return false }
+            if let kinds, !kinds.contains(RecordKind(rawValue: envelope.kind)) { return false }
             let day = LocalDate(daysSinceEpoch: envelope.day)
             if let from = from.flatMap({ try? LocalDate($0) }), day < from { return false }
             if let to = to.flatMap({ try? LocalDate($0) }), to < day { return false }
@@ -182,7 +183,7 @@ extension Journal {
                                      scope: { _ in
                                          var parts: [String] = []
                                          if let scope {
-                                             parts.append("kinds: " + (scope.kinds?.joined(separator: ",") ?? "all"))
+                                             parts.append("kinds: " + (scope.kinds?.map(\.rawValue).joined(separator: ",") ?? "all"))
                                              parts.append("days: \(scope.from ?? "start") to \(scope.to ?? "now")")
                                              if scope.complete { parts.append("complete (kind and day of every record shown)") }
                                          }
@@ -210,8 +211,11 @@ extension Journal {
 
 /// A record's kind and local day, as an audit bundle shows it (from its envelope).
 public struct AuditEnvelope: Sendable, Equatable {
+    /// The record's position in the journal.
     public let sequence: UInt64
-    public let kind: String
+    /// The record's kind.
+    public let kind: RecordKind
+    /// The record's local day (the check-in's day, or the writer's local day when it was written).
     public let day: LocalDate
     /// Whether the record's content is disclosed in the bundle.
     public let contentDisclosed: Bool
@@ -438,7 +442,7 @@ public enum AuditVerifier {
                 problems.append("\(place): the envelope key does not open the record's envelope (wrong key or altered record)"); continue
             }
             opened.envelopeBySequence[disclosed.sequence] = envelope
-            opened.envelopes.append(AuditEnvelope(sequence: disclosed.sequence, kind: envelope.kind, day: LocalDate(daysSinceEpoch: envelope.day),
+            opened.envelopes.append(AuditEnvelope(sequence: disclosed.sequence, kind: RecordKind(rawValue: envelope.kind), day: LocalDate(daysSinceEpoch: envelope.day),
                                                   contentDisclosed: disclosed.contentKey != nil))
             guard let contentText = disclosed.contentKey else { continue }
             guard let contentKey = canonicalBase64(contentText), contentKey.count == RecordSealing.keyByteCount,
@@ -465,7 +469,7 @@ public enum AuditVerifier {
 
     static func describe(_ scope: AuditBundle.Scope?) -> String {
         guard let scope else { return "no stated scope" }
-        let kinds = scope.kinds.map { $0.joined(separator: ", ") } ?? "all kinds"
+        let kinds = scope.kinds.map { $0.map(\.rawValue).joined(separator: ", ") } ?? "all kinds"
         return "\(kinds), \(scope.from ?? "the start") to \(scope.to ?? "the end")" + (scope.complete ? ", complete" : "")
     }
 

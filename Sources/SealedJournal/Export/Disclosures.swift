@@ -90,7 +90,7 @@ extension OwnerExport {
     static let outputPieceByteCount = 64 << 10
 
     static func scopeDescription(_ filter: RecordFilter, records: Int, notice: Bool) -> String {
-        var parts = ["kinds: " + (filter.kinds.map { $0.sorted().joined(separator: ",") } ?? "all")]
+        var parts = ["kinds: " + (filter.kinds.map { $0.sorted().map(\.rawValue).joined(separator: ",") } ?? "all")]
         // As the user asked: local days (the filter's `to` is the start of the day after the last one).
         parts.append("days: " + (filter.from.map { LocalDate(date: $0).description } ?? "the start") + " to "
                      + (filter.to.map { LocalDate(date: $0.addingTimeInterval(-0.001)).description } ?? "now"))

@@ -103,14 +103,14 @@ public enum OwnerExport {
 
     /// `{"data":<payload>,"kind":"…","recordedAt":"…","sequence":n}` (keys sorted).
     static func ndjsonLine(_ record: JournalRecord) throws -> String {
-        "{\"data\":" + String(decoding: try RecordCoding.canonicalPayload(record), as: UTF8.self) + ",\"kind\":" + jsonString(record.kind)
+        "{\"data\":" + String(decoding: try RecordCoding.canonicalPayload(record), as: UTF8.self) + ",\"kind\":" + jsonString(record.kind.rawValue)
             + ",\"recordedAt\":\"" + CivilTime.iso8601(milliseconds: record.recordedAtMilliseconds) + "\",\"sequence\":\(record.sequence)}"
     }
 
     static func csvRow(_ record: JournalRecord) -> [String] {
         var fields = [String: String]()
         fields["sequence"] = String(record.sequence)
-        fields["kind"] = record.kind
+        fields["kind"] = record.kind.rawValue
         fields["recordedAt"] = timestamp(record.recordedAt)
         switch record.content {
         case let .entry(entry):

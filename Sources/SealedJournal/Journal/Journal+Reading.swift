@@ -2,10 +2,10 @@ import Foundation
 
 /// Which records to read.
 public struct RecordFilter: Sendable {
-    /// Kind names to include; `nil` for all.
-    public var kinds: Set<String>?
-    /// Kind names to leave out (applied after `kinds`), e.g. ``RecordKind/bookkeeping``.
-    public var excludingKinds: Set<String> = []
+    /// Kinds to include; `nil` for all.
+    public var kinds: Set<RecordKind>?
+    /// Kinds to leave out (applied after `kinds`), e.g. ``RecordKind/bookkeeping``.
+    public var excludingKinds: Set<RecordKind> = []
     /// Earliest `recordedAt` (inclusive); `nil` for no bound.
     public var from: Date?
     /// Latest `recordedAt` (exclusive); `nil` for no bound.
@@ -16,7 +16,7 @@ public struct RecordFilter: Sendable {
     /// title, check-in note and triggers, amendment text.
     public var containing: String?
 
-    public init(kinds: Set<String>? = nil, from: Date? = nil, to: Date? = nil, tag: String? = nil, containing: String? = nil) {
+    public init(kinds: Set<RecordKind>? = nil, from: Date? = nil, to: Date? = nil, tag: String? = nil, containing: String? = nil) {
         self.kinds = kinds
         self.from = from
         self.to = to
@@ -28,8 +28,8 @@ public struct RecordFilter: Sendable {
     public static let all = RecordFilter()
 
     func matches(_ plaintext: RecordPlaintext) -> Bool {
-        if let kinds, !kinds.contains(plaintext.kind) { return false }
-        if excludingKinds.contains(plaintext.kind) { return false }
+        if let kinds, !kinds.contains(RecordKind(rawValue: plaintext.kind)) { return false }
+        if !excludingKinds.isEmpty, excludingKinds.contains(RecordKind(rawValue: plaintext.kind)) { return false }
         let time = Double(plaintext.recordedAtMilliseconds) / 1000
         if let from, time < from.timeIntervalSince1970 { return false }
         if let to, time >= to.timeIntervalSince1970 { return false }
@@ -114,7 +114,7 @@ public struct RecordCursor: ~Copyable {
 
 extension JournalRecord {
     init(_ plaintext: RecordPlaintext, sequence: UInt64) {
-        self.init(sequence: sequence, kind: plaintext.kind,
+        self.init(sequence: sequence, kind: RecordKind(rawValue: plaintext.kind),
                   recordedAt: Date(timeIntervalSince1970: Double(plaintext.recordedAtMilliseconds) / 1000),
                   timeZoneOffsetSeconds: Int(plaintext.timeZoneOffsetSeconds),
                   recordedAtMilliseconds: plaintext.recordedAtMilliseconds,

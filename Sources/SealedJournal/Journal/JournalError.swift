@@ -53,7 +53,7 @@ public enum JournalError: Error, Equatable, Sendable {
     /// There is no record with this sequence number.
     case noSuchRecord(sequence: UInt64, recordCount: UInt64)
     /// A record's payload does not decode as the requested type.
-    case decodingFailed(sequence: UInt64, kind: String, type: String)
+    case decodingFailed(sequence: UInt64, kind: RecordKind, type: String)
     /// An operating-system call failed (disk full, I/O error, permission denied...).
     case io(SystemError)
     /// A cryptographic operation failed (out of memory, libsodium unavailable...).

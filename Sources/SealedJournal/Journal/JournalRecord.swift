@@ -4,8 +4,8 @@ import Foundation
 public struct JournalRecord: Sendable {
     /// Position in the journal, from 0.
     public let sequence: UInt64
-    /// The kind name (``RecordKind`` or an app's own).
-    public let kind: String
+    /// The record's kind (built-in or an app's own).
+    public let kind: RecordKind
     /// When the record was written (UTC, millisecond precision).
     public let recordedAt: Date
     /// The writer's UTC offset at `recordedAt`, in seconds (local time = `recordedAt` + offset).
@@ -67,7 +67,7 @@ public enum RecordContent: Sendable {
     case amendment(Amendment)
     case disclosure(Disclosure)
     /// An app-defined kind (or a built-in kind whose payload did not decode), with its JSON.
-    case custom(kind: String, json: [UInt8])
+    case custom(kind: RecordKind, json: [UInt8])
 }
 
 /// A record waiting to be appended in a batch.
@@ -82,7 +82,7 @@ public struct PendingRecord: Sendable {
 
     /// Wraps `content` to be written with time `recordedAt` by a writer in `timeZone`.
     public init<C: JournalRecordContent>(_ content: C, recordedAt: Date = Date(), timeZone: TimeZone = .current) {
-        kind = C.recordKind
+        kind = C.recordKind.rawValue
         self.recordedAt = recordedAt
         timeZoneOffsetSeconds = Int32(clamping: timeZone.secondsFromGMT(for: recordedAt))
         envelopeDay = (content as? CheckIn)?.day
@@ -138,7 +138,7 @@ enum RecordCoding {
     static func encode<C: JournalRecordContent>(_ content: C) throws(JournalError) -> [UInt8] {
         try content.validate()
         do {
-            try RecordPlaintext.validateKind(C.recordKind)
+            try RecordPlaintext.validateKind(C.recordKind.rawValue)
         } catch {
             throw .invalidField(field: "kind", reason: "a kind name must be 1 to \(RecordPlaintext.maximumKindByteCount) bytes")
         }

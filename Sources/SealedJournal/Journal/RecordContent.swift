@@ -7,7 +7,7 @@ import Foundation
 /// `"com.example.sleep-log"` (1 to 64 bytes; the built-in names are reserved).
 public protocol JournalRecordContent: Codable, Sendable {
     /// The kind name stored (encrypted) with each record of this type.
-    static var recordKind: String { get }
+    static var recordKind: RecordKind { get }
     /// Checks field ranges before anything is written. Throw ``JournalError/invalidField(field:reason:)``.
     func validate() throws(JournalError)
 }
@@ -16,20 +16,69 @@ extension JournalRecordContent {
     public func validate() throws(JournalError) {}
 }
 
-/// The built-in kind names.
-public enum RecordKind {
-    public static let entry = "entry"
-    public static let checkIn = "checkIn"
-    public static let amendment = "amendment"
-    public static let disclosure = "disclosure"
+/// The kind of a record: a built-in one (``entry``, ``checkIn``...) or an app's own, such as
+/// `"com.example.sleep-log"` (1 to 64 bytes; the built-in names are reserved).
+///
+/// A small typed value around the kind name stored (encrypted) with each record; string literals
+/// convert (`let kind: RecordKind = "com.example.sleep-log"`), and it encodes in JSON as the
+/// plain name.
+public struct RecordKind: RawRepresentable, Hashable, Comparable, Sendable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// The kind name as stored.
+    public let rawValue: String
+
+    /// A kind named `rawValue` (validated when a record is appended, not here).
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// A kind named `name`.
+    public init(_ name: String) { self.rawValue = name }
+
+    /// A kind from a string literal: `let kind: RecordKind = "com.example.sleep-log"`.
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    /// Decodes the plain kind name.
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    /// Encodes the plain kind name.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    /// The kind name.
+    public var description: String { rawValue }
+
+    /// Orders by name (for stable listings).
+    public static func < (lhs: RecordKind, rhs: RecordKind) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// A free-text ``JournalEntry``.
+    public static let entry: RecordKind = "entry"
+    /// A daily ``CheckIn``.
+    public static let checkIn: RecordKind = "checkIn"
+    /// An ``Amendment`` (a correction pointing back at an earlier record).
+    public static let amendment: RecordKind = "amendment"
+    /// A ``Disclosure`` (the accounting of an export, report or bundle).
+    public static let disclosure: RecordKind = "disclosure"
     /// Written by the library when a passphrase, recovery key or header changes (see ``KeyChange``).
-    public static let keyChange = "keyChange"
+    public static let keyChange: RecordKind = "keyChange"
     /// Written by ``Journal/repair(at:passphrase:)`` (see ``RepairNote``).
-    public static let repair = "repair"
-    static let builtIn: Set<String> = [entry, checkIn, amendment, disclosure, keyChange, repair]
+    public static let repair: RecordKind = "repair"
+    /// A witness receipt: a cosigned checkpoint stored in the journal.
+    public static let witness: RecordKind = "witness"
+    static let builtIn: Set<RecordKind> = [entry, checkIn, amendment, disclosure, keyChange, repair]
     /// The kinds the library writes for its own accounting (disclosures, key changes, repairs,
     /// witness receipts): readers for people usually show them apart from what the client wrote.
-    public static let bookkeeping: Set<String> = [disclosure, keyChange, repair, "witness"]
+    public static let bookkeeping: Set<RecordKind> = [disclosure, keyChange, repair, witness]
+
+    /// `true` for the kinds the library defines (an app cannot use their names).
+    public var isBuiltIn: Bool { RecordKind.builtIn.contains(self) }
+
+    /// Inside the library, kind names read from records are plain strings until they become a
+    /// ``JournalRecord``: compare them with a kind directly.
+    static func == (lhs: String, rhs: RecordKind) -> Bool { lhs == rhs.rawValue }
+    /// `case RecordKind.entry:` in a `switch` over a stored kind name.
+    static func ~= (pattern: RecordKind, value: String) -> Bool { pattern.rawValue == value }
 }
 
 /// A free-text journal entry.

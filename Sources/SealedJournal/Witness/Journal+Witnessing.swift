@@ -5,7 +5,7 @@ import Foundation
 /// travel, public, in the extension frame of the same commit (FORMAT.md 12.4).
 public struct WitnessReceipt: JournalRecordContent, Equatable {
     /// The record kind name.
-    public static let recordKind = "witness"
+    public static let recordKind = RecordKind.witness
     /// The witness's key name.
     public var witness: String
     /// The witness's key id, 8 hex digits.

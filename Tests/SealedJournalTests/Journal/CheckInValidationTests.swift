@@ -58,8 +58,8 @@ struct CheckInValidationTests {
 
     @Test("amendments must point at an existing record; custom kinds cannot take built-in names")
     func amendmentsAndKinds() throws {
-        struct Impostor: JournalRecordContent { static let recordKind = "entry"; var x = 1 }
-        struct Nameless: JournalRecordContent { static let recordKind = ""; var x = 1 }
+        struct Impostor: JournalRecordContent { static let recordKind: RecordKind = "entry"; var x = 1 }
+        struct Nameless: JournalRecordContent { static let recordKind: RecordKind = ""; var x = 1 }
         let dir = try TemporaryDirectory()
         let journal = try makeJournal(at: dir.file("j")).journal
         #expect(throws: JournalError.invalidField(field: "amends", reason: "record 0 does not exist")) {

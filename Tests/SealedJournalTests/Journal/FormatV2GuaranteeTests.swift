@@ -512,9 +512,9 @@ struct ReviewRegressionTests {
         let dir = try TemporaryDirectory()
         let journal = try makeJournal(at: dir.file("j")).journal
         let payload = "{\"craving\":1,\"day\":\"2026-11-03\",\"meetingsAttended\":9223372036854775807,\"mood\":9223372036854775807,\"timeZoneOffsetSeconds\":0,\"use\":\"sober\"}"
-        let envelope = try RecordEnvelope(kind: RecordKind.checkIn, day: try LocalDate("2026-11-03").daysSinceEpoch).encode()
+        let envelope = try RecordEnvelope(kind: RecordKind.checkIn.rawValue, day: try LocalDate("2026-11-03").daysSinceEpoch).encode()
         for sequence in UInt64(0)..<2 {
-            try journal.commit([], prebuiltFrames: [try sealRawFrame(journal, sequence: sequence, paddedContent: rawContent(kind: RecordKind.checkIn, payload: Array(payload.utf8)),
+            try journal.commit([], prebuiltFrames: [try sealRawFrame(journal, sequence: sequence, paddedContent: rawContent(kind: RecordKind.checkIn.rawValue, payload: Array(payload.utf8)),
                                                                       envelope: envelope)])
         }
         let record = try journal.record(at: 0)

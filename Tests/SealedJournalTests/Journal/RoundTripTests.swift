@@ -4,7 +4,7 @@ import Testing
 
 /// An app-defined record kind.
 struct SleepLog: JournalRecordContent, Equatable {
-    static let recordKind = "com.example.sleep-log"
+    static let recordKind: RecordKind = "com.example.sleep-log"
     var hours: Double
     var quality: String
 }
