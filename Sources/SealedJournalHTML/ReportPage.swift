@@ -48,7 +48,7 @@ struct ReportPage {
             ("Period", txt("\(report.from) to \(report.to) (\(report.days.count) day\(report.days.count == 1 ? "" : "s"))")),
             ("Report date", txt("\(report.today); later days are not counted")),
             ("Made at", txt(report.generatedAtReadable)),
-            ("Journal fingerprint", el("code", [], txt(report.fingerprint))),
+            ("Journal fingerprint", el("code", [], txt(report.fingerprint.description))),
             ("Checkpoint", .fragment([txt("\(report.checkpoint.treeSize) records, root "), el("code", [], txt(report.checkpointRoot))])),
             ("Notes and triggers", txt(includeNotes ? "Included" : "Left out of this report")),
         ]

@@ -86,7 +86,7 @@ struct VerifyAudit: ParsableCommand {
     @Argument(help: "The audit bundle.")
     var bundle: String
     @Option(help: ArgumentHelp("The fingerprint the journal must have.", valueName: "fingerprint"))
-    var fingerprint: String?
+    var fingerprint: Fingerprint?
     @Option(help: ArgumentHelp("A checkpoint you kept earlier.", valueName: "checkpoint-file"))
     var against: String?
     @OptionGroup var range: RangeOptions
@@ -108,7 +108,7 @@ struct VerifyAudit: ParsableCommand {
             // Everything from the bundle is escaped; what was checked, and what was not, is said
             // plainly; the verdict comes last, after anything the bundle supplied.
             var lines: [String] = []
-            if let id = report.journalID { lines.append("journal \(RecordText.line(id)), fingerprint \(RecordText.line(report.fingerprint ?? "?"))") }
+            if let id = report.journalID { lines.append("journal \(RecordText.line(id)), fingerprint \(RecordText.line(report.fingerprint?.description ?? "?"))") }
             if let scope = report.scope {
                 let kinds = scope.kinds.map { $0.map { RecordText.line($0.rawValue) }.joined(separator: ", ") } ?? "all kinds"
                 lines.append("scope: \(kinds), \(RecordText.line(scope.from ?? "the start")) to \(RecordText.line(scope.to ?? "the end"))"

@@ -16,7 +16,7 @@ struct Verify: ParsableCommand {
 
     @OptionGroup var target: JournalArgument
     @Option(help: ArgumentHelp("The fingerprint the journal must have.", valueName: "fingerprint"))
-    var fingerprint: String?
+    var fingerprint: Fingerprint?
     @Option(help: ArgumentHelp("A checkpoint file kept earlier.", valueName: "checkpoint-file"))
     var against: String?
     @Flag(help: "Also decrypt every record (asks for the passphrase).")

@@ -206,3 +206,8 @@ struct RangeOptions: ParsableArguments {
         }
     }
 }
+
+/// `--fingerprint`: 32 hex digits, any case, separators ignored; anything else is a usage error.
+extension Fingerprint: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}

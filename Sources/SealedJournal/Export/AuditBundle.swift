@@ -160,7 +160,7 @@ extension Journal {
                                        inclusionProof: proof))
             }
             var bundle = AuditBundle(format: AuditBundle.formatName, version: AuditBundle.currentVersion, journalID: journalIDHex,
-                                     publicKey: Data(publicKey).base64EncodedString(), fingerprint: fingerprint,
+                                     publicKey: Data(publicKey).base64EncodedString(), fingerprint: fingerprint.description,
                                      checkpoint: tail.checkpoint.text, consistency: consistency, scope: scope, records: disclosed)
             bundle.witnessed = try witnessedCheckpoints(for: disclosed.map(\.sequence), leaves: leaves, end: tail.endOffset)
             return bundle
@@ -237,7 +237,8 @@ public struct AuditReport: Sendable {
     /// The checkpoint the bundle proves (tree size = record count).
     public let checkpoint: Checkpoint?
     public let journalID: String?
-    public let fingerprint: String?
+    /// The fingerprint of the key that signed the bundle's checkpoint.
+    public let fingerprint: Fingerprint?
     /// Disclosed records, opened and proven to be in the journal at their position.
     public let records: [JournalRecord]
     /// The kind and day of every record whose envelope the bundle opens.
@@ -290,7 +291,7 @@ public enum AuditVerifier {
     ///   - expectedScope: what the auditor asked for. The bundle's own `scope` is not signed, so a
     ///     completeness claim is only as good as the scope it is judged against: give it, and a
     ///     bundle made (or edited) for any other scope fails.
-    public static func verify(_ data: Data, fingerprint pinned: String? = nil, heldCheckpoint: String? = nil,
+    public static func verify(_ data: Data, fingerprint pinned: Fingerprint? = nil, heldCheckpoint: String? = nil,
                               expectedScope: AuditBundle.Scope? = nil) -> AuditReport {
         func failure(_ message: String, checkpoint: Checkpoint? = nil) -> AuditReport {
             AuditReport(checkpoint: checkpoint, journalID: nil, fingerprint: nil, records: [], envelopes: [], scope: nil,
@@ -314,11 +315,11 @@ public enum AuditVerifier {
         }
         let fingerprint = Fingerprint.of(publicKey: publicKey)
         // Identity first: a bundle from another journal is reported before anything else.
-        if let pinned, !Fingerprint.matches(pinned, fingerprint) {
+        if let pinned, pinned != fingerprint {
             return failure("the journal's fingerprint is \(fingerprint), not the pinned \(pinned): this bundle is from a different journal")
         }
         var problems: [String] = []
-        if bundle.fingerprint != fingerprint { problems.append("the bundle's fingerprint does not match its public key") }
+        if bundle.fingerprint != fingerprint.description { problems.append("the bundle's fingerprint does not match its public key") }
         let checkpoint: Checkpoint
         do {
             checkpoint = try Checkpoint.parse(bundle.checkpoint, publicKey: publicKey)

@@ -208,7 +208,7 @@ public struct ComplianceReport: Sendable {
     /// The time zone of "today" and of ``generatedAt`` as shown.
     public let timeZone: TimeZone
     /// The journal's fingerprint (see ``Journal/fingerprint``).
-    public let fingerprint: String
+    public let fingerprint: Fingerprint
     /// The journal id, hex.
     public let journalID: String
     /// The checkpoint the report was made from: it covers every record the report read.
@@ -389,7 +389,7 @@ public struct ComplianceReport: Sendable {
 
     /// Where the report came from, as (stable machine name, value) pairs.
     public var provenancePairs: [(String, String)] {
-        [("journalFingerprint", fingerprint), ("journalID", journalID), ("checkpointTreeSize", "\(checkpoint.treeSize)"),
+        [("journalFingerprint", fingerprint.description), ("journalID", journalID), ("checkpointTreeSize", "\(checkpoint.treeSize)"),
          ("checkpointRoot", checkpointRoot), ("generatedAt", generatedAtISO8601), ("today", today.description),
          ("from", from.description), ("to", to.description)]
     }

@@ -192,7 +192,7 @@ private struct RecordSource {
     let damaged: ((DamagedRecord) -> Void)?
 
     var journalIDHex: String { journal.journalIDHex }
-    var fingerprint: String { journal.fingerprint }
+    var fingerprint: Fingerprint { journal.fingerprint }
 
     func forEachRecord(_ filter: RecordFilter, _ body: (JournalRecord) throws -> Void) throws {
         guard let damaged else { return try journal.forEachRecord(filter, body) }

@@ -7,7 +7,7 @@ public struct Rekeying: Sendable {
     /// The successor's recovery key: show it once (the old one opens nothing any more).
     public let recoveryKey: RecoveryKey
     /// The fingerprint of the key that was retired (it signed the statement naming the successor).
-    public let previousFingerprint: String
+    public let previousFingerprint: Fingerprint
     /// Records re-sealed into the successor.
     public let carriedRecords: UInt64
     /// Positions of the predecessor that were left out (erasure), as the signed statement lists them.

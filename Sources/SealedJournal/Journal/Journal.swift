@@ -149,7 +149,7 @@ public final class Journal: Sendable {
     /// - Throws: ``JournalError/wrongPassphrase``, ``JournalError/fingerprintMismatch(expected:found:)``,
     ///   format errors naming what is damaged, I/O errors.
     public static func open(at path: String, passphrase: SecretBytes, mode: OpenMode = .readWrite,
-                            durability: Durability = .synchronous, expectedFingerprint: String? = nil) throws(JournalError) -> Journal {
+                            durability: Durability = .synchronous, expectedFingerprint: Fingerprint? = nil) throws(JournalError) -> Journal {
         try open(at: path, mode: mode, durability: durability, expectedFingerprint: expectedFingerprint) { header in
             try KeySlots.unlock(header: header, passphrase: passphrase)
         }
@@ -158,13 +158,13 @@ public final class Journal: Sendable {
     /// Opens and unlocks a journal with its recovery key. Then set a new passphrase with
     /// ``changePassphrase(to:kdf:)``.
     public static func open(at path: String, recoveryKey: RecoveryKey, mode: OpenMode = .readWrite,
-                            durability: Durability = .synchronous, expectedFingerprint: String? = nil) throws(JournalError) -> Journal {
+                            durability: Durability = .synchronous, expectedFingerprint: Fingerprint? = nil) throws(JournalError) -> Journal {
         try open(at: path, mode: mode, durability: durability, expectedFingerprint: expectedFingerprint) { header in
             try KeySlots.unlock(header: header, recoveryKey: recoveryKey.secret)
         }
     }
 
-    private static func open(at path: String, mode: OpenMode, durability: Durability, expectedFingerprint: String?,
+    private static func open(at path: String, mode: OpenMode, durability: Durability, expectedFingerprint: Fingerprint?,
                              unlock: (FileHeader) throws -> SecretBytes) throws(JournalError) -> Journal {
         try JournalError.mapping {
             try Sodium.ensureInitialized()
@@ -205,11 +205,11 @@ public final class Journal: Sendable {
     }
 
     /// Checks a pinned fingerprint against the journal's key and the keys it was re-keyed from.
-    static func checkFingerprint(_ expected: String, file: AppendOnlyFile, header: FileHeader) throws {
+    static func checkFingerprint(_ expected: Fingerprint, file: AppendOnlyFile, header: FileHeader) throws {
         let current = Fingerprint.of(publicKey: header.publicKey)
-        if Fingerprint.matches(expected, current) { return }
+        if expected == current { return }
         let chain = (try? LineageChain.read(file: file, header: header)) ?? LineageChain(statements: [])
-        if chain.statements.contains(where: { Fingerprint.matches(expected, Fingerprint.of(publicKey: $0.predecessorPublicKey)) }) { return }
+        if chain.statements.contains(where: { expected == Fingerprint.of(publicKey: $0.predecessorPublicKey) }) { return }
         throw JournalError.fingerprintMismatch(expected: expected, found: current)
     }
 
@@ -359,7 +359,7 @@ public final class Journal: Sendable {
     public var journalIDHex: String { Hex.encode(journalID) }
 
     /// The journal's fingerprint (see ``Fingerprint``).
-    public var fingerprint: String { Fingerprint.of(publicKey: publicKey) }
+    public var fingerprint: Fingerprint { Fingerprint.of(publicKey: publicKey) }
 
     /// Throws ``JournalError/journalReplaced`` once this instance was retired by a rekey.
     func checkNotRetired() throws(JournalError) {

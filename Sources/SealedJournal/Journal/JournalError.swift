@@ -29,7 +29,7 @@ public enum JournalError: Error, Equatable, Sendable {
     /// A record authenticates but was written with a record encoding this library does not read.
     case unsupportedRecordVersion(sequence: UInt64, found: Int)
     /// The journal's fingerprint (and every fingerprint it was re-keyed from) differs from the pinned one.
-    case fingerprintMismatch(expected: String, found: String)
+    case fingerprintMismatch(expected: Fingerprint, found: Fingerprint)
     /// This `Journal` was retired by ``Journal/rekey(to:kdf:omitting:)``: the file at `path` is now the successor.
     case journalReplaced(path: String)
     /// No intact checkpoint exists, so no record can be trusted.

@@ -16,7 +16,7 @@ public struct JournalInfo: Sendable, Equatable {
     /// Ed25519 public key that signs checkpoints, base64.
     public let publicKey: String
     /// See ``Fingerprint``.
-    public let fingerprint: String
+    public let fingerprint: Fingerprint
     /// Committed records (from the last intact checkpoint).
     public let recordCount: UInt64
     public let fileSizeBytes: UInt64

@@ -34,9 +34,9 @@ public struct VerificationReport: Sendable, CustomStringConvertible {
     /// Whether a pinned fingerprint was compared (and matched, if `isValid`).
     public internal(set) var checkedFingerprint = false
     /// The journal's fingerprint.
-    public internal(set) var fingerprint: String?
+    public internal(set) var fingerprint: Fingerprint?
     /// Fingerprints this journal was re-keyed from, oldest first (each vouched for its successor).
-    public internal(set) var predecessorFingerprints: [String] = []
+    public internal(set) var predecessorFingerprints: [Fingerprint] = []
     /// Bytes of the file examined.
     public internal(set) var bytesChecked: UInt64 = 0
     /// Whether the walk over the frames found them intact (false when it stopped at damage).
@@ -90,9 +90,10 @@ public struct VerificationOptions: Sendable {
     /// journal must still contain that exact history.
     public var heldCheckpoint: String?
     /// The fingerprint the journal must have, or have been re-keyed from (shared by its owner out of band).
-    public var fingerprint: String?
+    public var fingerprint: Fingerprint?
 
-    public init(heldCheckpoint: String? = nil, fingerprint: String? = nil) {
+    /// Options for ``Journal/verify(at:options:)``: both checks are skipped when `nil`.
+    public init(heldCheckpoint: String? = nil, fingerprint: Fingerprint? = nil) {
         self.heldCheckpoint = heldCheckpoint
         self.fingerprint = fingerprint
     }
@@ -179,14 +180,14 @@ struct Verifier {
         guard let pinned = options.fingerprint else { return true }
         report.checkedFingerprint = true
         let current = Fingerprint.of(publicKey: header.publicKey)
-        if Fingerprint.matches(pinned, current) {
+        if pinned == current {
             report.predecessorFingerprints = []
             return true
         }
-        if let index = lineage.statements.firstIndex(where: { Fingerprint.matches(pinned, Fingerprint.of(publicKey: $0.predecessorPublicKey)) }) {
+        if let index = lineage.statements.firstIndex(where: { pinned == Fingerprint.of(publicKey: $0.predecessorPublicKey) }) {
             let hops = lineage.statements[index...].map { Fingerprint.of(publicKey: $0.successorPublicKey) }
             report.predecessorFingerprints = Array(report.predecessorFingerprints[index...])
-            report.notes.append("re-keyed: the pinned key \(pinned) signed a statement handing the journal over to \(hops.joined(separator: " -> ")). "
+            report.notes.append("re-keyed: the pinned key \(pinned) signed a statement handing the journal over to \(hops.map(\.description).joined(separator: " -> ")). "
                                 + "A retired key may be the one that leaked, and whoever holds it could sign such a statement for another file: "
                                 + "confirm \(current) with the journal's owner before you pin it")
             return true

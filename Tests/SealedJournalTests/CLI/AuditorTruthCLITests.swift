@@ -19,7 +19,7 @@ struct AuditorTruthCLITests {
         let dir = try TemporaryDirectory()
         let (path, journal) = try journal(in: dir)
         try journal.latestCheckpoint.text.write(toFile: dir.file("held.txt"), atomically: true, encoding: .utf8)
-        let good = try CLI.run(["verify", path, "--against", dir.file("held.txt"), "--fingerprint", journal.fingerprint], passphrase: nil)
+        let good = try CLI.run(["verify", path, "--against", dir.file("held.txt"), "--fingerprint", journal.fingerprint.description], passphrase: nil)
         #expect(good.status == 0 && good.stdout.hasPrefix("Verified: 4 records") && good.stdout.contains("nothing was removed"), "\(good.stdout)")
         let wrong = try CLI.run(["verify", path, "--fingerprint", "0000:0000:0000:0000:0000:0000:0000:0000"], passphrase: nil)
         #expect(wrong.status == 1 && wrong.stdout.hasPrefix("NOT verified: the journal's fingerprint is \(journal.fingerprint)"), "\(wrong.stdout)")

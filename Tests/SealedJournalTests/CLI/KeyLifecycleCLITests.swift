@@ -10,7 +10,7 @@ struct KeyLifecycleCLITests {
         let path = try CLI.makeJournal(in: dir)
         let journal = try Journal.open(at: path, passphrase: SecretBytes(utf8: CLI.passphrase), durability: .unsafeNoSync)
         for text in ["keep one", "erase me", "keep two"] { try journal.append(JournalEntry(text: text)) }
-        let oldFingerprint = journal.fingerprint
+        let oldFingerprint = journal.fingerprint.description
         let backup = try fileBytes(path)
         try "a second passphrase\n".write(toFile: dir.file("new.txt"), atomically: true, encoding: .utf8)
         let passwd = try CLI.run(["passwd", path, "--kdf", "interactive", "--new-passphrase-file", dir.file("new.txt")])

@@ -29,7 +29,7 @@ struct AuditBundleTests {
         let report = AuditVerifier.verify(data, fingerprint: fixture.journal.fingerprint)
         #expect(report.isValid, "\(report.problems)")
         #expect(report.checkpoint?.treeSize == 7 && report.records.isEmpty)
-        #expect(!AuditVerifier.verify(data, fingerprint: "0000:0000:0000:0000:0000:0000:0000:0000").isValid)
+        #expect(!AuditVerifier.verify(data, fingerprint: Fingerprint("0000:0000:0000:0000:0000:0000:0000:0000")).isValid)
     }
 
     @Test("disclosed records open with their own keys and prove their position; nothing else opens")

@@ -89,7 +89,7 @@ struct FormatVectorTests {
                 "recoveryKey": created.recoveryKey.displayString,
                 "journalID": journal.journalIDHex,
                 "publicKey": Hex.encode(journal.publicKey),
-                "fingerprint": journal.fingerprint,
+                "fingerprint": journal.fingerprint.description,
                 "fileSize": bytes.count,
                 "records": frames.records, "checkpoints": frames.checkpoints,
             ]
@@ -111,8 +111,8 @@ struct FormatVectorTests {
                 "recoveryKey": rekeying.recoveryKey.displayString,
                 "journalID": rekeying.journal.journalIDHex,
                 "publicKey": Hex.encode(rekeying.journal.publicKey),
-                "fingerprint": rekeying.journal.fingerprint,
-                "previousFingerprint": rekeying.previousFingerprint,
+                "fingerprint": rekeying.journal.fingerprint.description,
+                "previousFingerprint": rekeying.previousFingerprint.description,
                 "omitted": rekeying.omittedRecords,
                 "fileSize": rekeyedBytes.count,
                 "lineage": rekeyedFrames.lineage,
@@ -157,7 +157,7 @@ struct FormatVectorTests {
         try Data(built.rekeyed).write(to: URL(fileURLWithPath: rekeyed))
         let successor = try Journal.open(at: rekeyed, passphrase: SecretBytes(utf8: Self.successorPassphrase), mode: .readOnly)
         #expect(successor.recordCount == 3 && successor.verify().isValid)
-        let followed = Journal.verify(at: rekeyed, options: .init(fingerprint: try #require(built.description["fingerprint"] as? String)))
+        let followed = Journal.verify(at: rekeyed, options: .init(fingerprint: Fingerprint(try #require(built.description["fingerprint"] as? String))))
         #expect(followed.isValid && followed.predecessorFingerprints.count == 1, "\(followed)")
         #expect(throws: JournalError.wrongPassphrase) { try Journal.open(at: rekeyed, passphrase: SecretBytes(utf8: Self.passphrase), mode: .readOnly) }
     }

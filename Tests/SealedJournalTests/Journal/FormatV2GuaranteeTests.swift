@@ -192,11 +192,11 @@ struct KeyChangeTests {
         #expect(throws: JournalError.journalReplaced(path: path)) { try other.append(JournalEntry(text: "lost?")) }
         // Verification: the old fingerprint follows the signed statement to the new one.
         let followed = Journal.verify(at: path, options: .init(fingerprint: oldFingerprint))
-        #expect(followed.isValid && followed.notes.contains { $0.contains(successor.fingerprint) }, "\(followed)")
+        #expect(followed.isValid && followed.notes.contains { $0.contains(successor.fingerprint.description) }, "\(followed)")
         #expect(followed.notes.contains { $0.contains("left out 2 record(s)") })
         let heldOld = Journal.verify(at: path, options: .init(heldCheckpoint: oldCheckpoint))
         #expect(heldOld.isValid && heldOld.checkedHeldCheckpoint, "the rekey point is the held checkpoint: \(heldOld)")
-        #expect(!Journal.verify(at: path, options: .init(fingerprint: "0000:0000:0000:0000:0000:0000:0000:0000")).isValid)
+        #expect(!Journal.verify(at: path, options: .init(fingerprint: Fingerprint("0000:0000:0000:0000:0000:0000:0000:0000"))).isValid)
         // The old header written over the new file opens nothing.
         let newBytes = try fileBytes(path)
         var withOldHeader = newBytes
@@ -239,7 +239,7 @@ struct KeyChangeTests {
 
 @Suite("Format v2: a hostile header cannot make opening cost minutes")
 struct HostileHeaderTests {
-    func journalWithSlots(_ slots: [KeySlot], in dir: TemporaryDirectory) throws -> (path: String, fingerprint: String) {
+    func journalWithSlots(_ slots: [KeySlot], in dir: TemporaryDirectory) throws -> (path: String, fingerprint: Fingerprint) {
         let signing = try Ed25519.SigningKey(seed: SecretBytes.random(count: 32))
         let header = FileHeader(sequence: 1, journalID: [UInt8](repeating: 2, count: 16), publicKey: signing.publicKey, keySlots: slots)
         var writer = ByteWriter()
@@ -278,8 +278,9 @@ struct HostileHeaderTests {
         // pinned fingerprint does not match: the mismatch is reported first.
         let (path, fingerprint) = try journalWithSlots([passphraseSlot(ops: 8, memory: 1 << 30)], in: dir)
         // The error proves the order: had Argon2id run first, the wrong passphrase would be the error.
-        #expect(throws: JournalError.fingerprintMismatch(expected: "0000:0000:0000:0000:0000:0000:0000:0000", found: fingerprint)) {
-            try Journal.open(at: path, passphrase: testPassphrase(), expectedFingerprint: "0000:0000:0000:0000:0000:0000:0000:0000")
+        let zero = try #require(Fingerprint("0000:0000:0000:0000:0000:0000:0000:0000"))
+        #expect(throws: JournalError.fingerprintMismatch(expected: zero, found: fingerprint)) {
+            try Journal.open(at: path, passphrase: testPassphrase(), expectedFingerprint: zero)
         }
     }
 }

@@ -108,7 +108,7 @@ struct JournalTamperTests {
         #expect(!Journal.verify(at: journal.path, options: .init(heldCheckpoint: altered)).isValid)
         // Pinned fingerprint.
         let info = try Journal.info(at: journal.path)
-        #expect(Journal.verify(at: journal.path, options: .init(fingerprint: info.fingerprint.uppercased())).isValid)
+        #expect(Journal.verify(at: journal.path, options: .init(fingerprint: Fingerprint(info.fingerprint.description.uppercased()))).isValid)
         #expect(!Journal.verify(at: journal.path, options: .init(fingerprint: try Journal.info(at: other.path).fingerprint)).isValid)
     }
 
