@@ -86,6 +86,9 @@ public final class AgeEncryptor {
         }
     }
 
+    /// Encrypts the UTF-8 bytes of `text` (buffered into 64 KiB chunks; nothing reaches `output` in
+    /// plaintext).
+    /// - Throws: whatever `output` throws; a ``CryptoError`` if sealing fails.
     public func write(_ text: String) throws { try write(text.utf8) }
 
     /// Seals the final chunk (and closes the armor).

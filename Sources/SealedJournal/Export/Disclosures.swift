@@ -7,10 +7,13 @@ import Foundation
 public struct DisclosureRequest: Sendable {
     /// A name ("Dr. Lee", "owner"), or the recipient keys.
     public var recipient: String
+    /// Why the recipient receives it ("weekly monitoring"); recorded in the journal with the export.
     public var purpose: String
     /// Text the recipient must see first (a redisclosure notice...), sealed into the export.
     public var notice: String?
 
+    /// A request to disclose to `recipient` for `purpose`, showing `notice` first when given. Both
+    /// texts are content: they are sealed into the journal's ``Disclosure`` record.
     public init(recipient: String, purpose: String, notice: String? = nil) {
         self.recipient = recipient
         self.purpose = purpose

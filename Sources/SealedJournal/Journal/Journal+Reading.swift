@@ -16,6 +16,8 @@ public struct RecordFilter: Sendable {
     /// title, check-in note and triggers, amendment text.
     public var containing: String?
 
+    /// A filter on kinds and on `recordedAt` (`from` inclusive, `to` exclusive), a tag, or text
+    /// contained (case-insensitive). Every `nil` means no condition.
     public init(kinds: Set<String>? = nil, from: Date? = nil, to: Date? = nil, tag: String? = nil, containing: String? = nil) {
         self.kinds = kinds
         self.from = from
@@ -124,21 +126,27 @@ extension JournalRecord {
 
 /// An `AsyncSequence` over a journal's records (see ``RecordCursor``).
 public struct JournalRecords: AsyncSequence, Sendable {
+    /// Each element is one authenticated, decrypted record.
     public typealias Element = JournalRecord
     let journal: Journal
     let filter: RecordFilter
 
+    /// Iterates a journal's matching records in order (one ``RecordCursor`` underneath).
     public struct AsyncIterator: AsyncIteratorProtocol {
         let journal: Journal
         let filter: RecordFilter
         var cursor: CursorBox?
 
+        /// The next matching record, or `nil` at the end.
+        /// - Throws: ``JournalError`` when a record fails authentication (it is never returned) or the file
+        ///   cannot be read.
         public mutating func next() async throws -> JournalRecord? {
             if cursor == nil { cursor = CursorBox(try RecordCursor(journal: journal, filter: filter)) }
             return try cursor!.next()
         }
     }
 
+    /// A new iterator from the first record; the file is opened on the first `next()`.
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(journal: journal, filter: filter) }
 }
 

@@ -14,7 +14,9 @@ import Foundation
 public final class Journal: Sendable {
     /// The journal file's path.
     public let path: String
+    /// Whether this instance may append (``OpenMode/readWrite``, holding the file lock) or only read.
     public let mode: OpenMode
+    /// Whether appends are fsynced before they return (``Durability/synchronous``, the default).
     public let durability: Durability
     /// Bytes of a torn tail (an interrupted append that holds no checkpoint) found when opening:
     /// cut off in ``OpenMode/readWrite`` mode, ignored in ``OpenMode/readOnly`` mode. Usually 0.
