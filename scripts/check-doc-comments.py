@@ -141,6 +141,10 @@ def scan(path):
                     pending = "public-protocol"
                 else:
                     pending = "public-type"
+                # `public enum E { case a, b }`: cases on the brace's line cannot carry a comment.
+                after_brace = code.split("{", 1)[1] if "{" in code else ""
+                if pending == "public-enum" and re.search(r"\bcase\b", after_brace):
+                    missing.append((number + 1, raw.strip() + "   <- its cases need their own lines and comments"))
             else:
                 pending = "body"
         for char in code:

@@ -41,7 +41,8 @@ public final class AgeEncryptor {
     private var finished = false
     private var armor: ArmorWriter?
 
-    /// Writes the header at once; then call ``write(_:)`` for the plaintext and ``finish()``.
+    /// Writes the header at once; then call ``write(_:)-(Sequence<UInt8>)`` (or ``write(_:)-(String)``)
+    /// for the plaintext and ``finish()``.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` for no recipients or scrypt mixed with others.
     public init(recipients: [AgeRecipient], armored: Bool = false, output: @escaping (Data) throws -> Void) throws {
         guard !recipients.isEmpty else { throw JournalError.invalidField(field: "recipients", reason: "at least one recipient is needed") }

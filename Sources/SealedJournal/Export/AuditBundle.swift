@@ -303,6 +303,7 @@ public struct AuditReport: Sendable {
 public enum AuditVerifier {
     /// Verifies `data` as an audit bundle.
     /// - Parameters:
+    ///   - data: the bundle's bytes, as received (at most ``AuditBundle/maximumByteCount``).
     ///   - pinned: the fingerprint the journal must have (checked first).
     ///   - heldCheckpoint: a checkpoint the auditor kept (read as people send it).
     ///   - expectedScope: what the auditor asked for. The bundle's own `scope` is not signed, so a

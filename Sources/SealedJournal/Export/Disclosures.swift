@@ -26,8 +26,15 @@ extension OwnerExport {
     /// appends a ``Disclosure`` record. The journal must be open for writing.
     ///
     /// - Parameters:
+    ///   - journal: the journal to export, open for writing (the disclosure is appended to it).
+    ///   - format: the export format.
+    ///   - filter: which records to export (all by default).
+    ///   - request: who receives the export, why, and an optional notice shown first.
     ///   - recipients: age recipients; empty for a plaintext export.
     ///   - armored: ASCII-armor the age output.
+    ///   - timeZone: the reader's time zone for readable times (Markdown).
+    ///   - progress: called with the number of records written so far.
+    ///   - damaged: when given, the export salvages past unreadable records and reports each here.
     ///   - write: receives the output bytes (plaintext export, or age ciphertext).
     ///   - beforeRecording: called after the last byte was handed to `write`, before the disclosure
     ///     is recorded (e.g. to fsync and close a file); if it throws, nothing is recorded.

@@ -114,6 +114,10 @@ public final class Journal: Sendable {
     /// damage and makes a write-open fail with ``JournalError/damaged(offset:reason:)`` (see
     /// ``repair(at:passphrase:)``). A read-only open reads what is intact and reports the rest in
     /// ``warningsAtOpen``. A wrong passphrase changes nothing.
+    /// - Parameter path: the journal file.
+    /// - Parameter passphrase: the passphrase, in guarded memory (see ``SecretBytes``).
+    /// - Parameter mode: ``OpenMode/readWrite`` (default; takes the file lock) or ``OpenMode/readOnly``.
+    /// - Parameter durability: ``Durability/synchronous`` (default) fsyncs every append.
     /// - Parameter expectedFingerprint: when given, the journal's fingerprint (or one it was re-keyed
     ///   from) must match it; checked before any key derivation, so a substituted file costs nothing.
     /// - Throws: ``JournalError/wrongPassphrase``, ``JournalError/fingerprintMismatch(expected:found:)``,
