@@ -65,7 +65,8 @@ struct SnippetDriftTests {
             for (index, block) in Self.swiftBlocks(in: markdown).enumerated() {
                 let lines = Self.normalized(block)
                 #expect(!lines.isEmpty, "\(document.lastPathComponent) block \(index + 1) is empty")
-                #expect(Self.contains(sources, lines),
+                let compiledHere = Self.contains(sources, lines)
+                #expect(compiledHere,
                         "\(document.lastPathComponent), Swift block \(index + 1) (first line: \(lines.first ?? "")) is not in Tests/SealedJournalExampleTests verbatim: copy it into a test there, or fix the drift")
                 checked += 1
             }
