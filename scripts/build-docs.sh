@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 out="${1:-.build/docs}"
 targets="${DOCS_TARGETS:-SealedJournal SealedJournalHTML}"
 
+python3 scripts/check-doc-comments.py --self-test
 python3 scripts/check-doc-comments.py
 
 mkdir -p "$out"

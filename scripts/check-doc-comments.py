@@ -2,6 +2,7 @@
 """List every public declaration of the library targets that has no `///` doc comment.
 
 Usage: scripts/check-doc-comments.py [--count] [DIR ...]
+       scripts/check-doc-comments.py --self-test   (checks the scanner on a sample it carries)
        (default DIRs: Sources/SealedJournal Sources/SealedJournalHTML)
 
 A declaration is public when it says `public` or `open` (also `public private(set)`,
@@ -157,7 +158,75 @@ def scan(path):
     return missing
 
 
+SELF_TEST_SOURCE = '''
+/// Documented.
+public struct Documented {
+    /// Documented.
+    public let a: Int
+    public let b: Int                                   // MISSING
+    let internalOne: Int
+    private(set) var hidden = 0
+    public private(set) var c = 0                       // MISSING
+    /// Documented.
+    @discardableResult
+    public func d() -> Int { let s = "{ not a brace"; return s.count }
+    public init() { a = 0; b = 0; internalOne = 0 }     // MISSING
+    func body() {
+        switch a { case 0: break; default: break }
+    }
+}
+public enum Choice {                                    // MISSING
+    /// Documented.
+    case one
+    case two, three                                     // MISSING
+    /** Documented. */
+    case four
+}
+/// Documented.
+public enum Inline { case x, y }                        // MISSING
+/// Documented.
+public protocol Requirement {
+    func required()                                     // MISSING
+    /// Documented.
+    var documented: Int { get }
+}
+extension Documented {
+    public var e: Int { 1 }                             // MISSING
+    var f: Int { 2 }
+}
+/// Documented.
+public extension Documented {
+    var g: Int { 3 }                                    // MISSING
+    private var h: Int { 4 }
+}
+let text = """
+public var inAString = 1
+"""
+struct Internal {
+    public var publicInsideInternal = 1                 // MISSING
+}
+'''
+
+
+def self_test():
+    """Scans SELF_TEST_SOURCE: exactly the lines marked MISSING must be reported."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "Sample.swift")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(SELF_TEST_SOURCE)
+        found = {line for line, _ in scan(path)}
+    expected = {n + 1 for n, line in enumerate(SELF_TEST_SOURCE.split("\n")) if line.rstrip().endswith("// MISSING")}
+    if found != expected:
+        print(f"check-doc-comments self-test FAILED: reported lines {sorted(found)}, expected {sorted(expected)}", file=sys.stderr)
+        return 1
+    print(f"check-doc-comments self-test: {len(expected)} missing comments found, none invented", file=sys.stderr)
+    return 0
+
+
 def main(argv):
+    if "--self-test" in argv:
+        return self_test()
     count_only = "--count" in argv
     roots = [a for a in argv if not a.startswith("--")] or ["Sources/SealedJournal", "Sources/SealedJournalHTML"]
     total = []
