@@ -5,7 +5,7 @@ SWIFT ?= swift
 # CI sets STRICT=1: any compiler warning in our own code fails the build.
 STRICT ?= 0
 
-.PHONY: all deps deps-test build demo test fuzz sanitizers bench vectors clean
+.PHONY: all deps deps-test build demo test docs fuzz sanitizers bench vectors clean
 FUZZ_SECONDS ?= 10
 
 all: build
@@ -30,6 +30,12 @@ demo: deps
 test: deps-test
 	@bash scripts/build-checked.sh $(STRICT)
 	$(SWIFT) test
+
+## docs: every public declaration has a /// comment, then the DocC catalog of SealedJournal and
+## SealedJournalHTML with swift-docc-plugin, DocC warnings (a broken symbol link...) as errors;
+## the static sites land in .build/docs/<target>
+docs: deps
+	@bash scripts/build-docs.sh .build/docs
 
 ## fuzz: libFuzzer + AddressSanitizer on every parser of untrusted bytes (about a minute)
 fuzz: deps

@@ -9,6 +9,7 @@ extension ComplianceReport {
     /// With `includeNotes == false` no free text (triggers, notes) appears. Journal text is
     /// escaped: it shows as text and cannot add markup or run anything.
     /// - Parameters:
+    ///   - includeNotes: include triggers and notes.
     ///   - notice: shown first, in a box (e.g. a redisclosure notice).
     ///   - title: the page's name ("Compliance report"; exports use "Check-in export").
     public func renderHTML(includeNotes: Bool, notice: String? = nil, title: String = "Compliance report") -> String {
@@ -16,10 +17,10 @@ extension ComplianceReport {
     }
 
     /// Writes the HTML page through the disclosure machinery (see
-    /// ``ComplianceReport/disclose(from:format:includeNotes:request:recipients:armored:write:beforeRecording:)``):
+    /// `ComplianceReport.disclose(from:format:includeNotes:request:recipients:armored:write:beforeRecording:)`):
     /// optionally age-encrypted, recorded as a disclosure with format `compliance-report-html`.
     /// The request's notice is shown first on the page.
-    /// - Throws: ``JournalError/readOnly``, write and encryption errors; nothing is recorded then.
+    /// - Throws: `JournalError.readOnly`, write and encryption errors; nothing is recorded then.
     @discardableResult
     public func discloseHTML(from journal: Journal, includeNotes: Bool, request: DisclosureRequest,
                              recipients: [AgeRecipient] = [], armored: Bool = false, write: @escaping (Data) throws -> Void,
@@ -38,10 +39,19 @@ public enum HTMLExport {
     /// Only check-ins can be exported this way.
     ///
     /// - Parameters:
+    ///   - journal: the journal, open for writing (the disclosure is appended to it).
+    ///   - filter: which records; only check-ins are shown.
     ///   - includeNotes: include triggers and notes (exports include them unless asked not to).
-    ///   - now, timeZone: the page's report date and time zone.
-    /// - Throws: ``JournalError/invalidField(field:reason:)`` when `filter.kinds` names no check-ins
-    ///   or the check-ins span more than ``ComplianceReport/maximumDays``; read, write and
+    ///   - request: who receives the page, why, and an optional notice shown first.
+    ///   - recipients: age recipients; empty for a plaintext page.
+    ///   - armored: ASCII-armor the age output.
+    ///   - now: the page's report date.
+    ///   - timeZone: the page's time zone.
+    ///   - write: receives the output bytes (the plaintext page, or age ciphertext).
+    ///   - beforeRecording: called after the last byte, before the disclosure is recorded (e.g. to
+    ///     fsync and close a file); if it throws, nothing is recorded.
+    /// - Throws: `JournalError.invalidField(field:reason:)` when `filter.kinds` names no check-ins
+    ///   or the check-ins span more than `ComplianceReport.maximumDays`; read, write and
     ///   encryption errors (nothing is recorded then).
     /// - Returns: the disclosure recorded and the number of check-ins exported.
     @discardableResult

@@ -26,6 +26,7 @@ public enum CryptoError: Error, Equatable, Sendable {
 }
 
 extension CryptoError: CustomStringConvertible {
+    /// What failed, in one line; never key or record bytes.
     public var description: String {
         switch self {
         case .libraryUnavailable:

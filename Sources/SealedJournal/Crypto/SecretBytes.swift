@@ -94,7 +94,9 @@ public struct SecretBytes: Sendable {
 extension SecretBytes: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// Never shows the bytes.
     public var description: String { "SecretBytes(\(count) bytes, redacted)" }
+    /// Never shows the bytes (the same text as ``description``).
     public var debugDescription: String { description }
+    /// An empty mirror, so `dump`, debuggers and string interpolation of containers never reach the bytes.
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 

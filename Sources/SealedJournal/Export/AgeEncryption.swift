@@ -41,7 +41,8 @@ public final class AgeEncryptor {
     private var finished = false
     private var armor: ArmorWriter?
 
-    /// Writes the header at once; then call ``write(_:)`` for the plaintext and ``finish()``.
+    /// Writes the header at once; then call ``write(_:)-(Sequence<UInt8>)`` (or ``write(_:)-(String)``)
+    /// for the plaintext and ``finish()``.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` for no recipients or scrypt mixed with others.
     public init(recipients: [AgeRecipient], armored: Bool = false, output: @escaping (Data) throws -> Void) throws {
         guard !recipients.isEmpty else { throw JournalError.invalidField(field: "recipients", reason: "at least one recipient is needed") }
@@ -86,6 +87,9 @@ public final class AgeEncryptor {
         }
     }
 
+    /// Encrypts the UTF-8 bytes of `text` (buffered into 64 KiB chunks; nothing reaches `output` in
+    /// plaintext).
+    /// - Throws: whatever `output` throws; a ``CryptoError`` if sealing fails.
     public func write(_ text: String) throws { try write(text.utf8) }
 
     /// Seals the final chunk (and closes the armor).

@@ -11,7 +11,9 @@ import Foundation
 /// every record in the journal, so the auditor can see that nothing in scope was left out, and
 /// learns only the kind and day of the records outside it.
 public struct AuditBundle: Codable, Sendable, Equatable {
+    /// The value of ``format`` in every bundle this library writes and reads.
     public static let formatName = "sealed-journal-audit-bundle"
+    /// The bundle version this library writes (``AuditVerifier`` refuses others).
     public static let currentVersion = 2
     /// Largest bundle ``AuditVerifier`` reads (hostile-input bound).
     public static let maximumByteCount = 256 << 20
@@ -24,6 +26,7 @@ public struct AuditBundle: Codable, Sendable, Equatable {
         public let kinds: [RecordKind]?
         /// First and last local day in scope (`YYYY-MM-DD`), inclusive; `nil` for no bound.
         public let from: String?
+        /// Last local day in scope (`YYYY-MM-DD`), inclusive; `nil` for no bound.
         public let to: String?
         /// `true`: every record whose envelope is in scope has its content disclosed, and every
         /// record's envelope is in the bundle to prove it.
@@ -46,6 +49,7 @@ public struct AuditBundle: Codable, Sendable, Equatable {
         }
     }
 
+    /// One record in the bundle: its stored frame and the keys the owner chose to reveal for it.
     public struct DisclosedRecord: Codable, Sendable, Equatable {
         /// The record's sequence number (its leaf index).
         public let sequence: UInt64
@@ -60,6 +64,8 @@ public struct AuditBundle: Codable, Sendable, Equatable {
         public let inclusionProof: [String]
     }
 
+    /// A proof that the bundle's checkpoint extends a checkpoint the auditor kept earlier (nothing
+    /// was removed or rewritten since).
     public struct Consistency: Codable, Sendable, Equatable {
         /// The earlier checkpoint (signed note text) the proof starts from.
         public let fromCheckpoint: String
@@ -67,15 +73,26 @@ public struct AuditBundle: Codable, Sendable, Equatable {
         public let proof: [String]
     }
 
+    /// Always ``formatName``.
     public let format: String
+    /// The bundle version (``currentVersion`` when written by this library).
     public let version: Int
+    /// The journal's random id, 32 hex digits (public: it is in every checkpoint).
     public let journalID: String
+    /// The journal's Ed25519 checkpoint-signing public key, base64.
     public let publicKey: String
+    /// The journal's fingerprint (see ``Fingerprint``): the auditor compares it with the one the
+    /// owner shared out of band.
     public let fingerprint: String
     /// The journal's signed checkpoint (C2SP signed note).
     public let checkpoint: String
+    /// A consistency proof from an earlier checkpoint the auditor holds; `nil` when none was asked for.
     public let consistency: Consistency?
+    /// The scope the bundle was made for (not signed: a verifier confirms it by passing the scope it
+    /// expects); `nil` for a bundle that only discloses chosen records.
     public let scope: Scope?
+    /// The records in the bundle, in sequence order: disclosed ones with their content key, and (for
+    /// a complete scope) every other record with its envelope key only.
     public let records: [DisclosedRecord]
     /// Witnessed checkpoints of the journal (FORMAT.md 12.5), each with a consistency proof to
     /// ``checkpoint``; absent when the journal stores no cosignature.
@@ -223,6 +240,7 @@ public struct AuditEnvelope: Sendable, Equatable {
 
 /// One day of a check-in bundle, for the per-day table.
 public struct AuditDay: Sendable {
+    /// The local day of this row.
     public let day: LocalDate
     /// Disclosed check-ins for the day (usually one).
     public let checkIns: [CheckIn]
@@ -236,6 +254,7 @@ public struct AuditDay: Sendable {
 public struct AuditReport: Sendable {
     /// The checkpoint the bundle proves (tree size = record count).
     public let checkpoint: Checkpoint?
+    /// The journal id the bundle names, 32 hex digits; `nil` when the bundle could not be parsed.
     public let journalID: String?
     /// The fingerprint of the key that signed the bundle's checkpoint.
     public let fingerprint: Fingerprint?
@@ -252,7 +271,9 @@ public struct AuditReport: Sendable {
     public let isComplete: Bool
     /// Whether a consistency proof from an earlier checkpoint (or the held checkpoint itself) was checked.
     public let checkedConsistency: Bool
+    /// What failed, first problem first (never record content). Empty when every check passed.
     public let problems: [String]
+    /// `true` when every check passed: signature, proofs, disclosed keys and (when claimed) completeness.
     public var isValid: Bool { problems.isEmpty }
 
     /// For a bundle with a day range: one row per day from `scope.from` to `scope.to`.
@@ -286,6 +307,7 @@ public struct AuditReport: Sendable {
 public enum AuditVerifier {
     /// Verifies `data` as an audit bundle.
     /// - Parameters:
+    ///   - data: the bundle's bytes, as received (at most ``AuditBundle/maximumByteCount``).
     ///   - pinned: the fingerprint the journal must have (checked first).
     ///   - heldCheckpoint: a checkpoint the auditor kept (read as people send it).
     ///   - expectedScope: what the auditor asked for. The bundle's own `scope` is not signed, so a

@@ -52,7 +52,7 @@ extension AuditVerifier {
     public static let maximumWitnessedCheckpoints = 10_000
 
     /// Checks the bundle's witnessed checkpoints with `witnesses` (pinned keys) and gives each
-    /// record of the bundle its earliest witness time. Call it on a bundle that ``verify(_:fingerprint:heldCheckpoint:)``
+    /// record of the bundle its earliest witness time. Call it on a bundle that ``verify(_:fingerprint:heldCheckpoint:expectedScope:)``
     /// found valid: this checks only the witnessed part (each checkpoint signed by the journal,
     /// consistent with the bundle's checkpoint, cosigned by a pinned witness).
     public static func witnessTimes(_ data: Data, witnesses: [WitnessPublicKey]) -> AuditWitnessReport {

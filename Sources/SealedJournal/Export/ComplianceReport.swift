@@ -16,7 +16,15 @@ import Foundation
 /// Built in one streaming pass; memory grows with the number of days and check-ins in range.
 public struct ComplianceReport: Sendable {
     /// Output formats of this module (the HTML page lives in `SealedJournalHTML`).
-    public enum Format: String, Sendable, CaseIterable { case csv, json, markdown }
+    public enum Format: String, Sendable, CaseIterable {
+        /// Comma-separated values: a header, one row per check-in and per day without one, then
+        /// summary and provenance rows. Cannot carry a notice.
+        case csv
+        /// One JSON document: the notice, the summary, provenance and the days.
+        case json
+        /// A Markdown document for people: the notice as a quote, a summary and a per-day table.
+        case markdown
+    }
 
     /// What a day amounts to.
     public enum DayStatus: String, Sendable, CaseIterable {
@@ -223,12 +231,15 @@ public struct ComplianceReport: Sendable {
     /// Builds the report from the journal's check-ins whose local `day` is in `from...to`.
     ///
     /// - Parameters:
+    ///   - journal: the journal to read (read-only use; nothing is written).
+    ///   - from: the first local day of the report.
+    ///   - to: the last local day of the report (inclusive; at most ``maximumDays`` after `from`).
     ///   - now: the report's time; its day in `timeZone` is "today".
     ///   - timeZone: the reader's time zone, for "today" and for showing ``generatedAt``.
-    /// - Throws: ``JournalError/invalidField(field:reason:)`` for a backwards or too long range;
-    ///   read errors of ``Journal/cursor(_:)``.
     ///   - witnesses: witness keys whose stored cosignatures mark each check-in "witnessed by",
     ///     "not witnessed" or "possibly written late" (none: no witness column).
+    /// - Throws: ``JournalError/invalidField(field:reason:)`` for a backwards or too long range;
+    ///   read errors of ``Journal/cursor(_:)``.
     public static func build(_ journal: Journal, from: LocalDate, to: LocalDate, now: Date = Date(),
                              timeZone: TimeZone = .current, witnesses: [WitnessPublicKey] = []) throws(JournalError) -> ComplianceReport {
         guard from <= to else { throw JournalError.invalidField(field: "to", reason: "is before from") }

@@ -7,10 +7,13 @@ import Foundation
 public struct DisclosureRequest: Sendable {
     /// A name ("Dr. Lee", "owner"), or the recipient keys.
     public var recipient: String
+    /// Why the recipient receives it ("weekly monitoring"); recorded in the journal with the export.
     public var purpose: String
     /// Text the recipient must see first (a redisclosure notice...), sealed into the export.
     public var notice: String?
 
+    /// A request to disclose to `recipient` for `purpose`, showing `notice` first when given. Both
+    /// texts are content: they are sealed into the journal's ``Disclosure`` record.
     public init(recipient: String, purpose: String, notice: String? = nil) {
         self.recipient = recipient
         self.purpose = purpose
@@ -23,8 +26,15 @@ extension OwnerExport {
     /// appends a ``Disclosure`` record. The journal must be open for writing.
     ///
     /// - Parameters:
+    ///   - journal: the journal to export, open for writing (the disclosure is appended to it).
+    ///   - format: the export format.
+    ///   - filter: which records to export (all by default).
+    ///   - request: who receives the export, why, and an optional notice shown first.
     ///   - recipients: age recipients; empty for a plaintext export.
     ///   - armored: ASCII-armor the age output.
+    ///   - timeZone: the reader's time zone for readable times (Markdown).
+    ///   - progress: called with the number of records written so far.
+    ///   - damaged: when given, the export salvages past unreadable records and reports each here.
     ///   - write: receives the output bytes (plaintext export, or age ciphertext).
     ///   - beforeRecording: called after the last byte was handed to `write`, before the disclosure
     ///     is recorded (e.g. to fsync and close a file); if it throws, nothing is recorded.

@@ -75,6 +75,10 @@ extension JournalImport {
     /// got) and nothing of the failing chunk is written. To write nothing at all on invalid input,
     /// call ``check(_:format:timeZone:)`` on the same input first.
     /// - Parameters:
+    ///   - input: where the bytes come from (a file handle, data, or chunks of your own).
+    ///   - format: the input format.
+    ///   - journal: the journal to append to, open for writing.
+    ///   - timeZone: the time zone for input times that carry no offset.
     ///   - chunkRecords: records per chunk (default ``chunkRecords``).
     ///   - progress: called after every committed chunk.
     /// - Returns: what was imported.

@@ -30,13 +30,18 @@ public enum OwnerExport {
     /// Writes the records of `journal` matching `filter` in `format`, calling `write` with
     /// successive chunks. Returns the number of records written.
     ///
-    /// - Parameter timeZone: used by Markdown for readable times (JSON, NDJSON and CSV use UTC ISO 8601).
+    /// - Parameters:
+    ///   - journal: the journal to read.
+    ///   - format: the export format.
+    ///   - filter: which records to export (all by default).
+    ///   - timeZone: used by Markdown for readable times (JSON, NDJSON and CSV use UTC ISO 8601).
     ///   - notice: text shown first (JSON: a `notice` field; NDJSON: a first `{"notice": ...}` line;
     ///     Markdown: a quote under the title). CSV cannot carry one.
-    @discardableResult
     ///   - progress: called with the number of records written so far, after each record.
     ///   - damaged: when given, the export salvages (``Journal/salvageRecords(_:_:)``): it goes on
     ///     past records that cannot be read and reports each one here, instead of stopping.
+    ///   - write: receives the output text in successive chunks (plaintext: see the note above).
+    @discardableResult
     public static func write(_ journal: Journal, format: ExportFormat, filter: RecordFilter = .all,
                              timeZone: TimeZone = .current, notice: String? = nil,
                              progress: ((Int) -> Void)? = nil, damaged: ((DamagedRecord) -> Void)? = nil,

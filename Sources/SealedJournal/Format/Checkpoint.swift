@@ -84,7 +84,9 @@ public struct Checkpoint: Equatable, Sendable {
     ///
     /// Follows C2SP signed-note: the text before the last blank line is the body; signature
     /// lines from other keys are ignored; exactly one must be by this key and must verify.
-    /// - Parameter held: for a checkpoint someone holds (after ``HeldCheckpointText``): up to
+    /// - Parameter text: the signed note text.
+    /// - Parameter publicKey: the journal's Ed25519 public key (32 bytes).
+    /// - Parameter held: for a checkpoint someone holds (after `HeldCheckpointText`): up to
     ///   64 KiB (room for many cosignatures), and other signers' lines that do not parse are skipped
     ///   as C2SP signed-note requires. Inside a journal every line must be well formed.
     /// - Throws: ``FormatError``: ``FormatError/badSignature(what:)`` when the note is well formed

@@ -17,6 +17,7 @@ public enum FormatError: Error, Equatable, Sendable {
 }
 
 extension FormatError: CustomStringConvertible {
+    /// What is malformed, in one line; never the bytes themselves.
     public var description: String {
         switch self {
         case let .truncated(what): return "\(what) is truncated"

@@ -2,8 +2,11 @@ import Foundation
 
 /// A calendar day in the writer's own time zone, written `YYYY-MM-DD`.
 public struct LocalDate: Codable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The year, 1 to 9999.
     public let year: Int
+    /// The month, 1 to 12.
     public let month: Int
+    /// The day of the month, 1 to 31.
     public let day: Int
 
     /// - Throws: ``JournalError/invalidField(field:reason:)`` for an impossible date.
@@ -50,6 +53,7 @@ public struct LocalDate: Codable, Hashable, Comparable, Sendable, CustomStringCo
     /// Days since 1970-01-01 (proleptic Gregorian).
     var daysSinceEpoch: Int32 { Int32(CivilTime.days(year: year, month: month, day: day)) }
 
+    /// The day as `YYYY-MM-DD`.
     public var description: String {
         String(format: "%04d-%02d-%02d", year, month, day)
     }
@@ -79,15 +83,19 @@ public struct LocalDate: Codable, Hashable, Comparable, Sendable, CustomStringCo
         }
     }
 
+    /// Calendar order: `true` when `lhs` is an earlier day than `rhs`.
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 
+    /// Decodes a `YYYY-MM-DD` string.
+    /// - Throws: `DecodingError.dataCorrupted` for text that is not a calendar date.
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         do { try self.init(text) } catch { throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad day")) }
     }
 
+    /// Encodes the day as a `YYYY-MM-DD` string.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
@@ -97,23 +105,29 @@ public struct LocalDate: Codable, Hashable, Comparable, Sendable, CustomStringCo
 /// A daily check-in. Ranges are checked by ``validate()`` before anything is written, with an
 /// error that names the field.
 public struct CheckIn: JournalRecordContent, Equatable {
+    /// ``RecordKind/checkIn``.
     public static let recordKind = RecordKind.checkIn
 
     /// Whether the day was sober.
     public enum UseStatus: String, Codable, Sendable, CaseIterable {
+        /// A sober day.
         case sober
         /// A hard day, but no use.
         case hardDay = "hard-day"
+        /// Used today.
         case used
     }
 
     /// The kind of meeting attended.
     public enum MeetingKind: String, Codable, Sendable, CaseIterable {
+        /// Alcoholics Anonymous, Narcotics Anonymous, SMART Recovery, Caduceus (for health
+        /// professionals), therapy, a peer group, or another kind.
         case aa, na, smart, caduceus, therapy, peer, other
     }
 
     /// Medication adherence.
     public enum Medication: String, Codable, Sendable, CaseIterable {
+        /// Took the prescribed medication, missed it, or has none prescribed.
         case taken, missed, none
     }
 
@@ -125,19 +139,25 @@ public struct CheckIn: JournalRecordContent, Equatable {
     public var mood: Int
     /// Craving, 0 (none) to 10 (overwhelming).
     public var craving: Int
+    /// Sober, a hard day with no use, or used.
     public var use: UseStatus
     /// Hours slept, 0 to 24.
     public var sleepHours: Double?
     /// Meetings attended (0 to 20).
     public var meetingsAttended: Int
+    /// The kinds of meeting attended (at most 20).
     public var meetingKinds: [MeetingKind]
+    /// Medication adherence; `nil` when not answered.
     public var medication: Medication?
     /// Short descriptions of triggers (each at most 200 bytes, at most 20).
     public var triggers: [String]
     /// Whether the writer reached out to their support network.
     public var reachedOutToSupport: Bool
+    /// A free-text note (at most 64 KiB); `nil` for none. Reports can leave notes out.
     public var note: String?
 
+    /// A check-in for `day`, recorded at the writer's current UTC offset unless given. Nothing is
+    /// checked here: ``validate()`` (called by every append) refuses out-of-range values.
     public init(day: LocalDate, timeZoneOffsetSeconds: Int = TimeZone.current.secondsFromGMT(), mood: Int, craving: Int,
                 use: UseStatus, sleepHours: Double? = nil, meetingsAttended: Int = 0, meetingKinds: [MeetingKind] = [],
                 medication: Medication? = nil, triggers: [String] = [], reachedOutToSupport: Bool = false, note: String? = nil) {
@@ -155,6 +175,9 @@ public struct CheckIn: JournalRecordContent, Equatable {
         self.note = note
     }
 
+    /// Checks every range (mood 1-10, craving 0-10, sleep 0-24 h, meetings 0-20, at most 20
+    /// triggers of 1-200 bytes, note up to 64 KiB, offset within ±18 h).
+    /// - Throws: ``JournalError/invalidField(field:reason:)`` naming the first field out of range.
     public func validate() throws(JournalError) {
         guard (1...10).contains(mood) else { throw .invalidField(field: "mood", reason: "must be between 1 and 10, got \(mood)") }
         guard (0...10).contains(craving) else { throw .invalidField(field: "craving", reason: "must be between 0 and 10, got \(craving)") }
@@ -184,6 +207,7 @@ public struct CheckIn: JournalRecordContent, Equatable {
         case medication, triggers, reachedOutToSupport, note
     }
 
+    /// Decodes a check-in; absent optional fields take their defaults (0 meetings, no triggers...).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         day = try c.decode(LocalDate.self, forKey: .day)

@@ -5,9 +5,9 @@ extension Journal {
     /// check-in's own UTC offset) unless `allowFutureDay` is set. A check-in for a past day is
     /// accepted (reports mark it "recorded N days later").
     ///
-    /// Cost: as ``append(_:at:)``.
+    /// Cost: as ``append(_:at:timeZone:)``.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` for a future day or an invalid field
-    ///   (nothing is written); otherwise as ``append(_:at:)``.
+    ///   (nothing is written); otherwise as ``append(_:at:timeZone:)``.
     @discardableResult
     public func appendCheckIn(_ checkIn: CheckIn, at recordedAt: Date = Date(),
                               allowFutureDay: Bool = false) throws(JournalError) -> AppendReceipt {

@@ -24,6 +24,7 @@ extension Journal {
     /// Cost: one record seal, one Ed25519 checkpoint signature, one write and (with
     /// ``Durability/synchronous``) one fsync. When this returns, the record is on disk.
     /// - Parameters:
+    ///   - content: the record; ``JournalRecordContent/validate()`` runs first.
     ///   - recordedAt: when the record was written (years 0001-9999).
     ///   - timeZone: the writer's time zone, whose UTC offset at `recordedAt` is stored with the
     ///     record and gives its local day.

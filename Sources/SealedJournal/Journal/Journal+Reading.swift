@@ -16,6 +16,8 @@ public struct RecordFilter: Sendable {
     /// title, check-in note and triggers, amendment text.
     public var containing: String?
 
+    /// A filter on kinds and on `recordedAt` (`from` inclusive, `to` exclusive), a tag, or text
+    /// contained (case-insensitive). Every `nil` means no condition.
     public init(kinds: Set<RecordKind>? = nil, from: Date? = nil, to: Date? = nil, tag: String? = nil, containing: String? = nil) {
         self.kinds = kinds
         self.from = from

@@ -31,6 +31,7 @@ extension Journal {
     ///
     /// - Parameters:
     ///   - passphrase: the successor's passphrase (may be the same text; the keys still change).
+    ///   - kdf: the Argon2id preset for the successor's passphrase slot.
     ///   - omitting: positions to leave out (a client's right to erasure). The statement lists them;
     ///     an amendment whose target is omitted must be omitted too.
     /// - Returns: the successor; this `Journal` is retired (further use throws ``JournalError/journalReplaced(path:)``).

@@ -8,6 +8,7 @@ public struct DamagedRecord: Sendable, Equatable, CustomStringConvertible {
     /// What is wrong (never content).
     public let reason: String
 
+    /// `record #N at byte OFFSET: reason` (never content).
     public var description: String {
         (sequence.map { "record #\($0)" } ?? "records") + " at byte \(offset): \(reason)"
     }

@@ -14,7 +14,9 @@ import Foundation
 public final class Journal: Sendable {
     /// The journal file's path.
     public let path: String
+    /// Whether this instance may append (``OpenMode/readWrite``, holding the file lock) or only read.
     public let mode: OpenMode
+    /// Whether appends are fsynced before they return (``Durability/synchronous``, the default).
     public let durability: Durability
     /// Bytes of a torn tail (an interrupted append that holds no checkpoint) found when opening:
     /// cut off in ``OpenMode/readWrite`` mode, ignored in ``OpenMode/readOnly`` mode. Usually 0.
@@ -144,6 +146,10 @@ public final class Journal: Sendable {
     /// damage and makes a write-open fail with ``JournalError/damaged(offset:reason:)`` (see
     /// ``repair(at:passphrase:)``). A read-only open reads what is intact and reports the rest in
     /// ``warningsAtOpen``. A wrong passphrase changes nothing.
+    /// - Parameter path: the journal file.
+    /// - Parameter passphrase: the passphrase, in guarded memory (see ``SecretBytes``).
+    /// - Parameter mode: ``OpenMode/readWrite`` (default; takes the file lock) or ``OpenMode/readOnly``.
+    /// - Parameter durability: ``Durability/synchronous`` (default) fsyncs every append.
     /// - Parameter expectedFingerprint: when given, the journal's fingerprint (or one it was re-keyed
     ///   from) must match it; checked before any key derivation, so a substituted file costs nothing.
     /// - Throws: ``JournalError/wrongPassphrase``, ``JournalError/fingerprintMismatch(expected:found:)``,

@@ -61,6 +61,7 @@ public enum JournalError: Error, Equatable, Sendable {
 }
 
 extension JournalError: CustomStringConvertible {
+    /// What went wrong, in one line a person can act on; never record content or key bytes.
     public var description: String {
         switch self {
         case let .notFound(path): return "there is no journal at \(path)"

@@ -4,12 +4,17 @@ import Foundation
 public struct JournalInfo: Sendable, Equatable {
     /// Description of one key slot (no secret in it).
     public enum KeySlotInfo: Sendable, Equatable {
+        /// A passphrase slot, with its Argon2id parameters (operations, and memory in bytes).
         case passphrase(opsLimit: UInt64, memoryLimitBytes: UInt64)
+        /// The recovery-key slot.
         case recoveryKey
+        /// A slot type this version does not know (kept, never used to unlock).
         case unknown(type: UInt8)
     }
 
+    /// The file's path, as given.
     public let path: String
+    /// The on-disk format version (2; see FORMAT.md).
     public let formatVersion: Int
     /// Random journal id, 32 hex digits.
     public let journalID: String
@@ -19,9 +24,11 @@ public struct JournalInfo: Sendable, Equatable {
     public let fingerprint: Fingerprint
     /// Committed records (from the last intact checkpoint).
     public let recordCount: UInt64
+    /// The file's size in bytes (it reveals the approximate amount written, nothing more).
     public let fileSizeBytes: UInt64
     /// Bytes after the last intact commit (an interrupted append), normally 0.
     public let tornTailBytes: UInt64
+    /// The key slots in the header, in order (no secret in them).
     public let keySlots: [KeySlotInfo]
     /// How many times the header has been rewritten (passphrase changes...).
     public let headerSequence: UInt64

@@ -62,9 +62,13 @@ extension JournalRecord {
 
 /// A decoded record.
 public enum RecordContent: Sendable {
+    /// A free-text entry.
     case entry(JournalEntry)
+    /// A daily check-in.
     case checkIn(CheckIn)
+    /// A correction pointing at an earlier record.
     case amendment(Amendment)
+    /// An export or disclosure event the library recorded.
     case disclosure(Disclosure)
     /// An app-defined kind (or a built-in kind whose payload did not decode), with its JSON.
     case custom(kind: RecordKind, json: [UInt8])

@@ -13,6 +13,7 @@ public protocol JournalRecordContent: Codable, Sendable {
 }
 
 extension JournalRecordContent {
+    /// Accepts every value: a type with no ranges to check need not implement ``validate()``.
     public func validate() throws(JournalError) {}
 }
 
@@ -83,17 +84,25 @@ public struct RecordKind: RawRepresentable, Hashable, Comparable, Sendable, Coda
 
 /// A free-text journal entry.
 public struct JournalEntry: JournalRecordContent, Equatable {
+    /// ``RecordKind/entry``.
     public static let recordKind = RecordKind.entry
+    /// The entry's text (sealed; never logged).
     public var text: String
+    /// An optional title (at most 1024 bytes).
     public var title: String?
+    /// Tags for filtering (``RecordFilter/tag``): at most 64, each 1 to 128 bytes and not blank.
     public var tags: [String]
 
+    /// An entry with `text`, an optional `title` and `tags`. Limits are checked by ``validate()``
+    /// when appended.
     public init(text: String, title: String? = nil, tags: [String] = []) {
         self.text = text
         self.title = title
         self.tags = tags
     }
 
+    /// Checks the title and tag limits.
+    /// - Throws: ``JournalError/invalidField(field:reason:)`` naming `title` or `tags`.
     public func validate() throws(JournalError) {
         if let title, title.utf8.count > 1024 { throw .invalidField(field: "title", reason: "must be at most 1024 bytes") }
         for tag in tags {
@@ -107,6 +116,7 @@ public struct JournalEntry: JournalRecordContent, Equatable {
 
     private enum CodingKeys: String, CodingKey { case text, title, tags }
 
+    /// Decodes an entry; absent `title` and `tags` mean none.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         text = try container.decode(String.self, forKey: .text)
@@ -117,6 +127,7 @@ public struct JournalEntry: JournalRecordContent, Equatable {
 
 /// A correction to an earlier record. Append-only has no edit: an amendment points back.
 public struct Amendment: JournalRecordContent, Equatable {
+    /// ``RecordKind/amendment``.
     public static let recordKind = RecordKind.amendment
     /// Sequence number of the record being corrected (must already exist).
     public var amends: UInt64
@@ -128,6 +139,8 @@ public struct Amendment: JournalRecordContent, Equatable {
     /// amended one's, listing the correction. `nil` for a correction in words only.
     public var checkIn: CheckIn?
 
+    /// A correction of record `amends` (use ``Journal/amend(_:text:reason:)`` or
+    /// ``Journal/amendCheckIn(_:with:reason:)``, which check that the record exists).
     public init(amends: UInt64, text: String, reason: String? = nil, checkIn: CheckIn? = nil) {
         self.amends = amends
         self.text = text
@@ -135,6 +148,8 @@ public struct Amendment: JournalRecordContent, Equatable {
         self.checkIn = checkIn
     }
 
+    /// Checks the reason's length (at most 4096 bytes) and the corrected check-in's ranges.
+    /// - Throws: ``JournalError/invalidField(field:reason:)``.
     public func validate() throws(JournalError) {
         if let reason, reason.utf8.count > 4096 { throw .invalidField(field: "reason", reason: "must be at most 4096 bytes") }
         try checkIn?.validate()
@@ -143,9 +158,11 @@ public struct Amendment: JournalRecordContent, Equatable {
 
 /// An export or disclosure event: who received what, why and when (42 CFR Part 2 accounting).
 public struct Disclosure: JournalRecordContent, Equatable {
+    /// ``RecordKind/disclosure``.
     public static let recordKind = RecordKind.disclosure
     /// A name, or the recipient's public key.
     public var recipient: String
+    /// Why it was shared, as the owner stated it.
     public var purpose: String
     /// What was shared: kinds, date range, whether notes were left out.
     public var scope: String
@@ -154,6 +171,8 @@ public struct Disclosure: JournalRecordContent, Equatable {
     /// SHA-256 of the exported bytes, hex.
     public var digest: String?
 
+    /// A disclosure record. Exports write these themselves (see ``DisclosureRequest``); an app that
+    /// shares records by its own means can append one to keep the accounting complete.
     public init(recipient: String, purpose: String, scope: String, format: String, digest: String? = nil) {
         self.recipient = recipient
         self.purpose = purpose
@@ -167,23 +186,29 @@ public struct Disclosure: JournalRecordContent, Equatable {
 /// header (FORMAT.md 5.3): a passphrase change, a new recovery key, or a header change whose
 /// commit was interrupted and completed on the next write-open.
 public struct KeyChange: JournalRecordContent, Equatable {
+    /// ``RecordKind/keyChange``.
     public static let recordKind = RecordKind.keyChange
 
     /// What changed.
     public enum Change: String, Codable, Sendable {
+        /// The passphrase was changed (``Journal/changePassphrase(to:kdf:)``).
         case passphrase
+        /// The recovery key was replaced (``Journal/replaceRecoveryKey()``).
         case recoveryKey
         /// An interrupted change completed on opening.
         case header
     }
 
+    /// What changed.
     public var change: Change
 
+    /// A record of `change` (written by the library; apps do not need to).
     public init(change: Change) { self.change = change }
 }
 
 /// What an explicit repair removed and recovered (written by ``Journal/repair(at:passphrase:)``).
 public struct RepairNote: JournalRecordContent, Equatable {
+    /// ``RecordKind/repair``.
     public static let recordKind = RecordKind.repair
     /// File offset from which bytes were removed.
     public var removedFromOffset: UInt64
@@ -194,6 +219,7 @@ public struct RepairNote: JournalRecordContent, Equatable {
     /// Complete records found in the removed bytes that authenticated and were committed again.
     public var recommittedRecords: UInt64
 
+    /// A repair note (written by ``Journal/repair(at:passphrase:)``; apps do not need to).
     public init(removedFromOffset: UInt64, removedBytes: UInt64, savedTo: String, recommittedRecords: UInt64) {
         self.removedFromOffset = removedFromOffset
         self.removedBytes = removedBytes

@@ -16,5 +16,6 @@ public struct RecoveryKey: Sendable, CustomStringConvertible {
     /// The key in 11 groups of 5 characters, for showing once (this creates an ordinary String).
     public var displayString: String { RecoveryKeyEncoding.encode(secret) }
 
+    /// Always `RecoveryKey(redacted)`: the key never reaches a log through interpolation.
     public var description: String { "RecoveryKey(redacted)" }
 }

@@ -9,6 +9,7 @@ public struct VerificationProblem: Sendable, Equatable, CustomStringConvertible 
     /// What is wrong (never content).
     public let message: String
 
+    /// `MESSAGE (record #N, byte OFFSET)`, with the parts that are known (never content).
     public var description: String {
         var place: [String] = []
         if let sequence { place.append("record #\(sequence)") }
@@ -75,6 +76,7 @@ public struct VerificationReport: Sendable, CustomStringConvertible {
         return lines
     }
 
+    /// The passed checks, notes, problems and the summary, one per line.
     public var description: String {
         (checks + notes.map { "note: \($0)" } + problems.map { "PROBLEM: \($0)" } + [summary]).joined(separator: "\n")
     }
@@ -92,7 +94,7 @@ public struct VerificationOptions: Sendable {
     /// The fingerprint the journal must have, or have been re-keyed from (shared by its owner out of band).
     public var fingerprint: Fingerprint?
 
-    /// Options for ``Journal/verify(at:options:)``: both checks are skipped when `nil`.
+    /// Options for ``Journal/verify(at:options:progress:)``: both checks are skipped when `nil`.
     public init(heldCheckpoint: String? = nil, fingerprint: Fingerprint? = nil) {
         self.heldCheckpoint = heldCheckpoint
         self.fingerprint = fingerprint

@@ -13,6 +13,7 @@ public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The `errno` value.
     public let code: Int32
 
+    /// `OPERATION failed for PATH: strerror (errno N)`.
     public var description: String {
         "\(operation) failed for \(path): \(String(cString: strerror(code))) (errno \(code))"
     }

@@ -155,6 +155,7 @@ public final class Witness: Sendable {
     /// new state is made durable before the cosignature is returned.
     ///
     /// Cost: one Ed25519 verify, one sign, a file write with two fsyncs.
+    /// - Parameter requestBytes: the request body as received (hostile input).
     /// - Parameter now: the witness clock (tests pass a fixed time). A cosignature's time is never
     ///   earlier than the previous one's for the same journal.
     public func cosign(_ requestBytes: [UInt8], now: Date = Date()) throws(WitnessError) -> WitnessResponse {
