@@ -16,10 +16,7 @@ struct ChangePassphrase: ParsableCommand {
     )
 
     @OptionGroup var target: JournalArgument
-    @Option(help: ArgumentHelp("Argon2id preset for the new passphrase.", valueName: "preset"))
-    var kdf: KDFPreset = .moderate
-    @Option(help: ArgumentHelp("Read the new passphrase from the first line of this file.", valueName: "file"))
-    var newPassphraseFile: String?
+    @OptionGroup var newPassphrase: NewPassphraseOptions
     @OptionGroup var unlock: UnlockOptions
     @OptionGroup var output: OutputOptions
 
@@ -27,8 +24,8 @@ struct ChangePassphrase: ParsableCommand {
         try runCommand(quiet: output.quiet) {
             try target.check()
             let journal = try unlock.open(target.journal)
-            let passphrase = try Passphrases.obtainNew(file: newPassphraseFile, environment: false)
-            try journal.changePassphrase(to: passphrase, kdf: kdf)
+            let passphrase = try newPassphrase.obtain()
+            try journal.changePassphrase(to: passphrase, kdf: newPassphrase.kdf)
             Terminal.say("Passphrase changed. The old passphrase no longer opens \(target.journal) as it is now,")
             Terminal.say("but it still opens old copies of it (backups, synced copies). If it may have leaked, run: sealed-journal rekey \(target.journal)")
         }

@@ -21,10 +21,7 @@ struct RekeyCommand: ParsableCommand {
     @OptionGroup var target: JournalArgument
     @Option(help: ArgumentHelp("Record numbers to leave out, e.g. 12,14-16.", valueName: "numbers"))
     var erase: String?
-    @Option(help: ArgumentHelp("Argon2id preset for the new passphrase.", valueName: "preset"))
-    var kdf: KDFPreset = .moderate
-    @Option(help: ArgumentHelp("Read the new passphrase from the first line of this file.", valueName: "file"))
-    var newPassphraseFile: String?
+    @OptionGroup var newPassphrase: NewPassphraseOptions
     @OptionGroup var unlock: UnlockOptions
     @OptionGroup var output: OutputOptions
 
@@ -48,8 +45,8 @@ struct RekeyCommand: ParsableCommand {
     func run() throws {
         try runCommand(quiet: output.quiet) {
             let journal = try unlock.open(target.journal)
-            let passphrase = try Passphrases.obtainNew(file: newPassphraseFile, environment: false)
-            let result = try journal.rekey(to: passphrase, kdf: kdf, omitting: try erasedPositions())
+            let passphrase = try newPassphrase.obtain()
+            let result = try journal.rekey(to: passphrase, kdf: newPassphrase.kdf, omitting: try erasedPositions())
             Terminal.say("Re-keyed \(target.journal): \(result.carriedRecords) record(s) re-sealed under new keys"
                 + (result.omittedRecords.isEmpty ? "." : ", \(result.omittedRecords.count) left out as you asked (the journal says so, signed)."))
             Terminal.output("previous fingerprint: \(result.previousFingerprint)\n")

@@ -43,6 +43,19 @@ struct OutputOptions: ParsableArguments {
     var quiet = false
 }
 
+/// A new passphrase and its Argon2id preset (`passwd`, `rekey`).
+struct NewPassphraseOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Argon2id preset for the new passphrase.", valueName: "preset"))
+    var kdf: KDFPreset = .moderate
+    @Option(help: ArgumentHelp("Read the new passphrase from the first line of this file.", valueName: "file"))
+    var newPassphraseFile: String?
+
+    /// The new passphrase: from the file, or asked twice at the terminal (never the environment).
+    func obtain() throws -> SecretBytes {
+        try Passphrases.obtainNew(file: newPassphraseFile, environment: false)
+    }
+}
+
 /// How to unlock the journal.
 struct UnlockOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Read the passphrase from the first line of this file.", valueName: "file"))

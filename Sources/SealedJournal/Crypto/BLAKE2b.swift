@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// BLAKE2b (`crypto_generichash`), unkeyed or keyed, 16 to 64 output bytes.
 enum BLAKE2b {

@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// ChaCha20-Poly1305-IETF (RFC 8439, 96-bit nonce), `crypto_aead_chacha20poly1305_ietf_*`.
 ///

@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// Constant-time comparisons for secrets and authenticators. Never compare them with `==`.
 enum ConstantTime {

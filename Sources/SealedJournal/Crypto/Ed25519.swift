@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// Ed25519 signatures (`crypto_sign_*`, RFC 8032), used to sign journal checkpoints.
 enum Ed25519 {

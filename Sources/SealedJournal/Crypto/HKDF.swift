@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// HKDF-SHA256 (RFC 5869) built on ``HMACSHA256``; libsodium 1.0.18 has no HKDF of its own.
 enum HKDF {

@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// HMAC-SHA256 (RFC 2104) over libsodium's `crypto_auth_hmacsha256_*`, with a key of any length
 /// (keys longer than the 64-byte block are hashed first, as RFC 2104 says).

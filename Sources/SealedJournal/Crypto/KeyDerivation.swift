@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// Subkey derivation from a master key (`crypto_kdf_derive_from_key`, BLAKE2b based).
 ///

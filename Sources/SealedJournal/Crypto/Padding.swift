@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// ISO/IEC 7816-4 padding (`sodium_pad` / `sodium_unpad`): a 0x80 byte then zeros up to
 /// a multiple of the block size. Always adds at least one byte.

@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// Argon2id passphrase hashing (`crypto_pwhash` with `crypto_pwhash_ALG_ARGON2ID13`).
 enum Argon2id {

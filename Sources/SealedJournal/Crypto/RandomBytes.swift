@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// Non-secret random bytes (nonces, salts, identifiers) from `randombytes_buf`.
 /// For key material use ``SecretBytes/random(count:)``.

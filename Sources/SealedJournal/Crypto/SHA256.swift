@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// SHA-256 (`crypto_hash_sha256`), one-shot or incremental.
 struct SHA256 {

@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// scrypt (RFC 7914) via `crypto_pwhash_scryptsalsa208sha256_ll`, used only by age's passphrase
 /// recipient (N = 2^workFactor, r = 8, p = 1).

@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// Secret key material held in libsodium guarded memory.
 ///

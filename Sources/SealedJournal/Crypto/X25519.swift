@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 
 /// X25519 key agreement (`crypto_scalarmult`, RFC 7748) and libsodium sealed boxes
 /// (`crypto_box_seal`), used by age recipients and public-key slots.

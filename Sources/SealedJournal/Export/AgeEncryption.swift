@@ -1,4 +1,3 @@
-import CSodium
 import Foundation
 
 /// Someone an age export is encrypted to.
@@ -70,7 +69,7 @@ public final class AgeEncryptor {
         let done: Void? = try bytes.withContiguousStorageIfAvailable { try append(UnsafeRawBufferPointer($0)) }
         if done == nil {
             var copy = Array(bytes)
-            defer { copy.withUnsafeMutableBytes { raw in if let base = raw.baseAddress { sodium_memzero(base, raw.count) } } }
+            defer { copy.withUnsafeMutableBytes { Sodium.wipe($0) } }
             try copy.withUnsafeBytes { try append($0) }
         }
     }
@@ -108,7 +107,7 @@ public final class AgeEncryptor {
             try ChaCha20Poly1305.seal(UnsafeRawBufferPointer(rebasing: raw[0..<count]), key: payloadKey, nonce: nonce)
         }
         // Every seal takes the whole buffer (a full chunk, or the rest at finish): wipe it, keep its storage.
-        buffer.withUnsafeMutableBytes { raw in if let base = raw.baseAddress { sodium_memzero(base, count) } }
+        buffer.withUnsafeMutableBytes { Sodium.wipe(UnsafeMutableRawBufferPointer(rebasing: $0[..<count])) }
         buffer.removeAll(keepingCapacity: true)
         counter += 1
         try emit(sealed)
@@ -124,7 +123,7 @@ public final class AgeEncryptor {
     }
 
     deinit {
-        buffer.withUnsafeMutableBytes { raw in if let base = raw.baseAddress { sodium_memzero(base, raw.count) } }
+        buffer.withUnsafeMutableBytes { Sodium.wipe($0) }
     }
 
     static func stanza(for recipient: AgeRecipient, fileKey: SecretBytes) throws -> String {

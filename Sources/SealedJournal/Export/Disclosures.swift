@@ -1,4 +1,3 @@
-import CSodium
 import Foundation
 
 /// Exports that account for themselves: the export is written, then a sealed ``Disclosure``
@@ -66,11 +65,11 @@ extension OwnerExport {
         // instead of one per record); the piece is wiped after each hand-over.
         var pending: [UInt8] = []
         pending.reserveCapacity(Self.outputPieceByteCount + 4096)
-        defer { pending.withUnsafeMutableBytes { raw in if let base = raw.baseAddress { sodium_memzero(base, raw.count) } } }
+        defer { pending.withUnsafeMutableBytes { Sodium.wipe($0) } }
         func flush() throws {
             guard !pending.isEmpty else { return }
             try write(Data(pending))
-            pending.withUnsafeMutableBytes { raw in if let base = raw.baseAddress { sodium_memzero(base, raw.count) } }
+            pending.withUnsafeMutableBytes { Sodium.wipe($0) }
             pending.removeAll(keepingCapacity: true)
         }
         let count = try produce { text in

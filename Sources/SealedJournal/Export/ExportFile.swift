@@ -166,7 +166,10 @@ public final class ExportFile {
     /// signal as it would have. Also unblocks those signals on the calling thread, in case the
     /// parent started the process with them blocked. Call once at program start, on the main
     /// thread; the example CLI does.
-    public static func removeUnfinishedFilesOnSignals() {
+    /// - Returns: whether every handler was installed (when not, an interrupted export can leave
+    ///   its unfinished file behind, as after `kill -9`).
+    @discardableResult
+    public static func removeUnfinishedFilesOnSignals() -> Bool {
         UnfinishedFiles.installSignalHandlers()
     }
 
@@ -280,25 +283,12 @@ enum UnfinishedFiles {
         }
     }
 
-    static func installSignalHandlers() {
+    /// Returns whether the handlers are in place (when not, an interrupted export can leave its
+    /// unfinished file behind, as after `kill -9`).
+    @discardableResult
+    static func installSignalHandlers() -> Bool {
         _ = table  // allocate before any handler can run
-        for signal in [SIGINT, SIGTERM, SIGHUP] {
-            var action = sigaction()
-            #if os(Linux)
-            action.__sigaction_handler.sa_handler = unfinishedFilesHandler
-            #else
-            action.__sigaction_u.__sa_handler = unfinishedFilesHandler
-            #endif
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
-            sigaction(signal, &action, nil)
-        }
-        // A parent may have started us with these signals blocked (the mask survives exec):
-        // unblock them, or an interrupt would never reach the handler.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblock, signal) }
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+        return SignalHandlers.install(unfinishedFilesHandler, for: [SIGINT, SIGTERM, SIGHUP])
     }
 
     fileprivate static func removeAll() {

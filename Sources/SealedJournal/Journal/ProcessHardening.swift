@@ -1,4 +1,4 @@
-import CSodium
+internal import CSodium
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -89,25 +89,7 @@ public enum ProcessHardening {
             _ = buffer.initialize(from: bytes)
             crashMessage = buffer
         }
-        var installed = true
-        for signal in crashSignals {
-            var action = sigaction()
-            #if os(Linux)
-            action.__sigaction_handler.sa_handler = crashHandler
-            #else
-            action.__sigaction_u.__sa_handler = crashHandler
-            #endif
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
-            if sigaction(signal, &action, nil) != 0 { installed = false }
-        }
-        // A parent may have left these signals blocked (a mask is inherited across fork and exec):
-        // then a crash would hang instead of ending the process. Unblock them for this thread.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        for signal in crashSignals { sigaddset(&unblock, signal) }
-        if pthread_sigmask(SIG_UNBLOCK, &unblock, nil) != 0 { installed = false }
-        return installed
+        return SignalHandlers.install(crashHandler, for: crashSignals)
     }
 
     static let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT, SIGSYS]
@@ -134,4 +116,33 @@ private func resetToDefault(_ signal: Int32) -> Bool {
     var action = sigaction()
     sigemptyset(&action.sa_mask)
     return sigaction(signal, &action, nil) == 0
+}
+
+/// The one place that installs signal handlers (the crash handler above, and the handler that
+/// removes unfinished export files on an interrupt).
+enum SignalHandlers {
+    /// Installs `handler` for each of `signals` as a one-shot handler (`SA_RESETHAND`: the next
+    /// delivery gets the default action, so the handler can re-raise), then unblocks the signals
+    /// for this thread: a parent may have left them blocked (a mask survives fork and exec), and
+    /// then the handler would never run. Returns whether every call succeeded.
+    @discardableResult
+    static func install(_ handler: @escaping @convention(c) (Int32) -> Void, for signals: [Int32]) -> Bool {
+        var installed = true
+        for signal in signals {
+            var action = sigaction()
+            #if os(Linux)
+            action.__sigaction_handler.sa_handler = handler
+            #else
+            action.__sigaction_u.__sa_handler = handler
+            #endif
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
+            if sigaction(signal, &action, nil) != 0 { installed = false }
+        }
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for signal in signals { sigaddset(&unblock, signal) }
+        if pthread_sigmask(SIG_UNBLOCK, &unblock, nil) != 0 { installed = false }
+        return installed
+    }
 }
