@@ -117,10 +117,44 @@ enum RecordCoding {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .throw
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            guard let milliseconds = milliseconds(date) else {
+                throw EncodingError.invalidValue(date, .init(codingPath: encoder.codingPath,
+                                                             debugDescription: "a date must fall within years 0001-9999"))
+            }
+            try container.encode(CivilTime.iso8601(milliseconds: milliseconds))
+        }
         return encoder
     }()
 
-    static let decoder = JSONDecoder()
+    /// Reads dates as ``JournalRecordContent`` documents them: ISO 8601 text in UTC with
+    /// milliseconds (`2026-11-27T15:30:00.125Z`; an offset or no fraction is also read). Numbers
+    /// are read as seconds since 2001-01-01 (Foundation's default, which this library wrote
+    /// before dates were defined) so such records stay readable.
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self) {
+                guard let milliseconds = CivilTime.parseISO8601(text) else {
+                    throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 date")
+                }
+                return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+            }
+            let seconds = try container.decode(Double.self)
+            guard seconds.isFinite else { throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a date") }
+            return Date(timeIntervalSinceReferenceDate: seconds)
+        }
+        return decoder
+    }()
+
+    /// `date` in whole milliseconds since 1970, or `nil` outside years 0001-9999 (or not finite).
+    static func milliseconds(_ date: Date) -> Int64? {
+        let value = (date.timeIntervalSince1970 * 1000).rounded()
+        guard value.isFinite, value >= Double(CivilTime.earliestMilliseconds), value <= Double(CivilTime.latestMilliseconds) else { return nil }
+        return Int64(value)
+    }
 
     /// A record's payload re-encoded canonically (a JSON object with sorted keys), as exports write it.
     /// - Throws: ``JournalError/corruptFrame(offset:sequence:reason:)`` when it is not a JSON object
@@ -155,7 +189,7 @@ enum RecordCoding {
         do {
             bytes = [UInt8](try encoder.encode(content))
         } catch {
-            throw .invalidField(field: "record", reason: "cannot be encoded (non-finite number?)")
+            throw .invalidField(field: "record", reason: "cannot be encoded (a number that is not finite, or a date outside years 0001-9999)")
         }
         guard bytes.count <= RecordPlaintext.maximumPayloadByteCount else {
             throw .recordTooLarge(bytes: bytes.count, limit: RecordPlaintext.maximumPayloadByteCount)

@@ -5,6 +5,11 @@ import Foundation
 /// Built-in kinds are ``JournalEntry``, ``CheckIn``, ``Amendment`` and ``Disclosure``.
 /// An app adds its own by conforming a `Codable` type and naming a kind of its own, such as
 /// `"com.example.sleep-log"` (1 to 64 bytes; the built-in names are reserved).
+///
+/// The payload is JSON with sorted keys. `Date` fields are written as ISO 8601 text in UTC with
+/// milliseconds (`"2026-11-27T15:30:00.125Z"`, years 0001-9999; a date outside that range is
+/// refused with ``JournalError/invalidField(field:reason:)``), so exports and other readers see
+/// a real time, not a number. `Double` values must be finite.
 public protocol JournalRecordContent: Codable, Sendable {
     /// The kind name stored (encrypted) with each record of this type.
     static var recordKind: RecordKind { get }

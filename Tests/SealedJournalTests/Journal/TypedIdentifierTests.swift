@@ -54,3 +54,43 @@ struct TypedIdentifierTests {
 
     private struct RecordFilterProbe: Codable { var kinds: [RecordKind] }
 }
+
+@Suite("Dates in app-defined record kinds")
+struct AppKindDateTests {
+    struct Appointment: JournalRecordContent, Equatable {
+        static let recordKind: RecordKind = "com.example.appointment"
+        var at: Date
+        var with: String
+    }
+
+    @Test func datesAreISO8601WithMillisecondsAndReadBack() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try makeJournal(at: dir.file("j")).journal
+        let at = Date(timeIntervalSince1970: 1_796_830_200.125)  // 2026-12-09T15:30:00.125Z
+        try journal.append(Appointment(at: at, with: "Dr. Lee"))
+        let record = try journal.record(at: 0)
+        #expect(String(decoding: record.payload, as: UTF8.self) == #"{"at":"2026-12-09T15:30:00.125Z","with":"Dr. Lee"}"#)
+        #expect(try record.decode(Appointment.self) == Appointment(at: at, with: "Dr. Lee"))
+        // The NDJSON export shows the same text.
+        var lines = ""
+        try OwnerExport.write(journal, format: .ndjson) { lines += $0 }
+        #expect(lines.contains(#""at":"2026-12-09T15:30:00.125Z""#))
+        // What comes next after a refused date: nothing was written, the journal takes the next record.
+        #expect(throws: JournalError.self) { try journal.append(Appointment(at: Date(timeIntervalSince1970: 1e15), with: "x")) }
+        #expect(throws: JournalError.self) { try journal.append(Appointment(at: Date(timeIntervalSince1970: .infinity), with: "x")) }
+        #expect(journal.recordCount == 1)
+        try journal.append(Appointment(at: at, with: "group"))
+        #expect(journal.recordCount == 2)
+    }
+
+    /// Records written before the rule (Foundation's default: seconds since 2001) stay readable,
+    /// as do ISO texts with an offset or without milliseconds; malformed text is refused.
+    @Test func olderAndOtherFormsDecode() throws {
+        func decode(_ json: String) throws -> Appointment { try RecordCoding.decoder.decode(Appointment.self, from: Data(json.utf8)) }
+        #expect(try decode(#"{"at":786989400.5,"with":"a"}"#).at == Date(timeIntervalSinceReferenceDate: 786_989_400.5))
+        #expect(try decode(#"{"at":"2026-12-09T16:30:00+01:00","with":"a"}"#).at == Date(timeIntervalSince1970: 1_796_830_200))
+        #expect(try decode(#"{"at":"2026-12-09T15:30:00Z","with":"a"}"#).at == Date(timeIntervalSince1970: 1_796_830_200))
+        #expect(throws: DecodingError.self) { try decode(#"{"at":"9 December","with":"a"}"#) }
+        #expect(throws: DecodingError.self) { try decode(#"{"at":"2026-02-30T00:00:00Z","with":"a"}"#) }
+    }
+}
