@@ -406,8 +406,8 @@ struct SealedJournalBench {
             let writer = try Journal.open(at: batchPath, passphrase: SecretBytes(utf8: passphraseText))
             let plainExport = try median(3) {
                 outputBytes = 0
-                _ = try OwnerExport.disclose(writer, format: .ndjson, request: DisclosureRequest(recipient: "bench", purpose: "bench"),
-                                             write: { outputBytes += $0.count })
+                _ = try writer.disclose(OwnerExport.Records(format: .ndjson), to: DisclosureRequest(recipient: "bench", purpose: "bench"),
+                                        output: DisclosureOutput(write: { outputBytes += $0.count }))
             }
             line("  library ndjson export", rate(nb, plainExport) + String(format: "  %.0f MB/s", Double(outputBytes) / plainExport / 1e6))
             var secret = [UInt8](repeating: 0, count: 32), publicKey = [UInt8](repeating: 0, count: 32)
@@ -415,8 +415,8 @@ struct SealedJournalBench {
             crypto_scalarmult_base(&publicKey, secret)
             let recipient = AgeRecipient.x25519(publicKey: publicKey)
             let ageExport = try median(3) {
-                _ = try OwnerExport.disclose(writer, format: .ndjson, request: DisclosureRequest(recipient: "bench", purpose: "bench"),
-                                             recipients: [recipient], write: { _ in })
+                _ = try writer.disclose(OwnerExport.Records(format: .ndjson), to: DisclosureRequest(recipient: "bench", purpose: "bench"),
+                                        output: DisclosureOutput(recipients: [recipient], write: { _ in }))
             }
             line("  library ndjson export, age-encrypted", rate(nb, ageExport) + String(format: "  = %.2fx the plaintext export", ageExport / plainExport))
             let plain = [UInt8](repeating: 0x61, count: 64 << 20)

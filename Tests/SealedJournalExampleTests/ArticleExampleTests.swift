@@ -151,9 +151,9 @@ struct ArticleExampleTests {
         // A Markdown export of the check-ins, encrypted to the clinician's age key.
         let clinician = try AgeRecipient(parsing: "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p")
         var encrypted = Data()
-        _ = try OwnerExport.disclose(journal, format: .markdown, filter: RecordFilter(kinds: [RecordKind.checkIn]),
-                                     request: DisclosureRequest(recipient: "Dr. Lee", purpose: "weekly session"),
-                                     recipients: [clinician], write: { encrypted.append($0) })
+        try journal.disclose(OwnerExport.Records(format: .markdown, filter: RecordFilter(kinds: [.checkIn])),
+                             to: DisclosureRequest(recipient: "Dr. Lee", purpose: "weekly session"),
+                             output: DisclosureOutput(recipients: [clinician], write: { encrypted.append($0) }))
 
         // A compliance report without notes, for the monitoring program.
         let report = try ComplianceReport.build(journal, from: day, to: day)
@@ -162,9 +162,9 @@ struct ArticleExampleTests {
         // An audit bundle proving every check-in of the range is disclosed; the entry stays sealed.
         let scope = AuditBundle.Scope(kinds: [RecordKind.checkIn], from: day, to: day, complete: true)
         var bundleJSON = Data()
-        try journal.discloseAuditBundle(scope: scope,
-                                        request: DisclosureRequest(recipient: "Monitoring program", purpose: "compliance"),
-                                        write: { bundleJSON.append($0) })
+        try journal.disclose(AuditBundle.Request(scope: scope),
+                             to: DisclosureRequest(recipient: "Monitoring program", purpose: "compliance"),
+                             output: DisclosureOutput(write: { bundleJSON.append($0) }))
 
         // The auditor, with the bundle and the fingerprint the client gave them:
         let audit = AuditVerifier.verify(bundleJSON, fingerprint: journal.fingerprint, expectedScope: scope)

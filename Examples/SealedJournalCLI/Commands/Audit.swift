@@ -55,9 +55,9 @@ struct Audit: ParsableCommand {
             let request = try sharing.request(recipients: recipients, defaultPurpose: "audit")
             var disclosed = 0
             try sharing.write { write, finish in
-                disclosed = try journal.discloseAuditBundle(disclosing: sequences, scope: scope, consistencyFrom: held, request: request,
-                                                            recipients: recipients, armored: sharing.armor,
-                                                            write: write, beforeRecording: finish).disclosedContentCount
+                disclosed = try journal.disclose(AuditBundle.Request(disclosing: sequences, scope: scope, consistencyFrom: held), to: request,
+                                                 output: DisclosureOutput(recipients: recipients, armored: sharing.armor, write: write),
+                                                 beforeRecording: finish).summary.disclosedContentCount
             }
             if scope != nil {
                 Terminal.say("The bundle is complete for its scope: it shows the kind and day of every record (\(treeSize)), and the content of the \(disclosed) in scope.")

@@ -52,8 +52,10 @@ struct Export: ParsableCommand {
             guard let format = format.libraryFormat else {
                 var count = 0
                 try sharing.write { write, finish in
-                    count = try HTMLExport.discloseCheckIns(journal, filter: range.filter(), request: request, recipients: recipients,
-                                                            armored: sharing.armor, write: write, beforeRecording: finish).records
+                    let page = try HTMLExport.checkIns(journal, filter: range.filter())
+                    try journal.disclose(page.page, to: request, output: DisclosureOutput(recipients: recipients, armored: sharing.armor, write: write),
+                                         beforeRecording: finish)
+                    count = page.checkIns
                 }
                 Terminal.say("Exported \(count) check-in(s) as an HTML page; recorded the disclosure to \(request.recipient).")
                 return
@@ -63,11 +65,11 @@ struct Export: ParsableCommand {
             let report = Terminal.progress("exporting")
             var damaged: [DamagedRecord] = []
             try sharing.write { write, finish in
-                count = try OwnerExport.disclose(journal, format: format, filter: range.filter(), request: request,
-                                                 recipients: recipients, armored: sharing.armor,
-                                                 progress: report.map { show in { written in if written % 500 == 0 { show(UInt64(written), total) } } },
-                                                 damaged: salvage ? { damaged.append($0) } : nil,
-                                                 write: write, beforeRecording: finish).records
+                let records = OwnerExport.Records(format: format, filter: range.filter(),
+                                                  progress: report.map { show in { written in if written % 500 == 0 { show(UInt64(written), total) } } },
+                                                  damaged: salvage ? { damaged.append($0) } : nil)
+                count = try journal.disclose(records, to: request, output: DisclosureOutput(recipients: recipients, armored: sharing.armor, write: write),
+                                             beforeRecording: finish).summary
                 report?(total, total)
             }
             Terminal.say("Exported \(count) record(s); recorded the disclosure to \(request.recipient).")

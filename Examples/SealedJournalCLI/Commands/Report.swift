@@ -59,13 +59,10 @@ struct Report: ParsableCommand {
             }
             let report = try ComplianceReport.build(journal, from: from.day, to: to.day, witnesses: keys)
             try sharing.write { write, finish in
-                if let machineFormat = format.libraryFormat {
-                    try report.disclose(from: journal, format: machineFormat, includeNotes: !noNotes, request: request,
-                                        recipients: recipients, armored: sharing.armor, write: write, beforeRecording: finish)
-                } else {
-                    try report.discloseHTML(from: journal, includeNotes: !noNotes, request: request,
-                                            recipients: recipients, armored: sharing.armor, write: write, beforeRecording: finish)
-                }
+                let rendering = format.libraryFormat.map { report.rendering($0, includeNotes: !noNotes) }
+                    ?? report.htmlRendering(includeNotes: !noNotes)
+                try journal.disclose(rendering, to: request, output: DisclosureOutput(recipients: recipients, armored: sharing.armor, write: write),
+                                     beforeRecording: finish)
             }
             let s = report.summary
             var counts = "\(s.days) days, \(s.daysCheckedIn) checked in, \(s.daysMissed) missed"

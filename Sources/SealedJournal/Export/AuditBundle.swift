@@ -184,38 +184,7 @@ extension Journal {
         }
     }
 
-    /// Builds an audit bundle, hands its JSON to `write` (age-encrypted to `recipients` if any:
-    /// a bundle that discloses records carries their keys), then records a ``Disclosure``
-    /// (format `audit-bundle`, digest = SHA-256 of the bundle JSON). Returns the bundle.
-    @discardableResult
-    public func discloseAuditBundle(disclosing sequences: [UInt64] = [], scope: AuditBundle.Scope? = nil,
-                                    consistencyFrom heldCheckpoint: String? = nil,
-                                    request: DisclosureRequest, recipients: [AgeRecipient] = [], armored: Bool = false,
-                                    write: @escaping (Data) throws -> Void,
-                                    beforeRecording: () throws -> Void = {}) throws -> AuditBundle {
-        let bundle = try auditBundle(disclosing: sequences, scope: scope, consistencyFrom: heldCheckpoint)
-        let json = String(decoding: try bundle.encoded(), as: UTF8.self)
-        let treeSize = recordCount
-        _ = try OwnerExport.disclose(self, request: request, recipients: recipients, armored: armored, formatName: "audit-bundle",
-                                     scope: { _ in
-                                         var parts: [String] = []
-                                         if let scope {
-                                             parts.append("kinds: " + (scope.kinds?.map(\.rawValue).joined(separator: ",") ?? "all"))
-                                             parts.append("days: \(scope.from ?? "start") to \(scope.to ?? "now")")
-                                             if scope.complete { parts.append("complete (kind and day of every record shown)") }
-                                         }
-                                         let disclosed = bundle.records.filter { $0.contentKey != nil }.map { String($0.sequence) }
-                                         parts.append(disclosed.isEmpty ? "integrity only (no records)" : "records: " + disclosed.joined(separator: ","))
-                                         parts.append("checkpoint of \(treeSize) records")
-                                         if heldCheckpoint != nil { parts.append("consistency proof") }
-                                         return parts.joined(separator: "; ")
-                                     },
-                                     write: write, beforeRecording: beforeRecording) { sink in
-            try sink(json)
-            return bundle.disclosedContentCount
-        }
-        return bundle
-    }
+    // Disclosing a bundle: journal.disclose(AuditBundle.Request(...), to:output:), below.
 
     /// Sequence numbers of the records matching `filter` (for disclosing "by filter").
     public func sequences(matching filter: RecordFilter) throws(JournalError) -> [UInt64] {
@@ -515,5 +484,49 @@ public enum AuditVerifier {
     static func canonicalBase64(_ text: String) -> [UInt8]? {
         guard let data = Data(base64Encoded: text), data.base64EncodedString() == text else { return nil }
         return [UInt8](data)
+    }
+}
+
+extension AuditBundle {
+    /// An audit bundle to disclose (``Journal/disclose(_:to:output:beforeRecording:)``): built at the
+    /// journal's latest checkpoint, its JSON written, recorded with format `audit-bundle` (digest =
+    /// SHA-256 of the bundle JSON). A bundle that discloses records carries their keys: give the
+    /// output age recipients. The summary is the bundle.
+    public struct Request: Disclosable {
+        /// Records whose content to disclose (ignored when `scope` claims completeness).
+        public var sequences: [UInt64]
+        /// What the bundle is for; with `complete: true` every record's envelope is included.
+        public var scope: AuditBundle.Scope?
+        /// A checkpoint the auditor kept, to prove consistency from.
+        public var heldCheckpoint: String?
+
+        /// A bundle disclosing `sequences` (or everything in a complete `scope`), with a
+        /// consistency proof from `heldCheckpoint` when given. See ``Journal/auditBundle(disclosing:scope:consistencyFrom:)``.
+        public init(disclosing sequences: [UInt64] = [], scope: AuditBundle.Scope? = nil, consistencyFrom heldCheckpoint: String? = nil) {
+            self.sequences = sequences
+            self.scope = scope
+            self.heldCheckpoint = heldCheckpoint
+        }
+
+        /// `audit-bundle`.
+        public var disclosureFormat: String { "audit-bundle" }
+
+        /// Builds the bundle and writes its JSON (a bundle carries no notice).
+        public func produce(from journal: Journal, notice: String?, into sink: (String) throws -> Void) throws -> DisclosureProduct<AuditBundle> {
+            let treeSize = journal.recordCount
+            let bundle = try journal.auditBundle(disclosing: sequences, scope: scope, consistencyFrom: heldCheckpoint)
+            try sink(String(decoding: try bundle.encoded(), as: UTF8.self))
+            var parts: [String] = []
+            if let scope {
+                parts.append("kinds: " + (scope.kinds?.map(\.rawValue).joined(separator: ",") ?? "all"))
+                parts.append("days: \(scope.from ?? "start") to \(scope.to ?? "now")")
+                if scope.complete { parts.append("complete (kind and day of every record shown)") }
+            }
+            let disclosed = bundle.records.filter { $0.contentKey != nil }.map { String($0.sequence) }
+            parts.append(disclosed.isEmpty ? "integrity only (no records)" : "records: " + disclosed.joined(separator: ","))
+            parts.append("checkpoint of \(treeSize) records")
+            if heldCheckpoint != nil { parts.append("consistency proof") }
+            return DisclosureProduct(summary: bundle, scope: parts.joined(separator: "; "))
+        }
     }
 }

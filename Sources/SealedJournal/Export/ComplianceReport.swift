@@ -645,33 +645,45 @@ public struct ComplianceReport: Sendable {
         return out
     }
 
-    /// Writes the report through the disclosure machinery: optionally encrypted, always
-    /// recorded as a disclosure (format `compliance-report-<format>`).
-    @discardableResult
-    public func disclose(from journal: Journal, format: Format, includeNotes: Bool, request: DisclosureRequest,
-                         recipients: [AgeRecipient] = [], armored: Bool = false, write: @escaping (Data) throws -> Void,
-                         beforeRecording: () throws -> Void = {}) throws -> Disclosure {
-        let text = try render(format, includeNotes: includeNotes, notice: request.notice)
-        return try disclose(from: journal, formatName: "compliance-report-" + format.rawValue, includeNotes: includeNotes,
-                            request: request, recipients: recipients, armored: armored, write: write,
-                            beforeRecording: beforeRecording) { text }
+    /// The report in `format` as something to disclose (``Journal/disclose(_:to:output:beforeRecording:)``),
+    /// recorded with format `compliance-report-<format>`.
+    public func rendering(_ format: Format, includeNotes: Bool) -> Rendering {
+        Rendering(report: self, formatName: "compliance-report-" + format.rawValue, includeNotes: includeNotes) { report, notice in
+            try report.render(format, includeNotes: includeNotes, notice: notice)
+        }
     }
 
-    /// The general form, for renderers in other modules (the HTML page): `render` produces the
-    /// plaintext; it is encrypted when there are recipients, digested, written, and recorded as
-    /// a disclosure named `formatName` with this report's scope.
-    /// - Throws: ``JournalError/readOnly``, write and encryption errors; nothing is recorded then.
-    @discardableResult
-    public func disclose(from journal: Journal, formatName: String, includeNotes: Bool, request: DisclosureRequest,
-                         recipients: [AgeRecipient] = [], armored: Bool = false, write: @escaping (Data) throws -> Void,
-                         beforeRecording: () throws -> Void = {}, render: () throws -> String) throws -> Disclosure {
-        let checkIns = days.reduce(0) { $0 + $1.checkIns.count }
-        return try OwnerExport.disclose(journal, request: request, recipients: recipients, armored: armored, formatName: formatName,
-                                        scope: { _ in "check-ins \(from) to \(to); \(checkIns) check-in(s); checkpoint \(checkpoint.treeSize); "
-                                            + (includeNotes ? "with notes" : "no notes") + (request.notice != nil ? "; with notice" : "") },
-                                        write: write, beforeRecording: beforeRecording) { sink in
-            try sink(render())
-            return days.count
-        }.disclosure
+    /// A rendering of the report to disclose: the page or document `render` makes (other modules
+    /// add their own, such as the HTML page), recorded under `formatName` with the report's scope
+    /// (period, check-in count, checkpoint, notes or not). Its summary is the number of days.
+    public struct Rendering: Disclosable {
+        /// The report rendered.
+        public let report: ComplianceReport
+        /// The format name recorded in the disclosure.
+        public let formatName: String
+        /// Whether triggers and notes are included (recorded in the scope).
+        public let includeNotes: Bool
+        let render: (ComplianceReport, String?) throws -> String
+
+        /// A rendering of `report` made by `render` (given the report and the request's notice).
+        public init(report: ComplianceReport, formatName: String, includeNotes: Bool,
+                    render: @escaping (ComplianceReport, String?) throws -> String) {
+            self.report = report
+            self.formatName = formatName
+            self.includeNotes = includeNotes
+            self.render = render
+        }
+
+        /// ``formatName``.
+        public var disclosureFormat: String { formatName }
+
+        /// Renders the report (the notice first) and describes its scope.
+        public func produce(from journal: Journal, notice: String?, into sink: (String) throws -> Void) throws -> DisclosureProduct<Int> {
+            try sink(try render(report, notice))
+            let checkIns = report.days.reduce(0) { $0 + $1.checkIns.count }
+            let scope = "check-ins \(report.from) to \(report.to); \(checkIns) check-in(s); checkpoint \(report.checkpoint.treeSize); "
+                + (includeNotes ? "with notes" : "no notes") + (notice != nil ? "; with notice" : "")
+            return DisclosureProduct(summary: report.days.count, scope: scope)
+        }
     }
 }

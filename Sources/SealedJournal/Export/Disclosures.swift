@@ -20,51 +20,96 @@ public struct DisclosureRequest: Sendable {
     }
 }
 
-extension OwnerExport {
-    /// Exports `journal` in `format` to `write`, optionally encrypted to age recipients, and then
-    /// appends a ``Disclosure`` record. The journal must be open for writing.
-    ///
-    /// - Parameters:
-    ///   - journal: the journal to export, open for writing (the disclosure is appended to it).
-    ///   - format: the export format.
-    ///   - filter: which records to export (all by default).
-    ///   - request: who receives the export, why, and an optional notice shown first.
-    ///   - recipients: age recipients; empty for a plaintext export.
-    ///   - armored: ASCII-armor the age output.
-    ///   - timeZone: the reader's time zone for readable times (Markdown).
-    ///   - progress: called with the number of records written so far.
-    ///   - damaged: when given, the export salvages past unreadable records and reports each here.
-    ///   - write: receives the output bytes (plaintext export, or age ciphertext).
-    ///   - beforeRecording: called after the last byte was handed to `write`, before the disclosure
-    ///     is recorded (e.g. to fsync and close a file); if it throws, nothing is recorded.
-    /// - Returns: the disclosure that was recorded and the number of records exported.
-    @discardableResult
-    public static func disclose(_ journal: Journal, format: ExportFormat, filter: RecordFilter = .all,
-                                request: DisclosureRequest, recipients: [AgeRecipient] = [], armored: Bool = false,
-                                timeZone: TimeZone = .current, progress: ((Int) -> Void)? = nil,
-                                damaged: ((DamagedRecord) -> Void)? = nil, write: @escaping (Data) throws -> Void,
-                                beforeRecording: () throws -> Void = {}) throws -> (disclosure: Disclosure, records: Int) {
-        try disclose(journal, request: request, recipients: recipients, armored: armored, formatName: format.rawValue,
-                     scope: { scopeDescription(filter, records: $0, notice: request.notice != nil) },
-                     write: write, beforeRecording: beforeRecording) { sink in
-            try OwnerExport.write(journal, format: format, filter: filter, timeZone: timeZone, notice: request.notice,
-                                  progress: progress, damaged: damaged, to: sink)
-        }
-    }
+/// Where a disclosure's bytes go: `write` receives them (the plaintext, or age ciphertext when
+/// there are recipients).
+public struct DisclosureOutput {
+    /// age recipients the output is encrypted to; empty for plaintext.
+    public var recipients: [AgeRecipient]
+    /// ASCII-armor the age output (PEM-style text instead of binary).
+    public var armored: Bool
+    /// Receives the output in pieces of about 64 KiB, in order.
+    public var write: (Data) throws -> Void
 
-    /// The general form: `produce` writes the plaintext through the sink it is given and returns a
-    /// count for the scope; the output is encrypted when there are recipients, digested, and recorded.
-    static func disclose(_ journal: Journal, request: DisclosureRequest, recipients: [AgeRecipient], armored: Bool,
-                         formatName: String, scope: (Int) -> String, write: @escaping (Data) throws -> Void,
-                         beforeRecording: () throws -> Void,
-                         produce: (_ sink: (String) throws -> Void) throws -> Int) throws -> (disclosure: Disclosure, records: Int) {
-        guard journal.mode == .readWrite else { throw JournalError.readOnly }
+    /// An output that hands the bytes to `write`, age-encrypted to `recipients` when there are any.
+    public init(recipients: [AgeRecipient] = [], armored: Bool = false, write: @escaping (Data) throws -> Void) {
+        self.recipients = recipients
+        self.armored = armored
+        self.write = write
+    }
+}
+
+/// Something a journal can disclose: an owner export (``OwnerExport/Records``), a compliance
+/// report (``ComplianceReport/Rendering``), an audit bundle (``AuditBundle/Request``), or the
+/// HTML page of the SealedJournalHTML module. Pass it to ``Journal/disclose(_:to:output:beforeRecording:)``,
+/// the one way to produce shared output and record it.
+public protocol Disclosable {
+    /// What the caller gets back besides the disclosure (a record count, the bundle...).
+    associatedtype Summary
+    /// The format name recorded in the ``Disclosure`` (`ndjson`, `compliance-report-markdown`...).
+    var disclosureFormat: String { get }
+    /// Writes the plaintext through `sink`, in order, showing `notice` first when the format can
+    /// carry one; returns the summary and the scope text recorded in the ``Disclosure``.
+    /// - Throws: ``JournalError`` (or what `sink` throws); nothing is recorded then.
+    func produce(from journal: Journal, notice: String?, into sink: (String) throws -> Void) throws -> DisclosureProduct<Summary>
+}
+
+/// What ``Disclosable/produce(from:notice:into:)`` returns.
+public struct DisclosureProduct<Summary> {
+    /// Handed back to the caller in ``Disclosed/summary``.
+    public var summary: Summary
+    /// What was disclosed, in words, as the ``Disclosure`` record keeps it (no content).
+    public var scope: String
+
+    /// A product with `summary` for the caller and `scope` for the record.
+    public init(summary: Summary, scope: String) {
+        self.summary = summary
+        self.scope = scope
+    }
+}
+
+/// The result of ``Journal/disclose(_:to:output:beforeRecording:)``.
+public struct Disclosed<Summary> {
+    /// The disclosure record appended to the journal.
+    public let disclosure: Disclosure
+    /// What the disclosed content reported (a record count, the bundle...).
+    public let summary: Summary
+}
+
+extension Journal {
+    /// Produces `content`, hands it to `output` (age-encrypted when it has recipients), and then
+    /// appends a ``Disclosure`` record: to whom, why, the scope, the format, and the SHA-256 of
+    /// the plaintext. The journal must be open for writing.
+    ///
+    /// ```swift
+    /// let shared = try journal.disclose(OwnerExport.Records(format: .ndjson),
+    ///                                   to: DisclosureRequest(recipient: "Dr. Lee", purpose: "weekly review"),
+    ///                                   output: DisclosureOutput(write: { sink.append($0) }))
+    /// print(shared.summary, "records;", shared.disclosure.digest ?? "")
+    /// ```
+    ///
+    /// Plaintext is held in memory only in pieces of about 64 KiB (wiped after each hand-over);
+    /// an audit bundle is built whole first.
+    /// - Parameters:
+    ///   - content: what to disclose (``OwnerExport/Records``, ``ComplianceReport/Rendering``,
+    ///     ``AuditBundle/Request``...).
+    ///   - request: to whom, why, and a notice shown first when the format can carry one.
+    ///   - output: where the bytes go, and the age recipients they are encrypted to.
+    ///   - beforeRecording: called after the last byte was handed to `write`, before the
+    ///     disclosure is recorded (e.g. to fsync and close a file); if it throws, nothing is recorded.
+    /// - Returns: the disclosure recorded and the content's summary.
+    /// - Throws: ``JournalError/readOnly``; what `content` or `output.write` throw; nothing is
+    ///   recorded then.
+    @discardableResult
+    public func disclose<Content: Disclosable>(_ content: Content, to request: DisclosureRequest, output: DisclosureOutput,
+                                               beforeRecording: () throws -> Void = {}) throws -> Disclosed<Content.Summary> {
+        guard mode == .readWrite else { throw JournalError.readOnly }
         var digest = SHA256()
-        let encryptor = recipients.isEmpty ? nil : try AgeEncryptor(recipients: recipients, armored: armored, output: write)
+        let recipients = output.recipients, write = output.write
+        let encryptor = recipients.isEmpty ? nil : try AgeEncryptor(recipients: recipients, armored: output.armored, output: write)
         // Plaintext output is handed to `write` in pieces of about 64 KiB (one system call each
         // instead of one per record); the piece is wiped after each hand-over.
         var pending: [UInt8] = []
-        pending.reserveCapacity(Self.outputPieceByteCount + 4096)
+        pending.reserveCapacity(OwnerExport.outputPieceByteCount + 4096)
         defer { pending.withUnsafeMutableBytes { Sodium.wipe($0) } }
         func flush() throws {
             guard !pending.isEmpty else { return }
@@ -72,7 +117,7 @@ extension OwnerExport {
             pending.withUnsafeMutableBytes { Sodium.wipe($0) }
             pending.removeAll(keepingCapacity: true)
         }
-        let count = try produce { text in
+        let product = try content.produce(from: self, notice: request.notice) { text in
             var text = text
             try text.withUTF8 { bytes in
                 digest.update(UnsafeRawBufferPointer(bytes))
@@ -80,7 +125,7 @@ extension OwnerExport {
                     try encryptor.write(bytes)
                 } else {
                     pending.append(contentsOf: bytes)
-                    if pending.count >= Self.outputPieceByteCount { try flush() }
+                    if pending.count >= OwnerExport.outputPieceByteCount { try flush() }
                 }
             }
         }
@@ -88,11 +133,50 @@ extension OwnerExport {
         try encryptor?.finish()
         try beforeRecording()
         let disclosure = Disclosure(
-            recipient: request.recipient, purpose: request.purpose, scope: scope(count),
-            format: formatName + (recipients.isEmpty ? "" : armored ? "+age-armor" : "+age"),
+            recipient: request.recipient, purpose: request.purpose, scope: product.scope,
+            format: content.disclosureFormat + (recipients.isEmpty ? "" : output.armored ? "+age-armor" : "+age"),
             digest: Hex.encode(digest.finalize()))
-        try journal.append(disclosure)
-        return (disclosure, count)
+        try append(disclosure)
+        return Disclosed(disclosure: disclosure, summary: product.summary)
+    }
+}
+
+extension OwnerExport {
+    /// An owner export to disclose: the records matching `filter` in `format` (see
+    /// ``OwnerExport/write(_:format:filter:timeZone:notice:progress:damaged:to:)``). Its summary is
+    /// the number of records exported.
+    public struct Records: Disclosable {
+        /// The export format.
+        public var format: ExportFormat
+        /// Which records (all by default).
+        public var filter: RecordFilter
+        /// Time zone for readable times (Markdown).
+        public var timeZone: TimeZone
+        /// Called with the number of records written so far.
+        public var progress: ((Int) -> Void)?
+        /// When set, the export salvages: it goes on past records that cannot be read and reports
+        /// each one here (``Journal/salvageRecords(_:_:)``), instead of stopping.
+        public var damaged: ((DamagedRecord) -> Void)?
+
+        /// The records matching `filter` in `format`.
+        public init(format: ExportFormat, filter: RecordFilter = .all, timeZone: TimeZone = .current,
+                    progress: ((Int) -> Void)? = nil, damaged: ((DamagedRecord) -> Void)? = nil) {
+            self.format = format
+            self.filter = filter
+            self.timeZone = timeZone
+            self.progress = progress
+            self.damaged = damaged
+        }
+
+        /// The format's name (`json`, `ndjson`, `csv`, `markdown`).
+        public var disclosureFormat: String { format.rawValue }
+
+        /// Writes the export; the scope names the kinds, days, tag and record count.
+        public func produce(from journal: Journal, notice: String?, into sink: (String) throws -> Void) throws -> DisclosureProduct<Int> {
+            let count = try OwnerExport.write(journal, format: format, filter: filter, timeZone: timeZone, notice: notice,
+                                              progress: progress, damaged: damaged, to: sink)
+            return DisclosureProduct(summary: count, scope: OwnerExport.scopeDescription(filter, records: count, notice: notice != nil))
+        }
     }
 
     /// Plaintext bytes collected before one call of an export's `write`.

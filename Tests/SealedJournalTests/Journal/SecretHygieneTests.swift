@@ -29,12 +29,12 @@ struct SecretHygieneTests {
         let file = try ExportFile(path: path, overwrite: false)
         var written = 0
         #expect(throws: DiskFull.self) {
-            try OwnerExport.disclose(journal, format: .json, request: DisclosureRequest(recipient: "me", purpose: "test"),
-                                     write: { data in
+            try journal.disclose(OwnerExport.Records(format: .json), to: DisclosureRequest(recipient: "me", purpose: "test"),
+                                 output: DisclosureOutput(write: { data in
                                          written += data.count
                                          if written > 4000 { throw DiskFull() }
                                          try file.write(data)
-                                     }, beforeRecording: { try file.finish() })
+                                     }), beforeRecording: { try file.finish() })
         }
         file.discard()
         #expect(!FileManager.default.fileExists(atPath: path), "no partial plaintext file")

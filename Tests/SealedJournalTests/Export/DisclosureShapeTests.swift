@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import SealedJournal
+
+/// One shape for "produce something and record the disclosure": `journal.disclose(_:to:output:)`
+/// with an owner export, a report rendering, or an audit bundle request.
+@Suite("One disclosure shape")
+struct DisclosureShapeTests {
+    @Test func everyDisclosableIsRecordedTheSameWay() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try makeJournal(at: dir.file("j")).journal
+        let day = try LocalDate("2026-11-02")
+        try journal.append(CheckIn(day: day, mood: 7, craving: 2, use: .sober))
+        try journal.append(JournalEntry(text: "private"))
+        let request = DisclosureRequest(recipient: "Dr. Lee", purpose: "review", notice: "Do not redisclose.")
+
+        var exported = Data()
+        let records = try journal.disclose(OwnerExport.Records(format: .ndjson, filter: RecordFilter(kinds: [.checkIn])), to: request,
+                                           output: DisclosureOutput(write: { exported.append($0) }))
+        #expect(records.summary == 1)
+        #expect(records.disclosure.format == "ndjson")
+        #expect(records.disclosure.digest == Hex.encode(try SHA256.hash([UInt8](exported))))
+        #expect(String(decoding: exported, as: UTF8.self).hasPrefix(#"{"notice":"Do not redisclose."}"#))
+
+        var page = Data()
+        let report = try ComplianceReport.build(journal, from: day, to: day)
+        let rendered = try journal.disclose(report.rendering(.markdown, includeNotes: false), to: request,
+                                            output: DisclosureOutput(write: { page.append($0) }))
+        #expect(rendered.disclosure.format == "compliance-report-markdown")
+        #expect(rendered.disclosure.scope.contains("no notes") && rendered.disclosure.scope.contains("with notice"))
+        #expect(String(decoding: page, as: UTF8.self).contains("Do not redisclose."))
+        #expect(rendered.disclosure.digest == Hex.encode(try SHA256.hash([UInt8](page))))
+
+        var bundleJSON = Data()
+        let bundle = try journal.disclose(AuditBundle.Request(disclosing: [0]), to: request,
+                                          output: DisclosureOutput(write: { bundleJSON.append($0) }))
+        #expect(bundle.summary.disclosedContentCount == 1)
+        #expect(bundle.disclosure.format == "audit-bundle" && bundle.disclosure.scope.contains("records: 0"))
+        #expect(AuditVerifier.verify(bundleJSON, fingerprint: journal.fingerprint).isValid)
+
+        // All three are in the accounting, in order, after the two records.
+        let accounting = try readAll(journal, RecordFilter(kinds: [.disclosure])).map { try $0.decode(Disclosure.self) }
+        #expect(accounting == [records.disclosure, rendered.disclosure, bundle.disclosure])
+    }
+
+    /// A failure before recording records nothing, and the next disclosure works: a read-only
+    /// journal writes no byte; a failing `beforeRecording` (a file that could not be closed)
+    /// leaves no disclosure record.
+    @Test func failuresRecordNothingAndTheNextDisclosureWorks() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j")
+        let journal = try makeJournal(at: path).journal
+        try journal.append(JournalEntry(text: "one"))
+        let request = DisclosureRequest(recipient: "me", purpose: "copy")
+        let readOnly = try Journal.open(at: path, passphrase: testPassphrase(), mode: .readOnly)
+        var written = 0
+        #expect(throws: JournalError.readOnly) {
+            try readOnly.disclose(OwnerExport.Records(format: .json), to: request, output: DisclosureOutput(write: { written += $0.count }))
+        }
+        #expect(written == 0)
+        struct CloseFailed: Error {}
+        #expect(throws: CloseFailed.self) {
+            try journal.disclose(OwnerExport.Records(format: .json), to: request, output: DisclosureOutput(write: { _ in }),
+                                 beforeRecording: { throw CloseFailed() })
+        }
+        #expect(try readAll(journal, RecordFilter(kinds: [.disclosure])).isEmpty)
+        let next = try journal.disclose(OwnerExport.Records(format: .csv), to: request, output: DisclosureOutput(write: { _ in }))
+        #expect(next.summary == 1)
+        #expect(try readAll(journal, RecordFilter(kinds: [.disclosure])).count == 1)
+    }
+}
