@@ -8,7 +8,7 @@
 //   sealed-journal-bench stream-memory PATH  (internal) stream every record, print peak RSS in KiB
 import CSodium
 import Foundation
-import SealedJournal
+@_spi(Internals) import SealedJournal
 
 let passphraseText = "benchmark passphrase"
 /// Cheap Argon2id so that open-time figures measure the file work, not the KDF.

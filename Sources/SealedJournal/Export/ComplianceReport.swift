@@ -17,8 +17,8 @@ import Foundation
 public struct ComplianceReport: Sendable {
     /// Output formats of this module (the HTML page lives in `SealedJournalHTML`).
     public enum Format: String, Sendable, CaseIterable {
-        /// Comma-separated values: a header, one row per check-in and per day without one, then
-        /// summary and provenance rows. Cannot carry a notice.
+        /// Comma-separated values (RFC 4180): a header, one row per check-in and per day without
+        /// one, then summary and provenance rows. Every row ends in CRLF (`\r\n`). Cannot carry a notice.
         case csv
         /// One JSON document: the notice, the summary, provenance and the days.
         case json

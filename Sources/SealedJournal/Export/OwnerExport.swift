@@ -8,6 +8,8 @@ public enum ExportFormat: String, Sendable, CaseIterable {
     /// Lossless: ``JournalImport`` reads it back.
     case ndjson
     /// RFC 4180 CSV, one row per record, one column per field (see ``OwnerExport/csvColumns``).
+    /// Every row, the header included, ends in CRLF (`\r\n`); fields holding a comma, quote, CR
+    /// or LF are quoted, quotes doubled. UTF-8, no byte-order mark.
     case csv
     /// A readable Markdown document.
     case markdown

@@ -2,21 +2,21 @@ import Foundation
 
 /// Times in reports: always a local wall-clock time with its UTC offset, so nobody has to guess
 /// the zone. Pure arithmetic, deterministic.
-public enum ReportTime {
+enum ReportTime {
     /// `2026-11-27 08:14 +01:00`: for people.
-    public static func readable(_ date: Date, offsetSeconds: Int) -> String {
+    static func readable(_ date: Date, offsetSeconds: Int) -> String {
         let (day, hour, minute, _) = parts(date, offsetSeconds: offsetSeconds)
         return "\(day) " + String(format: "%02d:%02d ", hour, minute) + offset(offsetSeconds)
     }
 
     /// `2026-11-27T08:14:05+01:00`: ISO 8601 / RFC 3339 with the offset, for machines.
-    public static func iso8601(_ date: Date, offsetSeconds: Int) -> String {
+    static func iso8601(_ date: Date, offsetSeconds: Int) -> String {
         let (day, hour, minute, second) = parts(date, offsetSeconds: offsetSeconds)
         return "\(day)T" + String(format: "%02d:%02d:%02d", hour, minute, second) + offset(offsetSeconds)
     }
 
     /// `+01:00`, `-05:30`, `+00:00`.
-    public static func offset(_ seconds: Int) -> String {
+    static func offset(_ seconds: Int) -> String {
         let minutes = abs(seconds) / 60
         return (seconds < 0 ? "-" : "+") + String(format: "%02d:%02d", minutes / 60, minutes % 60)
     }

@@ -5,9 +5,9 @@
 ///     empty root = SHA-256("")
 ///
 /// A journal's leaves are its record frames exactly as stored (see FORMAT.md).
-public enum MerkleTree {
+enum MerkleTree {
     /// Size of every hash in the tree.
-    public static let hashByteCount = 32
+    static let hashByteCount = 32
 
     static func leafHash(_ leaf: UnsafeRawBufferPointer) -> [UInt8] {
         var hasher = SHA256()
@@ -80,7 +80,7 @@ public enum MerkleTree {
     // MARK: Proof verification (RFC 9162 sections 2.1.3.2 and 2.1.4.2)
 
     /// `true` when `proof` shows that `leafHash` is leaf `index` of the tree of `treeSize` with `root`.
-    public static func verifyInclusion(index: UInt64, treeSize: UInt64, leafHash: [UInt8], proof: [[UInt8]], root: [UInt8]) -> Bool {
+    static func verifyInclusion(index: UInt64, treeSize: UInt64, leafHash: [UInt8], proof: [[UInt8]], root: [UInt8]) -> Bool {
         guard index < treeSize, proof.allSatisfy({ $0.count == hashByteCount }) else { return false }
         var fn = index, sn = treeSize - 1
         var r = leafHash
@@ -100,7 +100,7 @@ public enum MerkleTree {
     }
 
     /// `true` when `proof` shows the tree (`oldSize`, `oldRoot`) is a prefix of (`newSize`, `newRoot`).
-    public static func verifyConsistency(oldSize: UInt64, newSize: UInt64, oldRoot: [UInt8], newRoot: [UInt8], proof: [[UInt8]]) -> Bool {
+    static func verifyConsistency(oldSize: UInt64, newSize: UInt64, oldRoot: [UInt8], newRoot: [UInt8], proof: [[UInt8]]) -> Bool {
         guard oldSize <= newSize, proof.allSatisfy({ $0.count == hashByteCount }) else { return false }
         if oldSize == newSize { return proof.isEmpty && oldRoot == newRoot }
         if oldSize == 0 { return proof.isEmpty }

@@ -10,7 +10,7 @@
 /// re-hashes after any large batch (an import, a rekey) is one record, not 64 KiB. The cost is one
 /// Ed25519 signature and one checkpoint frame (under 1 KiB) per commit: at most 167 records share
 /// a commit (the smallest record frame is 393 bytes).
-public enum CommitBounds {
+@_spi(Internals) public enum CommitBounds {
     /// Bytes of record frames at which a commit is closed (64 KiB: re-hashing it at open costs
     /// a few hundred microseconds with libsodium's SHA-256, so an open stays under a millisecond).
     public static let maximumRecordBytes = 64 << 10

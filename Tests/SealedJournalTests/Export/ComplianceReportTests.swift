@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import SealedJournal
+@testable import SealedJournal
 import SealedJournalHTML
 
 /// A report over 2026-11-01...08 made on 2026-11-06 at 10:00 +01:00, from check-ins written at

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import SealedJournal
+@_spi(Internals) @testable import SealedJournal
 
 /// Every writer bounds its commits, so opening (which re-hashes the last commit) stays O(1).
 @Suite("Bounded commits: batches are split into signed commits; a crash keeps whole commits only")
