@@ -130,16 +130,16 @@ extension Journal {
     public func auditBundle(disclosing sequences: [UInt64] = [], scope: AuditBundle.Scope? = nil,
                             consistencyFrom heldCheckpoint: String? = nil) throws(JournalError) -> AuditBundle {
         try JournalError.mapping {
-            let tail = state.withLock { $0.tail }
+            let tail = committedTail
             let size = tail.frame.treeSize
             let complete = scope?.complete ?? false
             var wanted = Set(sequences)
             if !complete, let missing = wanted.first(where: { $0 >= size }) { throw JournalError.noSuchRecord(sequence: missing, recordCount: size) }
-            let cipher = try RecordCipher(masterKey: masterKey, journalID: journalID)
+            let cipher = try makeRecordCipher()
             var leaves: [[UInt8]] = []
             leaves.reserveCapacity(Int(size))
             var frames: [UInt64: [UInt8]] = [:]
-            var reader = FrameReader(file: file, to: tail.endOffset)
+            var reader = committedFrameReader(to: tail.endOffset)
             while UInt64(leaves.count) < size, let frame = try reader.next() {
                 guard frame.kind == .record else { continue }
                 let sequence = UInt64(leaves.count)

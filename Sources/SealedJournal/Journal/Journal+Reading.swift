@@ -255,3 +255,16 @@ extension Journal {
         }
     }
 }
+
+/// The narrow view of a journal's internals that the Export layer builds on (audit bundles):
+/// the committed tail, a frame reader over it, and the record cipher.
+extension Journal {
+    /// The last commit this instance has seen (see ``recordCount``).
+    var committedTail: CommittedTail { state.withLock { $0.tail } }
+
+    /// A reader over the frames from the start of the journal up to `end` (a committed offset).
+    func committedFrameReader(to end: UInt64) -> FrameReader { FrameReader(file: file, to: end) }
+
+    /// The record cipher of this journal's master key (opens records, gives per-record keys).
+    func makeRecordCipher() throws -> RecordCipher { try RecordCipher(masterKey: masterKey, journalID: journalID) }
+}
