@@ -12,13 +12,13 @@ import Foundation
 /// learns only the kind and day of the records outside it.
 public struct AuditBundle: Codable, Sendable, Equatable {
     /// The value of ``format`` in every bundle this library writes and reads.
-    public static let formatName = "sealed-journal-audit-bundle"
+    static let formatName = "sealed-journal-audit-bundle"
     /// The bundle version this library writes (``AuditVerifier`` refuses others).
-    public static let currentVersion = 2
+    static let currentVersion = 2
     /// Largest bundle ``AuditVerifier`` reads (hostile-input bound).
     public static let maximumByteCount = 256 << 20
     /// Most records in one bundle.
-    public static let maximumRecords = 200_000
+    static let maximumRecords = 200_000
 
     /// What the bundle was made for: the filter and date range, and whether it claims completeness.
     public struct Scope: Codable, Sendable, Equatable {
@@ -50,53 +50,53 @@ public struct AuditBundle: Codable, Sendable, Equatable {
     }
 
     /// One record in the bundle: its stored frame and the keys the owner chose to reveal for it.
-    public struct DisclosedRecord: Codable, Sendable, Equatable {
+    struct DisclosedRecord: Codable, Sendable, Equatable {
         /// The record's sequence number (its leaf index).
-        public let sequence: UInt64
+        let sequence: UInt64
         /// The record frame exactly as stored, base64.
-        public let frame: String
+        let frame: String
         /// The record's envelope key, base64: reveals its kind and day, nothing else.
-        public let envelopeKey: String
+        let envelopeKey: String
         /// The record's content key, base64, when its content is disclosed: opens this record and nothing else.
-        public let contentKey: String?
+        let contentKey: String?
         /// RFC 6962 audit path from the frame's leaf to the checkpoint root, base64 hashes (empty
         /// when the bundle holds every record: the verifier then recomputes the root).
-        public let inclusionProof: [String]
+        let inclusionProof: [String]
     }
 
     /// A proof that the bundle's checkpoint extends a checkpoint the auditor kept earlier (nothing
     /// was removed or rewritten since).
-    public struct Consistency: Codable, Sendable, Equatable {
+    struct Consistency: Codable, Sendable, Equatable {
         /// The earlier checkpoint (signed note text) the proof starts from.
-        public let fromCheckpoint: String
+        let fromCheckpoint: String
         /// RFC 6962 consistency proof to ``AuditBundle/checkpoint``, base64 hashes.
-        public let proof: [String]
+        let proof: [String]
     }
 
     /// Always ``formatName``.
-    public let format: String
+    let format: String
     /// The bundle version (``currentVersion`` when written by this library).
-    public let version: Int
+    let version: Int
     /// The journal's random id, 32 hex digits (public: it is in every checkpoint).
     public let journalID: String
     /// The journal's Ed25519 checkpoint-signing public key, base64.
-    public let publicKey: String
+    let publicKey: String
     /// The journal's fingerprint (see ``Fingerprint``): the auditor compares it with the one the
     /// owner shared out of band.
     public let fingerprint: String
     /// The journal's signed checkpoint (C2SP signed note).
     public let checkpoint: String
     /// A consistency proof from an earlier checkpoint the auditor holds; `nil` when none was asked for.
-    public let consistency: Consistency?
+    let consistency: Consistency?
     /// The scope the bundle was made for (not signed: a verifier confirms it by passing the scope it
     /// expects); `nil` for a bundle that only discloses chosen records.
     public let scope: Scope?
     /// The records in the bundle, in sequence order: disclosed ones with their content key, and (for
     /// a complete scope) every other record with its envelope key only.
-    public let records: [DisclosedRecord]
+    let records: [DisclosedRecord]
     /// Witnessed checkpoints of the journal (FORMAT.md 12.5), each with a consistency proof to
     /// ``checkpoint``; absent when the journal stores no cosignature.
-    public var witnessed: [WitnessedCheckpoint]? = nil
+    var witnessed: [WitnessedCheckpoint]? = nil
 
     /// The bundle as pretty-printed JSON with sorted keys.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` if a field cannot be encoded as JSON.

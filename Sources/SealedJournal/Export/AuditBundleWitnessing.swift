@@ -4,11 +4,11 @@ extension AuditBundle {
     /// A cosigned checkpoint of the journal carried in an audit bundle (FORMAT.md 12.5): the
     /// journal's note of that size with the witnesses' cosignature lines, and an RFC 6962
     /// consistency proof from it to the bundle's ``AuditBundle/checkpoint``.
-    public struct WitnessedCheckpoint: Codable, Sendable, Equatable {
+    struct WitnessedCheckpoint: Codable, Sendable, Equatable {
         /// The journal's checkpoint note followed by cosignature lines.
-        public let checkpoint: String
+        let checkpoint: String
         /// Consistency proof (base64 hashes) from this checkpoint to the bundle's checkpoint.
-        public let proof: [String]
+        let proof: [String]
     }
 }
 

@@ -39,7 +39,7 @@ extension Journal {
     /// Seals and appends many records.
     ///
     /// The records are committed in bounded commits (a signed checkpoint each time the record
-    /// frames reach ``CommitBounds/maximumRecordBytes``, and the last record alone when the batch
+    /// frames reach 64 KiB, and the last record alone when the batch
     /// is large), so later opens stay O(1). All records are validated first; if any is invalid,
     /// nothing is written. Cost: one seal per record, one signature, write and (by default) fsync
     /// per commit; a small batch is one commit. If the process or machine dies before this
@@ -82,7 +82,7 @@ extension Journal {
     /// bounded commits (``CommitBounds``). Called with both locks held and the tail fresh.
     ///
     /// A batch larger than one commit's bound gets a signed checkpoint each time its record frames
-    /// reach ``CommitBounds/maximumRecordBytes``, and its last record is a commit of its own when
+    /// reach 64 KiB, and its last record is a commit of its own when
     /// the commit before it holds ``CommitBounds/finalCommitThresholdBytes`` or more, so the last
     /// commit of any file this library writes is small and opening (which re-hashes the last
     /// commit, FORMAT.md 6.1) costs O(1) in the journal's size.

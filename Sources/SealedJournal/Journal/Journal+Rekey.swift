@@ -40,7 +40,7 @@ extension Journal {
     ///   damage or I/O errors; on any failure the original file is untouched and the temporary file removed.
     ///
     /// Cost: one Argon2id run, one pass that opens and re-seals every record, one signature per
-    /// commit (``CommitBounds``: 64 KiB of records), and fsyncs of the successor before the rename.
+    /// commit (64 KiB of records), and fsyncs of the successor before the rename.
     public func rekey(to passphrase: SecretBytes, kdf: KDFPreset = .moderate, omitting: Set<UInt64> = []) throws(JournalError) -> Rekeying {
         try PassphrasePolicy.validate(passphrase)
         guard mode == .readWrite else { throw .readOnly }
