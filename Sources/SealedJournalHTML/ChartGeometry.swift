@@ -1,4 +1,4 @@
-import SealedJournal
+@_spi(Rendering) import SealedJournal
 
 /// The arithmetic of the charts, kept apart from markup so it can be tested: linear scales,
 /// one slot per day on the x axis, line runs broken at missing days, tick values, week buckets.

@@ -1,5 +1,5 @@
 import Foundation
-import SealedJournal
+@_spi(Rendering) import SealedJournal
 
 extension ComplianceReport {
     /// Renders the report as one self-contained HTML page: inline CSS and SVG charts, no

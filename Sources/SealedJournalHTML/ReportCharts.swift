@@ -1,4 +1,4 @@
-import SealedJournal
+@_spi(Rendering) import SealedJournal
 
 /// The report's charts as inline SVG: computed here, drawn by any browser without JavaScript.
 /// Colours come from classes styled by the page's stylesheet (light, dark and print).

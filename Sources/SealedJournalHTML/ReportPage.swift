@@ -1,4 +1,4 @@
-import SealedJournal
+@_spi(Rendering) import SealedJournal
 
 /// Builds the HTML page of a ``ComplianceReport``: header and provenance, key figures, a calendar,
 /// charts, the hard days, the per-day table, the summary and (only when included) the notes.

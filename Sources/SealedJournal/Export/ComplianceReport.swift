@@ -376,11 +376,11 @@ public struct ComplianceReport: Sendable {
     // MARK: - Machine and Markdown forms
 
     /// Stable machine column names of the CSV form (and keys of the JSON check-in objects).
-    public static let columns = ["day", "status", "checkIns", "sequence", "counted", "reason", "recordedAt", "recordedDaysAfterDay",
+    static let columns = ["day", "status", "checkIns", "sequence", "counted", "reason", "recordedAt", "recordedDaysAfterDay",
                                  "use", "craving", "mood", "sleepHours", "meetings", "meetingKinds", "medication", "reachedOutToSupport",
                                  "correctedBy", "witness"]
     /// Columns added when notes are included.
-    public static let noteColumns = ["triggers", "note"]
+    static let noteColumns = ["triggers", "note"]
 
     /// The summary as (stable machine name, value) pairs; empty value for "none".
     public var summaryPairs: [(String, String)] {
@@ -536,7 +536,7 @@ public struct ComplianceReport: Sendable {
     // MARK: - Readable labels (shared with the HTML page)
 
     /// "Checked in", "Missed", "Pending (today)", "Future (not counted)".
-    public static func statusLabel(_ status: DayStatus) -> String {
+    @_spi(Rendering) public static func statusLabel(_ status: DayStatus) -> String {
         switch status {
         case .checkedIn: return "Checked in"
         case .missed: return "Missed"
@@ -546,7 +546,7 @@ public struct ComplianceReport: Sendable {
     }
 
     /// "yes", "yes (last recorded for the day)", "no (a later check-in for this day replaces it)", ...
-    public static func countedLabel(_ row: CheckInRow, of day: Day) -> String {
+    static func countedLabel(_ row: CheckInRow, of day: Day) -> String {
         switch row.reason {
         case .lastRecordedForDay: return day.checkIns.count > 1 ? "yes (last recorded for the day)" : "yes"
         case .supersededByLaterCheckIn: return "no (a later check-in for this day replaces it)"
@@ -556,7 +556,7 @@ public struct ComplianceReport: Sendable {
     }
 
     /// "Sober", "Hard day, no use", "Used".
-    public static func useLabel(_ use: CheckIn.UseStatus) -> String {
+    @_spi(Rendering) public static func useLabel(_ use: CheckIn.UseStatus) -> String {
         switch use {
         case .sober: return "Sober"
         case .hardDay: return "Hard day, no use"
@@ -565,7 +565,7 @@ public struct ComplianceReport: Sendable {
     }
 
     /// "Taken", "Missed", "None prescribed".
-    public static func medicationLabel(_ medication: CheckIn.Medication) -> String {
+    @_spi(Rendering) public static func medicationLabel(_ medication: CheckIn.Medication) -> String {
         switch medication {
         case .taken: return "Taken"
         case .missed: return "Missed"
@@ -574,7 +574,7 @@ public struct ComplianceReport: Sendable {
     }
 
     /// "AA", "NA", "SMART Recovery", "Caduceus", "Therapy", "Peer group", "Other".
-    public static func meetingKindLabel(_ kind: CheckIn.MeetingKind) -> String {
+    @_spi(Rendering) public static func meetingKindLabel(_ kind: CheckIn.MeetingKind) -> String {
         switch kind {
         case .aa: return "AA"
         case .na: return "NA"
@@ -587,18 +587,18 @@ public struct ComplianceReport: Sendable {
     }
 
     /// "0", "2 (AA, Therapy)".
-    public static func meetingsLabel(_ c: CheckIn) -> String {
+    @_spi(Rendering) public static func meetingsLabel(_ c: CheckIn) -> String {
         c.meetingsAttended == 0 || c.meetingKinds.isEmpty ? "\(c.meetingsAttended)"
             : "\(c.meetingsAttended) (" + c.meetingKinds.map(meetingKindLabel).joined(separator: ", ") + ")"
     }
 
     /// "7.5 h".
-    public static func hours(_ value: Double) -> String {
+    @_spi(Rendering) public static func hours(_ value: Double) -> String {
         value == value.rounded() ? "\(Int(value)) h" : String(format: "%.1f h", value)
     }
 
     /// The summary with readable names, in display order.
-    public static func summaryLabels(_ s: Summary) -> [(String, String)] {
+    @_spi(Rendering) public static func summaryLabels(_ s: Summary) -> [(String, String)] {
         func average(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "–" }
         return [
             ("Days in period", "\(s.days)"), ("Days up to the report date", "\(s.daysElapsed)"),
@@ -617,7 +617,7 @@ public struct ComplianceReport: Sendable {
 
     /// Journal text made safe for a text document: C0/C1 control characters and bidirectional
     /// overrides become visible placeholders (`␛`, `⟨U+202E⟩`), newlines become spaces.
-    public static func readableText(_ text: String) -> String {
+    static func readableText(_ text: String) -> String {
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
@@ -636,7 +636,7 @@ public struct ComplianceReport: Sendable {
     /// Journal text for a Markdown document: ``readableText(_:)``, then every character that
     /// Markdown or inline HTML would act on (`\ ` * _ [ ] < > | ~`) backslash-escaped, so a note
     /// can neither break the table nor become a link, an image or markup in a Markdown viewer.
-    public static func markdownText(_ text: String) -> String {
+    static func markdownText(_ text: String) -> String {
         var out = ""
         for character in readableText(text) {
             if "\\`*_[]<>|~".contains(character) { out.append("\\") }
