@@ -19,11 +19,12 @@ struct ReadmeExampleTests {
         let created = try Journal.create(at: "recovery.sjournal", passphrase: try SecretBytes(utf8: passphrase))
         print(created.recoveryKey.displayString)
 
-        // Append typed records; each append is fsynced before it returns.
+        // Append typed records; each append is fsynced before it returns. A check-in goes through
+        // appendCheckIn, which also refuses a day after today.
         let journal = created.journal
         try journal.append(JournalEntry(text: "Ninety days today.", tags: ["milestone"]))
-        try journal.append(CheckIn(day: try LocalDate("2026-11-27"), mood: 7, craving: 2, use: .sober,
-                                   sleepHours: 7.5, meetingsAttended: 1, meetingKinds: [.aa]))
+        try journal.appendCheckIn(CheckIn(day: try LocalDate("2026-11-27"), mood: 7, craving: 2, use: .sober,
+                                          sleepHours: 7.5, meetingsAttended: 1, meetingKinds: [.aa]))
 
         // Read in order, in constant memory; every record is authenticated first.
         for try await record in journal.records(RecordFilter(kinds: [RecordKind.checkIn])) {

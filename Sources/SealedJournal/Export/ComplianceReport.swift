@@ -406,6 +406,8 @@ public struct ComplianceReport: Sendable {
     }
 
     /// Renders the report. With `includeNotes == false` no free text (triggers, notes) appears.
+    /// This records no ``Disclosure``: to share the report, disclose ``rendering(_:includeNotes:)``
+    /// with ``Journal/disclose(_:to:output:beforeRecording:)``.
     /// `notice` (e.g. a redisclosure notice) comes first where the format can carry it (JSON,
     /// Markdown); CSV refuses one.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` for a notice with CSV.

@@ -32,6 +32,10 @@ public enum OwnerExport {
     /// Writes the records of `journal` matching `filter` in `format`, calling `write` with
     /// successive chunks. Returns the number of records written.
     ///
+    /// This records no ``Disclosure``: it is for output the journal's owner keeps (a local
+    /// copy, a migration). Anything shared goes through ``Journal/disclose(_:to:output:beforeRecording:)``
+    /// with ``OwnerExport/Records``, which writes the same bytes and records the disclosure.
+    ///
     /// - Parameters:
     ///   - journal: the journal to read.
     ///   - format: the export format.

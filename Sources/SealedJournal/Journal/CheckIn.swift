@@ -179,15 +179,15 @@ public struct CheckIn: JournalRecordContent, Equatable {
     /// triggers of 1-200 bytes, note up to 64 KiB, offset within ±18 h).
     /// - Throws: ``JournalError/invalidField(field:reason:)`` naming the first field out of range.
     public func validate() throws(JournalError) {
-        guard (1...10).contains(mood) else { throw .invalidField(field: "mood", reason: "must be between 1 and 10, got \(mood)") }
-        guard (0...10).contains(craving) else { throw .invalidField(field: "craving", reason: "must be between 0 and 10, got \(craving)") }
+        guard (1...10).contains(mood) else { throw .invalidField(field: "mood", reason: "must be between 1 and 10") }
+        guard (0...10).contains(craving) else { throw .invalidField(field: "craving", reason: "must be between 0 and 10") }
         if let sleepHours {
             guard sleepHours.isFinite, (0...24).contains(sleepHours) else {
                 throw .invalidField(field: "sleepHours", reason: "must be between 0 and 24 hours")
             }
         }
         guard (0...20).contains(meetingsAttended) else {
-            throw .invalidField(field: "meetingsAttended", reason: "must be between 0 and 20, got \(meetingsAttended)")
+            throw .invalidField(field: "meetingsAttended", reason: "must be between 0 and 20")
         }
         guard meetingKinds.count <= 20 else { throw .invalidField(field: "meetingKinds", reason: "at most 20") }
         guard abs(timeZoneOffsetSeconds) <= 18 * 3600 else {

@@ -19,7 +19,8 @@ struct SealInput {
 }
 
 extension Journal {
-    /// Seals and appends one record.
+    /// Seals and appends one record. For a ``CheckIn`` use ``appendCheckIn(_:at:allowFutureDay:)``,
+    /// which also refuses a check-in for a day after today.
     ///
     /// Cost: one record seal, one Ed25519 checkpoint signature, one write and (with
     /// ``Durability/synchronous``) one fsync. When this returns, the record is on disk.

@@ -131,9 +131,10 @@ extension JournalRecord {
 /// cancelled reader stops within one record.
 ///
 /// Reading is synchronous file I/O (one large read per MiB of frames, then decryption): it runs
-/// on the executor of the task that iterates, a few microseconds per record. For a journal of
-/// hundreds of thousands of records, iterate from a task you own or use the synchronous
-/// ``RecordCursor`` (``Journal/cursor(_:)``), which is the primary API and the one the CLI uses.
+/// on the executor of the task that iterates, a few microseconds per record. That is fine for
+/// an app's usual reads; to read hundreds of thousands of records without holding a shared
+/// executor, iterate from a task of your own, or use the synchronous ``RecordCursor``
+/// (``Journal/cursor(_:)``), which this sequence is built on and which the CLI uses.
 public struct JournalRecords: AsyncSequence, Sendable {
     /// Each element is one authenticated record.
     public typealias Element = JournalRecord

@@ -70,7 +70,11 @@ public enum RecordContent: Sendable {
     case amendment(Amendment)
     /// An export or disclosure event the library recorded.
     case disclosure(Disclosure)
-    /// An app-defined kind (or a built-in kind whose payload did not decode), with its JSON.
+    /// Any other record, with its JSON: an app-defined kind; the library's bookkeeping kinds
+    /// ``RecordKind/keyChange``, ``RecordKind/repair`` and ``RecordKind/witness`` (decode them
+    /// with ``JournalRecord/decode(_:)`` as ``KeyChange``, ``RepairNote`` or ``WitnessReceipt``);
+    /// or a record of one of the four kinds above whose payload did not decode (check
+    /// ``RecordKind/isBuiltIn`` to tell it from an app's kind).
     case custom(kind: RecordKind, json: [UInt8])
 }
 

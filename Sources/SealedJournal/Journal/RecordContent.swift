@@ -8,7 +8,8 @@ import Foundation
 ///
 /// The payload is JSON with sorted keys. `Date` fields are written as ISO 8601 text in UTC with
 /// milliseconds (`"2026-11-27T15:30:00.125Z"`, years 0001-9999; a date outside that range is
-/// refused with ``JournalError/invalidField(field:reason:)``), so exports and other readers see
+/// refused with ``JournalError/invalidField(field:reason:)`` naming the field `record`, and
+/// nothing is written), so exports and other readers see
 /// a real time, not a number. `Double` values must be finite.
 public protocol JournalRecordContent: Codable, Sendable {
     /// The kind name stored (encrypted) with each record of this type.

@@ -108,7 +108,7 @@ struct RoundTripTests {
         let dir = try TemporaryDirectory()
         let journal = try makeJournal(at: dir.file("j")).journal
         let before = try fileBytes(dir.file("j"))
-        #expect(throws: JournalError.invalidField(field: "mood", reason: "must be between 1 and 10, got 11")) {
+        #expect(throws: JournalError.invalidField(field: "mood", reason: "must be between 1 and 10")) {
             try journal.appendBatch([PendingRecord(JournalEntry(text: "fine")),
                                      PendingRecord(CheckIn(day: try LocalDate("2026-01-01"), mood: 11, craving: 0, use: .sober))])
         }
