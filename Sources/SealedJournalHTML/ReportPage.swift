@@ -52,7 +52,7 @@ struct ReportPage {
             ("Checkpoint", .fragment([txt("\(report.checkpoint.treeSize) records, root "), el("code", [], txt(report.checkpointRoot))])),
             ("Notes and triggers", txt(includeNotes ? "Included" : "Left out of this report")),
         ]
-        facts.insert(("Journal", el("code", [], txt(report.journalID))), at: 3)
+        facts.insert(("Journal", el("code", [], txt(report.journalID.description))), at: 3)
         var children: [Node] = [el("p", [("class", "eyebrow")], txt("SealedJournal · \(title)")), el("h1", [], txt(period))]
         if let notice {
             children.append(el("div", [("class", "notice"), ("role", "note")], el("strong", [], txt("Notice")), txt(notice)))

@@ -108,7 +108,7 @@ struct VerifyAudit: ParsableCommand {
             // Everything from the bundle is escaped; what was checked, and what was not, is said
             // plainly; the verdict comes last, after anything the bundle supplied.
             var lines: [String] = []
-            if let id = report.journalID { lines.append("journal \(RecordText.line(id)), fingerprint \(RecordText.line(report.fingerprint?.description ?? "?"))") }
+            if let id = report.journalID { lines.append("journal \(RecordText.line(id.description)), fingerprint \(RecordText.line(report.fingerprint?.description ?? "?"))") }
             if let scope = report.scope {
                 let kinds = scope.kinds.map { $0.map { RecordText.line($0.rawValue) }.joined(separator: ", ") } ?? "all kinds"
                 lines.append("scope: \(kinds), \(RecordText.line(scope.from ?? "the start")) to \(RecordText.line(scope.to ?? "the end"))"

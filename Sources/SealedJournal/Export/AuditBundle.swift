@@ -223,8 +223,8 @@ public struct AuditDay: Sendable {
 public struct AuditReport: Sendable {
     /// The checkpoint the bundle proves (tree size = record count).
     public let checkpoint: Checkpoint?
-    /// The journal id the bundle names, 32 hex digits; `nil` when the bundle could not be parsed.
-    public let journalID: String?
+    /// The journal id the bundle names; `nil` when the bundle could not be parsed.
+    public let journalID: JournalID?
     /// The fingerprint of the key that signed the bundle's checkpoint.
     public let fingerprint: Fingerprint?
     /// Disclosed records, opened and proven to be in the journal at their position.
@@ -315,7 +315,7 @@ public enum AuditVerifier {
         do {
             checkpoint = try Checkpoint.parse(bundle.checkpoint, publicKey: publicKey)
         } catch {
-            return AuditReport(checkpoint: nil, journalID: bundle.journalID, fingerprint: fingerprint, records: [], envelopes: [],
+            return AuditReport(checkpoint: nil, journalID: JournalID(bytes: journalID), fingerprint: fingerprint, records: [], envelopes: [],
                                scope: bundle.scope, scopeConfirmed: false, isComplete: false, checkedConsistency: false,
                                problems: problems + ["the checkpoint does not verify: \(error)"])
         }
@@ -332,7 +332,7 @@ public enum AuditVerifier {
         let scope = expectedScope ?? bundle.scope
         let opened = openRecords(bundle, checkpoint: checkpoint, journalID: journalID, problems: &problems)
         let isComplete = checkCompleteness(scope, bundle: bundle, opened: opened, treeSize: checkpoint.treeSize, problems: &problems)
-        return AuditReport(checkpoint: checkpoint, journalID: bundle.journalID, fingerprint: fingerprint, records: opened.records,
+        return AuditReport(checkpoint: checkpoint, journalID: JournalID(bytes: journalID), fingerprint: fingerprint, records: opened.records,
                            envelopes: opened.envelopes, scope: scope, scopeConfirmed: expectedScope != nil && bundle.scope == expectedScope,
                            isComplete: isComplete, checkedConsistency: checkedConsistency, problems: problems)
     }

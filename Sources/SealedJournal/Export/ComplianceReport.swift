@@ -218,7 +218,7 @@ public struct ComplianceReport: Sendable {
     /// The journal's fingerprint (see ``Journal/fingerprint``).
     public let fingerprint: Fingerprint
     /// The journal id, hex.
-    public let journalID: String
+    public let journalID: JournalID
     /// The checkpoint the report was made from: it covers every record the report read.
     public let checkpoint: Checkpoint
 
@@ -331,7 +331,7 @@ public struct ComplianceReport: Sendable {
             day = day.next
         }
         return ComplianceReport(from: from, to: to, days: days, today: today, generatedAt: now, timeZone: timeZone,
-                                fingerprint: journal.fingerprint, journalID: journal.journalIDHex, checkpoint: checkpoint)
+                                fingerprint: journal.fingerprint, journalID: journal.id, checkpoint: checkpoint)
     }
 
     /// The summary figures (see ``Summary``).
@@ -400,7 +400,7 @@ public struct ComplianceReport: Sendable {
 
     /// Where the report came from, as (stable machine name, value) pairs.
     public var provenancePairs: [(String, String)] {
-        [("journalFingerprint", fingerprint.description), ("journalID", journalID), ("checkpointTreeSize", "\(checkpoint.treeSize)"),
+        [("journalFingerprint", fingerprint.description), ("journalID", journalID.description), ("checkpointTreeSize", "\(checkpoint.treeSize)"),
          ("checkpointRoot", checkpointRoot), ("generatedAt", generatedAtISO8601), ("today", today.description),
          ("from", from.description), ("to", to.description)]
     }

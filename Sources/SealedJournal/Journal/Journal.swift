@@ -361,8 +361,11 @@ public final class Journal: Sendable {
         }
     }
 
+    /// The journal's id (in every checkpoint; see ``JournalID``).
+    public var id: JournalID { JournalID(bytes: journalID) }
+
     /// The journal id, as 32 hex digits.
-    public var journalIDHex: String { Hex.encode(journalID) }
+    var journalIDHex: String { Hex.encode(journalID) }
 
     /// The journal's fingerprint (see ``Fingerprint``).
     public var fingerprint: Fingerprint { Fingerprint.of(publicKey: publicKey) }

@@ -17,7 +17,7 @@ public struct JournalInfo: Sendable, Equatable {
     /// The on-disk format version (2; see FORMAT.md).
     public let formatVersion: Int
     /// Random journal id, 32 hex digits.
-    public let journalID: String
+    public let journalID: JournalID
     /// Ed25519 public key that signs checkpoints, base64.
     public let publicKey: String
     /// See ``Fingerprint``.
@@ -51,7 +51,7 @@ extension Journal {
             return JournalInfo(
                 path: path,
                 formatVersion: Int(FileHeader.formatVersion),
-                journalID: Hex.encode(header.journalID),
+                journalID: JournalID(bytes: header.journalID),
                 publicKey: Data(header.publicKey).base64EncodedString(),
                 fingerprint: Fingerprint.of(publicKey: header.publicKey),
                 recordCount: located.scan.committed.frame.treeSize,

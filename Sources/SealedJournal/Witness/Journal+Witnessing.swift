@@ -176,7 +176,8 @@ extension Journal {
     /// The verifier key of the journal at `path` (see ``verifierKey``), without any key.
     public static func verifierKey(at path: String) throws(JournalError) -> String {
         let info = try Journal.info(at: path)
-        guard let publicKey = Data(base64Encoded: info.publicKey), let journalID = Hex.decode(info.journalID) else {
+        let journalID = info.journalID.bytes
+        guard let publicKey = Data(base64Encoded: info.publicKey) else {
             throw .corruptHeader(path: path, reason: "unreadable public key")
         }
         let origin = Checkpoint.origin(journalID: journalID)

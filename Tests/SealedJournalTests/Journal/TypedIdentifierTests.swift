@@ -52,6 +52,23 @@ struct TypedIdentifierTests {
         #expect(try readAll(journal, notEntries).map(\.kind) == [.checkIn])
     }
 
+    @Test func journalIDIsTyped() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try makeJournal(at: dir.file("j")).journal
+        let id = journal.id
+        #expect(id.description.count == 32 && id.description == id.description.lowercased())
+        #expect(JournalID(id.description.uppercased()) == id)
+        #expect(JournalID(String(id.description.dropLast())) == nil)
+        #expect(JournalID("g" + id.description.dropFirst()) == nil)
+        #expect(try journal.info().journalID == id)
+        // The checkpoint names it, and so does an audit report.
+        #expect(journal.latestCheckpoint.origin.hasSuffix(id.description))
+        let report = AuditVerifier.verify(try journal.auditBundle().encoded())
+        #expect(report.journalID == id)
+        let json = try JSONEncoder().encode([id])
+        #expect(try JSONDecoder().decode([JournalID].self, from: json) == [id])
+    }
+
     private struct RecordFilterProbe: Codable { var kinds: [RecordKind] }
 }
 
