@@ -22,7 +22,9 @@ extension SecretBytes {
             while true {
                 let n = read(descriptor, &byte, 1)
                 if n < 0 && errno == EINTR { continue }
-                if n <= 0 || byte == 0x0A { break }
+                // A read error is not the end of the line: a prefix must never become the secret.
+                if n < 0 { throw .invalidParameter(what: "the secret could not be read (errno \(errno))") }
+                if n == 0 || byte == 0x0A { break }
                 guard length < maximumLength else { throw .invalidParameter(what: "line longer than \(maximumLength) bytes") }
                 buffer[length] = byte
                 length += 1

@@ -60,7 +60,7 @@ struct SharingOptions: ParsableArguments {
 
     /// Runs `body` with a byte sink (a new 0600 file, written all-or-nothing, or standard
     /// output, escaped when it is a terminal) and a finish step; a failure or an interrupt
-    /// leaves no file.
+    /// leaves no file, also when the file was finished and recording the disclosure failed.
     func write(_ body: (_ write: @escaping (Data) throws -> Void, _ finish: () throws -> Void) throws -> Void) throws {
         if let output {
             let file = try ExportFile(path: output, overwrite: force)
@@ -68,7 +68,7 @@ struct SharingOptions: ParsableArguments {
                 try body({ try file.write($0) }, { try file.finish() })
                 Terminal.say("Wrote \(output)" + (encrypted ? " (age-encrypted)." : " (plaintext, mode 0600)."))
             } catch {
-                file.discard()
+                file.retract()
                 throw error
             }
         } else {

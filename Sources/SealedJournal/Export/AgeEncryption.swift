@@ -50,6 +50,9 @@ public final class AgeEncryptor {
             throw JournalError.invalidField(field: "recipients", reason: "a passphrase recipient must be the only recipient")
         }
         self.output = output
+        // The whole chunk is reserved now: the plaintext buffer never grows (a grown buffer would
+        // leave its old, unwiped storage behind).
+        buffer.reserveCapacity(AgeEncryptor.chunkSize)
         if armored { armor = ArmorWriter() }
         let fileKey = try SecretBytes.random(count: 16)
         var header = "age-encryption.org/v1\n"

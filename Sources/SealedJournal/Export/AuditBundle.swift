@@ -129,7 +129,8 @@ extension Journal {
     ///   when the held checkpoint is not this journal's or is not part of its history.
     public func auditBundle(disclosing sequences: [UInt64] = [], scope: AuditBundle.Scope? = nil,
                             consistencyFrom heldCheckpoint: String? = nil) throws(JournalError) -> AuditBundle {
-        try JournalError.mapping {
+        try checkCurrent()
+        return try JournalError.mapping {
             let tail = committedTail
             let size = tail.frame.treeSize
             let complete = scope?.complete ?? false

@@ -680,7 +680,13 @@ public struct ComplianceReport: Sendable {
         public var disclosureFormat: String { formatName }
 
         /// Renders the report (the notice first) and describes its scope.
+        /// - Throws: ``JournalError/invalidField(field:reason:)`` when the report was built from
+        ///   another journal than the one disclosing it (its disclosure would be recorded in the
+        ///   wrong journal); nothing is produced then.
         public func produce(from journal: Journal, notice: String?, into sink: (String) throws -> Void) throws -> DisclosureProduct<Int> {
+            guard report.journalID == journal.id else {
+                throw JournalError.invalidField(field: "report", reason: "was built from another journal; disclose it from that journal")
+            }
             try sink(try render(report, notice))
             let checkIns = report.days.reduce(0) { $0 + $1.checkIns.count }
             let scope = "check-ins \(report.from) to \(report.to); \(checkIns) check-in(s); checkpoint \(report.checkpoint.treeSize); "

@@ -103,19 +103,29 @@ extension Journal {
     public func disclose<Content: Disclosable>(_ content: Content, to request: DisclosureRequest, output: DisclosureOutput,
                                                beforeRecording: () throws -> Void = {}) throws -> Disclosed<Content.Summary> {
         guard mode == .readWrite else { throw JournalError.readOnly }
+        // Everything the final append would check (not retired, the file still the one at the
+        // path, no damage after the last commit) is checked before a byte is produced, so the
+        // usual reasons for output without its record are refused up front.
+        try refresh()
         var digest = SHA256()
         let recipients = output.recipients, write = output.write
         let encryptor = recipients.isEmpty ? nil : try AgeEncryptor(recipients: recipients, armored: output.armored, output: write)
         // Plaintext output is handed to `write` in pieces of about 64 KiB (one system call each
         // instead of one per record); the piece is wiped after each hand-over.
+        // `pending` is filled only up to the capacity reserved here, so it never reallocates (a
+        // reallocation would leave the old storage unwiped); the copy handed to `write` is wiped
+        // after it returns (unless the caller kept it).
+        let piece = OwnerExport.outputPieceByteCount
         var pending: [UInt8] = []
-        pending.reserveCapacity(OwnerExport.outputPieceByteCount + 4096)
+        pending.reserveCapacity(piece)
         defer { pending.withUnsafeMutableBytes { Sodium.wipe($0) } }
         func flush() throws {
             guard !pending.isEmpty else { return }
-            try write(Data(pending))
+            var handed = Data(pending)
             pending.withUnsafeMutableBytes { Sodium.wipe($0) }
             pending.removeAll(keepingCapacity: true)
+            try write(handed)
+            handed.withUnsafeMutableBytes { Sodium.wipe($0) }
         }
         let product = try content.produce(from: self, notice: request.notice) { text in
             var text = text
@@ -124,8 +134,13 @@ extension Journal {
                 if let encryptor {
                     try encryptor.write(bytes)
                 } else {
-                    pending.append(contentsOf: bytes)
-                    if pending.count >= OwnerExport.outputPieceByteCount { try flush() }
+                    var offset = 0
+                    while offset < bytes.count {
+                        let take = min(piece - pending.count, bytes.count - offset)
+                        pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + take)]))
+                        offset += take
+                        if pending.count == piece { try flush() }
+                    }
                 }
             }
         }

@@ -29,6 +29,20 @@ public final class ExportFile {
     /// The visible temporary name, when the file system has no `O_TMPFILE`.
     private let temporaryPath: String?
     private var finished = false
+    /// Device, inode and change time of the finished file, so ``retract()`` removes only what this
+    /// export named (an inode number alone can be reused by a file created after ours was removed).
+    private var named: FileIdentity?
+
+    struct FileIdentity: Equatable {
+        let device: UInt64, inode: UInt64, changeSeconds: Int, changeNanoseconds: Int, size: Int64
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+            changeSeconds = Int(info.st_ctim.tv_sec)
+            changeNanoseconds = Int(info.st_ctim.tv_nsec)
+            size = Int64(info.st_size)
+        }
+    }
 
     /// Starts an export to `path`. Without `overwrite`, an existing name is an error now (and
     /// again at ``finish()`` if one appears meanwhile).
@@ -129,6 +143,8 @@ public final class ExportFile {
                     try Self.linkNew(from: source, to: path, follow: true)
                 }
             }
+            var written = stat()
+            if fstat(descriptor, &written) == 0 { named = FileIdentity(written) }
             // Make the new name durable; the data already is.
             let directory = Self.directory(of: path)
             let dirFD = openFile(directory, O_RDONLY | O_CLOEXEC, 0)
@@ -145,6 +161,24 @@ public final class ExportFile {
                 UnfinishedFiles.unregister(temporaryPath)
             }
             throw error
+        }
+    }
+
+    /// Takes the export back after ``finish()``, when what had to follow it failed (for a
+    /// disclosure: recording it in the journal): removes the name if it still points at the file
+    /// this export wrote (never another file put there since), and makes the removal durable.
+    /// Before ``finish()`` it is ``discard()``. A file that `overwrite` replaced is not restored.
+    public func retract() {
+        guard finished else { return discard() }
+        guard let named else { return }
+        self.named = nil
+        var current = stat()
+        guard stat(path, &current) == 0, FileIdentity(current) == named else { return }
+        unlink(path)
+        let dirFD = openFile(Self.directory(of: path), O_RDONLY | O_CLOEXEC, 0)
+        if dirFD >= 0 {
+            _ = fsync(dirFD)
+            close(dirFD)
         }
     }
 

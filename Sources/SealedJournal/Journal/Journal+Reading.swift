@@ -74,6 +74,7 @@ public struct RecordCursor: ~Copyable {
     private let filter: RecordFilter
     private var sequence: UInt64 = 0
 
+    /// Callers check ``Journal/checkCurrent()`` first (a retired or replaced journal is not read).
     init(journal: Journal, filter: RecordFilter) throws(JournalError) {
         let end = journal.state.withLock { $0.tail.endOffset }
         reader = FrameReader(file: journal.file, to: end)
@@ -164,13 +165,16 @@ public struct JournalRecords: AsyncSequence, Sendable {
             try nextRecord()
         }
 
+        /// The synchronous step of `next()`, for tests.
+        mutating func nextRecordForTests() throws(JournalError) -> JournalRecord? { try nextRecord() }
+
         private mutating func nextRecord() throws(JournalError) -> JournalRecord? {
             guard !finished, !Task.isCancelled else {
                 finished = true
                 cursor = nil
                 return nil
             }
-            if cursor == nil { cursor = CursorBox(try RecordCursor(journal: journal, filter: filter)) }
+            if cursor == nil { cursor = CursorBox(try journal.cursor(filter)) }
             guard let record = try cursor?.next() else {
                 finished = true
                 cursor = nil
@@ -194,7 +198,8 @@ final class CursorBox {
 extension Journal {
     /// A cursor over committed records matching `filter`, read in order in constant memory.
     public func cursor(_ filter: RecordFilter = .all) throws(JournalError) -> RecordCursor {
-        try RecordCursor(journal: self, filter: filter)
+        try checkCurrent()
+        return try RecordCursor(journal: self, filter: filter)
     }
 
     /// The records matching `filter`, as an `AsyncSequence` (`for try await record in journal.records()`).
@@ -215,7 +220,7 @@ extension Journal {
     public func lastRecords(_ count: Int, _ filter: RecordFilter = .all) throws(JournalError) -> [JournalRecord] {
         guard count > 0 else { return [] }
         var ring: [JournalRecord] = []
-        ring.reserveCapacity(count)
+        ring.reserveCapacity(Int(min(UInt64(count), recordCount)))
         var next = 0
         var cursor = try self.cursor(filter)
         while let record = try cursor.next() {
@@ -230,7 +235,8 @@ extension Journal {
     /// Cost: the first call builds an in-memory index of record offsets (8 bytes per record,
     /// one sequential pass over frame headers); later calls are one read.
     public func record(at sequence: UInt64) throws(JournalError) -> JournalRecord {
-        try JournalError.mapping {
+        try checkCurrent()
+        return try JournalError.mapping {
             let (offset, count, end) = try state.withLock { state -> (UInt64?, UInt64, UInt64) in
                 let count = state.tail.frame.treeSize
                 guard sequence < count else { return (nil, count, state.tail.endOffset) }

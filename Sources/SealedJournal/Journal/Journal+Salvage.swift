@@ -44,7 +44,7 @@ extension Journal {
                 throw JournalError.io(error)
             } catch {
                 let broken = reader.offset
-                guard let resume = try resynchronize(after: broken, end: end) else {
+                guard let resume = try JournalError.mapping({ try resynchronize(after: broken, end: end) }) else {
                     damaged.append(DamagedRecord(sequence: sequence, offset: broken, reason: "the rest of the file cannot be read (damaged frame)"))
                     break
                 }

@@ -21,8 +21,10 @@ public final class Journal: Sendable {
     /// Bytes of a torn tail (an interrupted append that holds no checkpoint) found when opening:
     /// cut off in ``OpenMode/readWrite`` mode, ignored in ``OpenMode/readOnly`` mode. Usually 0.
     public let tornTailBytesAtOpen: UInt64
-    /// What a read-only open found wrong but read past (damage after the last intact commit, a
-    /// header older than the checkpoints bind). Empty for a healthy journal; `verify` gives detail.
+    /// What an open found that the caller should know: for a read-only open, what it read past
+    /// (damage after the last intact commit, a header older than the checkpoints bind); for any
+    /// open, a pinned fingerprint that was followed through a rekey to a new key (confirm the new
+    /// fingerprint with the owner). Empty for a healthy journal opened as pinned; `verify` gives detail.
     public let warningsAtOpen: [String]
 
     let file: AppendOnlyFile
@@ -119,7 +121,8 @@ public final class Journal: Sendable {
     /// there. Safe when two processes race: the loser of the creation opens the winner's journal.
     ///
     /// Only a missing file leads to creation: an empty, damaged or foreign file is reported as
-    /// such and never replaced.
+    /// such and never replaced. When another process creates the journal at the same moment, this
+    /// call waits (up to about a second) for its first bytes and opens it.
     /// - Throws: ``JournalError/wrongPassphrase`` for an existing journal; the errors of
     ///   ``create(at:passphrase:kdf:durability:)`` and ``open(at:passphrase:mode:durability:expectedFingerprint:)``.
     public static func openOrCreate(at path: String, passphrase: SecretBytes, kdf: KDFPreset = .moderate,
@@ -131,7 +134,30 @@ public final class Journal: Sendable {
                 let created = try create(at: path, passphrase: passphrase, kdf: kdf, durability: durability)
                 return OpenedOrCreated(journal: created.journal, recoveryKey: created.recoveryKey)
             } catch .alreadyExists {
-                return OpenedOrCreated(journal: try open(at: path, passphrase: passphrase, durability: durability), recoveryKey: nil)
+                return OpenedOrCreated(journal: try openWhileCreated(at: path, passphrase: passphrase, durability: durability), recoveryKey: nil)
+            }
+        } catch .emptyFile, .notAJournal, .noValidCheckpoint, .corruptHeader {
+            return OpenedOrCreated(journal: try openWhileCreated(at: path, passphrase: passphrase, durability: durability), recoveryKey: nil)
+        }
+    }
+
+    /// Opens a journal another process is creating right now: its name appears (empty) before its
+    /// first bytes are written, so an empty or not yet complete file is re-read for up to about
+    /// a second before the error is reported (and nothing is ever replaced).
+    private static func openWhileCreated(at path: String, passphrase: SecretBytes, durability: Durability) throws(JournalError) -> Journal {
+        var attempt = 0
+        while true {
+            do {
+                return try open(at: path, passphrase: passphrase, durability: durability)
+            } catch {
+                switch error {
+                case .emptyFile, .notAJournal, .noValidCheckpoint, .corruptHeader:
+                    guard attempt < 20 else { throw error }
+                    attempt += 1
+                    usleep(50_000)
+                default:
+                    throw error
+                }
             }
         }
     }
@@ -175,10 +201,14 @@ public final class Journal: Sendable {
         try JournalError.mapping {
             try Sodium.ensureInitialized()
             let file = try AppendOnlyFile.open(path: path, writable: mode == .readWrite)
+            var pinWarnings: [String] = []
             if let expectedFingerprint {
                 // Identity first: a substituted file costs one header read, no tail search, no Argon2id.
                 let header = try HeaderStore.read(file: file, fileSize: try file.size()).header
-                try checkFingerprint(expectedFingerprint, file: file, header: header)
+                if let followed = try checkFingerprint(expectedFingerprint, file: file, header: header) {
+                    pinWarnings.append("the pinned fingerprint \(expectedFingerprint) was re-keyed to \(followed): a retired key may be the one "
+                                       + "that leaked, and whoever holds it could sign such a hand-over; confirm \(followed) with the journal's owner and pin it")
+                }
             }
             let located = try locate(file: file)
             let masterKey = try unlock(located.headerState.header)
@@ -189,7 +219,7 @@ public final class Journal: Sendable {
             guard mode == .readWrite else {
                 return Journal(path: path, mode: mode, durability: durability, file: file, header: located.headerState,
                                masterKey: masterKey, signingKey: signingKey, tail: located.scan.committed,
-                               tornTailBytes: located.tornBytes, warnings: located.warnings)
+                               tornTailBytes: located.tornBytes, warnings: pinWarnings + located.warnings)
             }
             let journal = try file.withExclusiveLock { () throws -> Journal in
                 // Re-check under the lock if another writer appended meanwhile.
@@ -202,7 +232,7 @@ public final class Journal: Sendable {
                 }
                 let journal = Journal(path: path, mode: mode, durability: durability, file: file, header: current.headerState,
                                       masterKey: masterKey, signingKey: signingKey, tail: current.scan.committed,
-                                      tornTailBytes: current.tornBytes)
+                                      tornTailBytes: current.tornBytes, warnings: pinWarnings)
                 try journal.completeHeaderMaintenance(current)
                 return journal
             }
@@ -211,11 +241,13 @@ public final class Journal: Sendable {
     }
 
     /// Checks a pinned fingerprint against the journal's key and the keys it was re-keyed from.
-    static func checkFingerprint(_ expected: Fingerprint, file: AppendOnlyFile, header: FileHeader) throws {
+    /// Returns the current fingerprint when the pin was followed through a rekey (`nil`: exact match).
+    @discardableResult
+    static func checkFingerprint(_ expected: Fingerprint, file: AppendOnlyFile, header: FileHeader) throws -> Fingerprint? {
         let current = Fingerprint.of(publicKey: header.publicKey)
-        if expected == current { return }
+        if expected == current { return nil }
         let chain = (try? LineageChain.read(file: file, header: header)) ?? LineageChain(statements: [])
-        if chain.statements.contains(where: { expected == Fingerprint.of(publicKey: $0.predecessorPublicKey) }) { return }
+        if chain.statements.contains(where: { expected == Fingerprint.of(publicKey: $0.predecessorPublicKey) }) { return current }
         throw JournalError.fingerprintMismatch(expected: expected, found: current)
     }
 
@@ -342,13 +374,15 @@ public final class Journal: Sendable {
     ///
     /// Cost: O(1) when nothing changed (one `fstat`); otherwise reads the header and the last
     /// commit. A read-write instance takes the file lock, so it waits for a writer mid-append.
-    /// - Throws: ``JournalError/journalReplaced(path:)`` after a rekey;
+    /// - Throws: ``JournalError/journalReplaced(path:)`` after a rekey (by this instance or another
+    ///   process: the file open is no longer the one at ``path``); ``JournalError/headerMismatch(path:reason:)``
+    ///   when another journal was put at the path;
     ///   ``JournalError/damaged(offset:reason:)`` when a read-write instance finds damage after the
     ///   last commit (nothing is cut); ``JournalError/corruptFrame(offset:sequence:reason:)`` when the
     ///   file shrank or lost committed records while open.
     @discardableResult
     public func refresh() throws(JournalError) -> UInt64 {
-        try checkNotRetired()
+        try checkCurrent()
         return try JournalError.mapping {
             try state.withLock { state in
                 if mode == .readWrite {
@@ -373,6 +407,15 @@ public final class Journal: Sendable {
     /// Throws ``JournalError/journalReplaced`` once this instance was retired by a rekey.
     func checkNotRetired() throws(JournalError) {
         if state.withLock({ $0.retired }) { throw .journalReplaced(path: path) }
+    }
+
+    /// Throws ``JournalError/journalReplaced(path:)`` when this instance was retired by a rekey, or
+    /// when the file it has open is no longer the one at ``path`` (another process re-keyed or
+    /// replaced it): reading on would read the predecessor, including records a rekey erased.
+    func checkCurrent() throws(JournalError) {
+        try checkNotRetired()
+        let linked = try JournalError.mapping { try file.isStillLinked(at: path) }
+        if !linked { throw .journalReplaced(path: path) }
     }
 }
 

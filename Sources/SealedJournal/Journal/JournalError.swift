@@ -136,6 +136,9 @@ extension JournalError {
             return .unsupportedRecordVersion(sequence: sequence, found: found)
         case let error as FormatError:
             return .corruptFrame(offset: offset, sequence: sequence, reason: "it authenticates but its content is malformed (\(error))")
+        case CryptoError.outOfMemory, CryptoError.libraryUnavailable, CryptoError.libraryTooOld, CryptoError.passwordHashingOutOfMemory:
+            // The machine, not the record: never send the user to repair for this.
+            return JournalError(mapping: error)
         default:
             return .corruptFrame(offset: offset, sequence: sequence, reason: "it does not authenticate (altered, moved, or from another journal)")
         }

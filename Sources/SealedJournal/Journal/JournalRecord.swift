@@ -147,8 +147,11 @@ enum RecordCoding {
                 return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
             }
             let seconds = try container.decode(Double.self)
-            guard seconds.isFinite else { throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a date") }
-            return Date(timeIntervalSinceReferenceDate: seconds)
+            let date = Date(timeIntervalSinceReferenceDate: seconds)
+            guard seconds.isFinite, milliseconds(date) != nil else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a date within years 0001-9999")
+            }
+            return date
         }
         return decoder
     }()
@@ -175,7 +178,8 @@ enum RecordCoding {
 
     static let builtInTypes: Set<ObjectIdentifier> = [ObjectIdentifier(JournalEntry.self), ObjectIdentifier(CheckIn.self),
                                                       ObjectIdentifier(Amendment.self), ObjectIdentifier(Disclosure.self),
-                                                      ObjectIdentifier(KeyChange.self), ObjectIdentifier(RepairNote.self)]
+                                                      ObjectIdentifier(KeyChange.self), ObjectIdentifier(RepairNote.self),
+                                                      ObjectIdentifier(WitnessReceipt.self)]
 
     static func encode<C: JournalRecordContent>(_ content: C) throws(JournalError) -> [UInt8] {
         try content.validate()

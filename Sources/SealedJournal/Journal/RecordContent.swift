@@ -73,7 +73,7 @@ public struct RecordKind: RawRepresentable, Hashable, Comparable, Sendable, Coda
     public static let repair: RecordKind = "repair"
     /// A witness receipt: a cosigned checkpoint stored in the journal.
     public static let witness: RecordKind = "witness"
-    static let builtIn: Set<RecordKind> = [entry, checkIn, amendment, disclosure, keyChange, repair]
+    static let builtIn: Set<RecordKind> = [entry, checkIn, amendment, disclosure, keyChange, repair, witness]
     /// The kinds the library writes for its own accounting (disclosures, key changes, repairs,
     /// witness receipts): readers for people usually show them apart from what the client wrote.
     public static let bookkeeping: Set<RecordKind> = [disclosure, keyChange, repair, witness]

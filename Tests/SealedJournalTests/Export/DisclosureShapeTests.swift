@@ -69,3 +69,66 @@ struct DisclosureShapeTests {
         #expect(try readAll(journal, RecordFilter(kinds: [.disclosure])).count == 1)
     }
 }
+
+/// After a rekey (erasure), nothing reads the predecessor any more: neither the retired instance
+/// nor another instance that still has the old file open. A disclosure from either writes no byte.
+@Suite("Retired and replaced journals are not read")
+struct ReplacedJournalReadTests {
+    @Test func afterRekeyOldInstancesNeitherReadNorDisclose() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j")
+        let journal = try makeJournal(at: path).journal
+        try journal.append(JournalEntry(text: "keep"))
+        try journal.append(JournalEntry(text: "erase me"))
+        let other = try Journal.open(at: path, passphrase: testPassphrase(), durability: .unsafeNoSync)
+        let reader = try Journal.open(at: path, passphrase: testPassphrase(), mode: .readOnly)
+        let successor = try journal.rekey(to: testPassphrase("a new passphrase entirely"), kdf: testKDF, omitting: [1]).journal
+        for old in [journal, other, reader] {
+            #expect(throws: JournalError.journalReplaced(path: path)) { _ = try old.cursor() }
+            #expect(throws: JournalError.journalReplaced(path: path)) { try old.record(at: 1) }
+            #expect(throws: JournalError.journalReplaced(path: path)) { try old.auditBundle(disclosing: [1]) }
+            #expect(throws: JournalError.journalReplaced(path: path)) { try old.refresh() }
+            var written = 0
+            #expect(throws: JournalError.self) {
+                try old.disclose(OwnerExport.Records(format: .ndjson), to: DisclosureRequest(recipient: "x", purpose: "y"),
+                                 output: DisclosureOutput(write: { written += $0.count }))
+            }
+            #expect(written == 0, "the predecessor's records (the erased one included) were produced")
+        }
+        // The async sequence of a retired instance ends in the same error, not in the old records.
+        var iterator = journal.records().makeAsyncIterator()
+        var thrown: JournalError?
+        do { _ = try iterator.nextRecordForTests() } catch { thrown = error }
+        #expect(thrown == .journalReplaced(path: path))
+        // What comes next: the successor reads what was kept, and nothing erased.
+        #expect(try readAll(successor).compactMap { try? $0.decode(JournalEntry.self).text } == ["keep"])
+        // Opening it pinned to the old fingerprint follows the signed hand-over, and says so.
+        let pinnedOld = try Journal.open(at: path, passphrase: testPassphrase("a new passphrase entirely"), mode: .readOnly,
+                                         expectedFingerprint: journal.fingerprint)
+        #expect(pinnedOld.warningsAtOpen.contains { $0.contains("re-keyed to \(successor.fingerprint)") }, "\(pinnedOld.warningsAtOpen)")
+        let pinnedNew = try Journal.open(at: path, passphrase: testPassphrase("a new passphrase entirely"), mode: .readOnly,
+                                         expectedFingerprint: successor.fingerprint)
+        #expect(pinnedNew.warningsAtOpen.isEmpty)
+    }
+
+    /// An export that was finished but whose disclosure could not be recorded is taken back;
+    /// a file that someone else put at the name meanwhile is left alone.
+    @Test func retractRemovesOnlyWhatTheExportNamed() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("export.ndjson")
+        let file = try ExportFile(path: path, overwrite: false)
+        try file.write(Data("secret\n".utf8))
+        try file.finish()
+        #expect(FileManager.default.fileExists(atPath: path))
+        file.retract()
+        #expect(!FileManager.default.fileExists(atPath: path))
+
+        let second = try ExportFile(path: path, overwrite: false)
+        try second.write(Data("mine\n".utf8))
+        try second.finish()
+        try FileManager.default.removeItem(atPath: path)
+        try Data("someone else's\n".utf8).write(to: URL(fileURLWithPath: path))
+        second.retract()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "someone else's\n")
+    }
+}

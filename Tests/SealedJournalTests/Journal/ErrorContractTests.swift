@@ -153,6 +153,28 @@ struct JournalShapeTests {
         #expect(try reader.refresh() == 3)
     }
 
+    /// Two callers racing on a missing file: exactly one creates, the other opens what it
+    /// created (it may arrive while the file is still empty), neither fails or replaces anything.
+    @Test func openOrCreateRace() throws {
+        let dir = try TemporaryDirectory()
+        for trial in 0..<8 {
+            let path = dir.file("race-\(trial)")
+            let results = Locked<[Bool]>([])
+            let failures = Locked<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 2) { _ in
+                do {
+                    let opened = try Journal.openOrCreate(at: path, passphrase: try testPassphrase(), kdf: testKDF, durability: .unsafeNoSync)
+                    results.withLock { $0.append(opened.wasCreated) }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+            #expect(failures.withLock { $0 }.isEmpty)
+            #expect(results.withLock { $0 }.filter { $0 }.count == 1 && results.withLock { $0 }.count == 2)
+            #expect(Journal.verify(at: path).isValid)
+        }
+    }
+
     @Test func openOrCreateCreatesOnceThenOpens() throws {
         let dir = try TemporaryDirectory()
         let path = dir.file("j.sjournal")
