@@ -129,7 +129,9 @@ extension JournalImport {
             var scanner = JrnlEntryScanner()
             try scanner.forEachEntry(input) { (entryBytes: [UInt8], consumed: Int) throws(JournalError) in
                 entryNumber += 1
-                guard let entry = try? JSONSerialization.jsonObject(with: Data(entryBytes)) as? [String: Any] else {
+                // Plain entries are read by hand (ImportFastPath); anything else by JSONSerialization, as before.
+                guard let entry = entryBytes.withUnsafeBytes({ ImportFastPath.jrnlEntry($0) })
+                        ?? (try? JSONSerialization.jsonObject(with: Data(entryBytes)) as? [String: Any]) else {
                     throw .invalidField(field: "entry \(entryNumber)", reason: "is not a JSON object")
                 }
                 try body(try jrnlRecord(entry, entryNumber: entryNumber, calendar: calendar), consumed, entryBytes.count)

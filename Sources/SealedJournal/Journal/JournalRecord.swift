@@ -149,7 +149,12 @@ enum RecordCoding {
         }
         let bytes: [UInt8]
         do {
-            bytes = [UInt8](try encoder.encode(content))
+            // Entries, the common case, are written by hand (the same bytes; see CanonicalJSONWriter).
+            if let entry = content as? JournalEntry, let fast = CanonicalJSONWriter.entry(entry) {
+                bytes = fast
+            } else {
+                bytes = [UInt8](try encoder.encode(content))
+            }
         } catch {
             throw .invalidField(field: "record", reason: "cannot be encoded (non-finite number?)")
         }
