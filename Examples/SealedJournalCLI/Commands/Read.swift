@@ -71,8 +71,8 @@ struct Read: ParsableCommand {
                 switch format {
                 case .text: try show(RecordText.render(record) + "\n")
                 case .json:
-                    let line = try RecordText.json(record)
-                    try show((first ? "[\n" : ",\n") + line)
+                    try show(first ? "[\n" : ",\n")
+                    try show(try RecordText.json(record))
                     first = false
                 }
             }

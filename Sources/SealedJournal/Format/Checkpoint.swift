@@ -103,7 +103,7 @@ public struct Checkpoint: Equatable, Sendable {
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         guard lines.count >= 3, !lines.contains(where: \.isEmpty) else { throw .invalidField(what: "checkpoint body") }
         let origin = String(lines[lines.startIndex])
-        guard origin.hasPrefix(originPrefix), !origin.contains(" "), !origin.contains("+") else {
+        guard origin.hasPrefix(originPrefix), !origin.utf8.contains(0x20), !origin.utf8.contains(UInt8(ascii: "+")) else {
             throw .invalidField(what: "checkpoint origin")
         }
         let sizeLine = lines[lines.startIndex + 1]

@@ -34,7 +34,7 @@ public struct JournalRecord: Sendable {
     /// The record as one of the built-in kinds, or `.custom` for an app's own kind.
     public var content: RecordContent {
         switch kind {
-        case RecordKind.entry: if let value = try? decode(JournalEntry.self) { return .entry(value) }
+        case RecordKind.entry: if let value = EntryPayloadReader.entry(payload) ?? (try? decode(JournalEntry.self)) { return .entry(value) }
         case RecordKind.checkIn: if let value = try? decode(CheckIn.self) { return .checkIn(value) }
         case RecordKind.amendment: if let value = try? decode(Amendment.self) { return .amendment(value) }
         case RecordKind.disclosure: if let value = try? decode(Disclosure.self) { return .disclosure(value) }

@@ -69,6 +69,37 @@ struct HotPathEquivalenceTests {
         #expect(TextChecks.isBlank(text) == text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
     }
 
+    @Test("the byte-level check before terminal escaping agrees with the scalar-by-scalar one on every sample and seeded mixes")
+    func terminalEscapingCheck() {
+        var samples = Self.strings + ["\u{9B}[2J", "\u{80}", "\u{9F}", "\u{A0}", "x\u{202A}y", "\u{202E}", "\u{202F}", "\u{2066}", "\u{2069}", "\u{206A}", "\u{2029}"]
+        var generator = SeededGenerator(seed: 0x7E57)
+        let parts = ["a", "bcdefghij", "\n", "\t", "\u{1B}", "\u{7F}", "\u{85}", "\u{9B}", "é", "\u{202D}", "\u{2067}", "✓", "🌱", "\"", "\\"]
+        for _ in 0..<2000 { samples.append((0..<Int.random(in: 0...10, using: &generator)).map { _ in parts.randomElement(using: &generator) ?? "" }.joined()) }
+        for text in samples {
+            for keeping in [false, true] {
+                #expect(TerminalText.needsAnyEscaping(text, keepingLineBreaks: keeping) == TerminalText.containsControls(text, keepingLineBreaks: keeping),
+                        "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            }
+        }
+    }
+
+    @Test("entries read by hand on the read path equal JSONDecoder's (or are left to it)")
+    func entryPayloads() throws {
+        var payloads: [[UInt8]] = try Self.strings.map { try RecordCoding.encode(JournalEntry(text: $0, title: $0.isEmpty ? nil : "t", tags: ["x"])) }
+        payloads += [#"{"text":"a","title":null}"#, #"{"text":"a","extra":1}"#, #"{"text":"a","text":"b"}"#, #"{ "tags" : [ "a" ] , "text" : "b" }"#,
+                     #"{"text":"a","tags":[" "]}"#, #"{"title":"no text"}"#, #"{"text":"é"}"#].map { Array($0.utf8) }
+        var handled = 0
+        for payload in payloads {
+            let foundation = try? RecordCoding.decoder.decode(JournalEntry.self, from: Data(payload))
+            let valid = foundation.map { (try? $0.validate()) != nil } ?? false
+            if let fast = EntryPayloadReader.entry(payload) {
+                handled += 1
+                #expect(valid && fast == foundation, "\(String(decoding: payload, as: UTF8.self))")
+            }
+        }
+        #expect(handled >= 12, "the payloads the library writes are read by hand")
+    }
+
     @Test("a record opened in place equals the one opened from a copy; any altered byte still fails, then the next record opens")
     func inPlaceOpen() throws {
         let master = try SecretBytes(copying: [UInt8](repeating: 5, count: 32))
