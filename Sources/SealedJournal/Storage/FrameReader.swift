@@ -27,7 +27,10 @@ struct FrameReader {
     /// Where reading stops (exclusive): the end of the last trusted checkpoint, or the file size.
     let end: UInt64
     private(set) var offset: UInt64
+    /// Read-ahead buffer, reused for every read (it only grows, to the largest frame seen);
+    /// `bufferCount` of its bytes, from file offset `bufferStart`, are valid.
     private var buffer: [UInt8] = []
+    private var bufferCount = 0
     private var bufferStart: UInt64 = 0
 
     init(file: AppendOnlyFile, from offset: UInt64 = FileHeader.framesOffset, to end: UInt64) {
@@ -88,12 +91,17 @@ struct FrameReader {
     /// frame, if larger) when it does not.
     private mutating func fill(at position: UInt64, count: Int) throws {
         guard position + UInt64(count) <= end else { throw FrameReadError.incomplete(offset: offset) }
-        let bufferEnd = bufferStart + UInt64(buffer.count)
+        let bufferEnd = bufferStart + UInt64(bufferCount)
         if position < bufferStart || position + UInt64(count) > bufferEnd {
             let length = Int(min(UInt64(max(count, FrameReader.bufferByteCount)), end - position))
-            buffer = try file.read(at: position, count: length)
+            if buffer.count < length { buffer = [UInt8](repeating: 0, count: length) }
+            bufferCount = 0
+            let got = try buffer.withUnsafeMutableBytes { raw in
+                try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<length]), at: position)
+            }
             bufferStart = position
-            guard buffer.count >= count else { throw FrameReadError.incomplete(offset: offset) }
+            bufferCount = got
+            guard got >= count else { throw FrameReadError.incomplete(offset: offset) }
         }
     }
 }
