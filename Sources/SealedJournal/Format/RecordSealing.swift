@@ -126,7 +126,9 @@ enum RecordSealing {
 
     /// AAD(part) (28 bytes) written into `out`: journal id || LE64(sequence) || frame kind 1 || LE16(2) || part.
     static func writeAssociatedData(into out: UnsafeMutableRawBufferPointer, journalID: [UInt8], sequence: UInt64, part: Part) {
-        journalID.withUnsafeBytes { id in out.copyMemory(from: UnsafeRawBufferPointer(rebasing: id[0..<16])) }
+        // A journal id is 16 bytes (FORMAT.md 2.1); never trap on anything else.
+        UnsafeMutableRawBufferPointer(rebasing: out[0..<16]).initializeMemory(as: UInt8.self, repeating: 0)
+        journalID.withUnsafeBytes { id in out.copyMemory(from: UnsafeRawBufferPointer(rebasing: id[0..<min(16, id.count)])) }
         out.storeBytes(of: sequence.littleEndian, toByteOffset: 16, as: UInt64.self)
         out[24] = FrameKind.record.rawValue
         out.storeBytes(of: FileHeader.formatVersion.littleEndian, toByteOffset: 25, as: UInt16.self)
