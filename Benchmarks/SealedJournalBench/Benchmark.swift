@@ -44,8 +44,10 @@ func rate(_ count: Int, _ time: Double) -> String {
 
 /// The format-v2 per-record crypto of an append, in a tight loop on raw libsodium: derive the
 /// envelope and content keys (two keyed BLAKE2b-256 of label || LE64(sequence) || nonce), seal the
-/// 72-byte envelope and the padded plaintext with one random nonce, hash the frame as a Merkle
-/// leaf, fold it into the tree's right edge, (once per commit) hash the root and sign a
+/// 72-byte envelope, hash the sealed envelope (SHA-256, the end of the content's associated data),
+/// seal the padded plaintext with the same random nonce, compute the owner tag (keyed BLAKE2b-256
+/// over "SJrecmac" || journal id || LE64(sequence) || the body before the tag), hash the frame as a
+/// Merkle leaf, fold it into the tree's right edge, (once per commit) hash the root and sign a
 /// checkpoint note, and write the frames (one pwrite per `signEvery` records) when `file` is given.
 func rawCrypto(records: Int, plaintextBytes: Int, signEvery: Int, file: Int32? = nil) -> Double {
     var root = [UInt8](repeating: 0, count: 32)
@@ -58,10 +60,14 @@ func rawCrypto(records: Int, plaintextBytes: Int, signEvery: Int, file: Int32? =
     let envelope = [UInt8](repeating: 0x65, count: 72)
     var envelopeKey = [UInt8](repeating: 0, count: 32)
     var contentKey = [UInt8](repeating: 0, count: 32)
-    let frameBytes = 24 + 88 + plaintextBytes + 16 + 9
+    let bodyBytes = 24 + 88 + plaintextBytes + 16 + 32
+    let frameBytes = bodyBytes + 9
     var batch = [UInt8](repeating: 0, count: frameBytes * signEvery)
     var message = [UInt8](repeating: 0, count: 40)
     var aad = [UInt8](repeating: 0, count: 28)
+    var contentAAD = [UInt8](repeating: 0, count: 60)
+    var tagPrefix = [UInt8](repeating: 0x53, count: 32)
+    var tagState = [UInt8](repeating: 0, count: crypto_generichash_statebytes() + 64)
     var edge: [[UInt8]] = []
     var leafHash = [UInt8](repeating: 0, count: 32)
     var signature = [UInt8](repeating: 0, count: 64)
@@ -87,7 +93,19 @@ func rawCrypto(records: Int, plaintextBytes: Int, signEvery: Int, file: Int32? =
                 aad[27] = 1
                 _ = crypto_aead_xchacha20poly1305_ietf_encrypt((frame + 29).assumingMemoryBound(to: UInt8.self), nil, envelope, 72, aad, 28, nil, n, envelopeKey)
                 aad[27] = 2
-                _ = crypto_aead_xchacha20poly1305_ietf_encrypt((frame + 117).assumingMemoryBound(to: UInt8.self), nil, plaintext, UInt64(plaintextBytes), aad, 28, nil, n, contentKey)
+                contentAAD.withUnsafeMutableBufferPointer { c in
+                    _ = memcpy(c.baseAddress!, aad, 28)
+                    _ = crypto_hash_sha256(c.baseAddress! + 28, (frame + 29).assumingMemoryBound(to: UInt8.self), 88)
+                }
+                _ = crypto_aead_xchacha20poly1305_ietf_encrypt((frame + 117).assumingMemoryBound(to: UInt8.self), nil, plaintext, UInt64(plaintextBytes), contentAAD, 60, nil, n, contentKey)
+                tagPrefix.withUnsafeMutableBytes { $0.storeBytes(of: UInt64(sequence).littleEndian, toByteOffset: 24, as: UInt64.self) }
+                tagState.withUnsafeMutableBytes { st in
+                    let state = OpaquePointer((st.baseAddress! + (64 - Int(bitPattern: st.baseAddress!) % 64) % 64))
+                    crypto_generichash_init(state, root, 32, 32)
+                    crypto_generichash_update(state, tagPrefix, 32)
+                    crypto_generichash_update(state, (frame + 5).assumingMemoryBound(to: UInt8.self), UInt64(bodyBytes - 32))
+                    crypto_generichash_final(state, (frame + 5 + bodyBytes - 32).assumingMemoryBound(to: UInt8.self), 32)
+                }
                 var state = crypto_hash_sha256_state()
                 crypto_hash_sha256_init(&state)
                 var zero: UInt8 = 0
@@ -123,19 +141,38 @@ func rawCrypto(records: Int, plaintextBytes: Int, signEvery: Int, file: Int32? =
     }
 }
 
-/// The format-v2 per-record work of a streaming read on raw libsodium: read the frames (one large
-/// read per MiB), derive the content key (keyed BLAKE2b), open the content (AEAD) and unpad only
-/// the last padding step (256 bytes), over frames sealed by `rawCrypto`'s layout.
-func rawOpen(records: Int, plaintextBytes: Int, file: Int32) -> Double {
+/// The format-v2 per-record work of a streaming read on raw libsodium, everything the format
+/// requires of an owner's reader and nothing else: read the frames (one large read per MiB),
+/// check the owner tag (keyed BLAKE2b-256 over "SJrecmac" || journal id || LE64(sequence) || the
+/// body before the tag, compared in constant time), derive the content key (keyed BLAKE2b), hash
+/// the sealed envelope (SHA-256, the end of the content's associated data), open the content
+/// (AEAD) and unpad only the last padding step (256 bytes), over frames in the format's layout.
+/// Not included (the library's own cost): parsing the plaintext fields, checking the payload is
+/// UTF-8, copying it out, building the record value.
+func rawOpen(records: Int, plaintextBytes: Int, file: Int32, runs: Int = 3) -> Double {
     var root = [UInt8](repeating: 0, count: 32)
     randombytes_buf(&root, 32)
-    let frameBytes = 24 + 88 + plaintextBytes + 16 + 9
+    let bodyBytes = 24 + 88 + plaintextBytes + 16 + 32
+    let frameBytes = bodyBytes + 9
     // Seal real frames first (not timed), so the opens authenticate.
     var sealed = [UInt8](repeating: 0, count: frameBytes * records)
     var message = [UInt8](repeating: 0x43, count: 40)
     var key = [UInt8](repeating: 0, count: 32)
-    var aad = [UInt8](repeating: 0, count: 28)
+    var aad = [UInt8](repeating: 0, count: 60)
     aad[27] = 2
+    var tagPrefix = [UInt8](repeating: 0x53, count: 32)
+    var tagState = [UInt8](repeating: 0, count: crypto_generichash_statebytes() + 64)
+    var tag = [UInt8](repeating: 0, count: 32)
+    func ownerTag(_ frame: UnsafeRawPointer, _ sequence: Int, into out: UnsafeMutablePointer<UInt8>) {
+        tagPrefix.withUnsafeMutableBytes { $0.storeBytes(of: UInt64(sequence).littleEndian, toByteOffset: 24, as: UInt64.self) }
+        tagState.withUnsafeMutableBytes { st in
+            let state = OpaquePointer((st.baseAddress! + (64 - Int(bitPattern: st.baseAddress!) % 64) % 64))
+            crypto_generichash_init(state, root, 32, 32)
+            crypto_generichash_update(state, tagPrefix, 32)
+            crypto_generichash_update(state, (frame + 5).assumingMemoryBound(to: UInt8.self), UInt64(bodyBytes - 32))
+            crypto_generichash_final(state, out, 32)
+        }
+    }
     var plaintext = [UInt8](repeating: 0x61, count: plaintextBytes)
     var paddedLength = 0
     _ = sodium_pad(&paddedLength, &plaintext, plaintextBytes - 256, 256, plaintextBytes)
@@ -148,8 +185,10 @@ func rawOpen(records: Int, plaintextBytes: Int, file: Int32) -> Double {
                 memcpy(m.baseAddress! + 16, frame + 5, 24)
             }
             crypto_generichash(&key, 32, message, 40, root, 32)
-            crypto_aead_xchacha20poly1305_ietf_encrypt((frame + 117).assumingMemoryBound(to: UInt8.self), nil, plaintext, UInt64(plaintextBytes), aad, 28, nil,
+            aad.withUnsafeMutableBufferPointer { a in _ = crypto_hash_sha256(a.baseAddress! + 28, (frame + 29).assumingMemoryBound(to: UInt8.self), 88) }
+            crypto_aead_xchacha20poly1305_ietf_encrypt((frame + 117).assumingMemoryBound(to: UInt8.self), nil, plaintext, UInt64(plaintextBytes), aad, 60, nil,
                                                        (frame + 5).assumingMemoryBound(to: UInt8.self), key)
+            ownerTag(frame, sequence, into: (frame + 5 + bodyBytes - 32).assumingMemoryBound(to: UInt8.self))
         }
     }
     _ = pwrite(file, sealed, sealed.count, 0)
@@ -157,7 +196,7 @@ func rawOpen(records: Int, plaintextBytes: Int, file: Int32) -> Double {
     var buffer = [UInt8](repeating: 0, count: 1 << 20)
     var opened = [UInt8](repeating: 0, count: plaintextBytes)
     let perBuffer = (1 << 20) / frameBytes
-    return seconds {
+    return median(runs) {
         var sequence = 0
         while sequence < records {
             let count = min(perBuffer, records - sequence)
@@ -165,13 +204,16 @@ func rawOpen(records: Int, plaintextBytes: Int, file: Int32) -> Double {
             buffer.withUnsafeBytes { raw in
                 for index in 0..<count {
                     let frame = raw.baseAddress! + index * frameBytes
+                    tag.withUnsafeMutableBufferPointer { ownerTag(frame, sequence + index, into: $0.baseAddress!) }
+                    precondition(sodium_memcmp(tag, frame + 5 + bodyBytes - 32, 32) == 0, "raw owner tag failed")
                     message.withUnsafeMutableBytes { m in
                         m.storeBytes(of: UInt64(sequence + index).littleEndian, toByteOffset: 8, as: UInt64.self)
                         memcpy(m.baseAddress! + 16, frame + 5, 24)
                     }
                     crypto_generichash(&key, 32, message, 40, root, 32)
+                    aad.withUnsafeMutableBufferPointer { a in _ = crypto_hash_sha256(a.baseAddress! + 28, (frame + 29).assumingMemoryBound(to: UInt8.self), 88) }
                     let ok = crypto_aead_xchacha20poly1305_ietf_decrypt(&opened, nil, nil, (frame + 117).assumingMemoryBound(to: UInt8.self), UInt64(plaintextBytes + 16),
-                                                                         aad, 28, (frame + 5).assumingMemoryBound(to: UInt8.self), key)
+                                                                         aad, 60, (frame + 5).assumingMemoryBound(to: UInt8.self), key)
                     precondition(ok == 0, "raw open failed")
                     var unpadded = 0
                     opened.withUnsafeMutableBufferPointer { p in
@@ -296,8 +338,18 @@ func median(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
 
 func ratio(_ raw: Double, _ library: Double) -> String { String(format: "  = %.2fx of raw", raw / library) }
 
-/// Runs the CLI binary next to this one with stdout to /dev/null; returns seconds (nil if absent).
+/// Runs the CLI binary next to this one with stdout to /dev/null three times; returns the median
+/// seconds (nil if absent or if it fails).
 func runCLI(_ arguments: [String]) throws -> Double? {
+    var times: [Double] = []
+    for _ in 0..<3 {
+        guard let time = try runCLIOnce(arguments) else { return nil }
+        times.append(time)
+    }
+    return times.sorted()[1]
+}
+
+func runCLIOnce(_ arguments: [String]) throws -> Double? {
     let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sealed-journal").path
     guard FileManager.default.isExecutableFile(atPath: cli) else { return nil }
     let process = Process()
@@ -344,7 +396,7 @@ struct SealedJournalBench {
         var journal: Journal
         if want("append") {
             print("")
-            print("Append, 1 KiB entries (raw = format-v2 record crypto on libsodium: 2 keyed BLAKE2b, 2 AEAD seals, leaf hash, fold)")
+            print("Append, 1 KiB entries (raw = format-v2 record crypto on libsodium: 2 keyed BLAKE2b, 2 AEAD seals, envelope SHA-256, owner tag, leaf hash, fold)")
             let n = quick ? 2_000 : 10_000
             let rawSingle = rawCrypto(records: n, plaintextBytes: plaintextBytes, signEvery: 1)
             line("  raw, a signature each", rate(n, rawSingle))
@@ -352,14 +404,19 @@ struct SealedJournalBench {
             let single = try seconds { for _ in 0..<n { try journal.append(JournalEntry(text: entryText)) } }
             line("  library append, no-sync (one commit each)", rate(n, single) + ratio(rawSingle, single))
 
-            let perCommit = CommitBounds.maximumRecordBytes / (plaintextBytes + 137) + 1
-            let rawBatch = rawCrypto(records: nb, plaintextBytes: plaintextBytes, signEvery: 1000, file: rawFile)
+            let perCommit = CommitBounds.maximumRecordBytes / (plaintextBytes + 169) + 1
+            // Medians of three, interleaved with the library's runs, so a busy machine slows both alike.
+            var rawBatchTimes: [Double] = [], rawBoundedTimes: [Double] = [], batchTimes: [Double] = []
+            for _ in 0..<3 {
+                rawBatchTimes.append(rawCrypto(records: nb, plaintextBytes: plaintextBytes, signEvery: 1000, file: rawFile))
+                rawBoundedTimes.append(rawCrypto(records: nb, plaintextBytes: plaintextBytes, signEvery: perCommit, file: rawFile))
+                journal = try makeJournal(directory + "/batch.sj")
+                batchTimes.append(try seconds { try fill(journal, records: nb, text: entryText, batch: 1000) })
+            }
+            let rawBatch = rawBatchTimes.sorted()[1], rawBounded = rawBoundedTimes.sorted()[1], batch = batchTimes.sorted()[1]
             line("  raw + write, a signature per 1000", rate(nb, rawBatch))
-            let rawBounded = rawCrypto(records: nb, plaintextBytes: plaintextBytes, signEvery: perCommit, file: rawFile)
             line("  raw + write, a signature per \(perCommit) (the commit bound)", rate(nb, rawBounded))
-            journal = try makeJournal(directory + "/batch.sj")
-            let batch = try seconds { try fill(journal, records: nb, text: entryText, batch: 1000) }
-            line("  library appendBatch of 1000, no-sync", rate(nb, batch) + ratio(rawBatch, batch))
+            line("  library appendBatch of 1000, no-sync", rate(nb, batch) + ratio(rawBatch, batch) + String(format: " (%.2fx of the commit-bound raw)", rawBounded / batch))
 
             let nd = quick ? 100 : 500
             journal = try makeJournal(directory + "/durable.sj", durability: .synchronous)
@@ -376,10 +433,16 @@ struct SealedJournalBench {
         if want("verify") {
             print("")
             print("Verify (\(nb) records of 1 KiB, \(Int(batchMiB)) MiB)")
-            let rawHash = rawSHA256(path: batchPath)
-            line("  raw SHA-256 over the file", String(format: "%10.0f MiB/s", batchMiB / rawHash))
+            // Medians of three, interleaved, so a busy machine slows both alike.
             var report: VerificationReport?
-            let verifyTime = seconds { report = Journal.verify(at: batchPath) }
+            var rawTimes: [Double] = [], verifyTimes: [Double] = []
+            for _ in 0..<3 {
+                rawTimes.append(rawSHA256(path: batchPath))
+                verifyTimes.append(seconds { report = Journal.verify(at: batchPath) })
+                precondition(report?.isValid == true, "benchmark journal does not verify")
+            }
+            let rawHash = rawTimes.sorted()[1], verifyTime = verifyTimes.sorted()[1]
+            line("  raw SHA-256 over the file", String(format: "%10.0f MiB/s", batchMiB / rawHash))
             line("  without key (frames, tree, signatures)", rate(nb, verifyTime) + String(format: "  %.0f MiB/s", batchMiB / verifyTime) + ratio(rawHash, verifyTime))
             precondition(report?.isValid == true, "benchmark journal does not verify")
             let keyedTime = seconds { report = opened?.verify() }
@@ -391,7 +454,7 @@ struct SealedJournalBench {
             print("Streaming read (\(nb) records of 1 KiB)")
             let rawRead = rawOpen(records: nb, plaintextBytes: plaintextBytes, file: rawFile)
             close(rawFile)
-            line("  raw: read + derive key + AEAD open + bounded unpad", rate(nb, rawRead))
+            line("  raw: read + owner tag + derive key + envelope SHA-256 + AEAD open + bounded unpad", rate(nb, rawRead))
             var payloadBytes = 0
             let libraryRead = try median(3) {
                 payloadBytes = 0
@@ -449,7 +512,7 @@ struct SealedJournalBench {
         _ = FileManager.default.createFile(atPath: passphraseFile, contents: Data((passphraseText + "\n").utf8), attributes: [.posixPermissions: 0o600])
         if want("cli"), let readJSON = try runCLI(["read", batchPath, "--format", "json", "--passphrase-file", passphraseFile]) {
             print("")
-            print("CLI (release binary, output to /dev/null; ~\(outputBytes / nb) bytes of JSON per record)")
+            print("CLI (release binary, output to /dev/null, median of 3; ~\(outputBytes / nb) bytes of JSON per record)")
             line("  read --format json", rate(nb, readJSON) + String(format: "  %.0f MB/s", Double(outputBytes) / readJSON / 1e6))
             if let readText = try runCLI(["read", batchPath, "--passphrase-file", passphraseFile]) {
                 line("  read (text)", rate(nb, readText) + String(format: "  = %.2fx the JSON read", readText / readJSON))

@@ -76,6 +76,20 @@ enum FuzzTarget: String, CaseIterable, Sendable {
                let reencoded = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
                 precondition([UInt8](reencoded) == bytes, "CanonicalJSONCheck accepted bytes Foundation writes differently")
             }
+            // Differential: the hand-written import reader answers only with Foundation's own record.
+            if let fast = bytes.withUnsafeBytes({ ImportFastPath.ndjsonEntry($0) }) {
+                let general = try? JournalImport.ndjsonRecordFoundation(bytes[...], lineNumber: 2)
+                precondition(general.map(FuzzTarget.summary) == FuzzTarget.summary(fast), "ImportFastPath accepted an NDJSON line differently")
+            }
+            if let fast = bytes.withUnsafeBytes({ ImportFastPath.jrnlEntry($0) }) {
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+                let general = (try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+                precondition(general != nil, "ImportFastPath read a jrnl entry Foundation refuses")
+                let a = try? JournalImport.jrnlRecord(fast, entryNumber: 1, calendar: calendar)
+                let b = general.flatMap { try? JournalImport.jrnlRecord($0, entryNumber: 1, calendar: calendar) }
+                precondition(a.map(FuzzTarget.summary) == b.map(FuzzTarget.summary), "ImportFastPath read a jrnl entry differently")
+            }
             _ = Bech32.decode(text)
         case .file:
             guard FileManager.default.createFile(atPath: FuzzTarget.scratchPath, contents: Data(bytes)) else { return }
@@ -86,6 +100,12 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .plaintext:
             FuzzTarget.openSealed(bytes)
         }
+    }
+
+    /// What a pending record would write, for the import differential checks.
+    static func summary(_ record: PendingRecord) -> String {
+        let payload = (try? record.encode()).map { String(decoding: $0, as: UTF8.self) } ?? "<unencodable>"
+        return "\(record.kind)|\(record.recordedAt.timeIntervalSince1970.bitPattern)|\(record.timeZoneOffsetSeconds)|\(String(describing: record.envelopeDay))|\(payload)"
     }
 
     /// Seals `padded` (as a record's content) and a valid envelope under a fixed master key as

@@ -62,15 +62,22 @@ struct Read: ParsableCommand {
             var filter = range.filter(tag: tagValue, containing: containsValue)
             if range.kind == .all && !all { filter.excludingKinds = RecordKind.bookkeeping }
             var first = true
+            // One write per 64 KiB, not per record (wiped once written); text for a terminal is
+            // escaped before it goes in, exactly as Terminal.output does.
+            let out = BufferedOutput()
+            let escape = Terminal.standardOutputIsTerminal
+            func show(_ text: String) throws { try out.write(escape ? TerminalText.escape(text, keepingLineBreaks: true) : text) }
             let emit: (JournalRecord) throws -> Void = { record in
                 switch format {
-                case .text: Terminal.output(RecordText.render(record) + "\n")
+                case .text: try show(RecordText.render(record) + "\n")
                 case .json:
-                    let line = try RecordText.json(record)
-                    Terminal.output((first ? "[\n" : ",\n") + line)
+                    try show(first ? "[\n" : ",\n")
+                    try show(try RecordText.json(record))
                     first = false
                 }
             }
+            // Whatever was read before a failure still reaches the reader, before the error message.
+            defer { try? out.flush() }
             var shown = 0
             var salvaged: [DamagedRecord] = []
             if let count {
@@ -83,7 +90,8 @@ struct Read: ParsableCommand {
                     try journal.forEachRecord(filter) { try emit($0); shown += 1 }
                 }
             }
-            if format == .json { Terminal.output(first ? "[]\n" : "\n]\n") }
+            if format == .json { try show(first ? "[]\n" : "\n]\n") }
+            try out.flush()
             if shown == 0 { Terminal.say("No matching records.") }
             if salvage {
                 if salvaged.isEmpty { Terminal.say("Salvage: no damaged record.") } else {

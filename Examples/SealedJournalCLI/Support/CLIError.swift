@@ -17,6 +17,8 @@ enum CLIError: Error, CustomStringConvertible {
     case notAJournalFile(path: String, type: String)
     /// The person stopped at a prompt (end of input); nothing was written.
     case cancelled
+    /// Standard output (or an output file) refused the data (names the system's reason).
+    case cannotWriteOutput(String)
 
     var description: String {
         switch self {
@@ -31,6 +33,7 @@ enum CLIError: Error, CustomStringConvertible {
         case let .noInput(hint): return hint
         case let .notAJournalFile(path, type): return "\(path) is \(type), not a journal file"
         case .cancelled: return "stopped; nothing was written"
+        case let .cannotWriteOutput(reason): return "cannot write the output: \(reason)"
         }
     }
 }
@@ -50,7 +53,7 @@ func runCommand(quiet: Bool, _ body: () throws -> Void) throws {
         switch error {
         case .noTerminal, .passphrasesDiffer, .passphraseTooShort, .emptyEntry, .invalidInput, .noInput, .cancelled: throw ExitCode(4)
         case .notAJournalFile: throw ExitCode(3)
-        case .cannotRead, .verificationFailed: throw ExitCode(1)
+        case .cannotRead, .verificationFailed, .cannotWriteOutput: throw ExitCode(1)
         }
     } catch let error as CryptoError {
         Terminal.error(error.description)

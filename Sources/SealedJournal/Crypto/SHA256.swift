@@ -32,6 +32,12 @@ struct SHA256 {
         return out
     }
 
+    /// Finishes the hash into `output` (32 bytes). The hasher must not be used afterwards.
+    mutating func finalize(into output: UnsafeMutableRawBufferPointer) {
+        precondition(output.count == SHA256.byteCount, "SHA-256 output is 32 bytes")
+        _ = crypto_hash_sha256_final(&state, output.baseAddress!.assumingMemoryBound(to: UInt8.self))
+    }
+
     /// SHA-256 of `message`.
     static func hash(_ message: [UInt8]) throws -> [UInt8] {
         try Sodium.ensureInitialized()

@@ -57,12 +57,22 @@ public enum JournalImport {
 
     /// One NDJSON line as a record; `nil` for a blank line or an export's notice line (line 1).
     ///
-    /// Fast path: a line of a built-in kind is decoded with one typed `JSONDecoder` pass for its
+    /// An entry line as our exports write it is read by ``ImportFastPath`` (no Foundation JSON);
+    /// everything else goes through ``ndjsonRecordFoundation(_:lineNumber:)``.
+    static func ndjsonRecord<Line: Collection<UInt8>>(_ line: Line, lineNumber: Int) throws(JournalError) -> PendingRecord? {
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { return nil }
+        if let record = line.withContiguousStorageIfAvailable({ ImportFastPath.ndjsonEntry(UnsafeRawBufferPointer($0)) }) ?? nil {
+            return record
+        }
+        return try ndjsonRecordFoundation(line, lineNumber: lineNumber)
+    }
+
+    /// Foundation's path: a line of a built-in kind is decoded with one typed `JSONDecoder` pass for its
     /// `kind` and `recordedAt` and one for its `data` (no `JSONSerialization` round trip); the record
     /// is then checked exactly as on the general path. Anything the fast path does not accept
     /// (app-defined kinds, notice lines, every kind of invalid input) goes through the general path,
-    /// which gives the same records and the same errors.
-    static func ndjsonRecord<Line: Collection<UInt8>>(_ line: Line, lineNumber: Int) throws(JournalError) -> PendingRecord? {
+    /// which gives the same records and the same errors. (Tests compare it with ``ImportFastPath``.)
+    static func ndjsonRecordFoundation<Line: Collection<UInt8>>(_ line: Line, lineNumber: Int) throws(JournalError) -> PendingRecord? {
         let where_ = "line \(lineNumber)"
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { return nil }
         let data = Data(line)

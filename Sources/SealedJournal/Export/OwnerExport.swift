@@ -109,13 +109,29 @@ public enum OwnerExport {
     }
 
     static func jsonString(_ text: String) -> String {
-        (try? String(decoding: RecordCoding.encoder.encode(text), as: UTF8.self)) ?? "\"\""
+        CanonicalJSONWriter.string(text) ?? (try? String(decoding: RecordCoding.encoder.encode(text), as: UTF8.self)) ?? "\"\""
     }
 
     /// `{"data":<payload>,"kind":"…","recordedAt":"…","sequence":n}` (keys sorted).
     static func ndjsonLine(_ record: JournalRecord) throws -> String {
-        "{\"data\":" + String(decoding: try RecordCoding.canonicalPayload(record), as: UTF8.self) + ",\"kind\":" + jsonString(record.kind.rawValue)
-            + ",\"recordedAt\":\"" + CivilTime.iso8601(milliseconds: record.recordedAtMilliseconds) + "\",\"sequence\":\(record.sequence)}"
+        // Built as bytes, then one String (one copy of the payload, not one per concatenation).
+        let payload = try RecordCoding.canonicalPayload(record)
+        var out: [UInt8] = []
+        out.reserveCapacity(payload.count + 112)
+        out.append(contentsOf: "{\"data\":".utf8)
+        out.append(contentsOf: payload)
+        out.append(contentsOf: ",\"kind\":".utf8)
+        let kindStart = out.count
+        if !CanonicalJSONWriter.appendString(record.kind.rawValue, to: &out) {
+            out.removeSubrange(kindStart...)
+            out.append(contentsOf: jsonString(record.kind.rawValue).utf8)
+        }
+        out.append(contentsOf: ",\"recordedAt\":\"".utf8)
+        out.append(contentsOf: CivilTime.iso8601(milliseconds: record.recordedAtMilliseconds).utf8)
+        out.append(contentsOf: "\",\"sequence\":".utf8)
+        out.append(contentsOf: String(record.sequence).utf8)
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func csvRow(_ record: JournalRecord) -> [String] {

@@ -14,6 +14,7 @@ public enum TerminalText {
     /// `text` with every terminal control escaped; line feeds and tabs are kept only when
     /// `keepingLineBreaks` is true (for multi-line fields such as an entry's text).
     public static func escape(_ text: String, keepingLineBreaks: Bool = false) -> String {
+        guard needsAnyEscaping(text, keepingLineBreaks: keepingLineBreaks) else { return text }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -32,6 +33,38 @@ public enum TerminalText {
     public static func containsControls(_ text: String, keepingLineBreaks: Bool = false) -> Bool {
         text.unicodeScalars.contains { scalar in
             !(keepingLineBreaks && (scalar == "\n" || scalar == "\t")) && needsEscaping(scalar.value)
+        }
+    }
+
+    /// Whether anything in `text` needs escaping, decided on its UTF-8 bytes (printable ASCII is
+    /// skipped eight bytes at a time): C0 controls and DEL are single bytes, C1 controls are
+    /// C2 80...C2 9F, the bidirectional controls E2 80 AA...AE and E2 81 A6...A9. A `true` only
+    /// sends the text through the scalar-by-scalar escaping, which decides exactly.
+    static func needsAnyEscaping(_ text: String, keepingLineBreaks: Bool) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            let count = bytes.count
+            var index = 0
+            while index < count {
+                index = JSONPlainRun.skip(UnsafeRawPointer(base), from: index, to: count)
+                guard index < count else { return false }
+                let byte = bytes[index]
+                switch byte {
+                case 0x0A, 0x09: if !keepingLineBreaks { return true }
+                case 0x00..<0x20, 0x7F: return true
+                case 0xC2: if index + 1 < count, (0x80...0x9F).contains(bytes[index + 1]) { return true }
+                case 0xE2:
+                    if index + 2 < count {
+                        let second = bytes[index + 1], third = bytes[index + 2]
+                        if second == 0x80 && (0xAA...0xAE).contains(third) { return true }
+                        if second == 0x81 && (0xA6...0xA9).contains(third) { return true }
+                    }
+                default: break
+                }
+                index += 1
+            }
+            return false
         }
     }
 

@@ -96,13 +96,16 @@ public struct Checkpoint: Equatable, Sendable {
         let limit = held ? HeldCheckpointText.maximumByteCount : maximumTextByteCount
         guard bytes.count <= limit else { throw .limitExceeded(what: "checkpoint text", limit: limit) }
         guard !bytes.contains(where: { $0 < 0x20 && $0 != 0x0A }) else { throw .invalidField(what: "checkpoint text (control character)") }
-        guard let split = text.range(of: "\n\n", options: .backwards) else { throw .invalidField(what: "checkpoint text (no signature)") }
-        let body = String(text[..<split.lowerBound]) + "\n"
-        let signatureBlock = text[split.upperBound...]
+        // The last "\n\n", found in the UTF-8 bytes (both are ASCII, so the split is on character boundaries).
+        guard bytes.count >= 2, let split = (0..<(bytes.count - 1)).reversed().first(where: { bytes[$0] == 0x0A && bytes[$0 + 1] == 0x0A }) else {
+            throw .invalidField(what: "checkpoint text (no signature)")
+        }
+        let body = String(decoding: bytes[...split], as: UTF8.self)
+        let signatureBlock = Substring(String(decoding: bytes[(split + 2)...], as: UTF8.self))
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
         guard lines.count >= 3, !lines.contains(where: \.isEmpty) else { throw .invalidField(what: "checkpoint body") }
         let origin = String(lines[lines.startIndex])
-        guard origin.hasPrefix(originPrefix), !origin.contains(" "), !origin.contains("+") else {
+        guard origin.hasPrefix(originPrefix), !origin.utf8.contains(0x20), !origin.utf8.contains(UInt8(ascii: "+")) else {
             throw .invalidField(what: "checkpoint origin")
         }
         let sizeLine = lines[lines.startIndex + 1]

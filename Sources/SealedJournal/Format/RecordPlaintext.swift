@@ -59,7 +59,7 @@ struct RecordPlaintext: Equatable, Sendable {
     /// (Exports parse the JSON fully and refuse anything that is not an object.)
     static func looksLikeJSONObject(_ payload: [UInt8]) -> Bool {
         guard payload.first == UInt8(ascii: "{"), payload.last == UInt8(ascii: "}") else { return false }
-        return payload.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) != nil }
+        return payload.withUnsafeBytes { UTF8Validation.isValid($0) }
     }
 
     /// The unpadded byte count.
@@ -104,21 +104,28 @@ struct RecordPlaintext: Equatable, Sendable {
     }
 
     /// Decodes a padded plaintext. An encoding version other than 2 is reported as unsupported.
+    /// Reads the fields in place; the payload is the only copy made.
     static func decode(_ padded: UnsafeRawBufferPointer) throws(FormatError) -> RecordPlaintext {
         guard let version = padded.first else { throw .truncated(what: "record") }
         guard version == encodingVersion else { throw .unsupportedVersion(found: Int(version), supported: Int(encodingVersion)) }
         let unpaddedLength = try unpaddedLength(padded)
-        var reader = ByteReader(Array(padded[0..<unpaddedLength]), what: "record")
-        _ = try reader.readUInt8()
-        let kindLength = Int(try reader.readUInt8())
-        guard let kind = String(validating: try reader.readBytes(kindLength), as: UTF8.self) else {
+        // version (1) || kind length (1) || kind (K) || time (8) || offset (4) || payload length (4) || payload (P)
+        guard unpaddedLength >= 2 else { throw .truncated(what: "record") }
+        let kindLength = Int(padded[1])
+        var at = 2
+        guard unpaddedLength - at >= kindLength else { throw .truncated(what: "record") }
+        guard let kind = String(validating: UnsafeRawBufferPointer(rebasing: padded[at..<(at + kindLength)]), as: UTF8.self) else {
             throw .invalidField(what: "record kind name encoding")
         }
-        let time = try reader.readInt64()
-        let offset = Int32(bitPattern: try reader.readUInt32())
-        let payloadLength = Int(try reader.readUInt32())
-        let payload = try reader.readBytes(payloadLength)
-        guard reader.isAtEnd else { throw .invalidField(what: "record length") }
+        at += kindLength
+        guard unpaddedLength - at >= 16 else { throw .truncated(what: "record") }
+        let time = Int64(littleEndian: padded.loadUnaligned(fromByteOffset: at, as: Int64.self))
+        let offset = Int32(littleEndian: padded.loadUnaligned(fromByteOffset: at + 8, as: Int32.self))
+        let payloadLength = Int(UInt32(littleEndian: padded.loadUnaligned(fromByteOffset: at + 12, as: UInt32.self)))
+        at += 16
+        guard unpaddedLength - at >= payloadLength else { throw .truncated(what: "record") }
+        guard unpaddedLength - at == payloadLength else { throw .invalidField(what: "record length") }
+        let payload = [UInt8](UnsafeRawBufferPointer(rebasing: padded[at..<(at + payloadLength)]))
         let plaintext = RecordPlaintext(kind: kind, recordedAtMilliseconds: time, timeZoneOffsetSeconds: offset, payload: payload)
         try plaintext.validate()
         return plaintext

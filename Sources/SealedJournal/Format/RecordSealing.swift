@@ -1,3 +1,4 @@
+
 /// Sealing and opening record frames (format version 2).
 ///
 ///     record frame body = nonce (24) || sealed envelope (88) || sealed content (padded plaintext + 16) || owner tag (32)
@@ -94,20 +95,85 @@ enum RecordSealing {
 
     /// Opens the content of a record frame body with the content key.
     static func openContent(body: [UInt8], key: UnsafeRawBufferPointer, journalID: [UInt8], sequence: UInt64) throws -> RecordPlaintext {
-        guard body.count >= minimumBodyByteCount else { throw CryptoError.authenticationFailed }
-        let aad = try contentAssociatedData(journalID: journalID, sequence: sequence, sealedEnvelope: body[envelopeOffset..<contentOffset])
-        let contentEnd = ownerTagOffset(bodyCount: body.count)
-        var padded = [UInt8](repeating: 0, count: contentEnd - contentOffset - XChaCha20Poly1305.tagByteCount)
-        defer { Sodium.wipe(&padded) }
         try body.withUnsafeBytes { raw in
-            try padded.withUnsafeMutableBytes { out in
-                try aad.withUnsafeBytes { a in
-                    try XChaCha20Poly1305.decrypt(into: out, ciphertext: UnsafeRawBufferPointer(rebasing: raw[contentOffset..<contentEnd]),
-                                                  nonce: UnsafeRawBufferPointer(rebasing: raw[0..<nonceByteCount]), key: key, associatedData: a)
-                }
+            var scratch = PlaintextScratch()
+            defer { scratch.release() }
+            return try openContent(body: raw, key: key, journalID: journalID, sequence: sequence, scratch: &scratch)
+        }
+    }
+
+    /// Opens the content of a record frame body (read in place) with the content key, decrypting
+    /// into `scratch` (wiped after use), with the associated data built on the stack.
+    static func openContent(body raw: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer, journalID: [UInt8], sequence: UInt64,
+                            scratch: inout PlaintextScratch) throws -> RecordPlaintext {
+        guard raw.count >= minimumBodyByteCount else { throw CryptoError.authenticationFailed }
+        let contentEnd = ownerTagOffset(bodyCount: raw.count)
+        let paddedCount = contentEnd - contentOffset - XChaCha20Poly1305.tagByteCount
+        return try withUnsafeTemporaryAllocation(byteCount: 28 + SHA256.byteCount, alignment: 8) { aad in
+            writeAssociatedData(into: aad, journalID: journalID, sequence: sequence, part: .content)
+            var hasher = SHA256()
+            hasher.update(UnsafeRawBufferPointer(rebasing: raw[envelopeOffset..<contentOffset]))
+            hasher.finalize(into: UnsafeMutableRawBufferPointer(rebasing: aad[28...]))
+            return try scratch.use(count: paddedCount) { out in
+                try XChaCha20Poly1305.decrypt(into: out, ciphertext: UnsafeRawBufferPointer(rebasing: raw[contentOffset..<contentEnd]),
+                                              nonce: UnsafeRawBufferPointer(rebasing: raw[0..<nonceByteCount]), key: key,
+                                              associatedData: UnsafeRawBufferPointer(aad))
+                return try RecordPlaintext.decode(UnsafeRawBufferPointer(out))
             }
         }
-        return try padded.withUnsafeBytes { (raw) throws(FormatError) -> RecordPlaintext in try RecordPlaintext.decode(raw) }
+    }
+
+    /// AAD(part) (28 bytes) written into `out`: journal id || LE64(sequence) || frame kind 1 || LE16(2) || part.
+    static func writeAssociatedData(into out: UnsafeMutableRawBufferPointer, journalID: [UInt8], sequence: UInt64, part: Part) {
+        // A journal id is 16 bytes (FORMAT.md 2.1); never trap on anything else.
+        UnsafeMutableRawBufferPointer(rebasing: out[0..<16]).initializeMemory(as: UInt8.self, repeating: 0)
+        journalID.withUnsafeBytes { id in out.copyMemory(from: UnsafeRawBufferPointer(rebasing: id[0..<min(16, id.count)])) }
+        out.storeBytes(of: sequence.littleEndian, toByteOffset: 16, as: UInt64.self)
+        out[24] = FrameKind.record.rawValue
+        out.storeBytes(of: FileHeader.formatVersion.littleEndian, toByteOffset: 25, as: UInt16.self)
+        out[27] = part.rawValue
+    }
+}
+
+/// A reusable buffer for one record's padded plaintext at a time, wiped after every use and
+/// freed when released: a reading loop decrypts into it instead of allocating per record.
+/// Records larger than ``retainedByteCount`` get a buffer of their own, wiped and freed at once,
+/// so what stays allocated (and would hold plaintext but for the wipe) is bounded.
+struct PlaintextScratch: ~Copyable {
+    /// The largest buffer kept between records (records of a few KiB are the common case).
+    static let retainedByteCount = 64 << 10
+    private var storage: UnsafeMutableRawBufferPointer?
+
+    init() {}
+
+    /// Runs `body` with `count` bytes of the buffer; wipes them afterwards, even when `body` throws.
+    mutating func use<T>(count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> T) throws -> T {
+        if count > Self.retainedByteCount {
+            let own = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
+            defer { Sodium.wipe(own); own.deallocate() }
+            return try body(UnsafeMutableRawBufferPointer(rebasing: own[0..<count]))
+        }
+        if storage == nil { storage = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.retainedByteCount, alignment: 16) }
+        guard let storage else { throw CryptoError.outOfMemory(bytes: count) }
+        let part = UnsafeMutableRawBufferPointer(rebasing: storage[0..<count])
+        defer { Sodium.wipe(part) }
+        return try body(part)
+    }
+
+    /// Wipes and frees the buffer.
+    mutating func release() {
+        if let storage {
+            Sodium.wipe(storage)
+            storage.deallocate()
+        }
+        storage = nil
+    }
+
+    deinit {
+        if let storage {
+            Sodium.wipe(storage)
+            storage.deallocate()
+        }
     }
 }
 
@@ -124,22 +190,33 @@ final class RecordCipher {
     private let rootKey: SecretBytes
     private let journalID: [UInt8]
     private let scratch: GuardedScratch
+    /// Decrypted record contents, one at a time (wiped after each record).
+    private var plaintextScratch = PlaintextScratch()
+    /// The keyed BLAKE2b state of the owner tag (it holds key material: wiped after each tag).
+    private let tagState: KeyedBLAKE2bState
 
     init(masterKey: SecretBytes, journalID: [UInt8]) throws {
         rootKey = try KeyDerivation.deriveSubkey(length: RecordSealing.keyByteCount, id: 1, context: RecordSealing.rootKeyContext, masterKey: masterKey)
         scratch = try GuardedScratch(count: RecordSealing.keyByteCount)
         self.journalID = journalID
+        tagState = try KeyedBLAKE2bState()
     }
 
-    /// Derives the key for `label` into the scratch buffer, runs `body`, wipes it.
+    /// Derives the key for `label` into the scratch buffer, runs `body`, wipes it. The PRF
+    /// message (label || LE64(sequence) || nonce) is built on the stack.
     private func withKey<T>(_ label: [UInt8], sequence: UInt64, nonce: UnsafeRawBufferPointer,
                             _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
-        let message = RecordSealing.keyMessage(label: label, sequence: sequence, nonce: nonce)
-        return try scratch.use { key in
-            try rootKey.withUnsafeBytes { root in
-                try message.withUnsafeBytes { try BLAKE2b.keyedHash(into: key, message: $0, key: root) }
+        guard nonce.count == RecordSealing.nonceByteCount else { throw CryptoError.authenticationFailed }
+        return try withUnsafeTemporaryAllocation(byteCount: 40, alignment: 8) { message in
+            label.withUnsafeBytes { message.copyMemory(from: $0) }
+            message.storeBytes(of: sequence.littleEndian, toByteOffset: 8, as: UInt64.self)
+            UnsafeMutableRawBufferPointer(rebasing: message[16..<40]).copyMemory(from: nonce)
+            return try scratch.use { key in
+                try rootKey.withUnsafeBytes { root in
+                    try BLAKE2b.keyedHash(into: key, message: UnsafeRawBufferPointer(message), key: root)
+                }
+                return try body(UnsafeRawBufferPointer(key))
             }
-            return try body(UnsafeRawBufferPointer(key))
         }
     }
 
@@ -152,7 +229,7 @@ final class RecordCipher {
         let contentEnd = RecordSealing.contentOffset + padded.count + XChaCha20Poly1305.tagByteCount
         let bodyLength = contentEnd + RecordSealing.ownerTagByteCount
         var frame = [UInt8](repeating: 0, count: bodyLength + Frame.overhead)
-        let envelopeAAD = RecordSealing.associatedData(journalID: journalID, sequence: sequence, part: .envelope)
+        try withUnsafeTemporaryAllocation(byteCount: 28 + SHA256.byteCount, alignment: 8) { aad in
         try frame.withUnsafeMutableBytes { out in
             out.storeBytes(of: UInt32(bodyLength).littleEndian, toByteOffset: 0, as: UInt32.self)
             out[4] = FrameKind.record.rawValue
@@ -161,24 +238,26 @@ final class RecordCipher {
             let nonceBuffer = UnsafeMutableRawBufferPointer(rebasing: body[0..<RecordSealing.nonceByteCount])
             DeterministicRandomness.fill(nonceBuffer)
             let nonce = UnsafeRawBufferPointer(nonceBuffer)
+            // AAD(1) for the envelope, then AAD(2) || SHA-256(sealed envelope) for the content, on the stack.
+            RecordSealing.writeAssociatedData(into: aad, journalID: journalID, sequence: sequence, part: .envelope)
             try withKey(RecordSealing.envelopeLabel, sequence: sequence, nonce: nonce) { key in
                 try envelopeBytes.withUnsafeBytes { p in
-                    try envelopeAAD.withUnsafeBytes { a in
-                        try XChaCha20Poly1305.encrypt(into: UnsafeMutableRawBufferPointer(rebasing: body[RecordSealing.envelopeOffset..<RecordSealing.contentOffset]),
-                                                      plaintext: p, nonce: nonce, key: key, associatedData: a)
-                    }
+                    try XChaCha20Poly1305.encrypt(into: UnsafeMutableRawBufferPointer(rebasing: body[RecordSealing.envelopeOffset..<RecordSealing.contentOffset]),
+                                                  plaintext: p, nonce: nonce, key: key, associatedData: UnsafeRawBufferPointer(rebasing: aad[0..<28]))
                 }
             }
             let sealedEnvelope = UnsafeRawBufferPointer(rebasing: body[RecordSealing.envelopeOffset..<RecordSealing.contentOffset])
-            let contentAAD = try RecordSealing.contentAssociatedData(journalID: journalID, sequence: sequence, sealedEnvelope: sealedEnvelope)
+            RecordSealing.writeAssociatedData(into: aad, journalID: journalID, sequence: sequence, part: .content)
+            var hasher = SHA256()
+            hasher.update(sealedEnvelope)
+            hasher.finalize(into: UnsafeMutableRawBufferPointer(rebasing: aad[28...]))
             try withKey(RecordSealing.contentLabel, sequence: sequence, nonce: nonce) { key in
                 try padded.withUnsafeBytes { p in
-                    try contentAAD.withUnsafeBytes { a in
-                        try XChaCha20Poly1305.encrypt(into: UnsafeMutableRawBufferPointer(rebasing: body[RecordSealing.contentOffset..<contentEnd]),
-                                                      plaintext: p, nonce: nonce, key: key, associatedData: a)
-                    }
+                    try XChaCha20Poly1305.encrypt(into: UnsafeMutableRawBufferPointer(rebasing: body[RecordSealing.contentOffset..<contentEnd]),
+                                                  plaintext: p, nonce: nonce, key: key, associatedData: UnsafeRawBufferPointer(aad))
                 }
             }
+        }
         }
         try frame.withUnsafeMutableBytes { out in
             let body = UnsafeMutableRawBufferPointer(rebasing: out[Frame.prefixByteCount..<(Frame.prefixByteCount + bodyLength)])
@@ -188,36 +267,53 @@ final class RecordCipher {
         return frame
     }
 
-    /// The owner tag of `covered` (the body before the tag) for record `sequence`.
+    /// The owner tag of `covered` (the body before the tag) for record `sequence`: keyed BLAKE2b
+    /// over "SJrecmac" || journal id || LE64(sequence) and then `covered`, absorbed in place.
     private func writeOwnerTag(into tag: UnsafeMutableRawBufferPointer, over covered: UnsafeRawBufferPointer, sequence: UInt64) throws {
-        let message = RecordSealing.ownerTagPrefix(journalID: journalID, sequence: sequence) + Array(covered)
-        try rootKey.withUnsafeBytes { key in try message.withUnsafeBytes { try BLAKE2b.keyedHash(into: tag, message: $0, key: key) } }
+        try Sodium.ensureInitialized()
+        guard tag.count == RecordSealing.ownerTagByteCount, journalID.count == 16 else { throw CryptoError.invalidParameter(what: "owner tag") }
+        try withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { prefix in
+            RecordSealing.ownerTagLabel.withUnsafeBytes { prefix.copyMemory(from: $0) }
+            journalID.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: prefix[8..<24]).copyMemory(from: $0) }
+            prefix.storeBytes(of: sequence.littleEndian, toByteOffset: 24, as: UInt64.self)
+            try rootKey.withUnsafeBytes { key in
+                try tagState.hash(into: tag, key: key, prefix: UnsafeRawBufferPointer(prefix), message: covered)
+            }
+        }
     }
 
     /// Checks the owner tag of a record frame body (constant time); throws
     /// ``CryptoError/authenticationFailed`` when it does not match (altered, or re-encrypted by
     /// someone who holds only a disclosed key).
     func checkOwnerTag(body: [UInt8], sequence: UInt64) throws {
+        try body.withUnsafeBytes { try checkOwnerTag(body: $0, sequence: sequence) }
+    }
+
+    /// ``checkOwnerTag(body:sequence:)`` over a body read in place.
+    func checkOwnerTag(body: UnsafeRawBufferPointer, sequence: UInt64) throws {
         guard body.count >= RecordSealing.minimumBodyByteCount else { throw CryptoError.authenticationFailed }
         let tagOffset = RecordSealing.ownerTagOffset(bodyCount: body.count)
-        var expected = [UInt8](repeating: 0, count: RecordSealing.ownerTagByteCount)
-        try body.withUnsafeBytes { raw in
-            try expected.withUnsafeMutableBytes { out in
-                try writeOwnerTag(into: out, over: UnsafeRawBufferPointer(rebasing: raw[..<tagOffset]), sequence: sequence)
-            }
+        let matches = try withUnsafeTemporaryAllocation(byteCount: RecordSealing.ownerTagByteCount, alignment: 8) { expected in
+            try writeOwnerTag(into: expected, over: UnsafeRawBufferPointer(rebasing: body[..<tagOffset]), sequence: sequence)
+            return ConstantTime.equals(UnsafeRawBufferPointer(expected), UnsafeRawBufferPointer(rebasing: body[tagOffset...]))
         }
-        guard ConstantTime.equals(expected, Array(body[tagOffset...])) else { throw CryptoError.authenticationFailed }
+        guard matches else { throw CryptoError.authenticationFailed }
     }
 
     /// Opens a record frame body's content as record `sequence`.
     /// - Throws: ``CryptoError/authenticationFailed`` when the frame was altered, moved or spliced in;
     ///   ``FormatError`` when it authenticates but its content is malformed or of an unknown version.
     func open(body: [UInt8], sequence: UInt64) throws -> RecordPlaintext {
+        try body.withUnsafeBytes { try open(body: $0, sequence: sequence) }
+    }
+
+    /// ``open(body:sequence:)`` over a body read in place (no copy of the frame; the content is
+    /// decrypted into a reused buffer that is wiped after each record): the owner tag first,
+    /// then the content key, the content's AEAD and its padding.
+    func open(body: UnsafeRawBufferPointer, sequence: UInt64) throws -> RecordPlaintext {
         try checkOwnerTag(body: body, sequence: sequence)
-        return try body.withUnsafeBytes { raw in
-            try withKey(RecordSealing.contentLabel, sequence: sequence, nonce: UnsafeRawBufferPointer(rebasing: raw[0..<RecordSealing.nonceByteCount])) { key in
-                try RecordSealing.openContent(body: body, key: key, journalID: journalID, sequence: sequence)
-            }
+        return try withKey(RecordSealing.contentLabel, sequence: sequence, nonce: UnsafeRawBufferPointer(rebasing: body[0..<RecordSealing.nonceByteCount])) { key in
+            try RecordSealing.openContent(body: body, key: key, journalID: journalID, sequence: sequence, scratch: &plaintextScratch)
         }
     }
 

@@ -65,6 +65,13 @@ enum CanonicalJSONCheck {
             index += 1
             let start = index
             while let byte = peek() {
+                if !key, let base = bytes.baseAddress {
+                    let skipped = JSONPlainRun.skip(UnsafeRawPointer(base), from: index, to: bytes.count)
+                    if skipped != index {
+                        index = skipped
+                        continue
+                    }
+                }
                 if byte == UInt8(ascii: "\"") {
                     defer { index += 1 }
                     return start..<index

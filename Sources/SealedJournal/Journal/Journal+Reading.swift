@@ -85,9 +85,18 @@ public struct RecordCursor: ~Copyable {
     /// The next matching record, or `nil` at the end.
     public mutating func next() throws(JournalError) -> JournalRecord? {
         while true {
-            let frame: StoredFrame?
+            /// What one frame gave: the end, a frame that is not a record, a record, or a record that failed to open.
+            enum Step { case skip, opened(RecordPlaintext), failed(any Error, offset: UInt64) }
+            let step: Step?
             do {
-                frame = try reader.next()
+                // The frame is read and opened in place (no copy of its bytes).
+                let cipher = self.cipher, sequence = self.sequence
+                step = try reader.withNextFrame { frame -> Step in
+                    guard frame.kind == .record else { return .skip }
+                    do { return .opened(try cipher.open(body: frame.body, sequence: sequence)) } catch {
+                        return .failed(error, offset: frame.offset)
+                    }
+                }
             } catch let error as FrameReadError {
                 switch error {
                 case let .incomplete(offset): throw .corruptFrame(offset: offset, sequence: sequence, reason: "the frame is incomplete")
@@ -98,15 +107,16 @@ public struct RecordCursor: ~Copyable {
             } catch {
                 throw .corruptFrame(offset: reader.offset, sequence: nil, reason: "unreadable")
             }
-            guard let frame else { return nil }
-            guard frame.kind == .record else { continue }
-            defer { sequence += 1 }
+            guard let step else { return nil }
             let plaintext: RecordPlaintext
-            do {
-                plaintext = try cipher.open(body: frame.body, sequence: sequence)
-            } catch {
-                throw JournalError.recordOpenFailure(error, offset: frame.offset, sequence: sequence)
+            switch step {
+            case .skip: continue
+            case let .failed(error, offset):
+                defer { sequence += 1 }
+                throw JournalError.recordOpenFailure(error, offset: offset, sequence: sequence)
+            case let .opened(opened): plaintext = opened
             }
+            defer { sequence += 1 }
             guard filter.matches(plaintext) else { continue }
             let record = JournalRecord(plaintext, sequence: sequence)
             guard filter.matchesContent(record) else { continue }

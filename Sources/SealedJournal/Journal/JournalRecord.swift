@@ -34,7 +34,7 @@ public struct JournalRecord: Sendable {
     /// The record as one of the built-in kinds, or `.custom` for an app's own kind.
     public var content: RecordContent {
         switch kind {
-        case RecordKind.entry: if let value = try? decode(JournalEntry.self) { return .entry(value) }
+        case RecordKind.entry: if let value = EntryPayloadReader.entry(payload) ?? (try? decode(JournalEntry.self)) { return .entry(value) }
         case RecordKind.checkIn: if let value = try? decode(CheckIn.self) { return .checkIn(value) }
         case RecordKind.amendment: if let value = try? decode(Amendment.self) { return .amendment(value) }
         case RecordKind.disclosure: if let value = try? decode(Disclosure.self) { return .disclosure(value) }
@@ -195,7 +195,12 @@ enum RecordCoding {
         }
         let bytes: [UInt8]
         do {
-            bytes = [UInt8](try encoder.encode(content))
+            // Entries, the common case, are written by hand (the same bytes; see CanonicalJSONWriter).
+            if let entry = content as? JournalEntry, let fast = CanonicalJSONWriter.entry(entry) {
+                bytes = fast
+            } else {
+                bytes = [UInt8](try encoder.encode(content))
+            }
         } catch {
             throw .invalidField(field: "record", reason: "cannot be encoded (a number that is not finite, or a date outside years 0001-9999)")
         }

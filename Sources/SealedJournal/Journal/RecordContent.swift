@@ -112,8 +112,7 @@ public struct JournalEntry: JournalRecordContent, Equatable {
     public func validate() throws(JournalError) {
         if let title, title.utf8.count > 1024 { throw .invalidField(field: "title", reason: "must be at most 1024 bytes") }
         for tag in tags {
-            let trimmed = tag.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty, tag.utf8.count <= 128 else {
+            guard !TextChecks.isBlank(tag), tag.utf8.count <= 128 else {
                 throw .invalidField(field: "tags", reason: "each tag must be 1 to 128 bytes and not blank")
             }
         }

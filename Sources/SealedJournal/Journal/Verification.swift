@@ -272,11 +272,25 @@ struct Verifier {
             report.recordCount = walk.range.size
             return walk
         }
+        /// A record frame is hashed (and opened) in place; other frames are copied out.
+        enum Item {
+            case record(offset: UInt64, endOffset: UInt64, leafHash: [UInt8], openFailure: (any Error)?)
+            case other(StoredFrame)
+        }
         while true {
             let frame: StoredFrame
+            let item: Item
             do {
-                guard let next = try reader.next() else { break }
-                frame = next
+                let cipher = self.cipher, sequence = walk.range.size
+                guard let next = try reader.withNextFrame({ view -> Item in
+                    guard view.kind == .record else { return .other(StoredFrame(offset: view.offset, kind: view.kind, bytes: Array(view.bytes))) }
+                    var failure: (any Error)?
+                    if let cipher, sawCreation {
+                        do { _ = try cipher.open(body: view.body, sequence: sequence) } catch { failure = error }
+                    }
+                    return .record(offset: view.offset, endOffset: view.endOffset, leafHash: MerkleTree.leafHash(view.bytes), openFailure: failure)
+                }) else { break }
+                item = next
             } catch FrameReadError.incomplete(let offset) {
                 return stop("\(size - offset) bytes at the end do not form a complete frame (an interrupted write, or a cut)", offset: offset)
             } catch FrameReadError.malformed(let offset, let reason) {
@@ -284,6 +298,33 @@ struct Verifier {
             } catch {
                 return stop("read error: \(error)", offset: reader.offset)
             }
+            if case let .record(offset, endOffset, leafHash, openFailure) = item {
+                report.bytesChecked = endOffset
+                if let progress, endOffset - lastProgress >= 1 << 20 {
+                    lastProgress = endOffset
+                    progress(endOffset, size)
+                }
+                guard sawCreation else { return stop("the journal does not start with its creation checkpoint", offset: offset) }
+                let sequence = walk.range.size
+                walk.range.append(leafHash: leafHash)
+                if let held, walk.range.size == held.treeSize { walk.heldRoot = walk.range.root }
+                if let carried, walk.range.size == carried.carriedCount { walk.carriedRoot = walk.range.root }
+                if cipher != nil {
+                    if let openFailure {
+                        let failure = JournalError.recordOpenFailure(openFailure, offset: offset, sequence: sequence)
+                        if case .unsupportedRecordVersion = failure {
+                            report.notes.append("record #\(sequence) uses a record encoding this version does not read")
+                        } else {
+                            return stop("record #\(sequence) was altered: it does not open with the journal key", offset: offset, sequence: sequence)
+                        }
+                    } else {
+                        opened += 1
+                    }
+                }
+                continue
+            }
+            guard case let .other(stored) = item else { continue }
+            frame = stored
             report.bytesChecked = frame.endOffset
             if let progress, frame.endOffset - lastProgress >= 1 << 20 {
                 lastProgress = frame.endOffset
@@ -297,24 +338,6 @@ struct Verifier {
                 lineageIndex += 1
             case .record, .extensionFrame:
                 guard sawCreation else { return stop("the journal does not start with its creation checkpoint", offset: frame.offset) }
-                guard frame.kind == .record else { continue }
-                let sequence = walk.range.size
-                walk.range.append(leafHash: MerkleTree.leafHash(frame.bytes))
-                if let held, walk.range.size == held.treeSize { walk.heldRoot = walk.range.root }
-                if let carried, walk.range.size == carried.carriedCount { walk.carriedRoot = walk.range.root }
-                if let cipher {
-                    do {
-                        _ = try cipher.open(body: frame.body, sequence: sequence)
-                        opened += 1
-                    } catch {
-                        let failure = JournalError.recordOpenFailure(error, offset: frame.offset, sequence: sequence)
-                        if case .unsupportedRecordVersion = failure {
-                            report.notes.append("record #\(sequence) uses a record encoding this version does not read")
-                        } else {
-                            return stop("record #\(sequence) was altered: it does not open with the journal key", offset: frame.offset, sequence: sequence)
-                        }
-                    }
-                }
             case .checkpoint:
                 if !sawCreation && lineageIndex < lineage.statements.count {
                     return stop("a lineage statement does not verify with the key it names", offset: frame.offset)

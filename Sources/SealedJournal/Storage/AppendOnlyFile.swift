@@ -76,6 +76,21 @@ final class AppendOnlyFile: @unchecked Sendable {
         return buffer
     }
 
+    /// Reads up to `buffer.count` bytes at `offset` into `buffer` (fewer only where the file
+    /// ends); returns how many. For readers that reuse one buffer instead of allocating per read.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        var done = 0
+        while done < buffer.count {
+            let n = try SystemCall.run("read", path: path) {
+                pread(descriptor, base + done, buffer.count - done, off_t(offset) + off_t(done))
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
     /// Writes all of `bytes` at `offset` (looping over short writes).
     func write(_ bytes: [UInt8], at offset: UInt64) throws {
         try bytes.withUnsafeBytes { try write($0, at: offset) }

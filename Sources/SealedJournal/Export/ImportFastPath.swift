@@ -1,0 +1,109 @@
+import Foundation
+
+/// A small hand-written reader for the two shapes an import sees a million times: a line of our
+/// own NDJSON export holding an entry, and a jrnl JSON entry. It reads a strict subset of JSON
+/// (RFC 8259 grammar; strings with the simple escapes only; no numbers but plain integers) and
+/// answers only when the record it builds is certainly the one the general path
+/// (``JournalImport/ndjsonRecord(_:lineNumber:)`` and the jrnl path, on Foundation's JSON) would
+/// build. Anything else (another kind, an unknown or repeated key, `null`, a `\u` escape, a number
+/// with a fraction, a timestamp before 1600 or not in the export's own form, invalid UTF-8, a
+/// record that fails validation, any malformed JSON) returns `nil`, and the caller goes the
+/// general way, which builds the record or gives the error it always gave. So the fast path can
+/// make an import faster but never accept anything the general path refuses
+/// (`ImportFastPathTests` feeds the same inputs, valid and malformed, to both).
+enum ImportFastPath {
+    /// The record of one NDJSON line holding an `entry`, or `nil` to take the general path.
+    static func ndjsonEntry(_ line: UnsafeRawBufferPointer) -> PendingRecord? {
+        var reader = StrictJSONReader(line)
+        var data: JournalEntry?
+        var kind: String?
+        var recordedAt: Date?
+        var sawSequence = false
+        let complete = reader.object { key, reader in
+            switch key {
+            case "data":
+                guard data == nil else { return false }
+                guard let entry = reader.entryObject() else { return false }
+                data = entry
+            case "kind":
+                guard kind == nil, let value = reader.string(), value == RecordKind.entry else { return false }
+                kind = value
+            case "recordedAt":
+                guard recordedAt == nil, let text = reader.string(), let date = exportTimestamp(text) else { return false }
+                recordedAt = date
+            case "sequence":
+                guard !sawSequence else { return false }
+                sawSequence = true
+                return reader.integer()
+            default:
+                return false
+            }
+            return true
+        }
+        guard complete, reader.atEnd, kind != nil, let data, let recordedAt, (try? data.validate()) != nil else { return nil }
+        return PendingRecord(data, recordedAt: recordedAt)
+    }
+
+    /// A jrnl entry object as the dictionary `JSONSerialization` would give for it (strings,
+    /// an array of strings, a Bool), or `nil` to take the general path.
+    static func jrnlEntry(_ bytes: UnsafeRawBufferPointer) -> [String: Any]? {
+        var reader = StrictJSONReader(bytes)
+        var entry: [String: Any] = [:]
+        let complete = reader.object { key, reader in
+            guard entry[key] == nil else { return false }
+            switch key {
+            case "title", "body", "date", "time":
+                guard let value = reader.string() else { return false }
+                entry[key] = value
+            case "tags":
+                guard let value = reader.stringArray() else { return false }
+                entry[key] = value
+            case "starred":
+                guard let value = reader.bool() else { return false }
+                entry[key] = value
+            default:
+                return false
+            }
+            return true
+        }
+        guard complete, reader.atEnd else { return nil }
+        return entry
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.fraction]Z` as our exports write it, years 1600-9999 (where
+    /// Foundation's calendar is the proleptic Gregorian one our times use), as the same `Date`
+    /// ``JournalImport/parseTimestamp(_:)`` gives (whole seconds, plus the first three digits of
+    /// the fraction as milliseconds, in the same arithmetic); `nil` for anything else.
+    static func exportTimestamp(_ text: String) -> Date? {
+        var text = text
+        return text.withUTF8 { bytes -> Date? in
+            guard bytes.count >= 20, bytes[bytes.count - 1] == UInt8(ascii: "Z") else { return nil }
+            func number(_ start: Int, _ count: Int) -> Int? {
+                var value = 0
+                for index in start..<(start + count) {
+                    let digit = Int(bytes[index]) - 48
+                    guard (0...9).contains(digit) else { return nil }
+                    value = value * 10 + digit
+                }
+                return value
+            }
+            guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+                  bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+                  let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+                  let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+                  (1600...9999).contains(year), (1...12).contains(month), day >= 1, day <= CivilTime.daysIn(month: month, year: year),
+                  hour < 24, minute < 60, second < 60 else { return nil }
+            var milliseconds = 0
+            if bytes.count > 20 {
+                // "." then at least one digit, up to the Z.
+                guard bytes[19] == UInt8(ascii: "."), bytes.count >= 22, let _ = number(20, bytes.count - 21) else { return nil }
+                for index in 0..<3 {
+                    milliseconds = milliseconds * 10 + (20 + index < bytes.count - 1 ? Int(bytes[20 + index]) - 48 : 0)
+                }
+            }
+            let seconds = CivilTime.days(year: year, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+            return Date(timeIntervalSince1970: (Double(seconds) * 1000 + Double(milliseconds)) / 1000)
+        }
+    }
+}
+

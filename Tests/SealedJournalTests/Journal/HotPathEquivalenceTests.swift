@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+@testable import SealedJournal
+
+/// The hand-written pieces on the read, append and export hot paths give exactly what the
+/// Foundation / standard-library code they replace gives.
+@Suite("Hot paths: UTF-8 check, canonical JSON writer, blank check and in-place record opening agree with what they replace")
+struct HotPathEquivalenceTests {
+    @Test("UTF8Validation agrees with String(validating:) on edge cases and thousands of seeded random inputs")
+    func utf8() {
+        let edges: [[UInt8]] = [
+            [], Array("plain ascii, longer than eight bytes".utf8), Array("ünï ✓ 🌱".utf8),
+            [0xC2, 0x80], [0xC1, 0xBF], [0xC0, 0x80], [0xE0, 0x9F, 0x80], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF], [0xED, 0xA0, 0x80],
+            [0xEF, 0xBF, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80],
+            [0xF5, 0x80, 0x80, 0x80], [0xFF], [0x80], [0xE2, 0x82], [0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0xE2, 0x82, 0xAC],
+            Array(repeating: 0x61, count: 15) + [0xC3],
+        ]
+        for bytes in edges {
+            #expect(bytes.withUnsafeBytes { UTF8Validation.isValid($0) } == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+        }
+        var generator = SeededGenerator(seed: 0x0017_F8)
+        let pieces: [[UInt8]] = [[0x61], [0x7F], [0x80], [0xBF], [0xC2], [0xDF], [0xE0], [0xED], [0xEF], [0xF0], [0xF4], [0xF5], [0xA0], [0x90], [0x8F],
+                                 Array("abcdefgh".utf8), Array("é".utf8), Array("✓".utf8), Array("🌱".utf8)]
+        for _ in 0..<5000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...12, using: &generator) { bytes += pieces.randomElement(using: &generator) ?? [] }
+            #expect(bytes.withUnsafeBytes { UTF8Validation.isValid($0) } == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+        }
+    }
+
+    static let strings: [String] = [
+        "", "plain", "a \"quoted\" word", "back\\slash", "/slash/", "line\nbreak", "cr\rlf\r\n", "tab\there", "ünïcödé ✓ 🌱",
+        "ctl \u{01}", "esc \u{1B}[31m", "bell \u{07}", "del \u{7F}", "sep \u{2028}", "para \u{2029}", "nel \u{85}", "nbsp \u{A0}",
+        "\u{0}", "\u{8}\u{C}", String(repeating: "a", count: 1013), "emoji 👩‍👩‍👧 and e\u{301}",
+    ]
+
+    @Test("CanonicalJSONWriter writes exactly JSONEncoder's bytes, or leaves the string to it", arguments: strings)
+    func jsonString(text: String) throws {
+        let foundation = try String(decoding: RecordCoding.encoder.encode(text), as: UTF8.self)
+        if let fast = CanonicalJSONWriter.string(text) { #expect(fast == foundation) }
+    }
+
+    @Test("CanonicalJSONWriter covers the ordinary strings and leaves the odd ones")
+    func jsonStringCoverage() {
+        let covered = Self.strings.map { CanonicalJSONWriter.string($0) != nil }
+        // Ordinary text, NEL and NBSP (written as themselves by both) are covered; controls, DEL, U+2028/9 are not.
+        #expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 16, 19, 20].allSatisfy { covered[$0] })
+        #expect(![9, 10, 11, 12, 13, 14, 17, 18].contains { covered[$0] })
+    }
+
+    @Test("an entry's payload written by hand is JSONEncoder's, for every combination of fields and strings")
+    func entries() throws {
+        for text in Self.strings {
+            for title in [nil, "", "Day \"1\"", "sep \u{2028}"] as [String?] {
+                for tags in [[], ["one"], ["a", "ü \\ b"], ["ctl \u{01}"]] as [[String]] {
+                    let entry = JournalEntry(text: text, title: title, tags: tags)
+                    let foundation = try [UInt8](RecordCoding.encoder.encode(entry))
+                    if let fast = CanonicalJSONWriter.entry(entry) { #expect(fast == foundation, "\(entry)") }
+                    #expect(try RecordCoding.encode(entry) == foundation, "the append path writes Foundation's bytes")
+                }
+            }
+        }
+    }
+
+    @Test("TextChecks.isBlank is trimmingCharacters(in: .whitespacesAndNewlines).isEmpty", arguments: [
+        "", " ", "\t\n\r\u{0B}\u{0C}", "\u{85}", "\u{A0}", "\u{2003}\u{3000}", "\u{2028}", "a", " a ", "\u{A0}x", "\u{200B}", "é", "\u{FEFF}",
+    ])
+    func blank(text: String) {
+        #expect(TextChecks.isBlank(text) == text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+    }
+
+    @Test("the byte-level check before terminal escaping agrees with the scalar-by-scalar one on every sample and seeded mixes")
+    func terminalEscapingCheck() {
+        var samples = Self.strings + ["\u{9B}[2J", "\u{80}", "\u{9F}", "\u{A0}", "x\u{202A}y", "\u{202E}", "\u{202F}", "\u{2066}", "\u{2069}", "\u{206A}", "\u{2029}"]
+        var generator = SeededGenerator(seed: 0x7E57)
+        let parts = ["a", "bcdefghij", "\n", "\t", "\u{1B}", "\u{7F}", "\u{85}", "\u{9B}", "é", "\u{202D}", "\u{2067}", "✓", "🌱", "\"", "\\"]
+        for _ in 0..<2000 { samples.append((0..<Int.random(in: 0...10, using: &generator)).map { _ in parts.randomElement(using: &generator) ?? "" }.joined()) }
+        for text in samples {
+            for keeping in [false, true] {
+                #expect(TerminalText.needsAnyEscaping(text, keepingLineBreaks: keeping) == TerminalText.containsControls(text, keepingLineBreaks: keeping),
+                        "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            }
+        }
+    }
+
+    @Test("entries read by hand on the read path equal JSONDecoder's (or are left to it)")
+    func entryPayloads() throws {
+        var payloads: [[UInt8]] = try Self.strings.map { try RecordCoding.encode(JournalEntry(text: $0, title: $0.isEmpty ? nil : "t", tags: ["x"])) }
+        payloads += [#"{"text":"a","title":null}"#, #"{"text":"a","extra":1}"#, #"{"text":"a","text":"b"}"#, #"{ "tags" : [ "a" ] , "text" : "b" }"#,
+                     #"{"text":"a","tags":[" "]}"#, #"{"title":"no text"}"#, #"{"text":"é"}"#].map { Array($0.utf8) }
+        var handled = 0
+        for payload in payloads {
+            let foundation = try? RecordCoding.decoder.decode(JournalEntry.self, from: Data(payload))
+            let valid = foundation.map { (try? $0.validate()) != nil } ?? false
+            if let fast = EntryPayloadReader.entry(payload) {
+                handled += 1
+                #expect(valid && fast == foundation, "\(String(decoding: payload, as: UTF8.self))")
+            }
+        }
+        #expect(handled >= 12, "the payloads the library writes are read by hand")
+    }
+
+    @Test("a record opened in place equals the one opened from a copy; any altered byte still fails, then the next record opens")
+    func inPlaceOpen() throws {
+        let master = try SecretBytes(copying: [UInt8](repeating: 5, count: 32))
+        let id = [UInt8](repeating: 1, count: 16)
+        let writer = try RecordCipher(masterKey: master, journalID: id)
+        let reader = try RecordCipher(masterKey: master, journalID: id)
+        var frames: [[UInt8]] = []
+        for (sequence, size) in [10, 1500, 70_000, 200].enumerated() {
+            let payload = Array("{\"text\":\"\(String(repeating: "x", count: size))\"}".utf8)
+            let plaintext = RecordPlaintext(kind: "entry", recordedAtMilliseconds: 1_700_000_000_000, timeZoneOffsetSeconds: 3600, payload: payload)
+            frames.append(try writer.sealFrame(plaintext, envelope: RecordEnvelope(kind: "entry", day: 19_000), sequence: UInt64(sequence)))
+        }
+        for (sequence, frame) in frames.enumerated() {
+            let body = Array(frame[Frame.prefixByteCount..<(frame.count - Frame.suffixByteCount)])
+            let copied = try reader.open(body: body, sequence: UInt64(sequence))
+            let inPlace = try body.withUnsafeBytes { try reader.open(body: $0, sequence: UInt64(sequence)) }
+            #expect(copied == inPlace)
+            #expect(try reader.openEnvelope(body: body, sequence: UInt64(sequence)).kind == "entry")
+            for position in [0, 30, 120, body.count / 2, body.count - 40, body.count - 1] {
+                var altered = body
+                altered[position] ^= 0x20
+                #expect(throws: CryptoError.authenticationFailed) { try altered.withUnsafeBytes { try reader.open(body: $0, sequence: UInt64(sequence)) } }
+            }
+            #expect(throws: CryptoError.authenticationFailed) { try body.withUnsafeBytes { try reader.open(body: $0, sequence: UInt64(sequence) + 1) } }
+        }
+        // After the failures (and a record larger than the reused buffer), the next record still opens.
+        let last = frames[3]
+        #expect(try reader.open(body: Array(last[Frame.prefixByteCount..<(last.count - Frame.suffixByteCount)]), sequence: 3).payload.count > 200)
+    }
+}
