@@ -253,12 +253,43 @@ struct Verifier {
         var stoppedAtDamage = false
     }
 
+    /// Walks every frame once, in order: records are hashed into the tree (and opened, with a
+    /// key), lineage statements counted, checkpoints checked against the tree and their
+    /// signatures; the first damage stops the walk (see ``Walk/stoppedAtDamage``). One function
+    /// per kind of frame below.
     mutating func walkFrames() -> Walk {
-        var walk = Walk()
-        if let held, held.treeSize == 0 { walk.heldRoot = CompactRange().root }
-        let carried = lineage.statements.last
-        if let carried, carried.carriedCount == 0 { walk.carriedRoot = CompactRange().root }
+        var state = WalkState()
+        if let held, held.treeSize == 0 { state.walk.heldRoot = CompactRange().root }
+        if let carried = lineage.statements.last, carried.carriedCount == 0 { state.walk.carriedRoot = CompactRange().root }
         var reader = FrameReader(file: file, to: size)
+        do throws(WalkStop) {
+            while let item = try nextItem(&reader, state: state) {
+                switch item {
+                case let .record(offset, endOffset, leafHash, openFailure):
+                    noteProgress(endOffset, state: &state)
+                    try checkRecord(offset: offset, leafHash: leafHash, openFailure: openFailure, state: &state)
+                case let .other(frame):
+                    noteProgress(frame.endOffset, state: &state)
+                    switch frame.kind {
+                    case .lineage: try checkLineage(frame, state: &state)
+                    case .record, .extensionFrame:
+                        guard state.sawCreation else { throw WalkStop("the journal does not start with its creation checkpoint", offset: frame.offset) }
+                    case .checkpoint: try checkCheckpoint(frame, state: &state)
+                    }
+                }
+            }
+        } catch {
+            if !error.alreadyReported { report.fail(error.message, offset: error.offset, sequence: error.sequence) }
+            state.walk.stoppedAtDamage = true
+            report.recordCount = state.walk.range.size
+            return state.walk
+        }
+        return finishWalk(state)
+    }
+
+    /// What one pass over the frames has seen so far.
+    struct WalkState {
+        var walk = Walk()
         var previousCheckpointOffset: UInt64 = 0
         var previousBinding: UInt64 = 0
         var sawCreation = false
@@ -266,134 +297,151 @@ struct Verifier {
         var lastCheckpointEnd: UInt64 = 0
         var lastProgress: UInt64 = 0
         var opened: UInt64 = 0
-        func stop(_ message: String, offset: UInt64?, sequence: UInt64? = nil) -> Walk {
-            report.fail(message, offset: offset, sequence: sequence)
-            walk.stoppedAtDamage = true
-            report.recordCount = walk.range.size
-            return walk
+    }
+
+    /// Why the walk stops at a frame (reported once, as a problem).
+    struct WalkStop: Error {
+        let message: String, offset: UInt64?, sequence: UInt64?
+        /// The problem was reported already (with a more specific message).
+        var alreadyReported = false
+        init(_ message: String, offset: UInt64?, sequence: UInt64? = nil) {
+            self.message = message
+            self.offset = offset
+            self.sequence = sequence
         }
-        /// A record frame is hashed (and opened) in place; other frames are copied out.
-        enum Item {
-            case record(offset: UInt64, endOffset: UInt64, leafHash: [UInt8], openFailure: (any Error)?)
-            case other(StoredFrame)
+    }
+
+    /// A record frame is hashed (and opened) in place; other frames are copied out.
+    enum WalkItem {
+        case record(offset: UInt64, endOffset: UInt64, leafHash: [UInt8], openFailure: (any Error)?)
+        case other(StoredFrame)
+    }
+
+    /// The next frame, or `nil` at the end; a frame that cannot be read stops the walk.
+    private func nextItem(_ reader: inout FrameReader, state: WalkState) throws(WalkStop) -> WalkItem? {
+        do {
+            let cipher = self.cipher, sequence = state.walk.range.size, sawCreation = state.sawCreation
+            return try reader.withNextFrame({ view -> WalkItem in
+                guard view.kind == .record else { return .other(StoredFrame(offset: view.offset, kind: view.kind, bytes: Array(view.bytes))) }
+                var failure: (any Error)?
+                if let cipher, sawCreation {
+                    do { _ = try cipher.open(body: view.body, sequence: sequence) } catch { failure = error }
+                }
+                return .record(offset: view.offset, endOffset: view.endOffset, leafHash: MerkleTree.leafHash(view.bytes), openFailure: failure)
+            })
+        } catch FrameReadError.incomplete(let offset) {
+            throw WalkStop("\(size - offset) bytes at the end do not form a complete frame (an interrupted write, or a cut)", offset: offset)
+        } catch FrameReadError.malformed(let offset, let reason) {
+            throw WalkStop("the frame here is damaged (\(reason))", offset: offset)
+        } catch {
+            throw WalkStop("read error: \(error)", offset: reader.offset)
         }
-        while true {
-            let frame: StoredFrame
-            let item: Item
-            do {
-                let cipher = self.cipher, sequence = walk.range.size
-                guard let next = try reader.withNextFrame({ view -> Item in
-                    guard view.kind == .record else { return .other(StoredFrame(offset: view.offset, kind: view.kind, bytes: Array(view.bytes))) }
-                    var failure: (any Error)?
-                    if let cipher, sawCreation {
-                        do { _ = try cipher.open(body: view.body, sequence: sequence) } catch { failure = error }
-                    }
-                    return .record(offset: view.offset, endOffset: view.endOffset, leafHash: MerkleTree.leafHash(view.bytes), openFailure: failure)
-                }) else { break }
-                item = next
-            } catch FrameReadError.incomplete(let offset) {
-                return stop("\(size - offset) bytes at the end do not form a complete frame (an interrupted write, or a cut)", offset: offset)
-            } catch FrameReadError.malformed(let offset, let reason) {
-                return stop("the frame here is damaged (\(reason))", offset: offset)
-            } catch {
-                return stop("read error: \(error)", offset: reader.offset)
-            }
-            if case let .record(offset, endOffset, leafHash, openFailure) = item {
-                report.bytesChecked = endOffset
-                if let progress, endOffset - lastProgress >= 1 << 20 {
-                    lastProgress = endOffset
-                    progress(endOffset, size)
-                }
-                guard sawCreation else { return stop("the journal does not start with its creation checkpoint", offset: offset) }
-                let sequence = walk.range.size
-                walk.range.append(leafHash: leafHash)
-                if let held, walk.range.size == held.treeSize { walk.heldRoot = walk.range.root }
-                if let carried, walk.range.size == carried.carriedCount { walk.carriedRoot = walk.range.root }
-                if cipher != nil {
-                    if let openFailure {
-                        let failure = JournalError.recordOpenFailure(openFailure, offset: offset, sequence: sequence)
-                        if case .unsupportedRecordVersion = failure {
-                            report.notes.append("record #\(sequence) uses a record encoding this version does not read")
-                        } else {
-                            return stop("record #\(sequence) was altered: it does not open with the journal key", offset: offset, sequence: sequence)
-                        }
-                    } else {
-                        opened += 1
-                    }
-                }
-                continue
-            }
-            guard case let .other(stored) = item else { continue }
-            frame = stored
-            report.bytesChecked = frame.endOffset
-            if let progress, frame.endOffset - lastProgress >= 1 << 20 {
-                lastProgress = frame.endOffset
-                progress(frame.endOffset, size)
-            }
-            switch frame.kind {
-            case .lineage:
-                guard !sawCreation, lineageIndex < lineage.statements.count else {
-                    return stop("a lineage statement is out of place or does not verify with the key it names", offset: frame.offset)
-                }
-                lineageIndex += 1
-            case .record, .extensionFrame:
-                guard sawCreation else { return stop("the journal does not start with its creation checkpoint", offset: frame.offset) }
-            case .checkpoint:
-                if !sawCreation && lineageIndex < lineage.statements.count {
-                    return stop("a lineage statement does not verify with the key it names", offset: frame.offset)
-                }
-                do {
-                    let decoded = try CheckpointFrame.decode(body: frame.body)
-                    guard decoded.frameOffset == frame.offset else { throw FormatError.invalidField(what: "checkpoint position") }
-                    guard decoded.previousFrameOffset == previousCheckpointOffset else {
-                        throw FormatError.invalidField(what: "link to the previous checkpoint")
-                    }
-                    guard decoded.treeSize == walk.range.size, decoded.compactRange == walk.range else {
-                        let first = walk.committedSize, last = walk.range.size
-                        if decoded.treeSize == last {
-                            let which = last - first == 1 ? "record #\(first) was altered" : "a record among #\(first)-#\(last - 1) (one commit) was altered"
-                            report.fail("\(which): it no longer hashes to the signed checkpoint that follows it", offset: frame.offset)
-                        } else if decoded.treeSize > last {
-                            report.fail("\(decoded.treeSize - last) record(s) were removed before the checkpoint here (it covers \(decoded.treeSize), the file has \(last))", offset: frame.offset)
-                        } else {
-                            report.fail("\(last - decoded.treeSize) record(s) were inserted before the checkpoint here (it covers \(decoded.treeSize), the file has \(last))", offset: frame.offset)
-                        }
-                        walk.stoppedAtDamage = true
-                        report.recordCount = walk.range.size
-                        return walk
-                    }
-                    guard !sawCreation || decoded.treeSize > walk.committedSize else {
-                        throw FormatError.invalidField(what: "commit (a checkpoint that adds no record)")
-                    }
-                    let checkpoint = try decoded.verifiedCheckpoint(publicKey: header.publicKey, journalID: header.journalID)
-                    if let binding = checkpoint.headerBinding {
-                        guard binding.sequence >= previousBinding else { throw FormatError.invalidField(what: "checkpoint header line (older than the one before)") }
-                        previousBinding = binding.sequence
-                    }
-                    sawCreation = true
-                    lastCheckpointEnd = frame.endOffset
-                    report.checkpointCount += 1
-                    report.latestCheckpoint = checkpoint
-                    previousCheckpointOffset = frame.offset
-                    walk.committedSize = walk.range.size
-                } catch {
-                    return stop("a checkpoint is damaged or forged: \(error)", offset: frame.offset)
-                }
-            }
+    }
+
+    /// Counts the bytes checked and reports progress every MiB.
+    private mutating func noteProgress(_ endOffset: UInt64, state: inout WalkState) {
+        report.bytesChecked = endOffset
+        if let progress, endOffset - state.lastProgress >= 1 << 20 {
+            state.lastProgress = endOffset
+            progress(endOffset, size)
         }
+    }
+
+    /// A record: after the creation checkpoint, hashed into the tree; with a key, it must open.
+    private mutating func checkRecord(offset: UInt64, leafHash: [UInt8], openFailure: (any Error)?, state: inout WalkState) throws(WalkStop) {
+        guard state.sawCreation else { throw WalkStop("the journal does not start with its creation checkpoint", offset: offset) }
+        let sequence = state.walk.range.size
+        state.walk.range.append(leafHash: leafHash)
+        if let held, state.walk.range.size == held.treeSize { state.walk.heldRoot = state.walk.range.root }
+        if let carried = lineage.statements.last, state.walk.range.size == carried.carriedCount { state.walk.carriedRoot = state.walk.range.root }
+        guard cipher != nil else { return }
+        guard let openFailure else {
+            state.opened += 1
+            return
+        }
+        if case .unsupportedRecordVersion = JournalError.recordOpenFailure(openFailure, offset: offset, sequence: sequence) {
+            report.notes.append("record #\(sequence) uses a record encoding this version does not read")
+        } else {
+            throw WalkStop("record #\(sequence) was altered: it does not open with the journal key", offset: offset, sequence: sequence)
+        }
+    }
+
+    /// A lineage statement: only before the creation checkpoint, one per statement read.
+    private func checkLineage(_ frame: StoredFrame, state: inout WalkState) throws(WalkStop) {
+        guard !state.sawCreation, state.lineageIndex < lineage.statements.count else {
+            throw WalkStop("a lineage statement is out of place or does not verify with the key it names", offset: frame.offset)
+        }
+        state.lineageIndex += 1
+    }
+
+    /// A checkpoint: at its own offset, linked to the previous one, over exactly the records
+    /// before it, adding at least one (but the creation checkpoint), signed by the journal's key,
+    /// binding a header no older than the one before.
+    private mutating func checkCheckpoint(_ frame: StoredFrame, state: inout WalkState) throws(WalkStop) {
+        if !state.sawCreation && state.lineageIndex < lineage.statements.count {
+            throw WalkStop("a lineage statement does not verify with the key it names", offset: frame.offset)
+        }
+        let decoded: CheckpointFrame
+        do {
+            decoded = try CheckpointFrame.decode(body: frame.body)
+            guard decoded.frameOffset == frame.offset else { throw FormatError.invalidField(what: "checkpoint position") }
+            guard decoded.previousFrameOffset == state.previousCheckpointOffset else {
+                throw FormatError.invalidField(what: "link to the previous checkpoint")
+            }
+        } catch {
+            throw WalkStop("a checkpoint is damaged or forged: \(error)", offset: frame.offset)
+        }
+        guard decoded.treeSize == state.walk.range.size, decoded.compactRange == state.walk.range else {
+            let first = state.walk.committedSize, last = state.walk.range.size
+            if decoded.treeSize == last {
+                let which = last - first == 1 ? "record #\(first) was altered" : "a record among #\(first)-#\(last - 1) (one commit) was altered"
+                report.fail("\(which): it no longer hashes to the signed checkpoint that follows it", offset: frame.offset)
+            } else if decoded.treeSize > last {
+                report.fail("\(decoded.treeSize - last) record(s) were removed before the checkpoint here (it covers \(decoded.treeSize), the file has \(last))", offset: frame.offset)
+            } else {
+                report.fail("\(last - decoded.treeSize) record(s) were inserted before the checkpoint here (it covers \(decoded.treeSize), the file has \(last))", offset: frame.offset)
+            }
+            var stop = WalkStop("", offset: frame.offset)
+            stop.alreadyReported = true
+            throw stop
+        }
+        do {
+            guard !state.sawCreation || decoded.treeSize > state.walk.committedSize else {
+                throw FormatError.invalidField(what: "commit (a checkpoint that adds no record)")
+            }
+            let checkpoint = try decoded.verifiedCheckpoint(publicKey: header.publicKey, journalID: header.journalID)
+            if let binding = checkpoint.headerBinding {
+                guard binding.sequence >= state.previousBinding else { throw FormatError.invalidField(what: "checkpoint header line (older than the one before)") }
+                state.previousBinding = binding.sequence
+            }
+            state.sawCreation = true
+            state.lastCheckpointEnd = frame.endOffset
+            report.checkpointCount += 1
+            report.latestCheckpoint = checkpoint
+            state.previousCheckpointOffset = frame.offset
+            state.walk.committedSize = state.walk.range.size
+        } catch {
+            throw WalkStop("a checkpoint is damaged or forged: \(error)", offset: frame.offset)
+        }
+    }
+
+    /// After the last frame: nothing uncovered at the end, at least one checkpoint, and the
+    /// records a rekey carried over exactly as its signed statement says.
+    private mutating func finishWalk(_ state: WalkState) -> Walk {
+        let walk = state.walk
         report.recordCount = walk.range.size
-        if cipher != nil { report.recordsOpened = opened }
+        if cipher != nil { report.recordsOpened = state.opened }
         if walk.range.size > walk.committedSize {
             report.fail("\(walk.range.size - walk.committedSize) record(s) at the end are not covered by a checkpoint (an interrupted write, or tampering)",
                         sequence: walk.committedSize)
-        } else if lastCheckpointEnd > 0, size > lastCheckpointEnd {
-            report.fail("\(size - lastCheckpointEnd) bytes after the last checkpoint are not covered by it (an interrupted write, or something appended)",
-                        offset: lastCheckpointEnd)
+        } else if state.lastCheckpointEnd > 0, size > state.lastCheckpointEnd {
+            report.fail("\(size - state.lastCheckpointEnd) bytes after the last checkpoint are not covered by it (an interrupted write, or something appended)",
+                        offset: state.lastCheckpointEnd)
         }
         if report.checkpointCount == 0 {
             report.fail("the journal has no intact checkpoint")
         }
-        if let carried, report.problems.isEmpty {
+        if let carried = lineage.statements.last, report.problems.isEmpty {
             if walk.range.size < carried.carriedCount {
                 report.fail("the journal holds fewer records (\(walk.range.size)) than its rekey statement says were carried over (\(carried.carriedCount))")
             } else if walk.carriedRoot != carried.carriedRoot {
