@@ -127,7 +127,9 @@ extension Journal {
     /// for complete scopes) and 32 bytes of memory per record for the leaf hashes.
     /// - Throws: ``JournalError/noSuchRecord(sequence:recordCount:)``; ``JournalError/invalidField(field:reason:)``
     ///   when the held checkpoint is not this journal's or is not part of its history.
-    public func auditBundle(disclosing sequences: [UInt64] = [], scope: AuditBundle.Scope? = nil,
+    /// Internal: a bundle carries record keys, so embedders get one only through
+    /// `disclose(AuditBundle.Request(...))`, which records the disclosure.
+    func auditBundle(disclosing sequences: [UInt64] = [], scope: AuditBundle.Scope? = nil,
                             consistencyFrom heldCheckpoint: String? = nil) throws(JournalError) -> AuditBundle {
         try checkCurrent()
         return try JournalError.mapping {
@@ -502,7 +504,13 @@ extension AuditBundle {
         public var heldCheckpoint: String?
 
         /// A bundle disclosing `sequences` (or everything in a complete `scope`), with a
-        /// consistency proof from `heldCheckpoint` when given. See ``Journal/auditBundle(disclosing:scope:consistencyFrom:)``.
+        /// consistency proof from `heldCheckpoint` when given.
+        ///
+        /// The bundle is built at the journal's latest checkpoint. Cost: one pass over the frames
+        /// (a SHA-256 per record, an envelope opened per record for complete scopes) and 32 bytes
+        /// of memory per record. Producing it throws ``JournalError/noSuchRecord(sequence:recordCount:)``
+        /// for a record that does not exist, and ``JournalError/invalidField(field:reason:)`` when
+        /// the held checkpoint is not this journal's or not part of its history.
         public init(disclosing sequences: [UInt64] = [], scope: AuditBundle.Scope? = nil, consistencyFrom heldCheckpoint: String? = nil) {
             self.sequences = sequences
             self.scope = scope
