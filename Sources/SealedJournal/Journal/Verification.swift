@@ -496,3 +496,9 @@ struct Verifier {
         }
     }
 }
+
+/// A walk stop never leaves `walkFrames` (it becomes a reported problem); mapped anyway so the
+/// error contract holds for every error type in the library.
+extension Verifier.WalkStop: JournalErrorConvertible {
+    var journalError: JournalError { .corruptFrame(offset: offset ?? 0, sequence: sequence, reason: message) }
+}
