@@ -175,9 +175,6 @@ public struct JournalRecords: AsyncSequence, Sendable {
             try nextRecord()
         }
 
-        /// The synchronous step of `next()`, for tests.
-        mutating func nextRecordForTests() throws(JournalError) -> JournalRecord? { try nextRecord() }
-
         private mutating func nextRecord() throws(JournalError) -> JournalRecord? {
             guard !finished, !Task.isCancelled else {
                 finished = true

@@ -87,22 +87,28 @@ struct ImportFastPathTests {
         }
     }
 
+    /// `bytes` with one to three random edits (replace, remove, insert a byte of `alphabet`).
+    static func mutated(_ bytes: [UInt8], alphabet: [UInt8], using generator: inout SeededGenerator) -> [UInt8] {
+        var bytes = bytes
+        for _ in 0..<Int.random(in: 1...3, using: &generator) {
+            let at = Int.random(in: 0..<bytes.count, using: &generator)
+            switch Int.random(in: 0..<3, using: &generator) {
+            case 0: bytes[at] = alphabet.randomElement(using: &generator) ?? 0
+            case 1: bytes.remove(at: at)
+            default: bytes.insert(alphabet.randomElement(using: &generator) ?? 0, at: at)
+            }
+            if bytes.isEmpty { bytes = [0x7B] }
+        }
+        return bytes
+    }
+
     @Test("thousands of mutated lines (seeded): the fast path never answers differently from Foundation")
     func ndjsonMutations() {
         var generator = SeededGenerator(seed: 0x5EA1_ED10)
         let alphabet = Array(#"{}[]:,"\ ntrbfu/0123456789.-+eEZT aé✓"#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xE2, 0xFF]
         var fastCount = 0
         for _ in 0..<3000 {
-            var bytes = Array(Self.ndjsonLines[Int.random(in: 0..<5, using: &generator)].utf8)
-            for _ in 0..<Int.random(in: 1...3, using: &generator) {
-                let at = Int.random(in: 0..<bytes.count, using: &generator)
-                switch Int.random(in: 0..<3, using: &generator) {
-                case 0: bytes[at] = alphabet.randomElement(using: &generator) ?? 0
-                case 1: bytes.remove(at: at)
-                default: bytes.insert(alphabet.randomElement(using: &generator) ?? 0, at: at)
-                }
-                if bytes.isEmpty { bytes = [0x7B] }
-            }
+            let bytes = Self.mutated(Array(Self.ndjsonLines[Int.random(in: 0..<5, using: &generator)].utf8), alphabet: alphabet, using: &generator)
             let result = Self.checkLine(bytes)
             if result.fast { fastCount += 1 }
             #expect(result.agrees, "disagreement on \(String(decoding: bytes, as: UTF8.self))")
@@ -165,16 +171,7 @@ struct ImportFastPathTests {
         let alphabet = Array(#"{}[]:,"\ ntrbfu/0123456789.-+eE@ aé"#.utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xFF]
         var fastCount = 0
         for _ in 0..<3000 {
-            var bytes = Array(Self.jrnlEntries[Int.random(in: 0..<3, using: &generator)].utf8)
-            for _ in 0..<Int.random(in: 1...3, using: &generator) {
-                let at = Int.random(in: 0..<bytes.count, using: &generator)
-                switch Int.random(in: 0..<3, using: &generator) {
-                case 0: bytes[at] = alphabet.randomElement(using: &generator) ?? 0
-                case 1: bytes.remove(at: at)
-                default: bytes.insert(alphabet.randomElement(using: &generator) ?? 0, at: at)
-                }
-                if bytes.isEmpty { bytes = [0x7B] }
-            }
+            let bytes = Self.mutated(Array(Self.jrnlEntries[Int.random(in: 0..<3, using: &generator)].utf8), alphabet: alphabet, using: &generator)
             let result = Self.checkEntry(bytes)
             if result.fast { fastCount += 1 }
             #expect(result.agrees, "disagreement on \(String(decoding: bytes, as: UTF8.self))")
