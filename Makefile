@@ -41,10 +41,12 @@ docs: deps
 fuzz: deps
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
-## sanitizers: the test suite under AddressSanitizer, then ThreadSanitizer
+## sanitizers: the whole test suite under AddressSanitizer, then the suites that run code on more
+## than one thread (TSAN_SUITES; TSAN_SUITES=all for every suite) under ThreadSanitizer
+TSAN_SUITES ?= ConcurrencyTests|ErrorContractTests|RoundTripTests|WitnessTests|JournalTamperTests|AgeInteropTests|ReadmeExampleTests|ArticleExampleTests
 sanitizers: deps-test
 	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt $(SWIFT) test --sanitize=address --scratch-path .build-asan
-	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan $(if $(filter all,$(TSAN_SUITES)),,--filter '$(TSAN_SUITES)')
 
 ## bench: release-mode benchmark (figures quoted in issue notes come from here)
 bench: deps

@@ -46,6 +46,8 @@ public struct VerificationReport: Sendable, CustomStringConvertible {
     public internal(set) var notes: [String] = []
     /// Problems, the first one first. Checking stops at the first damaged frame.
     public internal(set) var problems: [VerificationProblem] = []
+    /// A checkpoint text checked on a second core failed (the walk is then redone in order).
+    var deferredCheckFailed = false
 
     /// `true` when every check passed.
     public var isValid: Bool { problems.isEmpty }
@@ -108,7 +110,8 @@ extension Journal {
     /// truncation and rollback).
     ///
     /// Cost: one sequential read of the file and one SHA-256 per frame; one Ed25519 verify per
-    /// checkpoint. Never throws: what cannot be read is a problem in the report.
+    /// checkpoint, done on a second core while the walk hashes on (a failure there makes the
+    /// walk run again in order, so the report is the same either way). Never throws: what cannot be read is a problem in the report.
     /// `progress` is called with (bytes checked, file size) about every MiB.
     public static func verify(at path: String, options: VerificationOptions = .init(),
                               progress: ((UInt64, UInt64) -> Void)? = nil) -> VerificationReport {
@@ -140,8 +143,23 @@ struct Verifier {
     /// A held checkpoint of a predecessor journal, with the statement that hands it over.
     var heldPredecessor: (checkpoint: Checkpoint, statement: LineageStatement)?
 
+    /// Checkpoint texts (parse and Ed25519 signature) are checked on a second core while the
+    /// walk hashes on, when there is one; see ``DeferredCheckpointChecks``.
+    var deferred: DeferredCheckpointChecks?
+
     static func run(path: String, options: VerificationOptions, cipher: RecordCipher?,
                     progress: ((UInt64, UInt64) -> Void)?) -> VerificationReport {
+        let parallel = ProcessInfo.processInfo.activeProcessorCount > 1
+        let report = run(path: path, options: options, cipher: cipher, progress: progress, deferSignatures: parallel)
+        guard parallel, report.deferredCheckFailed else { return report }
+        // A checkpoint text failed on the second core: walk again in order, so the report names
+        // the first failure and stops there exactly as a sequential walk does.
+        return run(path: path, options: options, cipher: cipher, progress: nil, deferSignatures: false)
+    }
+
+    /// One walk; `deferSignatures` checks checkpoint texts on a second core (tests compare both ways).
+    static func run(path: String, options: VerificationOptions, cipher: RecordCipher?,
+                    progress: ((UInt64, UInt64) -> Void)?, deferSignatures: Bool) -> VerificationReport {
         var report = VerificationReport()
         if (try? Sodium.ensureInitialized()) == nil {
             report.fail("libsodium is unavailable")
@@ -163,7 +181,16 @@ struct Verifier {
         guard verifier.checkFingerprint() else { return verifier.report }
         verifier.checkHeaderCopies()
         verifier.readHeldCheckpoint()
+        if deferSignatures { verifier.deferred = DeferredCheckpointChecks(publicKey: headerState.header.publicKey, journalID: headerState.header.journalID) }
         let walk = verifier.walkFrames()
+        if let deferred = verifier.deferred {
+            let outcome = deferred.finish()
+            guard !outcome.failed else {
+                verifier.report.deferredCheckFailed = true
+                return verifier.report
+            }
+            verifier.report.latestCheckpoint = outcome.latest
+        }
         verifier.report.framesIntact = !walk.stoppedAtDamage
         verifier.checkHeaderBinding()
         verifier.checkHeldCheckpoint(walk)
@@ -405,6 +432,18 @@ struct Verifier {
             stop.alreadyReported = true
             throw stop
         }
+        if let deferred {
+            guard !state.sawCreation || decoded.treeSize > state.walk.committedSize else {
+                throw WalkStop("a checkpoint is damaged or forged: \(FormatError.invalidField(what: "commit (a checkpoint that adds no record)"))", offset: frame.offset)
+            }
+            deferred.enqueue(decoded)
+            state.sawCreation = true
+            state.lastCheckpointEnd = frame.endOffset
+            report.checkpointCount += 1
+            state.previousCheckpointOffset = frame.offset
+            state.walk.committedSize = state.walk.range.size
+            return
+        }
         do {
             guard !state.sawCreation || decoded.treeSize > state.walk.committedSize else {
                 throw FormatError.invalidField(what: "commit (a checkpoint that adds no record)")
@@ -494,6 +533,58 @@ struct Verifier {
         } else if walk.heldRoot == nil {
             report.fail("could not compare with the checkpoint you hold")
         }
+    }
+}
+
+/// Checks checkpoint texts, in file order, on a serial queue while the walk goes on hashing
+/// records: the text parses, its Ed25519 signature verifies, it agrees with its frame (tree
+/// size, offset, root of the compact range the walk already compared with its own tree), and
+/// the header it binds is never older than the one before. At most ``maximumPending`` checks
+/// wait, so memory stays flat; the walk marks the journal valid only after ``finish()`` says
+/// every check passed, and any failure makes ``Verifier`` walk again in order (so the report is
+/// exactly the sequential walk's).
+final class DeferredCheckpointChecks: Sendable {
+    static let maximumPending = 64
+
+    struct Outcome: Sendable {
+        var latest: Checkpoint?
+        var previousBinding: UInt64 = 0
+        var failed = false
+    }
+
+    private let publicKey: [UInt8]
+    private let journalID: [UInt8]
+    private let queue = DispatchQueue(label: "SealedJournal.verify.checkpoints")
+    private let slots = DispatchSemaphore(value: DeferredCheckpointChecks.maximumPending)
+    private let outcome = Locked(Outcome())
+
+    init(publicKey: [UInt8], journalID: [UInt8]) {
+        self.publicKey = publicKey
+        self.journalID = journalID
+    }
+
+    /// Queues the check of one checkpoint frame (waits while ``maximumPending`` are queued).
+    func enqueue(_ frame: CheckpointFrame) {
+        slots.wait()
+        queue.async { [self] in
+            defer { slots.signal() }
+            guard !outcome.withLock({ $0.failed }) else { return }
+            let checkpoint = try? frame.verifiedCheckpoint(publicKey: publicKey, journalID: journalID)
+            outcome.withLock { state in
+                guard let checkpoint else { return state.failed = true }
+                if let binding = checkpoint.headerBinding {
+                    guard binding.sequence >= state.previousBinding else { return state.failed = true }
+                    state.previousBinding = binding.sequence
+                }
+                state.latest = checkpoint
+            }
+        }
+    }
+
+    /// Waits for every queued check and returns what they found.
+    func finish() -> Outcome {
+        queue.sync {}
+        return outcome.withLock { $0 }
     }
 }
 

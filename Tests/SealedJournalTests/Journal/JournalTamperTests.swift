@@ -51,6 +51,40 @@ struct JournalTamperTests {
         #expect(undetected.isEmpty, "flips at offsets \(undetected.prefix(20)) were not detected")
     }
 
+    @Test("checkpoints checked on a second core: a flipped byte in a checkpoint (every third) gives exactly the in-order walk's report")
+    func deferredCheckpointChecksMatchTheInOrderWalk() throws {
+        let journal = try SmallJournal()
+        let fresh = Verifier.run(path: journal.path, options: .init(), cipher: nil, progress: nil, deferSignatures: true)
+        let inOrder = Verifier.run(path: journal.path, options: .init(), cipher: nil, progress: nil, deferSignatures: false)
+        #expect(fresh.isValid && !fresh.deferredCheckFailed)
+        #expect(fresh.description == inOrder.description && fresh.latestCheckpoint == inOrder.latestCheckpoint)
+        #expect(fresh.latestCheckpoint?.text == journal.latestCheckpoint)
+        var checkpointBytes: [Int] = []
+        let file = try AppendOnlyFile.open(path: journal.path, writable: false)
+        var reader = FrameReader(file: file, to: try file.size())
+        while let frame = try reader.next() {
+            if frame.kind == .checkpoint { checkpointBytes += Int(frame.offset)..<Int(frame.endOffset) }
+        }
+        #expect(checkpointBytes.count > 1000)
+        let tampered = journal.dir.file("tampered.sj")
+        var deferredFailures = 0
+        for index in stride(from: 0, to: checkpointBytes.count, by: 3).map({ checkpointBytes[$0] }) {
+            var bytes = journal.bytes
+            bytes[index] ^= 1 << (index % 8)
+            try writeFileBytes(bytes, to: tampered)
+            let deferredWalk = Verifier.run(path: tampered, options: .init(), cipher: nil, progress: nil, deferSignatures: true)
+            if deferredWalk.deferredCheckFailed { deferredFailures += 1 }
+            // What callers get (the public entry point redoes a failed deferred walk in order) ...
+            let reported = Journal.verify(at: tampered)
+            let sequential = Verifier.run(path: tampered, options: .init(), cipher: nil, progress: nil, deferSignatures: false)
+            #expect(!reported.isValid, "flip at \(index) not detected")
+            #expect(reported.description == sequential.description, "flip at \(index): the reports differ")
+            #expect(reported.latestCheckpoint == sequential.latestCheckpoint)
+        }
+        // ... and the second core really did catch the altered signatures and texts.
+        #expect(deferredFailures > checkpointBytes.count / 6)
+    }
+
     @Test("reading never returns an altered record, whatever byte is flipped")
     func readingNeverReturnsAlteredRecords() throws {
         let journal = try SmallJournal()
