@@ -11,6 +11,13 @@ public struct AppendReceipt: Sendable, Equatable {
     public var sequence: UInt64 { sequences.lowerBound }
 }
 
+/// Carries values that are not `Sendable` into a closure run on another thread, where the
+/// caller guarantees (and says, where it is used) that no two threads touch the same part.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
 /// One record ready to seal: its plaintext, its envelope, and the record it amends (if any).
 struct SealInput {
     let plaintext: RecordPlaintext
@@ -137,13 +144,13 @@ extension Journal {
             commitBytes = 0
         }
         /// Adds one record frame; closes the commit when it reached its bound and more records follow.
-        func add(_ frame: [UInt8]) {
+        func add(_ frame: [UInt8], leafHash: [UInt8]) {
             if written == total - 1, commitBytes >= CommitBounds.finalCommitThresholdBytes {
                 // The batch's last record gets a commit of its own, so the commit the next open
                 // re-hashes is small whatever the batch's size (one signature more per batch).
                 closeCommit()
             }
-            range.append(leafHash: MerkleTree.leafHash(frame))
+            range.append(leafHash: leafHash)
             bytes += frame
             commitBytes += frame.count
             written += 1
@@ -151,9 +158,9 @@ extension Journal {
                 closeCommit()
             }
         }
-        for frame in prebuiltFrames { add(frame) }
-        for input in inputs {
-            add(try cipher.sealFrame(input.plaintext, envelope: input.envelope, sequence: range.size))
+        for frame in prebuiltFrames { add(frame, leafHash: MerkleTree.leafHash(frame)) }
+        for sealed in try sealFrames(inputs, firstSequence: range.size, cipher: cipher, state: &state) {
+            add(sealed.frame, leafHash: sealed.leafHash)
         }
         for frame in extensionFrames { bytes += frame }  // not leaves (FORMAT.md 8.2)
         closeCommit()
@@ -182,6 +189,54 @@ extension Journal {
         state.tail = CommittedTail(frame: frame, checkpoint: checkpoint, endOffset: base + UInt64(bytes.count))
         return AppendReceipt(sequences: first...(range.size - 1), checkpoint: checkpoint)
     }
+
+    /// Seals `inputs` as records `firstSequence`, `firstSequence + 1`..., each frame with its
+    /// Merkle leaf hash. A batch of ``parallelSealMinimum`` records or more, on more than one
+    /// core, is sealed in two halves at once, the second on another thread with a cipher of its
+    /// own (each cipher's key scratch is its own); the frames are the same as sealing in order,
+    /// but for their random nonces. Under the test-only deterministic randomness (whose draw
+    /// order fixes the format's vectors) records are always sealed in order, on this thread.
+    func sealFrames(_ inputs: [SealInput], firstSequence: UInt64, cipher: RecordCipher,
+                    state: inout WriterState) throws -> [(frame: [UInt8], leafHash: [UInt8])] {
+        func seal(_ index: Int, with cipher: RecordCipher) throws -> (frame: [UInt8], leafHash: [UInt8]) {
+            let input = inputs[index]
+            let frame = try cipher.sealFrame(input.plaintext, envelope: input.envelope, sequence: firstSequence + UInt64(index))
+            return (frame, MerkleTree.leafHash(frame))
+        }
+        guard inputs.count >= Journal.parallelSealMinimum, ProcessInfo.processInfo.activeProcessorCount > 1,
+              DeterministicRandomness.generator == nil else {
+            return try inputs.indices.map { try seal($0, with: cipher) }
+        }
+        if state.secondCipher == nil { state.secondCipher = try RecordCipher(masterKey: masterKey, journalID: journalID) }
+        guard let second = state.secondCipher else { throw CryptoError.outOfMemory(bytes: RecordSealing.keyByteCount) }
+        let split = inputs.count / 2
+        var sealed = [(frame: [UInt8], leafHash: [UInt8])?](repeating: nil, count: inputs.count)
+        var failures: [(any Error)?] = [nil, nil]
+        // Each half writes only its own slots; the arrays are not resized while both run.
+        sealed.withUnsafeMutableBufferPointer { slots in
+            failures.withUnsafeMutableBufferPointer { failed in
+                // Unchecked: half 0 uses only `cipher` and slots below `split`, half 1 only
+                // `second` and the slots from `split`; both end before this returns.
+                let halves = UncheckedSendable((slots: slots, failed: failed, seal: seal, ciphers: [cipher, second]))
+                DispatchQueue.concurrentPerform(iterations: 2) { half in
+                    let shared = halves.value
+                    do {
+                        for index in half == 0 ? 0..<split : split..<inputs.count {
+                            shared.slots[index] = try shared.seal(index, shared.ciphers[half])
+                        }
+                    } catch {
+                        shared.failed[half] = error
+                    }
+                }
+            }
+        }
+        if let error = failures[0] ?? failures[1] { throw error }
+        return sealed.map { $0! }
+    }
+
+    /// Smallest batch sealed on two cores (below it, handing half to a second thread costs more
+    /// than it saves).
+    static let parallelSealMinimum = 32
 
     /// Brings the cached tail up to date with the file (another process may have appended,
     /// or a crash may have left a torn tail). Called with the file lock held.

@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+@testable import SealedJournal
+
+/// Reading ahead on a second thread and sealing a large batch on two cores must give exactly
+/// what the one-thread paths give: the same records, in order, the same error at the same
+/// record, the caller's closure on the caller's thread, and no thread left behind.
+@Suite("Two-core read and seal paths behave exactly like the one-thread paths")
+struct ParallelPathTests {
+    static let recordCount = 600
+
+    /// A journal of `recordCount` entries written as one large batch (sealed on two cores).
+    static func makeLargeJournal(_ dir: TemporaryDirectory) throws -> (journal: Journal, path: String) {
+        let path = dir.file("large.sj")
+        let journal = try makeJournal(at: path).journal
+        let time = Date(timeIntervalSince1970: 1_790_000_000)
+        let records = (0..<recordCount).map { PendingRecord(JournalEntry(text: "entry number \($0) " + String(repeating: "x", count: $0 % 300)), recordedAt: time) }
+        try journal.appendBatch(records)
+        return (journal, path)
+    }
+
+    /// Records through the one-thread cursor (the reference), and the error it stops with.
+    static func sequentialRead(_ journal: Journal) -> (records: [JournalRecord], error: String?) {
+        var records: [JournalRecord] = []
+        do {
+            var cursor = try journal.cursor()
+            while let record = try cursor.next() { records.append(record) }
+            return (records, nil)
+        } catch {
+            return (records, "\(error)")
+        }
+    }
+
+    /// Set by the reading thread as its last act (so a check after `run` proves it had ended).
+    final class ReaderEnded: Sendable {
+        let flag = Locked(false)
+        var ended: Bool { flag.withLock { $0 } }
+        var callback: @Sendable () -> Void { { [flag] in flag.withLock { $0 = true } } }
+    }
+
+    @Test("a batch sealed on two cores reads back in order, verifies, and the next append follows it")
+    func parallelSealedBatch() throws {
+        let dir = try TemporaryDirectory()
+        let (journal, path) = try Self.makeLargeJournal(dir)
+        #expect(journal.recordCount == UInt64(Self.recordCount))
+        let reopened = try Journal.open(at: path, passphrase: testPassphrase("one day at a time"), mode: .readOnly)
+        let records = Self.sequentialRead(reopened)
+        #expect(records.error == nil)
+        #expect(records.records.map(\.sequence) == (0..<UInt64(Self.recordCount)).map { $0 })
+        for (index, record) in records.records.enumerated() {
+            guard case let .entry(entry) = record.content else { Issue.record("record \(index) is not an entry"); continue }
+            #expect(entry.text == "entry number \(index) " + String(repeating: "x", count: index % 300))
+        }
+        #expect(Journal.verify(at: path).isValid)
+        #expect(reopened.verify().isValid)
+        // What happens next: a one-record append and another large batch continue the sequence.
+        let next = try journal.append(JournalEntry(text: "after the batch"))
+        #expect(next.sequence == UInt64(Self.recordCount))
+        try journal.appendBatch((0..<40).map { PendingRecord(JournalEntry(text: "second batch \($0)")) })
+        #expect(Journal.verify(at: path).isValid)
+        #expect(try readAll(journal).count == Self.recordCount + 41)
+    }
+
+    @Test("read-ahead delivers exactly the cursor's records, on the caller's thread, and leaves no thread")
+    func readAheadMatchesCursor() throws {
+        let dir = try TemporaryDirectory()
+        let (journal, _) = try Self.makeLargeJournal(dir)
+        #expect(ReadAhead.isWorthwhile(recordCount: journal.recordCount) == (ProcessInfo.processInfo.activeProcessorCount > 1))
+        let reference = Self.sequentialRead(journal)
+        var seen: [JournalRecord] = []
+        let caller = pthread_self()
+        var onOtherThread = 0
+        let reader = ReaderEnded()
+        try ReadAhead.run(journal: journal, filter: .all, readerEnded: reader.callback) { record in
+            if pthread_equal(pthread_self(), caller) == 0 { onOtherThread += 1 }
+            seen.append(record)
+        }
+        #expect(onOtherThread == 0)
+        #expect(seen.map(\.sequence) == reference.records.map(\.sequence))
+        #expect(seen.map(\.payload) == reference.records.map(\.payload))
+        #expect(reader.ended)
+        // A filter is applied on the reading thread exactly as the cursor applies it.
+        var filtered: [UInt64] = []
+        let filter = RecordFilter(containing: "number 59")
+        try ReadAhead.run(journal: journal, filter: filter) { filtered.append($0.sequence) }
+        var cursor = try journal.cursor(filter)
+        var expected: [UInt64] = []
+        while let record = try cursor.next() { expected.append(record.sequence) }
+        #expect(filtered == expected && !expected.isEmpty)
+    }
+
+    @Test("when the caller's closure throws, reading stops, its error comes back, and no thread is left")
+    func readAheadStopsOnCallerError() throws {
+        struct Stop: Error {}
+        let dir = try TemporaryDirectory()
+        let (journal, _) = try Self.makeLargeJournal(dir)
+        var count = 0
+        let reader = ReaderEnded()
+        #expect(throws: Stop.self) {
+            try ReadAhead.run(journal: journal, filter: .all, readerEnded: reader.callback) { _ in
+                count += 1
+                if count == 100 { throw Stop() }
+            }
+        }
+        #expect(count == 100)
+        #expect(reader.ended)
+        // What happens next: the journal reads and appends as before.
+        #expect(try readAll(journal).count == Self.recordCount)
+        try journal.append(JournalEntry(text: "still writable"))
+    }
+
+    @Test("a damaged record: read-ahead delivers every record before it, then the cursor's error")
+    func readAheadDamage() throws {
+        let dir = try TemporaryDirectory()
+        let (_, path) = try Self.makeLargeJournal(dir)
+        // Flip a byte inside record #450's ciphertext.
+        let file = try AppendOnlyFile.open(path: path, writable: false)
+        var frames = FrameReader(file: file, to: try file.size())
+        var recordIndex = 0
+        var target: StoredFrame?
+        while let frame = try frames.next() {
+            guard frame.kind == .record else { continue }
+            if recordIndex == 450 { target = frame; break }
+            recordIndex += 1
+        }
+        let frame = try #require(target)
+        var bytes = try fileBytes(path)
+        bytes[Int(frame.offset) + frame.bytes.count / 2] ^= 0x20
+        try writeFileBytes(bytes, to: path)
+        let damaged = try Journal.open(at: path, passphrase: testPassphrase("one day at a time"), mode: .readOnly)
+        let reference = Self.sequentialRead(damaged)
+        #expect(reference.records.count == 450 && reference.error != nil)
+        var seen: [UInt64] = []
+        var thrown: String?
+        let reader = ReaderEnded()
+        do {
+            try ReadAhead.run(journal: damaged, filter: .all, readerEnded: reader.callback) { seen.append($0.sequence) }
+        } catch {
+            thrown = "\(error)"
+        }
+        #expect(seen == reference.records.map(\.sequence))
+        #expect(thrown == reference.error)
+        #expect(reader.ended)
+        // The public entry point takes the same path on this journal, with the same result.
+        var publicSeen = 0
+        #expect(throws: JournalError.self) { try damaged.forEachRecord { _ in publicSeen += 1 } }
+        #expect(publicSeen == 450)
+    }
+
+    @Test("the hand-over never holds more than its capacity, and an abandoned producer stops")
+    func boundedChannel() throws {
+        let capacity = 3
+        let channel = BoundedChannel<Int>(capacity: capacity)
+        let putsReturned = Locked(0)
+        let done = DispatchSemaphore(value: 0)
+        let producer = Thread {
+            for value in 0..<200 {
+                guard channel.put(value) else { break }
+                putsReturned.withLock { $0 += 1 }
+            }
+            channel.finish()
+            done.signal()
+        }
+        producer.start()
+        var taken: [Int] = []
+        var mostAhead = 0
+        while let value = channel.take() {
+            taken.append(value)
+            // Items put but not yet taken never exceed the capacity.
+            mostAhead = max(mostAhead, putsReturned.withLock { $0 } - taken.count)
+            if taken.count % 7 == 0 { usleep(200) }
+        }
+        done.wait()
+        #expect(taken == Array(0..<200))
+        #expect(mostAhead <= capacity)
+
+        // A consumer that leaves: the blocked producer's put returns false and it stops.
+        let abandoned = BoundedChannel<Int>(capacity: 1)
+        let stopped = DispatchSemaphore(value: 0)
+        let gaveUpAt = Locked(-1)
+        let blocked = Thread {
+            for value in 0..<10 where !abandoned.put(value) {
+                gaveUpAt.withLock { $0 = value }
+                break
+            }
+            stopped.signal()
+        }
+        blocked.start()
+        #expect(abandoned.take() == 0)
+        abandoned.abandon()
+        stopped.wait()
+        #expect(gaveUpAt.withLock { $0 } >= 1)
+    }
+}
