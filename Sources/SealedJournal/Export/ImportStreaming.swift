@@ -48,8 +48,9 @@ extension JournalImport {
     /// Records per import chunk: each chunk is one ``Journal/appendBatch(_:)`` (one write, one
     /// fsync, bounded commits), so an interrupted import keeps whole chunks.
     public static let chunkRecords = 10_000
-    /// Payload bytes after which a chunk is committed early (bounds memory on large records).
-    public static let chunkPayloadBytes = 4 << 20
+    /// Payload bytes after which a chunk is committed early (bounds memory on large records:
+    /// one chunk is parsed while the one before is sealed and written).
+    public static let chunkPayloadBytes = 2 << 20
     /// Longest NDJSON line or jrnl entry accepted (a record payload is at most 16 MiB).
     static let maximumItemBytes = 64 << 20
 
@@ -95,23 +96,50 @@ extension JournalImport {
         var bytesRead = 0
         var first: UInt64?
         var last: UInt64?
-        func flush() throws(JournalError) {
-            guard !pending.isEmpty else { return }
-            let receipt = try journal.appendBatch(pending)
+        // On two cores a chunk is committed (sealed and written) on a second thread while the
+        // next one is parsed; at most one commit is outstanding, so memory holds two chunks.
+        let committer = ProcessInfo.processInfo.activeProcessorCount > 1 ? ChunkCommitter(journal: journal) : nil
+        defer { committer?.stop() }
+        /// Accounts for a committed chunk of `count` records read up to `readTo`.
+        func committedChunk(_ receipt: AppendReceipt, count: Int, readTo: Int) {
             first = first ?? receipt.sequences.lowerBound
             last = receipt.sequences.upperBound
-            committed += pending.count
-            pending.removeAll(keepingCapacity: true)
+            committed += count
+            progress?(ImportProgress(records: committed, bytesRead: readTo, sequences: first.flatMap { f in last.map { f...$0 } }))
+        }
+        /// Waits for the outstanding commit, if any; its error ends the import.
+        func settle() throws(JournalError) {
+            guard let done = committer?.awaitOutstanding() else { return }
+            committedChunk(try done.receipt.get(), count: done.count, readTo: done.readTo)
+        }
+        func flush() throws(JournalError) {
+            guard !pending.isEmpty else { return }
+            if let committer {
+                try settle()
+                committer.submit(pending, readTo: bytesRead)
+                pending = []
+                pending.reserveCapacity(min(chunkRecords, JournalImport.chunkRecords))
+            } else {
+                committedChunk(try journal.appendBatch(pending), count: pending.count, readTo: bytesRead)
+                pending.removeAll(keepingCapacity: true)
+            }
             pendingBytes = 0
-            progress?(ImportProgress(records: committed, bytesRead: bytesRead, sequences: first.flatMap { f in last.map { f...$0 } }))
         }
-        try forEachRecord(input, format: format, timeZone: timeZone) { (record: PendingRecord, consumed: Int, itemBytes: Int) throws(JournalError) in
-            bytesRead = consumed
-            pending.append(record)
-            pendingBytes += itemBytes
-            if pending.count >= chunkRecords || pendingBytes >= chunkPayloadBytes { try flush() }
+        do throws(JournalError) {
+            try forEachRecord(input, format: format, timeZone: timeZone) { (record: PendingRecord, consumed: Int, itemBytes: Int) throws(JournalError) in
+                bytesRead = consumed
+                pending.append(record)
+                pendingBytes += itemBytes
+                if pending.count >= chunkRecords || pendingBytes >= chunkPayloadBytes { try flush() }
+            }
+            try flush()
+        } catch {
+            // The chunks before the failure stay committed (and reported), as in order; a
+            // failed commit of the chunk before is the earlier error, so it is the one thrown.
+            try settle()
+            throw error
         }
-        try flush()
+        try settle()
         return ImportProgress(records: committed, bytesRead: bytesRead, sequences: first.flatMap { f in last.map { f...$0 } })
     }
 
@@ -141,6 +169,56 @@ extension JournalImport {
                 try body(try jrnlRecord(entry, entryNumber: entryNumber, calendar: calendar), consumed, entryBytes.count)
             }
         }
+    }
+}
+
+/// Commits import chunks on a thread of its own, one at a time, while the importing thread
+/// parses the next chunk. The caller's closures (input, progress) stay on the importing thread;
+/// only ``Journal/appendBatch(_:)`` runs here. The thread has ended when ``stop()`` returns.
+final class ChunkCommitter: Sendable {
+    struct Done: Sendable {
+        let receipt: Result<AppendReceipt, JournalError>
+        let count: Int
+        let readTo: Int
+    }
+
+    private let work = BoundedChannel<(records: [PendingRecord], readTo: Int)>(capacity: 1)
+    private let results = BoundedChannel<Done>(capacity: 1)
+    private let exited = DispatchSemaphore(value: 0)
+    /// Whether a submitted chunk's result has not been collected yet (importing thread only).
+    private let outstanding = Locked(false)
+
+    init(journal: Journal) {
+        let work = self.work, results = self.results, exited = self.exited
+        let thread = Thread {
+            defer { exited.signal() }
+            while let chunk = work.take() {
+                let receipt: Result<AppendReceipt, JournalError>
+                do throws(JournalError) { receipt = .success(try journal.appendBatch(chunk.records, onOneThread: true)) } catch { receipt = .failure(error) }
+                guard results.put(Done(receipt: receipt, count: chunk.records.count, readTo: chunk.readTo)) else { return }
+            }
+        }
+        thread.name = "SealedJournal.import-commit"
+        thread.start()
+    }
+
+    /// Hands a chunk over (the previous one's result must have been collected).
+    func submit(_ records: [PendingRecord], readTo: Int) {
+        outstanding.withLock { $0 = true }
+        _ = work.put((records, readTo))
+    }
+
+    /// The outstanding chunk's result, waiting for it; `nil` when none is outstanding.
+    func awaitOutstanding() -> Done? {
+        guard outstanding.withLock({ $0 }) else { return nil }
+        outstanding.withLock { $0 = false }
+        return results.take()
+    }
+
+    /// Lets the thread finish (after the commit in progress, if any) and waits for it.
+    func stop() {
+        work.finish()
+        exited.wait()
     }
 }
 

@@ -57,24 +57,63 @@ extension Journal {
     public func appendBatch(_ records: [PendingRecord]) throws(JournalError) -> AppendReceipt {
         guard mode == .readWrite else { throw .readOnly }
         guard !records.isEmpty else { throw .invalidField(field: "records", reason: "a batch needs at least one record") }
-        var inputs: [SealInput] = []
-        inputs.reserveCapacity(records.count)
-        for record in records { inputs.append(try record.sealInput()) }
-        return try commit(inputs)
+        return try appendBatch(records, onOneThread: false)
+    }
+
+    /// ``appendBatch(_:)``; `onOneThread` seals on the calling thread only (an import commits
+    /// on a second thread while its first parses, so both cores are busy already).
+    func appendBatch(_ records: [PendingRecord], onOneThread: Bool) throws(JournalError) -> AppendReceipt {
+        guard mode == .readWrite else { throw .readOnly }
+        guard !records.isEmpty else { throw .invalidField(field: "records", reason: "a batch needs at least one record") }
+        return try commit(try Journal.sealInputs(records, onOneThread: onOneThread), onOneThread: onOneThread)
+    }
+
+    /// Encodes and checks every record (in two halves on two cores for a large batch); the
+    /// error is the first invalid record's, as when checking in order.
+    static func sealInputs(_ records: [PendingRecord], onOneThread: Bool = false) throws(JournalError) -> [SealInput] {
+        guard !onOneThread, records.count >= parallelSealMinimum, ProcessInfo.processInfo.activeProcessorCount > 1 else {
+            var inputs: [SealInput] = []
+            inputs.reserveCapacity(records.count)
+            for record in records { inputs.append(try record.sealInput()) }
+            return inputs
+        }
+        let split = records.count / 2
+        var inputs = [SealInput?](repeating: nil, count: records.count)
+        var failures: [(index: Int, error: JournalError)?] = [nil, nil]
+        inputs.withUnsafeMutableBufferPointer { slots in
+            failures.withUnsafeMutableBufferPointer { failed in
+                // Unchecked: each half writes only its own slots and its own failure entry.
+                let halves = UncheckedSendable((slots: slots, failed: failed))
+                DispatchQueue.concurrentPerform(iterations: 2) { half in
+                    let shared = halves.value
+                    for index in half == 0 ? 0..<split : split..<records.count {
+                        do throws(JournalError) {
+                            shared.slots[index] = try records[index].sealInput()
+                        } catch {
+                            shared.failed[half] = (index, error)
+                            return
+                        }
+                    }
+                }
+            }
+        }
+        if let first = failures[0] ?? failures[1] { throw first.error }
+        return inputs.map { $0! }
     }
 
     /// Commits `inputs` (and `prebuiltFrames`, already sealed at the next positions, first) under
     /// the writer lock and the file lock. `extensionFrames` (FORMAT.md 8.2) go after the records,
     /// before the checkpoint, and are not Merkle leaves.
     @discardableResult
-    func commit(_ inputs: [SealInput], prebuiltFrames: [[UInt8]] = [], extensionFrames: [[UInt8]] = []) throws(JournalError) -> AppendReceipt {
+    func commit(_ inputs: [SealInput], prebuiltFrames: [[UInt8]] = [], extensionFrames: [[UInt8]] = [],
+                onOneThread: Bool = false) throws(JournalError) -> AppendReceipt {
         try checkNotRetired()
         return try JournalError.mapping {
             try state.withLock { state in
                 try file.withExclusiveLock {
                     guard try file.isStillLinked(at: path) else { throw JournalError.journalReplaced(path: path) }
                     try refreshTail(&state)
-                    return try writeCommit(&state, inputs, prebuiltFrames: prebuiltFrames, extensionFrames: extensionFrames)
+                    return try writeCommit(&state, inputs, prebuiltFrames: prebuiltFrames, extensionFrames: extensionFrames, onOneThread: onOneThread)
                 }
             }
         }
@@ -105,7 +144,7 @@ extension Journal {
     /// `extensionFrames` (public, self-authenticating data, FORMAT.md 8.2) go into the last commit,
     /// after its records and before its checkpoint; they are not leaves.
     func writeCommit(_ state: inout WriterState, _ inputs: [SealInput], prebuiltFrames: [[UInt8]],
-                     extensionFrames: [[UInt8]] = []) throws -> AppendReceipt {
+                     extensionFrames: [[UInt8]] = [], onOneThread: Bool = false) throws -> AppendReceipt {
         guard !inputs.isEmpty || !prebuiltFrames.isEmpty else {
             throw JournalError.invalidField(field: "records", reason: "a commit needs at least one record")
         }
@@ -159,7 +198,7 @@ extension Journal {
             }
         }
         for frame in prebuiltFrames { add(frame, leafHash: MerkleTree.leafHash(frame)) }
-        for sealed in try sealFrames(inputs, firstSequence: range.size, cipher: cipher, state: &state) {
+        for sealed in try sealFrames(inputs, firstSequence: range.size, cipher: cipher, state: &state, onOneThread: onOneThread) {
             add(sealed.frame, leafHash: sealed.leafHash)
         }
         for frame in extensionFrames { bytes += frame }  // not leaves (FORMAT.md 8.2)
@@ -197,13 +236,13 @@ extension Journal {
     /// but for their random nonces. Under the test-only deterministic randomness (whose draw
     /// order fixes the format's vectors) records are always sealed in order, on this thread.
     func sealFrames(_ inputs: [SealInput], firstSequence: UInt64, cipher: RecordCipher,
-                    state: inout WriterState) throws -> [(frame: [UInt8], leafHash: [UInt8])] {
+                    state: inout WriterState, onOneThread: Bool = false) throws -> [(frame: [UInt8], leafHash: [UInt8])] {
         func seal(_ index: Int, with cipher: RecordCipher) throws -> (frame: [UInt8], leafHash: [UInt8]) {
             let input = inputs[index]
             let frame = try cipher.sealFrame(input.plaintext, envelope: input.envelope, sequence: firstSequence + UInt64(index))
             return (frame, MerkleTree.leafHash(frame))
         }
-        guard inputs.count >= Journal.parallelSealMinimum, ProcessInfo.processInfo.activeProcessorCount > 1,
+        guard !onOneThread, inputs.count >= Journal.parallelSealMinimum, ProcessInfo.processInfo.activeProcessorCount > 1,
               DeterministicRandomness.generator == nil else {
             return try inputs.indices.map { try seal($0, with: cipher) }
         }

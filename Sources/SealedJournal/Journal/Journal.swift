@@ -41,7 +41,7 @@ public final class Journal: Sendable {
         /// The writer's record cipher (created on first append).
         var cipher: RecordCipher?
         /// The cipher that seals the second half of a large batch on another thread (created on
-        /// the first such batch; see ``Journal/sealFrames(_:firstSequence:cipher:state:)``).
+        /// the first such batch; see ``Journal/sealFrames(_:firstSequence:cipher:state:onOneThread:)``).
         var secondCipher: RecordCipher?
         /// File offsets of record frames, filled lazily for random access.
         var recordOffsets: [UInt64] = []

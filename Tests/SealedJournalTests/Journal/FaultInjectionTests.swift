@@ -135,4 +135,31 @@ struct FaultInjectionTests {
             #expect(throws: JournalError.wrongPassphrase) { try KeySlots.unlock(header: header, passphrase: testPassphrase("old passphrase")) }
         }
     }
+
+    @Test("disk full while a chunk is committed on the import's second thread: the chunks before stay, the error is the disk's, and a retry completes")
+    func importChunkFault() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("import.sj")
+        let journal = try Journal.create(at: path, passphrase: testPassphrase(), kdf: testKDF).journal  // fsync policy on
+        let lines = (0..<45).map { "{\"data\":{\"text\":\"n\($0)\"},\"kind\":\"entry\",\"recordedAt\":\"2026-01-01T00:00:00.000Z\",\"sequence\":\($0)}" }
+        let data = Data(lines.joined(separator: "\n").utf8)
+        // Operations on the file: chunk 1's write (0) and fsync (1), chunk 2's write (2) fails.
+        let plan = FaultPlan(path: path, failAt: 2, action: .fail(errno: ENOSPC))
+        plan.install()
+        var reports: [ImportProgress] = []
+        let error = #expect(throws: JournalError.self) {
+            try JournalImport.importRecords(from: .data(data), format: .ndjson, into: journal, chunkRecords: 10) { reports.append($0) }
+        }
+        StorageFaults.install(nil)
+        if case let .io(systemError)? = error { #expect(systemError.code == ENOSPC) } else { Issue.record("expected ENOSPC, got \(String(describing: error))") }
+        #expect(reports.map(\.records) == [10], "only the committed chunk is reported")
+        #expect(journal.recordCount == 10)
+        #expect(Journal.verify(at: path).isValid)
+        // What happens next: the rest imports, and the journal holds every line once, in order.
+        let rest = Data(lines[10...].joined(separator: "\n").utf8)
+        let result = try JournalImport.importRecords(from: .data(rest), format: .ndjson, into: journal, chunkRecords: 10)
+        #expect(result.records == 35 && result.sequences == 10...44)
+        #expect(try readAll(journal).map(\.sequence) == Array(0...44))
+        #expect(Journal.verify(at: path).isValid)
+    }
 }
