@@ -107,50 +107,56 @@ extension Journal {
         // path, no damage after the last commit) is checked before a byte is produced, so the
         // usual reasons for output without its record are refused up front.
         try refresh()
-        var digest = SHA256()
         let recipients = output.recipients, write = output.write
         let encryptor = recipients.isEmpty ? nil : try AgeEncryptor(recipients: recipients, armored: output.armored, output: write)
-        // Plaintext output is handed to `write` in pieces of about 64 KiB (one system call each
-        // instead of one per record); the piece is wiped after each hand-over.
-        // `pending` is filled only up to the capacity reserved here, so it never reallocates (a
-        // reallocation would leave the old storage unwiped); the copy handed to `write` is wiped
-        // after it returns (unless the caller kept it).
+        // The plaintext is collected in pieces of about 64 KiB: each piece is handed to `write`
+        // (a copy, wiped after it returns) or to the encryptor, then to the digest, which hashes
+        // it on a second thread when there is a core for it and wipes it (see ``PieceDigest``).
+        // A piece is filled only up to the capacity it was given, so it never reallocates (a
+        // reallocation would leave the old storage unwiped).
         let piece = OwnerExport.outputPieceByteCount
-        var pending: [UInt8] = []
-        pending.reserveCapacity(piece)
-        defer { pending.withUnsafeMutableBytes { Sodium.wipe($0) } }
+        let digest = PieceDigest(pieceByteCount: piece)
+        var pending = digest.emptyPiece()
+        var digestFinished = false
+        defer {
+            pending.withUnsafeMutableBytes { Sodium.wipe($0) }
+            if !digestFinished { _ = digest.finish() }
+        }
         func flush() throws {
             guard !pending.isEmpty else { return }
-            var handed = Data(pending)
-            pending.withUnsafeMutableBytes { Sodium.wipe($0) }
-            pending.removeAll(keepingCapacity: true)
-            try write(handed)
-            handed.withUnsafeMutableBytes { Sodium.wipe($0) }
+            if let encryptor {
+                try pending.withUnsafeBytes { try encryptor.write($0) }
+            } else {
+                var handed = Data(pending)
+                defer { handed.withUnsafeMutableBytes { Sodium.wipe($0) } }
+                try write(handed)
+            }
+            // The digest takes the only reference to the piece (it wipes it in place).
+            var full = digest.emptyPiece()
+            swap(&full, &pending)
+            digest.add(consume full)
         }
         let product = try content.produce(from: self, notice: request.notice) { text in
             var text = text
             try text.withUTF8 { bytes in
-                digest.update(UnsafeRawBufferPointer(bytes))
-                if let encryptor {
-                    try encryptor.write(bytes)
-                } else {
-                    var offset = 0
-                    while offset < bytes.count {
-                        let take = min(piece - pending.count, bytes.count - offset)
-                        pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + take)]))
-                        offset += take
-                        if pending.count == piece { try flush() }
-                    }
+                var offset = 0
+                while offset < bytes.count {
+                    let take = min(piece - pending.count, bytes.count - offset)
+                    pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + take)]))
+                    offset += take
+                    if pending.count == piece { try flush() }
                 }
             }
         }
         try flush()
         try encryptor?.finish()
+        digestFinished = true
+        let sha256 = digest.finish()
         try beforeRecording()
         let disclosure = Disclosure(
             recipient: request.recipient, purpose: request.purpose, scope: product.scope,
             format: content.disclosureFormat + (recipients.isEmpty ? "" : output.armored ? "+age-armor" : "+age"),
-            digest: Hex.encode(digest.finalize()))
+            digest: Hex.encode(sha256))
         try append(disclosure)
         return Disclosed(disclosure: disclosure, summary: product.summary)
     }
@@ -206,5 +212,90 @@ extension OwnerExport {
         parts.append("records: \(records)")
         if notice { parts.append("with notice") }
         return parts.joined(separator: "; ")
+    }
+}
+
+/// The SHA-256 of a disclosure's plaintext, fed in pieces that it owns from then on: each piece
+/// is hashed, wiped and kept for reuse. With more than one core the hashing runs on a thread of
+/// its own, so the export's thread only encodes and writes (SHA-256 was most of its time); at
+/// most ``maximumPieces`` pieces exist (their plaintext bounded to 8 x 64 KiB), and
+/// ``emptyPiece()`` waits for one to come back. ``finish()`` waits for the thread to end.
+final class PieceDigest: Sendable {
+    static let maximumPieces = 8
+
+    private let pieceByteCount: Int
+    /// Filled pieces waiting to be hashed (threaded mode).
+    private let queued: BoundedChannel<[UInt8]>?
+    /// Hashed, wiped pieces ready for reuse (threaded mode).
+    private let recycled: BoundedChannel<[UInt8]>?
+    private let created = Locked(0)
+    private let state = Locked((hasher: SHA256(), result: [UInt8]?.none))
+    private let exited = DispatchSemaphore(value: 0)
+
+    init(pieceByteCount: Int, threaded: Bool = ProcessInfo.processInfo.activeProcessorCount > 1) {
+        self.pieceByteCount = pieceByteCount
+        guard threaded else {
+            queued = nil
+            recycled = nil
+            return
+        }
+        let queued = BoundedChannel<[UInt8]>(capacity: PieceDigest.maximumPieces)
+        let recycled = BoundedChannel<[UInt8]>(capacity: PieceDigest.maximumPieces)
+        self.queued = queued
+        self.recycled = recycled
+        let state = self.state, exited = self.exited
+        let thread = Thread {
+            defer { exited.signal() }
+            var hasher = SHA256()
+            while var piece = queued.take() {
+                piece.withUnsafeBytes { hasher.update($0) }
+                PieceDigest.wipe(&piece)
+                _ = recycled.put(piece)
+            }
+            let result = hasher.finalize()
+            state.withLock { $0.result = result }
+        }
+        thread.name = "SealedJournal.digest"
+        thread.start()
+    }
+
+    private static func wipe(_ piece: inout [UInt8]) {
+        piece.withUnsafeMutableBytes { Sodium.wipe($0) }
+        piece.removeAll(keepingCapacity: true)
+    }
+
+    /// An empty piece with room for `pieceByteCount` bytes (a recycled one when there are
+    /// ``maximumPieces`` already).
+    func emptyPiece() -> [UInt8] {
+        if let recycled {
+            let make = created.withLock { count -> Bool in
+                guard count < PieceDigest.maximumPieces else { return false }
+                count += 1
+                return true
+            }
+            if !make, let piece = recycled.take() { return piece }
+        }
+        var piece: [UInt8] = []
+        piece.reserveCapacity(pieceByteCount)
+        return piece
+    }
+
+    /// Hashes `piece` (now or on the digest's thread), then wipes it.
+    func add(_ piece: consuming [UInt8]) {
+        guard let queued else {
+            state.withLock { state in piece.withUnsafeBytes { state.hasher.update($0) } }
+            PieceDigest.wipe(&piece)
+            return
+        }
+        _ = queued.put(piece)
+    }
+
+    /// The digest of every piece added; waits for the digest's thread to hash them and end.
+    /// Call it once.
+    func finish() -> [UInt8] {
+        guard let queued else { return state.withLock { $0.hasher.finalize() } }
+        queued.finish()
+        exited.wait()
+        return state.withLock { $0.result } ?? []
     }
 }

@@ -13,7 +13,8 @@ import Darwin
 /// reached only with `mutex` held.
 final class BoundedChannel<Element>: @unchecked Sendable {
     private let capacity: Int
-    private var items: [Element] = []
+    /// Taken items are moved out (set to `nil`), so the taker holds the only reference.
+    private var items: [Element?] = []
     private var head = 0
     /// The producer has put its last item.
     private var finished = false
@@ -71,8 +72,7 @@ final class BoundedChannel<Element>: @unchecked Sendable {
     func take() -> Element? {
         locked {
             while head == items.count && !finished { pthread_cond_wait(changed, mutex) }
-            guard head < items.count else { return nil }
-            let item = items[head]
+            guard head < items.count, let item = items[head].take() else { return nil }
             head += 1
             if head == items.count {
                 items.removeAll(keepingCapacity: true)
@@ -101,11 +101,11 @@ final class BoundedChannel<Element>: @unchecked Sendable {
 /// Same results as reading in order on one thread: records arrive in order, an error arrives
 /// after every record before it, and the caller's closure always runs on the caller's thread.
 /// Memory stays bounded: at most ``capacity`` batches of at most ``batchRecordCount`` records
-/// or ``batchByteCount`` payload bytes wait (about 1 MiB of plaintext). The reading thread never
+/// or ``batchByteCount`` payload bytes wait (at most 1.5 MiB of plaintext). The reading thread never
 /// outlives the call: it is waited for before ``run(journal:filter:body:)`` returns or throws.
 enum ReadAhead {
-    static let capacity = 4
-    static let batchRecordCount = 64
+    static let capacity = 8
+    static let batchRecordCount = 128
     static let batchByteCount = 192 << 10
     /// Below this many committed records, a second thread costs more than it saves.
     static let minimumRecordCount: UInt64 = 256

@@ -191,4 +191,54 @@ struct ParallelPathTests {
         stopped.wait()
         #expect(gaveUpAt.withLock { $0 } >= 1)
     }
+
+    @Test("the digest hashed on its own thread equals SHA-256 of the bytes, threaded or not, whatever the piece sizes")
+    func pieceDigest() throws {
+        var bytes = [UInt8](repeating: 0, count: 700_000)
+        for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 7) }
+        let expected = try SHA256.hash(bytes)
+        for threaded in [true, false] {
+            let digest = PieceDigest(pieceByteCount: 65_536, threaded: threaded)
+            var offset = 0, pieces = 0
+            while offset < bytes.count {
+                var piece = digest.emptyPiece()
+                #expect(piece.isEmpty && piece.capacity >= 65_536, "a recycled piece comes back wiped and empty")
+                let take = min(65_536 - (pieces % 3) * 1000, bytes.count - offset)
+                piece.append(contentsOf: bytes[offset..<(offset + take)])
+                digest.add(consume piece)
+                offset += take
+                pieces += 1
+            }
+            #expect(pieces > PieceDigest.maximumPieces, "pieces were recycled")
+            #expect(digest.finish() == expected, "threaded: \(threaded)")
+        }
+    }
+
+    @Test("a disclosed export of many pieces records the SHA-256 that coreutils' sha256sum computes of the file")
+    func disclosureDigestOfLargeExport() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("digest.sj")
+        let journal = try makeJournal(at: path).journal
+        try journal.appendBatch((0..<400).map { PendingRecord(JournalEntry(text: "entry \($0) " + String(repeating: "é", count: 500))) })
+        let exported = dir.file("export.ndjson")
+        _ = FileManager.default.createFile(atPath: exported, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: exported))
+        let shared = try journal.disclose(OwnerExport.Records(format: .ndjson), to: DisclosureRequest(recipient: "test", purpose: "digest"),
+                                          output: DisclosureOutput(write: { try handle.write(contentsOf: $0) }))
+        try handle.close()
+        #expect(shared.summary == 400)
+        #expect(try fileBytes(exported).count > 4 * 65_536)
+        let sha256sum = Process()
+        sha256sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sha256sum.arguments = [exported]
+        let pipe = Pipe()
+        sha256sum.standardOutput = pipe
+        try sha256sum.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        sha256sum.waitUntilExit()
+        #expect(shared.disclosure.digest == output.split(separator: " ").first.map(String.init))
+        // What happens next: the disclosure is the journal's last record, and the journal verifies.
+        #expect(try journal.lastRecords(1).first?.kind == .disclosure)
+        #expect(Journal.verify(at: path).isValid)
+    }
 }
