@@ -69,10 +69,10 @@ public struct RecordFilter: Sendable {
 /// ``JournalError/corruptFrame(offset:sequence:reason:)`` and is never returned.
 /// Not thread-safe: use one cursor per task.
 public struct RecordCursor: ~Copyable {
-    private var reader: FrameReader
-    private let cipher: RecordCipher
-    private let filter: RecordFilter
-    private var sequence: UInt64 = 0
+    fileprivate var reader: FrameReader
+    fileprivate let cipher: RecordCipher
+    fileprivate let filter: RecordFilter
+    fileprivate var sequence: UInt64 = 0
 
     /// Callers check ``Journal/checkCurrent()`` first (a retired or replaced journal is not read).
     init(journal: Journal, filter: RecordFilter) throws(JournalError) {
@@ -122,6 +122,95 @@ public struct RecordCursor: ~Copyable {
             guard filter.matchesContent(record) else { continue }
             return record
         }
+    }
+}
+
+extension RecordCursor {
+    /// What ``nextBatch(limit:second:)`` read: matching records in order, then (when reading
+    /// stopped at one) the error ``next()`` would have thrown after them.
+    struct Batch {
+        var records: [JournalRecord] = []
+        var failure: JournalError?
+        /// The end was reached (or a failure ends reading).
+        var finished = false
+    }
+
+    /// The next matching records among the next `limit` frames (or as many as hold `byteLimit`
+    /// bytes, at least one), exactly as calling ``next()``
+    /// repeatedly gives them, but with the records of the batch opened in two halves at once:
+    /// the first on this thread with the cursor's cipher, the second on another with `second`
+    /// (a cipher of its own: each has its own key scratch). Frame bytes are copied out first.
+    mutating func nextBatch(limit: Int, byteLimit: Int, second: RecordCipher) -> Batch {
+        var batch = Batch()
+        var frames: [(offset: UInt64, body: [UInt8])] = []
+        frames.reserveCapacity(limit)
+        var frameBytes = 0
+        var stop: JournalError?
+        while frames.count < limit && frameBytes < byteLimit {
+            let read: (offset: UInt64, body: [UInt8])??
+            do {
+                read = try reader.withNextFrame { frame -> (offset: UInt64, body: [UInt8])? in
+                    frame.kind == .record ? (frame.offset, Array(frame.body)) : nil
+                }
+            } catch let error as FrameReadError {
+                let at = sequence + UInt64(frames.count)
+                switch error {
+                case let .incomplete(offset): stop = .corruptFrame(offset: offset, sequence: at, reason: "the frame is incomplete")
+                case let .malformed(offset, reason): stop = .corruptFrame(offset: offset, sequence: nil, reason: reason.description)
+                }
+                break
+            } catch let error as SystemError {
+                stop = .io(error)
+                break
+            } catch {
+                stop = .corruptFrame(offset: reader.offset, sequence: nil, reason: "unreadable")
+                break
+            }
+            guard let read else {
+                batch.finished = true
+                break
+            }
+            if let frame = read {
+                frameBytes += frame.body.count
+                frames.append(frame)
+            }
+        }
+        let first = sequence
+        var opened = [Result<RecordPlaintext, any Error>?](repeating: nil, count: frames.count)
+        let split = frames.count / 2
+        opened.withUnsafeMutableBufferPointer { slots in
+            // Unchecked: half 0 uses only the cursor's cipher and the slots below `split`, half 1
+            // only `second` and the slots from `split`; both end before this returns.
+            let halves = UncheckedSendable((slots: slots, frames: frames, ciphers: [cipher, second]))
+            let count = frames.count, two = count >= 8
+            DispatchQueue.concurrentPerform(iterations: two ? 2 : 1) { half in
+                let shared = halves.value
+                let range = two ? (half == 0 ? 0..<split : split..<count) : 0..<count
+                for index in range {
+                    shared.slots[index] = Result { try shared.ciphers[half].open(body: shared.frames[index].body, sequence: first + UInt64(index)) }
+                }
+            }
+        }
+        for (index, result) in opened.enumerated() {
+            let recordSequence = first + UInt64(index)
+            sequence = recordSequence + 1
+            switch result! {
+            case let .failure(error):
+                batch.failure = JournalError.recordOpenFailure(error, offset: frames[index].offset, sequence: recordSequence)
+                batch.finished = true
+                return batch
+            case let .success(plaintext):
+                guard filter.matches(plaintext) else { continue }
+                let record = JournalRecord(plaintext, sequence: recordSequence)
+                guard filter.matchesContent(record) else { continue }
+                batch.records.append(record)
+            }
+        }
+        if let stop {
+            batch.failure = stop
+            batch.finished = true
+        }
+        return batch
     }
 }
 

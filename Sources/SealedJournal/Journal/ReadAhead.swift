@@ -96,7 +96,8 @@ final class BoundedChannel<Element>: @unchecked Sendable {
 
 /// Reads and authenticates records on a second thread while the caller's thread handles the
 /// records before them (``Journal/forEachRecord(_:_:)``): on two cores, decryption overlaps
-/// whatever the caller does with each record (encoding an export, hashing it, writing it).
+/// whatever the caller does with each record (encoding an export, hashing it, writing it), and
+/// each batch's records are themselves opened in two halves at once.
 ///
 /// Same results as reading in order on one thread: records arrive in order, an error arrives
 /// after every record before it, and the caller's closure always runs on the caller's thread.
@@ -150,22 +151,17 @@ enum ReadAhead {
 
     private static func produce(journal: Journal, filter: RecordFilter, into channel: BoundedChannel<Batch>) {
         defer { channel.finish() }
-        var batch: [JournalRecord] = []
-        var batchBytes = 0
         do throws(JournalError) {
             var cursor = try journal.cursor(filter)
-            while let record = try cursor.next() {
-                batch.append(record)
-                batchBytes += record.payload.count
-                if batch.count >= batchRecordCount || batchBytes >= batchByteCount {
-                    guard channel.put(.records(batch)) else { return }
-                    batch = []
-                    batchBytes = 0
-                }
+            // The records of each batch are opened in two halves at once (see RecordCursor.nextBatch).
+            let second = try JournalError.mapping { try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID) }
+            while true {
+                let batch = cursor.nextBatch(limit: batchRecordCount, byteLimit: batchByteCount, second: second)
+                if !batch.records.isEmpty { guard channel.put(.records(batch.records)) else { return } }
+                if let failure = batch.failure { _ = channel.put(.failed(failure)) }
+                if batch.finished { return }
             }
-            if !batch.isEmpty { _ = channel.put(.records(batch)) }
         } catch {
-            if !batch.isEmpty { guard channel.put(.records(batch)) else { return } }
             _ = channel.put(.failed(error))
         }
     }

@@ -109,27 +109,29 @@ struct ParallelPathTests {
         try journal.append(JournalEntry(text: "still writable"))
     }
 
-    @Test("a damaged record: read-ahead delivers every record before it, then the cursor's error")
-    func readAheadDamage() throws {
+    @Test("a damaged record or frame: read-ahead delivers every record before it, then the cursor's error",
+          arguments: [(450, 0), (450, -1), (300, 1)])
+    func readAheadDamage(recordIndex damagedIndex: Int, place: Int) throws {
         let dir = try TemporaryDirectory()
         let (_, path) = try Self.makeLargeJournal(dir)
-        // Flip a byte inside record #450's ciphertext.
         let file = try AppendOnlyFile.open(path: path, writable: false)
         var frames = FrameReader(file: file, to: try file.size())
         var recordIndex = 0
         var target: StoredFrame?
         while let frame = try frames.next() {
             guard frame.kind == .record else { continue }
-            if recordIndex == 450 { target = frame; break }
+            if recordIndex == damagedIndex { target = frame; break }
             recordIndex += 1
         }
         let frame = try #require(target)
         var bytes = try fileBytes(path)
-        bytes[Int(frame.offset) + frame.bytes.count / 2] ^= 0x20
+        // 0: a byte of the ciphertext; -1: the frame's trailer; 1: the frame's length prefix.
+        let at = place == 0 ? Int(frame.offset) + frame.bytes.count / 2 : place < 0 ? Int(frame.endOffset) - 2 : Int(frame.offset) + 1
+        bytes[at] ^= 0x20
         try writeFileBytes(bytes, to: path)
         let damaged = try Journal.open(at: path, passphrase: testPassphrase("one day at a time"), mode: .readOnly)
         let reference = Self.sequentialRead(damaged)
-        #expect(reference.records.count == 450 && reference.error != nil)
+        #expect(reference.records.count == damagedIndex && reference.error != nil)
         var seen: [UInt64] = []
         var thrown: String?
         let reader = ReaderEnded()
@@ -144,7 +146,7 @@ struct ParallelPathTests {
         // The public entry point takes the same path on this journal, with the same result.
         var publicSeen = 0
         #expect(throws: JournalError.self) { try damaged.forEachRecord { _ in publicSeen += 1 } }
-        #expect(publicSeen == 450)
+        #expect(publicSeen == damagedIndex)
     }
 
     @Test("the hand-over never holds more than its capacity, and an abandoned producer stops")
