@@ -109,42 +109,36 @@ extension Journal {
         try refresh()
         let recipients = output.recipients, write = output.write
         let encryptor = recipients.isEmpty ? nil : try AgeEncryptor(recipients: recipients, armored: output.armored, output: write)
-        // The plaintext is collected in pieces of about 64 KiB: each piece is handed to `write`
-        // (a copy, wiped after it returns) or to the encryptor, then to the digest, which hashes
-        // it on a second thread when there is a core for it and wipes it (see ``PieceDigest``).
-        // A piece is filled only up to the capacity it was given, so it never reallocates (a
-        // reallocation would leave the old storage unwiped).
-        let piece = OwnerExport.outputPieceByteCount
-        let digest = PieceDigest(pieceByteCount: piece)
+        // The plaintext is collected in pieces of 64 KiB (memory of their own, never copied
+        // behind our back): each piece is handed to `write` (a copy, wiped after it returns) or
+        // to the encryptor, then to the digest, which hashes it on a second thread when there is
+        // a core for it and wipes it in place (see ``PieceDigest``).
+        let digest = PieceDigest(pieceByteCount: OwnerExport.outputPieceByteCount)
         var pending = digest.emptyPiece()
         var digestFinished = false
         defer {
-            pending.withUnsafeMutableBytes { Sodium.wipe($0) }
+            pending.wipe()
             if !digestFinished { _ = digest.finish() }
         }
         func flush() throws {
             guard !pending.isEmpty else { return }
             if let encryptor {
-                try pending.withUnsafeBytes { try encryptor.write($0) }
+                try encryptor.write(pending.bytes)
             } else {
-                var handed = Data(pending)
+                var handed = Data(pending.bytes)
                 defer { handed.withUnsafeMutableBytes { Sodium.wipe($0) } }
                 try write(handed)
             }
-            // The digest takes the only reference to the piece (it wipes it in place).
-            var full = digest.emptyPiece()
-            swap(&full, &pending)
-            digest.add(consume full)
+            digest.add(pending)  // the digest owns the piece from here: it hashes and wipes it
+            pending = digest.emptyPiece()
         }
         let product = try content.produce(from: self, notice: request.notice) { text in
             var text = text
             try text.withUTF8 { bytes in
                 var offset = 0
                 while offset < bytes.count {
-                    let take = min(piece - pending.count, bytes.count - offset)
-                    pending.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + take)]))
-                    offset += take
-                    if pending.count == piece { try flush() }
+                    offset += pending.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[offset...])))
+                    if pending.isFull { try flush() }
                 }
             }
         }
@@ -215,58 +209,94 @@ extension OwnerExport {
     }
 }
 
+/// 64 KiB (or so) of disclosed plaintext in memory of its own, not a Swift array (whose
+/// copy-on-write could make a wipe hit a copy while the original is freed unwiped). Used by one
+/// thread at a time, handed over through a ``BoundedChannel``; wiped in place, and on release.
+final class PlaintextPiece: @unchecked Sendable {
+    private let storage: UnsafeMutableRawBufferPointer
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        storage = .allocate(byteCount: capacity, alignment: 16)
+        storage.initializeMemory(as: UInt8.self, repeating: 0)
+    }
+
+    deinit {
+        Sodium.wipe(storage)
+        storage.deallocate()
+    }
+
+    var isEmpty: Bool { count == 0 }
+    var isFull: Bool { count == storage.count }
+    /// The bytes filled so far (valid until the next change).
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: storage[0..<count]) }
+    /// Whether every byte of the storage is zero (tests).
+    var isWiped: Bool { count == 0 && !storage.contains { $0 != 0 } }
+
+    /// Copies as much of `source` as fits; returns how many bytes were taken.
+    func append(_ source: UnsafeRawBufferPointer) -> Int {
+        let take = min(storage.count - count, source.count)
+        guard take > 0 else { return 0 }
+        UnsafeMutableRawBufferPointer(rebasing: storage[count..<(count + take)]).copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<take]))
+        count += take
+        return take
+    }
+
+    /// Zeroes the bytes filled and empties the piece.
+    func wipe() {
+        Sodium.wipe(UnsafeMutableRawBufferPointer(rebasing: storage[0..<count]))
+        count = 0
+    }
+}
+
 /// The SHA-256 of a disclosure's plaintext, fed in pieces that it owns from then on: each piece
-/// is hashed, wiped and kept for reuse. With more than one core the hashing runs on a thread of
-/// its own, so the export's thread only encodes and writes (SHA-256 was most of its time); at
-/// most ``maximumPieces`` pieces exist (their plaintext bounded to 8 x 64 KiB), and
-/// ``emptyPiece()`` waits for one to come back. ``finish()`` waits for the thread to end.
+/// is hashed, wiped in place and kept for reuse. With more than one core the hashing runs on a
+/// thread of its own, so the export's thread only encodes and writes (SHA-256 was most of its
+/// time); at most ``maximumPieces`` pieces exist (their plaintext bounded to 8 x 64 KiB), and
+/// ``emptyPiece()`` waits for one to come back. ``finish()`` joins the thread.
 final class PieceDigest: Sendable {
     static let maximumPieces = 8
 
     private let pieceByteCount: Int
     /// Filled pieces waiting to be hashed (threaded mode).
-    private let queued: BoundedChannel<[UInt8]>?
+    private let queued: BoundedChannel<PlaintextPiece>?
     /// Hashed, wiped pieces ready for reuse (threaded mode).
-    private let recycled: BoundedChannel<[UInt8]>?
+    private let recycled: BoundedChannel<PlaintextPiece>?
     private let created = Locked(0)
     private let state = Locked((hasher: SHA256(), result: [UInt8]?.none))
-    private let exited = DispatchSemaphore(value: 0)
+    private let thread: UncheckedSendable<JoinedThread>?
 
     init(pieceByteCount: Int, threaded: Bool = ProcessInfo.processInfo.activeProcessorCount > 1) {
         self.pieceByteCount = pieceByteCount
         guard threaded else {
             queued = nil
             recycled = nil
+            thread = nil
             return
         }
-        let queued = BoundedChannel<[UInt8]>(capacity: PieceDigest.maximumPieces)
-        let recycled = BoundedChannel<[UInt8]>(capacity: PieceDigest.maximumPieces)
+        let queued = BoundedChannel<PlaintextPiece>(capacity: PieceDigest.maximumPieces)
+        let recycled = BoundedChannel<PlaintextPiece>(capacity: PieceDigest.maximumPieces)
         self.queued = queued
         self.recycled = recycled
-        let state = self.state, exited = self.exited
-        let thread = Thread {
-            defer { exited.signal() }
+        let state = self.state
+        // Unchecked: only the thread that made this digest joins the thread (in finish()).
+        thread = UncheckedSendable(JoinedThread {
             var hasher = SHA256()
-            while var piece = queued.take() {
-                piece.withUnsafeBytes { hasher.update($0) }
-                PieceDigest.wipe(&piece)
+            while let piece = queued.take() {
+                hasher.update(piece.bytes)
+                piece.wipe()
                 _ = recycled.put(piece)
             }
             let result = hasher.finalize()
             state.withLock { $0.result = result }
-        }
-        thread.name = "SealedJournal.digest"
-        thread.start()
+        })
     }
 
-    private static func wipe(_ piece: inout [UInt8]) {
-        piece.withUnsafeMutableBytes { Sodium.wipe($0) }
-        piece.removeAll(keepingCapacity: true)
-    }
+    /// A digest never finished still lets its thread end (then joined with it).
+    deinit { queued?.finish() }
 
-    /// An empty piece with room for `pieceByteCount` bytes (a recycled one when there are
-    /// ``maximumPieces`` already).
-    func emptyPiece() -> [UInt8] {
+    /// An empty piece (a recycled one once there are ``maximumPieces``).
+    func emptyPiece() -> PlaintextPiece {
         if let recycled {
             let make = created.withLock { count -> Bool in
                 guard count < PieceDigest.maximumPieces else { return false }
@@ -275,16 +305,14 @@ final class PieceDigest: Sendable {
             }
             if !make, let piece = recycled.take() { return piece }
         }
-        var piece: [UInt8] = []
-        piece.reserveCapacity(pieceByteCount)
-        return piece
+        return PlaintextPiece(capacity: pieceByteCount)
     }
 
-    /// Hashes `piece` (now or on the digest's thread), then wipes it.
-    func add(_ piece: consuming [UInt8]) {
+    /// Hashes `piece` (now or on the digest's thread), then wipes it; the caller lets go of it.
+    func add(_ piece: PlaintextPiece) {
         guard let queued else {
-            state.withLock { state in piece.withUnsafeBytes { state.hasher.update($0) } }
-            PieceDigest.wipe(&piece)
+            state.withLock { $0.hasher.update(piece.bytes) }
+            piece.wipe()
             return
         }
         _ = queued.put(piece)
@@ -295,7 +323,7 @@ final class PieceDigest: Sendable {
     func finish() -> [UInt8] {
         guard let queued else { return state.withLock { $0.hasher.finalize() } }
         queued.finish()
-        exited.wait()
+        thread?.value.join()
         return state.withLock { $0.result } ?? []
     }
 }

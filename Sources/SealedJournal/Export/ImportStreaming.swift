@@ -98,7 +98,9 @@ extension JournalImport {
         var last: UInt64?
         // On two cores a chunk is committed (sealed and written) on a second thread while the
         // next one is parsed; at most one commit is outstanding, so memory holds two chunks.
-        let committer = ProcessInfo.processInfo.activeProcessorCount > 1 ? ChunkCommitter(journal: journal) : nil
+        // (Not under the test-only deterministic randomness, a task-local the thread would not see.)
+        let committer = ProcessInfo.processInfo.activeProcessorCount > 1 && DeterministicRandomness.generator == nil
+            ? ChunkCommitter(journal: journal) : nil
         defer { committer?.stop() }
         /// Accounts for a committed chunk of `count` records read up to `readTo`.
         func committedChunk(_ receipt: AppendReceipt, count: Int, readTo: Int) {
@@ -111,6 +113,21 @@ extension JournalImport {
         func settle() throws(JournalError) {
             guard let done = committer?.awaitOutstanding() else { return }
             committedChunk(try done.receipt.get(), count: done.count, readTo: done.readTo)
+        }
+        /// Reports the outstanding commit (or throws its error) as soon as it has ended: checked
+        /// after every record and before every read of the input, so a slow input never holds
+        /// back what is already on disk for longer than one read.
+        func poll() throws(JournalError) {
+            guard let done = committer?.pollOutstanding() else { return }
+            committedChunk(try done.receipt.get(), count: done.count, readTo: done.readTo)
+        }
+        var polledError: JournalError?
+        let polledInput = committer == nil ? input : ImportInput { () throws -> [UInt8] in
+            do throws(JournalError) { try poll() } catch {
+                polledError = error
+                throw error
+            }
+            return try input.read()
         }
         func flush() throws(JournalError) {
             guard !pending.isEmpty else { return }
@@ -126,14 +143,16 @@ extension JournalImport {
             pendingBytes = 0
         }
         do throws(JournalError) {
-            try forEachRecord(input, format: format, timeZone: timeZone) { (record: PendingRecord, consumed: Int, itemBytes: Int) throws(JournalError) in
+            try forEachRecord(polledInput, format: format, timeZone: timeZone) { (record: PendingRecord, consumed: Int, itemBytes: Int) throws(JournalError) in
                 bytesRead = consumed
                 pending.append(record)
                 pendingBytes += itemBytes
-                if pending.count >= chunkRecords || pendingBytes >= chunkPayloadBytes { try flush() }
+                if pending.count >= chunkRecords || pendingBytes >= chunkPayloadBytes { try flush() } else { try poll() }
             }
             try flush()
         } catch {
+            // A commit error seen while reading the input is that error, not "could not be read".
+            if let polledError { throw polledError }
             // The chunks before the failure stay committed (and reported), as in order; a
             // failed commit of the chunk before is the earlier error, so it is the one thrown.
             try settle()
@@ -174,7 +193,7 @@ extension JournalImport {
 
 /// Commits import chunks on a thread of its own, one at a time, while the importing thread
 /// parses the next chunk. The caller's closures (input, progress) stay on the importing thread;
-/// only ``Journal/appendBatch(_:)`` runs here. The thread has ended when ``stop()`` returns.
+/// only ``Journal/appendBatch(_:)`` runs here. The thread is joined by ``stop()``.
 final class ChunkCommitter: Sendable {
     struct Done: Sendable {
         let receipt: Result<AppendReceipt, JournalError>
@@ -184,22 +203,20 @@ final class ChunkCommitter: Sendable {
 
     private let work = BoundedChannel<(records: [PendingRecord], readTo: Int)>(capacity: 1)
     private let results = BoundedChannel<Done>(capacity: 1)
-    private let exited = DispatchSemaphore(value: 0)
     /// Whether a submitted chunk's result has not been collected yet (importing thread only).
     private let outstanding = Locked(false)
+    /// Unchecked: only the importing thread joins it (in stop()).
+    private let thread: UncheckedSendable<JoinedThread>
 
     init(journal: Journal) {
-        let work = self.work, results = self.results, exited = self.exited
-        let thread = Thread {
-            defer { exited.signal() }
+        let work = self.work, results = self.results
+        thread = UncheckedSendable(JoinedThread {
             while let chunk = work.take() {
                 let receipt: Result<AppendReceipt, JournalError>
                 do throws(JournalError) { receipt = .success(try journal.appendBatch(chunk.records, onOneThread: true)) } catch { receipt = .failure(error) }
                 guard results.put(Done(receipt: receipt, count: chunk.records.count, readTo: chunk.readTo)) else { return }
             }
-        }
-        thread.name = "SealedJournal.import-commit"
-        thread.start()
+        })
     }
 
     /// Hands a chunk over (the previous one's result must have been collected).
@@ -215,10 +232,18 @@ final class ChunkCommitter: Sendable {
         return results.take()
     }
 
-    /// Lets the thread finish (after the commit in progress, if any) and waits for it.
+    /// The outstanding chunk's result if its commit has ended, without waiting.
+    func pollOutstanding() -> Done? {
+        guard outstanding.withLock({ $0 }), let done = results.tryTake() else { return nil }
+        outstanding.withLock { $0 = false }
+        return done
+    }
+
+    /// Lets the thread finish (after the commit in progress, if any) and joins it.
     func stop() {
         work.finish()
-        exited.wait()
+        results.abandon()
+        thread.value.join()
     }
 }
 

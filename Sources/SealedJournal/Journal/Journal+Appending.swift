@@ -11,13 +11,6 @@ public struct AppendReceipt: Sendable, Equatable {
     public var sequence: UInt64 { sequences.lowerBound }
 }
 
-/// Carries values that are not `Sendable` into a closure run on another thread, where the
-/// caller guarantees (and says, where it is used) that no two threads touch the same part.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
 /// One record ready to seal: its plaintext, its envelope, and the record it amends (if any).
 struct SealInput {
     let plaintext: RecordPlaintext

@@ -307,7 +307,7 @@ extension Journal {
     ///
     /// On a machine with more than one core and a journal of a few hundred records or more,
     /// records are read and authenticated on a second thread, a few batches ahead of `body`
-    /// (at most 1.5 MiB of plaintext), so decryption overlaps what `body` does. `body`
+    /// (at most 1 MiB of payload queued, or one larger record), so decryption overlaps what `body` does. `body`
     /// itself always runs on the calling thread, in order, and the second thread has ended
     /// when this returns or throws.
     ///

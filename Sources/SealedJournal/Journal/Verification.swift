@@ -150,16 +150,28 @@ struct Verifier {
     static func run(path: String, options: VerificationOptions, cipher: RecordCipher?,
                     progress: ((UInt64, UInt64) -> Void)?) -> VerificationReport {
         let parallel = ProcessInfo.processInfo.activeProcessorCount > 1
-        let report = run(path: path, options: options, cipher: cipher, progress: progress, deferSignatures: parallel)
-        guard parallel, report.deferredCheckFailed else { return report }
+        var reported: UInt64 = 0
+        let first = run(path: path, options: options, cipher: cipher, progress: progress.map { progress in
+            { checked, size in
+                reported = max(reported, checked)
+                progress(checked, size)
+            }
+        }, deferSignatures: parallel)
+        guard parallel, first.deferredCheckFailed else { return first }
         // A checkpoint text failed on the second core: walk again in order, so the report names
-        // the first failure and stops there exactly as a sequential walk does.
-        return run(path: path, options: options, cipher: cipher, progress: nil, deferSignatures: false)
+        // the first failure and stops there exactly as a sequential walk does. Progress goes on
+        // from where the first walk got (never backwards), and ends with the usual last call.
+        return run(path: path, options: options, cipher: cipher, progress: progress.map { progress in
+            { checked, size in
+                if checked > reported || checked == size { progress(checked, size) }
+            }
+        }, deferSignatures: false, finalProgress: progress)
     }
 
     /// One walk; `deferSignatures` checks checkpoint texts on a second core (tests compare both ways).
     static func run(path: String, options: VerificationOptions, cipher: RecordCipher?,
-                    progress: ((UInt64, UInt64) -> Void)?, deferSignatures: Bool) -> VerificationReport {
+                    progress: ((UInt64, UInt64) -> Void)?, deferSignatures: Bool,
+                    finalProgress: ((UInt64, UInt64) -> Void)? = nil) -> VerificationReport {
         var report = VerificationReport()
         if (try? Sodium.ensureInitialized()) == nil {
             report.fail("libsodium is unavailable")
@@ -194,7 +206,7 @@ struct Verifier {
         verifier.report.framesIntact = !walk.stoppedAtDamage
         verifier.checkHeaderBinding()
         verifier.checkHeldCheckpoint(walk)
-        progress?(verifier.report.bytesChecked, size)
+        (finalProgress ?? progress)?(verifier.report.bytesChecked, size)
         return verifier.report
     }
 

@@ -96,6 +96,25 @@ struct StreamingImportTests {
         #expect(Journal.verify(at: path).isValid)
     }
 
+    @Test("a chunk committed on the import's second thread is reported before the next read of a slow input")
+    func progressIsPrompt() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try makeJournal(at: dir.file("j.sj")).journal
+        let lines = (0..<25).map { "{\"data\":{\"text\":\"n\($0)\"},\"kind\":\"entry\",\"recordedAt\":\"2026-01-01T00:00:00.000Z\",\"sequence\":\($0)}\n" }
+        var reads = 0
+        var reports: [Int] = []
+        var seenAtRead14: [Int]?
+        let input = ImportInput {
+            reads += 1
+            if reads == 12 { usleep(300_000) }  // a slow input: chunk 1 (lines 1-10) commits meanwhile
+            if reads == 14 { seenAtRead14 = reports }
+            return reads <= lines.count ? Array(lines[reads - 1].utf8) : []
+        }
+        let result = try JournalImport.importRecords(from: input, format: .ndjson, into: journal, chunkRecords: 10) { reports.append($0.records) }
+        #expect(seenAtRead14 == [10], "chunk 1 is reported by the time the input is read again")
+        #expect(reports == [10, 20, 25] && result.records == 25)
+    }
+
     @Test("trimming newlines matches Foundation's CharacterSet.newlines exactly")
     func trimming() {
         for text in ["", "\n", "a", "\n\r\na b\n", "\u{2028}x\u{85}\u{2029}", "\u{0B}\u{0C}mid\nline\u{0D}", " \nspace\n ", "é\n", "\n🌱"] {

@@ -75,7 +75,9 @@ struct JournalTamperTests {
             let deferredWalk = Verifier.run(path: tampered, options: .init(), cipher: nil, progress: nil, deferSignatures: true)
             if deferredWalk.deferredCheckFailed { deferredFailures += 1 }
             // What callers get (the public entry point redoes a failed deferred walk in order) ...
-            let reported = Journal.verify(at: tampered)
+            var progress: [(UInt64, UInt64)] = []
+            let reported = Journal.verify(at: tampered) { progress.append(($0, $1)) }
+            #expect(progress.last.map { $0.0 == reported.bytesChecked && $0.1 == UInt64(bytes.count) } == true, "one last progress call")
             let sequential = Verifier.run(path: tampered, options: .init(), cipher: nil, progress: nil, deferSignatures: false)
             #expect(!reported.isValid, "flip at \(index) not detected")
             #expect(reported.description == sequential.description, "flip at \(index): the reports differ")

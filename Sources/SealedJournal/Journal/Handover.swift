@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// What the two-core paths (read-ahead, parallel sealing, import commits, the disclosure
+// digest) share: a bounded hand-over between two threads, a thread that is joined, and a
+// wrapper for values handed to the other half of a two-way split.
+
+/// A hand-over between one producing thread and one consuming thread that holds at most
+/// `capacity` items and, when items are given a weight (their bytes), at most `maximumWeight`
+/// of it (an item heavier than that alone is let in when the channel is empty): ``put(_:weight:)``
+/// waits while it is full, ``take()`` while it is empty. A taken item is moved out, so the
+/// taker holds the only reference the channel had.
+///
+/// pthread mutex and condition variables (not `Synchronization.Mutex`, for the reason given on
+/// ``Locked``: ThreadSanitizer models these). `@unchecked Sendable`: every stored property is
+/// reached only with `mutex` held.
+final class BoundedChannel<Element>: @unchecked Sendable {
+    private let capacity: Int
+    private let maximumWeight: Int
+    /// Taken items are moved out (set to `nil`), so the taker holds the only reference.
+    private var items: [(item: Element, weight: Int)?] = []
+    private var weight = 0
+    private var head = 0
+    /// The producer has put its last item.
+    private var finished = false
+    /// The consumer has gone: ``put(_:)`` returns `false` from now on.
+    private var abandoned = false
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    init(capacity: Int, maximumWeight: Int = .max) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+        self.maximumWeight = maximumWeight
+        mutex.initialize(to: pthread_mutex_t())
+        changed.initialize(to: pthread_cond_t())
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(changed, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(changed)
+        pthread_mutex_destroy(mutex)
+        changed.deallocate()
+        mutex.deallocate()
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
+    }
+
+    /// Hands `item` over, waiting for room; `false` (item dropped) once the consumer has gone.
+    func put(_ item: Element, weight itemWeight: Int = 0) -> Bool {
+        locked {
+            while !abandoned && head < items.count
+                    && (items.count - head >= capacity || weight + itemWeight > maximumWeight) {
+                pthread_cond_wait(changed, mutex)
+            }
+            guard !abandoned else { return false }
+            if head > 0 && head == items.count {
+                items.removeAll(keepingCapacity: true)
+                head = 0
+            }
+            items.append((item, itemWeight))
+            weight += itemWeight
+            pthread_cond_broadcast(changed)
+            return true
+        }
+    }
+
+    /// The producer is done: ``take()`` returns `nil` once the items put so far are taken.
+    func finish() {
+        locked {
+            finished = true
+            pthread_cond_broadcast(changed)
+        }
+    }
+
+    /// The next item, waiting for one; `nil` when the producer has finished and all were taken.
+    func take() -> Element? {
+        locked {
+            while head == items.count && !finished { pthread_cond_wait(changed, mutex) }
+            guard head < items.count, let (item, itemWeight) = items[head].take() else { return nil }
+            head += 1
+            weight -= itemWeight
+            if head == items.count {
+                items.removeAll(keepingCapacity: true)
+                head = 0
+            }
+            pthread_cond_broadcast(changed)
+            return item
+        }
+    }
+
+    /// The next item if one is waiting, without waiting.
+    func tryTake() -> Element? {
+        locked {
+            guard head < items.count, let (item, itemWeight) = items[head].take() else { return nil }
+            head += 1
+            weight -= itemWeight
+            if head == items.count {
+                items.removeAll(keepingCapacity: true)
+                head = 0
+            }
+            pthread_cond_broadcast(changed)
+            return item
+        }
+    }
+
+    /// The consumer leaves early: a waiting ``put(_:)`` returns `false`, items not taken are dropped.
+    func abandon() {
+        locked {
+            abandoned = true
+            items.removeAll()
+            head = 0
+            weight = 0
+            pthread_cond_broadcast(changed)
+        }
+    }
+}
+
+/// A thread that runs one closure and is joined: ``join()`` returns once the thread has ended,
+/// after the closure and everything it captured (a journal, a key) were released. Foundation's
+/// `Thread` gives no join: a semaphore signalled at the end of its closure still leaves the
+/// captures alive for a moment after the signal.
+final class JoinedThread {
+    private var thread = pthread_t()
+    private var joined = false
+
+    /// Starts `body` on a new thread (a thread of its own, not a shared pool's: callers block on
+    /// it, and a pool whose threads were all blocked callers would never run it).
+    init(_ body: @escaping @Sendable () -> Void) {
+        final class Box {
+            var body: (@Sendable () -> Void)?
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        let status = pthread_create(&thread, nil, { context in
+            let box = Unmanaged<Box>.fromOpaque(context!).takeRetainedValue()
+            box.body?()
+            box.body = nil  // the closure and its captures go before the thread ends
+            return nil
+        }, box)
+        precondition(status == 0, "could not start a thread (error \(status))")
+    }
+
+    /// Waits for the thread to end. Call it once.
+    func join() {
+        guard !joined else { return }
+        joined = true
+        pthread_join(thread, nil)
+    }
+
+    deinit { join() }
+}
+
+/// Carries values that are not `Sendable` into a closure run on another thread, where the
+/// caller guarantees (and says, where it is used) that no two threads touch the same part.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
