@@ -43,7 +43,7 @@ fuzz: deps
 
 ## sanitizers: the whole test suite under AddressSanitizer, then the suites that run code on more
 ## than one thread (TSAN_SUITES; TSAN_SUITES=all for every suite) under ThreadSanitizer
-TSAN_SUITES ?= ConcurrencyTests|ErrorContractTests|RoundTripTests|WitnessTests|JournalTamperTests|ParallelPathTests|StreamingImportTests|AgeInteropTests|ReadmeExampleTests|ArticleExampleTests
+TSAN_SUITES ?= ConcurrencyTests|ErrorContractTests|RoundTripTests|WitnessTests|JournalTamperTests/deferredCheckpoint|ParallelPathTests|StreamingImportTests|AgeInteropTests|ReadmeExampleTests|ArticleExampleTests
 sanitizers: deps-test
 	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt $(SWIFT) test --sanitize=address --scratch-path .build-asan
 	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan $(if $(filter all,$(TSAN_SUITES)),,--filter '$(TSAN_SUITES)')
