@@ -110,8 +110,10 @@ extension Journal {
     /// truncation and rollback).
     ///
     /// Cost: one sequential read of the file and one SHA-256 per frame; one Ed25519 verify per
-    /// checkpoint, done on a second core while the walk hashes on (a failure there makes the
-    /// walk run again in order, so the report is the same either way). Never throws: what cannot be read is a problem in the report.
+    /// checkpoint. On two cores the frames are hashed in two halves of each batch (1 MiB at
+    /// most in memory) and the checkpoint signatures checked on the second core while the walk
+    /// goes on (a failure there makes the walk run again in order, so the report is the same
+    /// either way). Never throws: what cannot be read is a problem in the report.
     /// `progress` is called with (bytes checked, file size) about every MiB.
     public static func verify(at path: String, options: VerificationOptions = .init(),
                               progress: ((UInt64, UInt64) -> Void)? = nil) -> VerificationReport {
@@ -122,7 +124,9 @@ extension Journal {
     /// every record with this journal's key.
     public func verify(options: VerificationOptions = .init(), progress: ((UInt64, UInt64) -> Void)? = nil) -> VerificationReport {
         let cipher = try? RecordCipher(masterKey: masterKey, journalID: journalID)
-        var report = Verifier.run(path: path, options: options, cipher: cipher, progress: progress)
+        // The walk opens the records of each batch in two halves at once, the second with a cipher of its own.
+        let second = ProcessInfo.processInfo.activeProcessorCount > 1 ? try? RecordCipher(masterKey: masterKey, journalID: journalID) : nil
+        var report = Verifier.run(path: path, options: options, cipher: cipher, secondCipher: second, progress: progress)
         if cipher == nil { report.fail("could not allocate guarded memory to open records") }
         return report
     }
@@ -133,6 +137,8 @@ struct Verifier {
     var report = VerificationReport()
     let options: VerificationOptions
     let cipher: RecordCipher?
+    /// Opens the second half of each batch's records on another thread (with a key, on two cores).
+    var secondCipher: RecordCipher?
     let progress: ((UInt64, UInt64) -> Void)?
     let file: AppendOnlyFile
     let size: UInt64
@@ -146,12 +152,15 @@ struct Verifier {
     /// Checkpoint texts (parse and Ed25519 signature) are checked on a second core while the
     /// walk hashes on, when there is one; see ``DeferredCheckpointChecks``.
     var deferred: DeferredCheckpointChecks?
+    /// On two cores, record frames are read in batches whose leaf hashes (and, with a key,
+    /// openings) are computed in two halves at once; see ``nextBatchedItem(_:_:state:)``.
+    var batched = false
 
-    static func run(path: String, options: VerificationOptions, cipher: RecordCipher?,
+    static func run(path: String, options: VerificationOptions, cipher: RecordCipher?, secondCipher: RecordCipher? = nil,
                     progress: ((UInt64, UInt64) -> Void)?) -> VerificationReport {
         let parallel = ProcessInfo.processInfo.activeProcessorCount > 1
         var reported: UInt64 = 0
-        let first = run(path: path, options: options, cipher: cipher, progress: progress.map { progress in
+        let first = run(path: path, options: options, cipher: cipher, secondCipher: secondCipher, progress: progress.map { progress in
             { checked, size in
                 reported = max(reported, checked)
                 progress(checked, size)
@@ -168,8 +177,9 @@ struct Verifier {
         }, deferSignatures: false, finalProgress: progress)
     }
 
-    /// One walk; `deferSignatures` checks checkpoint texts on a second core (tests compare both ways).
-    static func run(path: String, options: VerificationOptions, cipher: RecordCipher?,
+    /// One walk; `deferSignatures` uses the second core (checkpoint texts checked there, record
+    /// frames hashed and opened in two halves of each batch); tests compare both ways.
+    static func run(path: String, options: VerificationOptions, cipher: RecordCipher?, secondCipher: RecordCipher? = nil,
                     progress: ((UInt64, UInt64) -> Void)?, deferSignatures: Bool,
                     finalProgress: ((UInt64, UInt64) -> Void)? = nil) -> VerificationReport {
         var report = VerificationReport()
@@ -193,7 +203,11 @@ struct Verifier {
         guard verifier.checkFingerprint() else { return verifier.report }
         verifier.checkHeaderCopies()
         verifier.readHeldCheckpoint()
-        if deferSignatures { verifier.deferred = DeferredCheckpointChecks(publicKey: headerState.header.publicKey, journalID: headerState.header.journalID) }
+        if deferSignatures {
+            verifier.deferred = DeferredCheckpointChecks(publicKey: headerState.header.publicKey, journalID: headerState.header.journalID)
+            verifier.batched = true
+            verifier.secondCipher = secondCipher
+        }
         let walk = verifier.walkFrames()
         if let deferred = verifier.deferred {
             let outcome = deferred.finish()
@@ -301,8 +315,9 @@ struct Verifier {
         if let held, held.treeSize == 0 { state.walk.heldRoot = CompactRange().root }
         if let carried = lineage.statements.last, carried.carriedCount == 0 { state.walk.carriedRoot = CompactRange().root }
         var reader = FrameReader(file: file, to: size)
+        var batch = WalkBatch()
         do throws(WalkStop) {
-            while let item = try nextItem(&reader, state: state) {
+            while let item = try nextBatchedItem(&reader, &batch, state: state) {
                 switch item {
                 case let .record(offset, endOffset, leafHash, openFailure):
                     noteProgress(endOffset, state: &state)
@@ -375,6 +390,93 @@ struct Verifier {
         } catch {
             throw WalkStop("read error: \(error)", offset: reader.offset)
         }
+    }
+
+    /// Frames read ahead by ``nextBatchedItem(_:_:state:)``: items handed out in order, then the
+    /// stop (a damaged or cut frame) that ended the batch, if any.
+    struct WalkBatch {
+        var items: [WalkItem] = []
+        var next = 0
+        var stop: WalkStop?
+        var ended = false
+    }
+
+    static let batchFrameCount = 256
+    static let batchByteCount = 1 << 20
+
+    /// The next frame, as ``nextItem(_:state:)`` gives it. Once the creation checkpoint was seen
+    /// (and when ``batched``), frames are read a batch at a time (up to 256 frames or 1 MiB,
+    /// copied out) and the records' leaf hashes and openings computed in two halves at once;
+    /// the items then come out in order, and a frame that could not be read stops the walk
+    /// exactly where it is, after the frames before it.
+    private func nextBatchedItem(_ reader: inout FrameReader, _ batch: inout WalkBatch, state: WalkState) throws(WalkStop) -> WalkItem? {
+        if batch.next < batch.items.count {
+            defer { batch.next += 1 }
+            return batch.items[batch.next]
+        }
+        if let stop = batch.stop { throw stop }
+        if batch.ended { return nil }
+        guard batched, state.sawCreation else { return try nextItem(&reader, state: state) }
+        batch = readBatch(&reader, firstSequence: state.walk.range.size)
+        return try nextBatchedItem(&reader, &batch, state: state)
+    }
+
+    private func readBatch(_ reader: inout FrameReader, firstSequence: UInt64) -> WalkBatch {
+        var batch = WalkBatch()
+        var frames: [StoredFrame] = []
+        var bytes = 0
+        while frames.count < Verifier.batchFrameCount && bytes < Verifier.batchByteCount {
+            do {
+                guard let frame = try reader.next() else {
+                    batch.ended = true
+                    break
+                }
+                frames.append(frame)
+                bytes += frame.bytes.count
+            } catch FrameReadError.incomplete(let offset) {
+                batch.stop = WalkStop("\(size - offset) bytes at the end do not form a complete frame (an interrupted write, or a cut)", offset: offset)
+                break
+            } catch FrameReadError.malformed(let offset, let reason) {
+                batch.stop = WalkStop("the frame here is damaged (\(reason))", offset: offset)
+                break
+            } catch {
+                batch.stop = WalkStop("read error: \(error)", offset: reader.offset)
+                break
+            }
+        }
+        // Record i of the batch is sequence firstSequence + (records before it in the batch).
+        var sequences = [UInt64](repeating: 0, count: frames.count)
+        var sequence = firstSequence
+        for (index, frame) in frames.enumerated() where frame.kind == .record {
+            sequences[index] = sequence
+            sequence += 1
+        }
+        var results = [(leafHash: [UInt8], failure: (any Error)?)?](repeating: nil, count: frames.count)
+        let ciphers = cipher.map { first in [first, secondCipher ?? first] }
+        let two = frames.count >= 8 && (cipher == nil || secondCipher != nil)
+        let split = frames.count / 2
+        results.withUnsafeMutableBufferPointer { slots in
+            // Unchecked: half 0 uses only the first cipher and the slots below `split`, half 1 only
+            // the second cipher and the slots from `split`; both end before this returns.
+            let halves = UncheckedSendable((slots: slots, frames: frames, sequences: sequences, ciphers: ciphers))
+            let count = frames.count
+            DispatchQueue.concurrentPerform(iterations: two ? 2 : 1) { half in
+                let shared = halves.value
+                for index in two ? (half == 0 ? 0..<split : split..<count) : 0..<count where shared.frames[index].kind == .record {
+                    let frame = shared.frames[index]
+                    var failure: (any Error)?
+                    if let ciphers = shared.ciphers {
+                        do { _ = try ciphers[half].open(body: frame.body, sequence: shared.sequences[index]) } catch { failure = error }
+                    }
+                    shared.slots[index] = (MerkleTree.leafHash(frame.bytes), failure)
+                }
+            }
+        }
+        batch.items = frames.enumerated().map { index, frame in
+            guard frame.kind == .record, let result = results[index] else { return .other(frame) }
+            return .record(offset: frame.offset, endOffset: frame.endOffset, leafHash: result.leafHash, openFailure: result.failure)
+        }
+        return batch
     }
 
     /// Counts the bytes checked and reports progress every MiB.
