@@ -85,31 +85,26 @@ final class BoundedChannel<Element>: @unchecked Sendable {
     func take() -> Element? {
         locked {
             while head == items.count && !finished { pthread_cond_wait(changed, mutex) }
-            guard head < items.count, let (item, itemWeight) = items[head].take() else { return nil }
-            head += 1
-            weight -= itemWeight
-            if head == items.count {
-                items.removeAll(keepingCapacity: true)
-                head = 0
-            }
-            pthread_cond_broadcast(changed)
-            return item
+            return takeFirst()
         }
     }
 
     /// The next item if one is waiting, without waiting.
     func tryTake() -> Element? {
-        locked {
-            guard head < items.count, let (item, itemWeight) = items[head].take() else { return nil }
-            head += 1
-            weight -= itemWeight
-            if head == items.count {
-                items.removeAll(keepingCapacity: true)
-                head = 0
-            }
-            pthread_cond_broadcast(changed)
-            return item
+        locked { takeFirst() }
+    }
+
+    /// Moves the first waiting item out, if any (the mutex is held).
+    private func takeFirst() -> Element? {
+        guard head < items.count, let (item, itemWeight) = items[head].take() else { return nil }
+        head += 1
+        weight -= itemWeight
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
         }
+        pthread_cond_broadcast(changed)
+        return item
     }
 
     /// The consumer leaves early: a waiting ``put(_:)`` returns `false`, items not taken are dropped.

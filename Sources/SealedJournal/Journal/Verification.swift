@@ -466,7 +466,13 @@ struct Verifier {
                     let frame = shared.frames[index]
                     var failure: (any Error)?
                     if let ciphers = shared.ciphers {
-                        do { _ = try ciphers[half].open(body: frame.body, sequence: shared.sequences[index]) } catch { failure = error }
+                        // The body is opened in place in the frame's bytes (no copy).
+                        do {
+                            _ = try frame.bytes.withUnsafeBytes { raw in
+                                try ciphers[half].open(body: UnsafeRawBufferPointer(rebasing: raw[Frame.prefixByteCount..<(raw.count - Frame.suffixByteCount)]),
+                                                       sequence: shared.sequences[index])
+                            }
+                        } catch { failure = error }
                     }
                     shared.slots[index] = (MerkleTree.leafHash(frame.bytes), failure)
                 }
