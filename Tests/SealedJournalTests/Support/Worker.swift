@@ -19,9 +19,15 @@ enum Worker {
         return (process, output)
     }
 
-    /// The indices the worker acknowledged (complete lines only).
-    static func acknowledged(_ pipe: Pipe) -> [Int] {
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    /// Waits until the worker has acknowledged something (or ended); returns what it read,
+    /// to be passed to ``acknowledged(_:readFirst:)``.
+    static func firstOutput(_ pipe: Pipe) -> Data {
+        pipe.fileHandleForReading.availableData
+    }
+
+    /// The indices the worker acknowledged (complete lines only), after `readFirst`.
+    static func acknowledged(_ pipe: Pipe, readFirst: Data = Data()) -> [Int] {
+        let data = readFirst + pipe.fileHandleForReading.readDataToEndOfFile()
         let text = String(decoding: data, as: UTF8.self)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if !text.hasSuffix("\n") { lines.removeLast() }  // a partial last line was not acknowledged
