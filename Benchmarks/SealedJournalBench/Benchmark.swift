@@ -521,6 +521,9 @@ struct SealedJournalBench {
                 line("  export --format ndjson", rate(nb, export) + String(format: "  %.0f MB/s", Double(outputBytes) / export / 1e6))
             }
             if let info = try runCLI(["info", batchPath]) { line("  info (whole process)", String(format: "%10.1f ms", info * 1e3)) }
+            if let newest = try runCLI(["read", batchPath, "-n", "5", "--passphrase-file", passphraseFile]) {
+                line("  read -n 5 (whole process)", String(format: "%10.1f ms", newest * 1e3))
+            }
         }
 
         let importSource = directory + "/import.ndjson"
@@ -547,6 +550,11 @@ struct SealedJournalBench {
                 let infoTime = try median(repetitions) { _ = try Journal.info(at: path) }
                 line("  \(label), Journal.info (no key: header + locate)", String(format: "%10.1f µs", infoTime * 1e6))
                 openTimes["\(label) info"] = infoTime
+                // The newest five (`read -n 5`): read backwards from the last commit, so the
+                // same at any size.
+                let reader = try Journal.open(at: path, passphrase: SecretBytes(utf8: passphraseText), mode: .readOnly)
+                let newestTime = try median(repetitions) { _ = try reader.lastRecords(5) }
+                line("  \(label), lastRecords(5) on an open journal", String(format: "%10.1f µs", newestTime * 1e6))
             }
         }
         if want("import") {

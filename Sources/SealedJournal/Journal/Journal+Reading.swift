@@ -321,18 +321,60 @@ extension Journal {
         while let record = try cursor.next() { try body(record) }
     }
 
-    /// The last `count` records matching `filter`, oldest first (one pass, memory for `count` records).
+    /// The last `count` records matching `filter`, oldest first (memory for `count` records).
+    ///
+    /// Reads from the end of the last commit backwards and stops once it has `count` matching
+    /// records, so "the newest five" costs a few reads however long the journal is (a rare
+    /// kind or a narrow filter may still read far back). Every record read is authenticated at
+    /// its sequence number, as ``forEachRecord(_:_:)`` does; damage in the part read throws, like
+    /// a forward read. Records older than the part read are not read at all (``verify()`` checks
+    /// the whole journal).
+    /// - Throws: ``JournalError/corruptFrame(offset:sequence:reason:)`` for a record that cannot
+    ///   be read or authenticated in the part read.
     public func lastRecords(_ count: Int, _ filter: RecordFilter = .all) throws(JournalError) -> [JournalRecord] {
         guard count > 0 else { return [] }
-        var ring: [JournalRecord] = []
-        ring.reserveCapacity(Int(min(UInt64(count), recordCount)))
-        var next = 0
-        var cursor = try self.cursor(filter)
-        while let record = try cursor.next() {
-            if ring.count < count { ring.append(record) } else { ring[next] = record }
-            next = (next + 1) % count
+        try checkCurrent()
+        let (end, recordCount) = state.withLock { ($0.tail.endOffset, $0.tail.frame.treeSize) }
+        var reader = BackwardFrameReader(file: file, from: end)
+        let cipher = try JournalError.mapping { try RecordCipher(masterKey: masterKey, journalID: journalID) }
+        var found: [JournalRecord] = []
+        var sequence = recordCount
+        while sequence > 0 && found.count < count {
+            enum Step { case skip, opened(RecordPlaintext), failed(any Error, offset: UInt64) }
+            let step: Step?
+            let expected = sequence - 1
+            do {
+                step = try reader.withPreviousFrame { frame -> Step in
+                    guard frame.kind == .record else { return .skip }
+                    do { return .opened(try cipher.open(body: frame.body, sequence: expected)) } catch {
+                        return .failed(error, offset: frame.offset)
+                    }
+                }
+            } catch let error as FrameReadError {
+                switch error {
+                case let .incomplete(offset): throw .corruptFrame(offset: offset, sequence: expected, reason: "the frame is incomplete")
+                case let .malformed(offset, reason): throw .corruptFrame(offset: offset, sequence: nil, reason: reason.description)
+                }
+            } catch let error as SystemError {
+                throw .io(error)
+            } catch {
+                throw .corruptFrame(offset: reader.offset, sequence: nil, reason: "unreadable")
+            }
+            switch step {
+            case nil:
+                // The frames ran out before record #0: records are missing.
+                throw .corruptFrame(offset: reader.lowerBound, sequence: expected, reason: "records are missing (\(sequence) not found before the start of the frames)")
+            case .skip?: continue
+            case let .failed(error, offset)?: throw JournalError.recordOpenFailure(error, offset: offset, sequence: expected)
+            case let .opened(plaintext)?:
+                sequence = expected
+                guard filter.matches(plaintext) else { continue }
+                let record = JournalRecord(plaintext, sequence: expected)
+                guard filter.matchesContent(record) else { continue }
+                found.append(record)
+            }
         }
-        return ring.count < count ? ring : Array(ring[next...] + ring[..<next])
+        return found.reversed()
     }
 
     /// The record with sequence number `sequence`.

@@ -118,3 +118,84 @@ struct FrameView {
     var body: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[Frame.prefixByteCount..<(bytes.count - Frame.suffixByteCount)]) }
     var endOffset: UInt64 { offset + UInt64(bytes.count) }
 }
+
+/// Reads frames back to front, from a frame boundary (the end of the last commit) towards the
+/// first frame, through a window that starts at 16 KiB and doubles with each read up to 1 MiB
+/// (the newest few records cost one small read, a long walk few large ones): the repeated body
+/// length at the end of each frame says where it starts. For "the newest few records", which then cost a few reads
+/// however long the journal is.
+///
+/// A frame read backwards is checked exactly as ``FrameReader`` checks it forwards (both length
+/// fields agree, a known kind, within the limits); what it holds is the caller's to
+/// authenticate (records are bound to their sequence number, so a frame moved, dropped or made
+/// up shifts the sequences and fails to open).
+struct BackwardFrameReader {
+    /// The first byte a frame may occupy (the end of the header copies).
+    let lowerBound: UInt64
+    /// The end of the next frame to read (exclusive); `lowerBound` once every frame was read.
+    private(set) var offset: UInt64
+    private let file: AppendOnlyFile
+    /// `buffer` holds the file's bytes from `bufferStart` (reused; it only grows).
+    private var buffer: [UInt8] = []
+    private var bufferCount = 0
+    private var bufferStart: UInt64 = 0
+    /// Bytes the next read asks for (at least the frame it needs).
+    private var windowByteCount = 16 << 10
+
+    init(file: AppendOnlyFile, from end: UInt64, lowerBound: UInt64 = FileHeader.framesOffset) {
+        self.file = file
+        self.offset = max(end, lowerBound)
+        self.lowerBound = lowerBound
+    }
+
+    /// Calls `body` with the frame that ends at ``offset``, read in place (valid only inside
+    /// `body`), or returns `nil` at ``lowerBound``. The reader moves before the frame first.
+    mutating func withPreviousFrame<T>(_ body: (FrameView) throws -> T) throws -> T? {
+        guard offset > lowerBound else { return nil }
+        let end = offset
+        guard end - lowerBound >= UInt64(Frame.overhead) else {
+            throw FrameReadError.malformed(offset: lowerBound, reason: .truncated(what: "frame"))
+        }
+        try fill(from: end - UInt64(Frame.suffixByteCount), to: end)
+        let suffixAt = Int(end - UInt64(Frame.suffixByteCount) - bufferStart)
+        let bodyLength = Int(UInt32(buffer[suffixAt]) | UInt32(buffer[suffixAt + 1]) << 8 | UInt32(buffer[suffixAt + 2]) << 16 | UInt32(buffer[suffixAt + 3]) << 24)
+        guard bodyLength <= Frame.maximumBodyByteCount, UInt64(bodyLength + Frame.overhead) <= end - lowerBound else {
+            throw FrameReadError.malformed(offset: end - UInt64(Frame.suffixByteCount), reason: .invalidField(what: "frame trailer"))
+        }
+        let start = end - UInt64(bodyLength + Frame.overhead)
+        try fill(from: start, to: end)
+        let frameStart = Int(start - bufferStart)
+        let header: (bodyLength: Int, kind: FrameKind)
+        do {
+            header = try Frame.parsePrefix(buffer[frameStart..<(frameStart + Frame.prefixByteCount)])
+        } catch {
+            throw FrameReadError.malformed(offset: start, reason: error)
+        }
+        guard header.bodyLength == bodyLength else {
+            throw FrameReadError.malformed(offset: start, reason: .invalidField(what: "frame trailer"))
+        }
+        offset = start
+        let total = bodyLength + Frame.overhead
+        return try buffer.withUnsafeBytes { raw in
+            try body(FrameView(offset: start, kind: header.kind, bytes: UnsafeRawBufferPointer(rebasing: raw[frameStart..<(frameStart + total)])))
+        }
+    }
+
+    /// Makes the buffer hold the bytes `from..<to`, reading the window (or the whole range, if
+    /// larger) that ends at `to` when it does not.
+    private mutating func fill(from: UInt64, to: UInt64) throws {
+        if from >= bufferStart && to <= bufferStart + UInt64(bufferCount) { return }
+        let want = max(to - from, UInt64(windowByteCount))
+        windowByteCount = min(windowByteCount * 2, FrameReader.bufferByteCount)
+        let start = max(lowerBound, to >= want ? to - want : 0)
+        let length = Int(to - start)
+        if buffer.count < length { buffer = [UInt8](repeating: 0, count: length) }
+        bufferCount = 0
+        let got = try buffer.withUnsafeMutableBytes { raw in
+            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<length]), at: start)
+        }
+        guard got == length else { throw FrameReadError.incomplete(offset: start + UInt64(got)) }
+        bufferStart = start
+        bufferCount = got
+    }
+}
