@@ -44,25 +44,41 @@ enum ImportFastPath {
         return PendingRecord(data, recordedAt: recordedAt)
     }
 
-    /// A jrnl entry object as the dictionary `JSONSerialization` would give for it (strings,
-    /// an array of strings, a Bool), or `nil` to take the general path.
-    static func jrnlEntry(_ bytes: UnsafeRawBufferPointer) -> [String: Any]? {
+    /// A jrnl entry object's fields, exactly as ``JrnlFields/init(_:)`` reads them from the
+    /// dictionary `JSONSerialization` gives (strings, an array of strings, a Bool, each key at
+    /// most once and no other key), or `nil` to take the general path.
+    static func jrnlEntry(_ bytes: UnsafeRawBufferPointer) -> JrnlFields? {
         var reader = StrictJSONReader(bytes)
-        var entry: [String: Any] = [:]
+        var entry = JrnlFields()
+        var seen: UInt8 = 0
         let complete = reader.object { key, reader in
-            guard entry[key] == nil else { return false }
+            let bit: UInt8
             switch key {
-            case "title", "body", "date", "time":
-                guard let value = reader.string() else { return false }
-                entry[key] = value
-            case "tags":
+            case "title": bit = 1
+            case "body": bit = 2
+            case "date": bit = 4
+            case "time": bit = 8
+            case "tags": bit = 16
+            case "starred": bit = 32
+            default: return false
+            }
+            guard seen & bit == 0 else { return false }
+            seen |= bit
+            switch bit {
+            case 16:
                 guard let value = reader.stringArray() else { return false }
-                entry[key] = value
-            case "starred":
+                entry.tags = value
+            case 32:
                 guard let value = reader.bool() else { return false }
-                entry[key] = value
+                entry.starred = value
             default:
-                return false
+                guard let value = reader.string() else { return false }
+                switch bit {
+                case 1: entry.title = value
+                case 2: entry.body = value
+                case 4: entry.date = value
+                default: entry.time = value
+                }
             }
             return true
         }

@@ -62,7 +62,12 @@ extension JournalImport {
     @discardableResult
     public static func check(_ input: ImportInput, format: Format, timeZone: TimeZone = .current) throws(JournalError) -> Int {
         var count = 0
-        try forEachRecord(input, format: format, timeZone: timeZone) { (_: PendingRecord, _: Int, _: Int) throws(JournalError) in count += 1 }
+        // Each record is also encoded and checked as an append would (its time's range, its
+        // size), so a record the import would refuse is found here, before anything is written.
+        try forEachRecord(input, format: format, timeZone: timeZone) { (record: PendingRecord, _: Int, _: Int) throws(JournalError) in
+            _ = try record.sealInput()
+            count += 1
+        }
         return count
     }
 
@@ -88,8 +93,11 @@ extension JournalImport {
     public static func importRecords(from input: ImportInput, format: Format, into journal: Journal, timeZone: TimeZone = .current,
                                      chunkRecords: Int = JournalImport.chunkRecords,
                                      progress: ((ImportProgress) -> Void)? = nil) throws(JournalError) -> ImportProgress {
+        guard journal.mode == .readWrite else { throw .readOnly }
         let chunkRecords = max(1, chunkRecords)
-        var pending: [PendingRecord] = []
+        // Records are encoded and checked here, on the parsing thread, as they are read (the
+        // committing thread only seals and writes them).
+        var pending: [SealInput] = []
         pending.reserveCapacity(min(chunkRecords, JournalImport.chunkRecords))
         var pendingBytes = 0
         var committed = 0
@@ -137,7 +145,7 @@ extension JournalImport {
                 pending = []
                 pending.reserveCapacity(min(chunkRecords, JournalImport.chunkRecords))
             } else {
-                committedChunk(try journal.appendBatch(pending), count: pending.count, readTo: bytesRead)
+                committedChunk(try journal.appendSealed(pending, onOneThread: false), count: pending.count, readTo: bytesRead)
                 pending.removeAll(keepingCapacity: true)
             }
             pendingBytes = 0
@@ -145,7 +153,7 @@ extension JournalImport {
         do throws(JournalError) {
             try forEachRecord(polledInput, format: format, timeZone: timeZone) { (record: PendingRecord, consumed: Int, itemBytes: Int) throws(JournalError) in
                 bytesRead = consumed
-                pending.append(record)
+                pending.append(try record.sealInput())
                 pendingBytes += itemBytes
                 if pending.count >= chunkRecords || pendingBytes >= chunkPayloadBytes { try flush() } else { try poll() }
             }
@@ -182,7 +190,7 @@ extension JournalImport {
                 entryNumber += 1
                 // Plain entries are read by hand (ImportFastPath); anything else by JSONSerialization, as before.
                 guard let entry = entryBytes.withUnsafeBytes({ ImportFastPath.jrnlEntry($0) })
-                        ?? (try? JSONSerialization.jsonObject(with: Data(entryBytes)) as? [String: Any]) else {
+                        ?? (try? JSONSerialization.jsonObject(with: Data(entryBytes)) as? [String: Any]).map(JrnlFields.init) else {
                     throw .invalidField(field: "entry \(entryNumber)", reason: "is not a JSON object")
                 }
                 try body(try jrnlRecord(entry, entryNumber: entryNumber, calendar: calendar), consumed, entryBytes.count)
@@ -193,7 +201,7 @@ extension JournalImport {
 
 /// Commits import chunks on a thread of its own, one at a time, while the importing thread
 /// parses the next chunk. The caller's closures (input, progress) stay on the importing thread;
-/// only ``Journal/appendBatch(_:)`` runs here. The thread is joined by ``stop()``.
+/// only the commit (sealing and writing, as ``Journal/appendBatch(_:)`` does) runs here. The thread is joined by ``stop()``.
 final class ChunkCommitter: Sendable {
     struct Done: Sendable {
         let receipt: Result<AppendReceipt, JournalError>
@@ -201,7 +209,7 @@ final class ChunkCommitter: Sendable {
         let readTo: Int
     }
 
-    private let work = BoundedChannel<(records: [PendingRecord], readTo: Int)>(capacity: 1)
+    private let work = BoundedChannel<(records: [SealInput], readTo: Int)>(capacity: 1)
     private let results = BoundedChannel<Done>(capacity: 1)
     /// Whether a submitted chunk's result has not been collected yet (importing thread only).
     private let outstanding = Locked(false)
@@ -213,14 +221,14 @@ final class ChunkCommitter: Sendable {
         thread = UncheckedSendable(JoinedThread {
             while let chunk = work.take() {
                 let receipt: Result<AppendReceipt, JournalError>
-                do throws(JournalError) { receipt = .success(try journal.appendBatch(chunk.records, onOneThread: true)) } catch { receipt = .failure(error) }
+                do throws(JournalError) { receipt = .success(try journal.appendSealed(chunk.records, onOneThread: false)) } catch { receipt = .failure(error) }
                 guard results.put(Done(receipt: receipt, count: chunk.records.count, readTo: chunk.readTo)) else { return }
             }
         })
     }
 
     /// Hands a chunk over (the previous one's result must have been collected).
-    func submit(_ records: [PendingRecord], readTo: Int) {
+    func submit(_ records: [SealInput], readTo: Int) {
         outstanding.withLock { $0 = true }
         _ = work.put((records, readTo))
     }

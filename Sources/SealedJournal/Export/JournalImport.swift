@@ -165,14 +165,19 @@ public enum JournalImport {
         return records
     }
 
-    /// One jrnl entry object as a record.
+    /// One jrnl entry object (as Foundation's JSON gives it) as a record.
     static func jrnlRecord(_ entry: [String: Any], entryNumber: Int, calendar: Calendar) throws(JournalError) -> PendingRecord {
+        try jrnlRecord(JrnlFields(entry), entryNumber: entryNumber, calendar: calendar)
+    }
+
+    /// One jrnl entry's fields as a record.
+    static func jrnlRecord(_ entry: JrnlFields, entryNumber: Int, calendar: Calendar) throws(JournalError) -> PendingRecord {
         let place = "entry \(entryNumber)"
-        guard let dateText = entry["date"] as? String, let day = try? LocalDate(dateText) else {
+        guard let dateText = entry.date, let day = try? LocalDate(dateText) else {
             throw .invalidField(field: place, reason: "has no valid \"date\" (YYYY-MM-DD)")
         }
         var hour = 0, minute = 0
-        if let time = entry["time"] as? String {
+        if let time = entry.time {
             let parts = time.split(separator: ":").map { Int($0) }
             guard parts.count >= 2, let h = parts[0], let m = parts[1], (0..<24).contains(h), (0..<60).contains(m) else {
                 throw .invalidField(field: place, reason: "has an invalid \"time\" (HH:MM)")
@@ -183,10 +188,10 @@ public enum JournalImport {
         guard let date = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: hour, minute: minute)) else {
             throw .invalidField(field: place, reason: "has a date that does not exist")
         }
-        let title = (entry["title"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-        let body = entry["body"] as? String ?? ""
-        var tags = (entry["tags"] as? [String] ?? []).map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }.filter { !$0.isEmpty }
-        if entry["starred"] as? Bool == true { tags.append("starred") }
+        let title = entry.title.flatMap { $0.isEmpty ? nil : $0 }
+        let body = entry.body ?? ""
+        var tags = (entry.tags ?? []).map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }.filter { !$0.isEmpty }
+        if entry.starred == true { tags.append("starred") }
         let value = JournalEntry(text: trimmingNewlines(body), title: title, tags: tags)
         do { try value.validate() } catch let JournalError.invalidField(field, reason) {
             throw .invalidField(field: "\(place): \(field)", reason: reason)
@@ -211,5 +216,28 @@ public enum JournalImport {
         while start < end, isNewline(scalars[start]) { start = scalars.index(after: start) }
         while end > start, isNewline(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
         return String(scalars[start..<end])
+    }
+}
+
+/// The fields of a jrnl entry an import reads; any other type than the one named counts as
+/// absent (as the casts of Foundation's dictionary give).
+struct JrnlFields {
+    var title: String?
+    var body: String?
+    var date: String?
+    var time: String?
+    var tags: [String]?
+    var starred: Bool?
+
+    init() {}
+
+    /// The fields of a dictionary from `JSONSerialization`.
+    init(_ entry: [String: Any]) {
+        title = entry["title"] as? String
+        body = entry["body"] as? String
+        date = entry["date"] as? String
+        time = entry["time"] as? String
+        tags = entry["tags"] as? [String]
+        starred = entry["starred"] as? Bool
     }
 }

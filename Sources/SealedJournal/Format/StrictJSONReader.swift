@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads a strict subset of JSON from bytes; every method returns `nil`/`false` on anything it
 /// does not handle, and the caller then gives up on the fast path.
 struct StrictJSONReader {
@@ -81,9 +87,9 @@ struct StrictJSONReader {
         out.reserveCapacity(raw.count)
         var at = 0
         while at < raw.count {
-            // Copy up to the next backslash in one piece.
-            var end = at
-            while end < raw.count, raw[end] != UInt8(ascii: "\\") { end += 1 }
+            // Copy up to the next backslash in one piece (memchr finds it).
+            let end = memchr(raw.baseAddress! + at, Int32(UInt8(ascii: "\\")), raw.count - at)
+                .map { UnsafeRawPointer($0) - raw.baseAddress! } ?? raw.count
             if end > at {
                 out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[at..<end]))
                 at = end

@@ -12,7 +12,7 @@ public struct AppendReceipt: Sendable, Equatable {
 }
 
 /// One record ready to seal: its plaintext, its envelope, and the record it amends (if any).
-struct SealInput {
+struct SealInput: Sendable {
     let plaintext: RecordPlaintext
     let envelope: RecordEnvelope
     let amends: UInt64?
@@ -59,6 +59,14 @@ extension Journal {
         guard mode == .readWrite else { throw .readOnly }
         guard !records.isEmpty else { throw .invalidField(field: "records", reason: "a batch needs at least one record") }
         return try commit(try Journal.sealInputs(records, onOneThread: onOneThread), onOneThread: onOneThread)
+    }
+
+    /// Commits records already encoded and checked (``PendingRecord/sealInput()``): an import
+    /// does that on its parsing thread, so the committing thread only seals and writes.
+    func appendSealed(_ inputs: [SealInput], onOneThread: Bool) throws(JournalError) -> AppendReceipt {
+        guard mode == .readWrite else { throw .readOnly }
+        guard !inputs.isEmpty else { throw .invalidField(field: "records", reason: "a batch needs at least one record") }
+        return try commit(inputs, onOneThread: onOneThread)
     }
 
     /// Encodes and checks every record (in two halves on two cores for a large batch); the

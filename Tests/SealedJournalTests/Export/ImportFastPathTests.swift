@@ -129,6 +129,13 @@ struct ImportFastPathTests {
         do { return summary(try JournalImport.jrnlRecord(entry, entryNumber: 1, calendar: calendar)) } catch { return "error: \(error)" }
     }
 
+    /// The fast path's fields, through the same record builder.
+    static func jrnl(_ fields: JrnlFields) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "America/New_York")!
+        do { return summary(try JournalImport.jrnlRecord(fields, entryNumber: 1, calendar: calendar)) } catch { return "error: \(error)" }
+    }
+
     static func checkEntry(_ bytes: [UInt8]) -> (fast: Bool, agrees: Bool) {
         guard let fast = bytes.withUnsafeBytes({ ImportFastPath.jrnlEntry($0) }) else { return (false, true) }
         return (true, foundationEntry(bytes) == jrnl(fast))

@@ -96,6 +96,28 @@ struct StreamingImportTests {
         #expect(Journal.verify(at: path).isValid)
     }
 
+    @Test("a record that parses but an append refuses (a 17 MiB payload): check() finds it; the import stops there with whole chunks; the next import works")
+    func appendRefusalIsFoundByCheck() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j.sj")
+        let journal = try makeJournal(at: path).journal
+        var lines = (0..<6).map { "{\"data\":{\"text\":\"n\($0)\"},\"kind\":\"entry\",\"recordedAt\":\"2026-01-01T00:00:00.000Z\",\"sequence\":\($0)}" }
+        lines[3] = "{\"data\":{\"blob\":\"" + String(repeating: "z", count: 17 << 20) + "\"},\"kind\":\"myapp.blob\",\"recordedAt\":\"2026-01-01T00:00:00.000Z\"}"
+        let data = Data(lines.joined(separator: "\n").utf8)
+        let checked = #expect(throws: JournalError.self) { try JournalImport.check(.data(data), format: .ndjson) }
+        guard case .recordTooLarge? = checked else { Issue.record("\(String(describing: checked))"); return }
+        #expect(journal.recordCount == 0, "check writes nothing")
+        let error = #expect(throws: JournalError.self) {
+            try JournalImport.importRecords(from: .data(data), format: .ndjson, into: journal, chunkRecords: 2)
+        }
+        guard case .recordTooLarge? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(journal.recordCount == 2, "the chunk before stays; nothing of the refused record's chunk is written")
+        // What next: the rest imports, and the journal verifies.
+        let rest = Data(lines[4...].joined(separator: "\n").utf8)
+        #expect(try JournalImport.importRecords(from: .data(rest), format: .ndjson, into: journal).records == 2)
+        #expect(journal.recordCount == 4 && Journal.verify(at: path).isValid)
+    }
+
     @Test("a chunk committed on the import's second thread is reported before the next read of a slow input")
     func progressIsPrompt() throws {
         let dir = try TemporaryDirectory()
