@@ -30,7 +30,7 @@ struct Read: ParsableCommand {
 
     @OptionGroup var target: JournalArgument
     @OptionGroup var range: RangeOptions
-    @Option(name: .customShort("n"), help: ArgumentHelp("Only the last N matching records.", valueName: "N"))
+    @Option(name: .customShort("n"), help: ArgumentHelp("Only the last N matching records (read from the end: fast at any size; `verify` checks the rest of the file).", valueName: "N"))
     var count: Int?
     @Option(help: ArgumentHelp("Only entries with this tag (- to be asked).", valueName: "-"))
     var tag: String?

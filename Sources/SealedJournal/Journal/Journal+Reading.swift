@@ -335,6 +335,12 @@ extension Journal {
         guard count > 0 else { return [] }
         try checkCurrent()
         let (end, recordCount) = state.withLock { ($0.tail.endOffset, $0.tail.frame.treeSize) }
+        // Read backwards from a position the file no longer reaches and every error would name
+        // the wrong record: say what happened instead.
+        let size = try JournalError.mapping { try file.size() }
+        guard size >= end else {
+            throw .corruptFrame(offset: size, sequence: nil, reason: "the journal file became shorter while open (truncated by another program?)")
+        }
         var reader = BackwardFrameReader(file: file, from: end)
         let cipher = try JournalError.mapping { try RecordCipher(masterKey: masterKey, journalID: journalID) }
         var found: [JournalRecord] = []

@@ -165,14 +165,12 @@ struct BackwardFrameReader {
         let start = end - UInt64(bodyLength + Frame.overhead)
         try fill(from: start, to: end)
         let frameStart = Int(start - bufferStart)
-        let header: (bodyLength: Int, kind: FrameKind)
-        do {
-            header = try Frame.parsePrefix(buffer[frameStart..<(frameStart + Frame.prefixByteCount)])
-        } catch {
-            throw FrameReadError.malformed(offset: start, reason: error)
-        }
-        guard header.bodyLength == bodyLength else {
-            throw FrameReadError.malformed(offset: start, reason: .invalidField(what: "frame trailer"))
+        // What the trailer points at must be the same frame's prefix; if it is not, the trailer
+        // (or the prefix) was damaged, and the trailer is what is named: the bytes at the
+        // computed start belong to some other frame.
+        let header = try? Frame.parsePrefix(buffer[frameStart..<(frameStart + Frame.prefixByteCount)])
+        guard let header, header.bodyLength == bodyLength else {
+            throw FrameReadError.malformed(offset: end - UInt64(Frame.suffixByteCount), reason: .invalidField(what: "frame trailer"))
         }
         offset = start
         let total = bodyLength + Frame.overhead

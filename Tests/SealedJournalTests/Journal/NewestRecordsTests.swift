@@ -135,15 +135,16 @@ struct NewestRecordsTests {
             return here.count == next.count && here.offset + here.count == next.offset
         }
         let first = (100..<(total - 40)).first(where: adjacentSameSize)!
-        func expectFailure(_ bytes: [UInt8], at sequence: UInt64?, _ what: String) throws {
+        func expectFailure(_ bytes: [UInt8], at sequence: UInt64?, offset: Int? = nil, _ what: String) throws {
             try writeFileBytes(bytes, to: path)
             let reopened = try Journal.open(at: path, passphrase: testPassphrase(), mode: .readOnly)
             let error = #expect(throws: JournalError.self, "\(what)") {
                 let shown = try reopened.lastRecords(total - first)
                 Issue.record("\(what): shown \(shown.count) records")
             }
-            guard case let .corruptFrame(_, found, _)? = error else { Issue.record("\(what): \(String(describing: error))"); return }
+            guard case let .corruptFrame(at, found, _)? = error else { Issue.record("\(what): \(String(describing: error))"); return }
             #expect(found == sequence, "\(what)")
+            if let offset { #expect(at == UInt64(offset), "\(what): the error names the damaged bytes") }
             // The records after the change still read.
             #expect(try reopened.lastRecords(total - first - 2).count == total - first - 2, "\(what)")
         }
@@ -157,6 +158,21 @@ struct NewestRecordsTests {
         try expectFailure(extended, at: UInt64(first + 1), "made an extension frame")
         var trailer = original
         trailer[frames[first + 1].offset + frames[first + 1].count - 4] ^= 0x10
-        try expectFailure(trailer, at: nil, "trailer changed")
+        try expectFailure(trailer, at: nil, offset: frames[first + 1].offset + frames[first + 1].count - 4, "trailer changed")
+        var zeroTrailer = original
+        for index in 0..<4 { zeroTrailer[frames[first + 1].offset + frames[first + 1].count - 4 + index] = 0 }
+        try expectFailure(zeroTrailer, at: nil, offset: frames[first + 1].offset + frames[first + 1].count - 4, "trailer zeroed")
+    }
+
+    @Test("a journal cut short by another program while open: the error says so, and names no record")
+    func truncatedWhileOpen() throws {
+        let dir = try TemporaryDirectory()
+        let (journal, path) = try Self.makeNewestJournal(dir)
+        let frames = try Self.recordFrames(path)
+        let reader = try Journal.open(at: path, passphrase: testPassphrase(), mode: .readOnly)
+        #expect(truncate(path, off_t(frames[Int(journal.recordCount) - 20].offset)) == 0)
+        let error = #expect(throws: JournalError.self) { _ = try reader.lastRecords(5) }
+        guard case let .corruptFrame(_, sequence, reason)? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(sequence == nil && reason.contains("became shorter"))
     }
 }
