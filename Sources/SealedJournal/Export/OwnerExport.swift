@@ -64,14 +64,14 @@ public enum OwnerExport {
             let noticeField = notice.map { "\"notice\":" + jsonString($0) + "," } ?? ""
             try write("{\"format\":\"sealed-journal-export\",\"version\":1,\"journalID\":\"\(journal.journalIDHex)\",\(noticeField)\"records\":[\n")
             try journal.forEachRecord(filter) { record in
-                try write((count == 0 ? "" : ",\n") + (try ndjsonLine(record)))
+                try write(try ndjsonLine(record, prefix: count == 0 ? "" : ",\n"))
                 count += 1
             }
             try write("\n]}\n")
         case .ndjson:
             if let notice { try write("{\"notice\":" + jsonString(notice) + "}\n") }
             try journal.forEachRecord(filter) { record in
-                try write((try ndjsonLine(record)) + "\n")
+                try write(try ndjsonLine(record, suffix: "\n"))
                 count += 1
             }
         case .csv:
@@ -112,12 +112,14 @@ public enum OwnerExport {
         CanonicalJSONWriter.string(text) ?? (try? String(decoding: RecordCoding.encoder.encode(text), as: UTF8.self)) ?? "\"\""
     }
 
-    /// `{"data":<payload>,"kind":"…","recordedAt":"…","sequence":n}` (keys sorted).
-    static func ndjsonLine(_ record: JournalRecord) throws -> String {
+    /// `{"data":<payload>,"kind":"…","recordedAt":"…","sequence":n}` (keys sorted), with
+    /// `prefix` before it and `suffix` after it (a separator, a line end) in the same string.
+    static func ndjsonLine(_ record: JournalRecord, prefix: StaticString = "", suffix: StaticString = "") throws -> String {
         // Built as bytes, then one String (one copy of the payload, not one per concatenation).
         let payload = try RecordCoding.canonicalPayload(record)
         var out: [UInt8] = []
-        out.reserveCapacity(payload.count + 112)
+        out.reserveCapacity(payload.count + 120)
+        out.append(contentsOf: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
         out.append(contentsOf: "{\"data\":".utf8)
         out.append(contentsOf: payload)
         out.append(contentsOf: ",\"kind\":".utf8)
@@ -127,10 +129,11 @@ public enum OwnerExport {
             out.append(contentsOf: jsonString(record.kind.rawValue).utf8)
         }
         out.append(contentsOf: ",\"recordedAt\":\"".utf8)
-        out.append(contentsOf: CivilTime.iso8601(milliseconds: record.recordedAtMilliseconds).utf8)
+        CivilTime.appendISO8601(milliseconds: record.recordedAtMilliseconds, to: &out)
         out.append(contentsOf: "\",\"sequence\":".utf8)
         out.append(contentsOf: String(record.sequence).utf8)
         out.append(UInt8(ascii: "}"))
+        out.append(contentsOf: UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount))
         return String(decoding: out, as: UTF8.self)
     }
 

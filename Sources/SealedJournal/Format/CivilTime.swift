@@ -59,14 +59,59 @@ enum CivilTime {
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC), or with `offsetSeconds` the local time and its offset,
     /// `YYYY-MM-DDTHH:MM:SS.mmm+HH:MM`. The time must be in range (the caller checked).
     static func iso8601(milliseconds: Int64, offsetSeconds: Int32? = nil) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(29)
+        appendISO8601(milliseconds: milliseconds, offsetSeconds: offsetSeconds, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends ``iso8601(milliseconds:offsetSeconds:)``'s text to `out` as UTF-8, digit by
+    /// digit (an export writes one per record; building it from small strings cost more than
+    /// the rest of the line).
+    static func appendISO8601(milliseconds: Int64, offsetSeconds: Int32? = nil, to out: inout [UInt8]) {
         let local = milliseconds + Int64(offsetSeconds ?? 0) * 1000
         let (days, ofDay) = split(milliseconds: local)
         let (year, month, day) = date(days: days)
-        let hour = ofDay / 3_600_000, minute = ofDay / 60_000 % 60, second = ofDay / 1000 % 60, milli = ofDay % 1000
-        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
-        text += pad(Int(hour), 2) + ":" + pad(Int(minute), 2) + ":" + pad(Int(second), 2) + "." + pad(Int(milli), 3)
-        guard let offsetSeconds else { return text + "Z" }
-        return text + offsetText(offsetSeconds)
+        let hour = Int(ofDay / 3_600_000), minute = Int(ofDay / 60_000 % 60), second = Int(ofDay / 1000 % 60), milli = Int(ofDay % 1000)
+        appendPadded(year, 4, to: &out)
+        out.append(UInt8(ascii: "-"))
+        appendPadded(month, 2, to: &out)
+        out.append(UInt8(ascii: "-"))
+        appendPadded(day, 2, to: &out)
+        out.append(UInt8(ascii: "T"))
+        appendPadded(hour, 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        appendPadded(minute, 2, to: &out)
+        out.append(UInt8(ascii: ":"))
+        appendPadded(second, 2, to: &out)
+        out.append(UInt8(ascii: "."))
+        appendPadded(milli, 3, to: &out)
+        guard let offsetSeconds else {
+            out.append(UInt8(ascii: "Z"))
+            return
+        }
+        out.append(contentsOf: offsetText(offsetSeconds).utf8)
+    }
+
+    /// `value` (not negative) in decimal, zero-padded to at least `width` digits, as `pad` gives.
+    private static func appendPadded(_ value: Int, _ width: Int, to out: inout [UInt8]) {
+        guard value >= 0 else {
+            out.append(contentsOf: pad(value, width).utf8)
+            return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            for _ in count..<max(count, width) { out.append(UInt8(ascii: "0")) }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
+        }
     }
 
     /// `YYYY-MM-DD HH:MM ±HH:MM`: a local time for people, with its zone.

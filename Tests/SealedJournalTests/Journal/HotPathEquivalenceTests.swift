@@ -100,6 +100,39 @@ struct HotPathEquivalenceTests {
         #expect(handled >= 12, "the payloads the library writes are read by hand")
     }
 
+    @Test("timestamps written digit by digit equal Foundation's ISO 8601 (1970-2199) and the component formula everywhere, offsets too")
+    func timestamps() {
+        var generator = SeededGenerator(seed: 0x150_8601)
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        var samples: [Int64] = [CivilTime.earliestMilliseconds, CivilTime.latestMilliseconds, 0, -1, 999, 1000, 951_782_400_000]
+        for _ in 0..<4000 { samples.append(Int64.random(in: CivilTime.earliestMilliseconds...CivilTime.latestMilliseconds, using: &generator)) }
+        for _ in 0..<4000 { samples.append(Int64.random(in: 0..<7_258_118_400_000, using: &generator)) }
+        for milliseconds in samples {
+            let text = CivilTime.iso8601(milliseconds: milliseconds)
+            var bytes: [UInt8] = [0x41]
+            CivilTime.appendISO8601(milliseconds: milliseconds, to: &bytes)
+            #expect(bytes == [0x41] + Array(text.utf8))
+            let (days, ofDay) = CivilTime.split(milliseconds: milliseconds)
+            let (year, month, day) = CivilTime.date(days: days)
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, month, day,
+                                  Int(ofDay / 3_600_000), Int(ofDay / 60_000 % 60), Int(ofDay / 1000 % 60), Int(ofDay % 1000))
+            #expect(text == expected)
+            if (0..<7_258_118_400_000).contains(milliseconds) {
+                // Foundation on the whole second (its fractions come from a binary Double), our milliseconds after.
+                let whole = milliseconds / 1000 * 1000
+                let foundation = Date(timeIntervalSince1970: Double(whole / 1000)).formatted(style)
+                #expect(text.prefix(19) == foundation.prefix(19) && text.dropFirst(19) == String(format: ".%03dZ", Int(milliseconds - whole)), "\(milliseconds)")
+            }
+            let offset = Int32.random(in: -64_800...64_800, using: &generator) / 60 * 60
+            let withOffset = CivilTime.iso8601(milliseconds: milliseconds, offsetSeconds: offset)
+            let local = milliseconds + Int64(offset) * 1000
+            #expect(withOffset.hasSuffix(CivilTime.offsetText(offset)))
+            if CivilTime.isInRange(milliseconds: local) {
+                #expect(withOffset.dropLast(6) == CivilTime.iso8601(milliseconds: local).dropLast(), "\(milliseconds) \(offset)")
+            }
+        }
+    }
+
     @Test("a record opened in place equals the one opened from a copy; any altered byte still fails, then the next record opens")
     func inPlaceOpen() throws {
         let master = try SecretBytes(copying: [UInt8](repeating: 5, count: 32))
