@@ -100,6 +100,36 @@ struct HotPathEquivalenceTests {
         #expect(handled >= 12, "the payloads the library writes are read by hand")
     }
 
+    @Test("the padding marker found from the end agrees with sodium_unpad on every marker position and on damaged padding")
+    func unpadding() throws {
+        var generator = SeededGenerator(seed: 0x80_0000)
+        for window in [16, 32, 256, 512] {
+            for total in [window, window * 2, window + 256] where total % window == 0 {
+                for trial in 0..<(total * 3) {
+                    var bytes = (0..<total).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                    let marker = trial % total
+                    switch trial / total {
+                    case 0:  // well formed: marker, then zeros
+                        bytes[marker] = 0x80
+                        for index in (marker + 1)..<total { bytes[index] = 0 }
+                    case 1:  // zeros with one stray non-zero byte after the marker
+                        bytes[marker] = 0x80
+                        for index in (marker + 1)..<total { bytes[index] = 0 }
+                        if marker + 1 < total { bytes[Int.random(in: (marker + 1)..<total, using: &generator)] = UInt8.random(in: 1...255, using: &generator) }
+                    default:  // all zeros from a position on, and no marker there
+                        for index in marker..<total { bytes[index] = 0 }
+                        if marker > 0 && bytes[marker - 1] == 0x80 { bytes[marker - 1] = 0x81 }
+                    }
+                    let ours = bytes.withUnsafeBytes { raw in try? RecordPlaintext.markerOffset(raw, searchingLast: window) }
+                    let sodium = bytes.withUnsafeBytes { raw in
+                        (try? Padding.unpaddedLength(UnsafeRawBufferPointer(rebasing: raw[(total - window)...]), blockSize: window)).map { $0 + total - window }
+                    }
+                    #expect(ours == sodium, "window \(window), total \(total), trial \(trial)")
+                }
+            }
+        }
+    }
+
     @Test("timestamps written digit by digit equal Foundation's ISO 8601 (1970-2199) and the component formula everywhere, offsets too")
     func timestamps() {
         var generator = SeededGenerator(seed: 0x150_8601)
