@@ -327,7 +327,7 @@ extension Journal {
     /// records, so "the newest five" costs a few reads however long the journal is (a rare
     /// kind or a narrow filter may still read far back). Every record read is authenticated at
     /// its sequence number, as ``forEachRecord(_:_:)`` does; damage in the part read throws, like
-    /// a forward read. Records older than the part read are not read at all (``verify()`` checks
+    /// a forward read. Records older than the part read are not read at all (``verify(options:progress:)`` checks
     /// the whole journal).
     /// - Throws: ``JournalError/corruptFrame(offset:sequence:reason:)`` for a record that cannot
     ///   be read or authenticated in the part read.
