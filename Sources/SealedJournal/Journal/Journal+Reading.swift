@@ -85,27 +85,13 @@ public struct RecordCursor: ~Copyable {
     /// The next matching record, or `nil` at the end.
     public mutating func next() throws(JournalError) -> JournalRecord? {
         while true {
-            /// What one frame gave: the end, a frame that is not a record, a record, or a record that failed to open.
-            enum Step { case skip, opened(RecordPlaintext), failed(any Error, offset: UInt64) }
-            let step: Step?
+            let step: FrameStep?
             do {
                 // The frame is read and opened in place (no copy of its bytes).
                 let cipher = self.cipher, sequence = self.sequence
-                step = try reader.withNextFrame { frame -> Step in
-                    guard frame.kind == .record else { return .skip }
-                    do { return .opened(try cipher.open(body: frame.body, sequence: sequence)) } catch {
-                        return .failed(error, offset: frame.offset)
-                    }
-                }
-            } catch let error as FrameReadError {
-                switch error {
-                case let .incomplete(offset): throw .corruptFrame(offset: offset, sequence: sequence, reason: "the frame is incomplete")
-                case let .malformed(offset, reason): throw .corruptFrame(offset: offset, sequence: nil, reason: reason.description)
-                }
-            } catch let error as SystemError {
-                throw .io(error)
+                step = try reader.withNextFrame { FrameStep.open($0, with: cipher, sequence: sequence) }
             } catch {
-                throw .corruptFrame(offset: reader.offset, sequence: nil, reason: "unreadable")
+                throw .readingFrames(error, sequence: sequence, offset: reader.offset)
             }
             guard let step else { return nil }
             let plaintext: RecordPlaintext
@@ -152,18 +138,8 @@ extension RecordCursor {
                 read = try reader.withNextFrame { frame -> (offset: UInt64, body: [UInt8])? in
                     frame.kind == .record ? (frame.offset, Array(frame.body)) : nil
                 }
-            } catch let error as FrameReadError {
-                let at = sequence + UInt64(frames.count)
-                switch error {
-                case let .incomplete(offset): stop = .corruptFrame(offset: offset, sequence: at, reason: "the frame is incomplete")
-                case let .malformed(offset, reason): stop = .corruptFrame(offset: offset, sequence: nil, reason: reason.description)
-                }
-                break
-            } catch let error as SystemError {
-                stop = .io(error)
-                break
             } catch {
-                stop = .corruptFrame(offset: reader.offset, sequence: nil, reason: "unreadable")
+                stop = .readingFrames(error, sequence: sequence + UInt64(frames.count), offset: reader.offset)
                 break
             }
             guard let read else {
@@ -346,25 +322,12 @@ extension Journal {
         var found: [JournalRecord] = []
         var sequence = recordCount
         while sequence > 0 && found.count < count {
-            enum Step { case skip, opened(RecordPlaintext), failed(any Error, offset: UInt64) }
-            let step: Step?
+            let step: FrameStep?
             let expected = sequence - 1
             do {
-                step = try reader.withPreviousFrame { frame -> Step in
-                    guard frame.kind == .record else { return .skip }
-                    do { return .opened(try cipher.open(body: frame.body, sequence: expected)) } catch {
-                        return .failed(error, offset: frame.offset)
-                    }
-                }
-            } catch let error as FrameReadError {
-                switch error {
-                case let .incomplete(offset): throw .corruptFrame(offset: offset, sequence: expected, reason: "the frame is incomplete")
-                case let .malformed(offset, reason): throw .corruptFrame(offset: offset, sequence: nil, reason: reason.description)
-                }
-            } catch let error as SystemError {
-                throw .io(error)
+                step = try reader.withPreviousFrame { FrameStep.open($0, with: cipher, sequence: expected) }
             } catch {
-                throw .corruptFrame(offset: reader.offset, sequence: nil, reason: "unreadable")
+                throw .readingFrames(error, sequence: expected, offset: reader.offset)
             }
             switch step {
             case nil:
@@ -427,4 +390,33 @@ extension Journal {
 
     /// The record cipher of this journal's master key (opens records, gives per-record keys).
     func makeRecordCipher() throws -> RecordCipher { try RecordCipher(masterKey: masterKey, journalID: journalID) }
+}
+
+/// What one frame gave a reader (forwards or backwards): a frame that is not a record, a record
+/// opened at its sequence number, or a record that failed to open.
+enum FrameStep {
+    case skip
+    case opened(RecordPlaintext)
+    case failed(any Error, offset: UInt64)
+
+    /// Opens `frame` (read in place) as the record numbered `sequence`, when it is a record.
+    static func open(_ frame: FrameView, with cipher: RecordCipher, sequence: UInt64) -> FrameStep {
+        guard frame.kind == .record else { return .skip }
+        do { return .opened(try cipher.open(body: frame.body, sequence: sequence)) } catch {
+            return .failed(error, offset: frame.offset)
+        }
+    }
+}
+
+extension JournalError {
+    /// What a frame reader's error means to a reader of records expecting record `sequence` next
+    /// (`offset`: where the reader was, for an error that names no place).
+    static func readingFrames(_ error: any Error, sequence: UInt64, offset: UInt64) -> JournalError {
+        switch error {
+        case let FrameReadError.incomplete(at): return .corruptFrame(offset: at, sequence: sequence, reason: "the frame is incomplete")
+        case let FrameReadError.malformed(at, reason): return .corruptFrame(offset: at, sequence: nil, reason: reason.description)
+        case let error as SystemError: return .io(error)
+        default: return .corruptFrame(offset: offset, sequence: nil, reason: "unreadable")
+        }
+    }
 }

@@ -63,8 +63,7 @@ struct FrameReader {
         try fill(at: start, count: total)
         let frameStart = Int(start - bufferStart)
         let suffixAt = frameStart + Frame.prefixByteCount + header.bodyLength
-        let suffix = UInt32(buffer[suffixAt]) | UInt32(buffer[suffixAt + 1]) << 8 | UInt32(buffer[suffixAt + 2]) << 16 | UInt32(buffer[suffixAt + 3]) << 24
-        guard suffix == UInt32(header.bodyLength) else {
+        guard buffer.littleEndianUInt32(at: suffixAt) == UInt32(header.bodyLength) else {
             throw FrameReadError.malformed(offset: start, reason: .invalidField(what: "frame trailer"))
         }
         offset = start + UInt64(total)
@@ -158,7 +157,7 @@ struct BackwardFrameReader {
         }
         try fill(from: end - UInt64(Frame.suffixByteCount), to: end)
         let suffixAt = Int(end - UInt64(Frame.suffixByteCount) - bufferStart)
-        let bodyLength = Int(UInt32(buffer[suffixAt]) | UInt32(buffer[suffixAt + 1]) << 8 | UInt32(buffer[suffixAt + 2]) << 16 | UInt32(buffer[suffixAt + 3]) << 24)
+        let bodyLength = Int(buffer.littleEndianUInt32(at: suffixAt))
         guard bodyLength <= Frame.maximumBodyByteCount, UInt64(bodyLength + Frame.overhead) <= end - lowerBound else {
             throw FrameReadError.malformed(offset: end - UInt64(Frame.suffixByteCount), reason: .invalidField(what: "frame trailer"))
         }
