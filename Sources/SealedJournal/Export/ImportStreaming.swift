@@ -5,11 +5,20 @@ import Foundation
 public struct ImportInput {
     private let nextChunk: () throws -> [UInt8]
 
-    /// Reads from `handle` (a file or standard input) in chunks of 1 MiB.
+    /// Reads from `handle` (a file or standard input) in chunks of up to 1 MiB, from its current
+    /// position.
     public static func fileHandle(_ handle: FileHandle) -> ImportInput {
-        ImportInput {
-            guard let data = try handle.read(upToCount: 1 << 20) else { return [] }
-            return [UInt8](data)
+        // One read(2) per chunk into a buffer that is reused once the reader let go of the last
+        // chunk (Foundation's read(upToCount:) made a fresh Data and a copy of it every time).
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        return ImportInput {
+            let descriptor = handle.fileDescriptor
+            while true {
+                let count = buffer.withUnsafeMutableBytes { readSome(descriptor, into: $0) }
+                if count < 0 && errno == EINTR { continue }
+                guard count >= 0 else { throw CocoaError(.fileReadUnknown) }
+                return count == buffer.count ? buffer : Array(buffer[..<count])
+            }
         }
     }
 
@@ -32,6 +41,11 @@ public struct ImportInput {
             throw .invalidField(field: "input", reason: "could not be read")
         }
     }
+}
+
+/// read(2) (the name `read` inside ``ImportInput`` is its own method).
+private func readSome(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+    read(descriptor, buffer.baseAddress, buffer.count)
 }
 
 /// How far an import got: reported after every committed chunk, and returned at the end.
@@ -64,8 +78,7 @@ extension JournalImport {
         var count = 0
         // Each record is also encoded and checked as an append would (its time's range, its
         // size), so a record the import would refuse is found here, before anything is written.
-        try forEachRecord(input, format: format, timeZone: timeZone) { (record: PendingRecord, _: Int, _: Int) throws(JournalError) in
-            _ = try record.sealInput()
+        try forEachRecord(input, format: format, timeZone: timeZone) { (_: SealInput, _: Int, _: Int) throws(JournalError) in
             count += 1
         }
         return count
@@ -95,8 +108,8 @@ extension JournalImport {
                                      progress: ((ImportProgress) -> Void)? = nil) throws(JournalError) -> ImportProgress {
         guard journal.mode == .readWrite else { throw .readOnly }
         let chunkRecords = max(1, chunkRecords)
-        // Records are encoded and checked here, on the parsing thread, as they are read (the
-        // committing thread only seals and writes them).
+        // Records are parsed, encoded and checked here as they are read (in two halves of each
+        // batch at once, see ImportItems); the committing thread only seals and writes them.
         var pending: [SealInput] = []
         pending.reserveCapacity(min(chunkRecords, JournalImport.chunkRecords))
         var pendingBytes = 0
@@ -151,9 +164,9 @@ extension JournalImport {
             pendingBytes = 0
         }
         do throws(JournalError) {
-            try forEachRecord(polledInput, format: format, timeZone: timeZone) { (record: PendingRecord, consumed: Int, itemBytes: Int) throws(JournalError) in
+            try forEachRecord(polledInput, format: format, timeZone: timeZone) { (record: SealInput, consumed: Int, itemBytes: Int) throws(JournalError) in
                 bytesRead = consumed
-                pending.append(try record.sealInput())
+                pending.append(record)
                 pendingBytes += itemBytes
                 if pending.count >= chunkRecords || pendingBytes >= chunkPayloadBytes { try flush() } else { try poll() }
             }
@@ -170,30 +183,143 @@ extension JournalImport {
         return ImportProgress(records: committed, bytesRead: bytesRead, sequences: first.flatMap { f in last.map { f...$0 } })
     }
 
-    /// Calls `body` with every record of `input`, the input bytes consumed so far and the size
-    /// of the record's line or entry in the input.
+    /// Calls `body` with every record of `input` (parsed, encoded and checked as an append
+    /// would), the input bytes consumed so far and the size of the record's line or entry in the
+    /// input, in input order.
+    ///
+    /// Lines or entries are gathered in small batches (``ImportItems``) whose halves are parsed
+    /// on two threads at once; `body` always runs on the caller's thread, in order, and an error
+    /// comes after every record before it, exactly as when parsing one item at a time. A batch is
+    /// handed on before each read of the input, so a slow input holds nothing back.
     static func forEachRecord(_ input: ImportInput, format: Format, timeZone: TimeZone,
-                              _ body: (PendingRecord, Int, Int) throws(JournalError) -> Void) throws(JournalError) {
+                              _ body: (SealInput, Int, Int) throws(JournalError) -> Void) throws(JournalError) {
+        var items = ImportItems()
+        let parse: @Sendable (UnsafeBufferPointer<UInt8>, Int) throws(JournalError) -> PendingRecord?
         switch format {
         case .ndjson:
-            var lineNumber = 0
-            try NDJSONLines.forEach(input) { (line: ArraySlice<UInt8>, consumed: Int) throws(JournalError) in
-                lineNumber += 1
-                if let record = try ndjsonRecord(line, lineNumber: lineNumber) { try body(record, consumed, line.count) }
-            }
+            parse = { (line, lineNumber) throws(JournalError) in try ndjsonRecord(line, lineNumber: lineNumber) }
         case .jrnlJSON:
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = timeZone
-            var entryNumber = 0
-            var scanner = JrnlEntryScanner()
-            try scanner.forEachEntry(input) { (entryBytes: [UInt8], consumed: Int) throws(JournalError) in
-                entryNumber += 1
+            let fixed = calendar
+            parse = { (bytes, entryNumber) throws(JournalError) in
                 // Plain entries are read by hand (ImportFastPath); anything else by JSONSerialization, as before.
-                guard let entry = entryBytes.withUnsafeBytes({ ImportFastPath.jrnlEntry($0) })
-                        ?? (try? JSONSerialization.jsonObject(with: Data(entryBytes)) as? [String: Any]).map(JrnlFields.init) else {
+                guard let entry = ImportFastPath.jrnlEntry(UnsafeRawBufferPointer(bytes))
+                        ?? (try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any]).map(JrnlFields.init) else {
                     throw .invalidField(field: "entry \(entryNumber)", reason: "is not a JSON object")
                 }
-                try body(try jrnlRecord(entry, entryNumber: entryNumber, calendar: calendar), consumed, entryBytes.count)
+                return try jrnlRecord(entry, entryNumber: entryNumber, calendar: fixed)
+            }
+        }
+        func deliver() throws(JournalError) { try items.parse(with: parse, body) }
+        do throws(JournalError) {
+            switch format {
+            case .ndjson:
+                var lineNumber = 0
+                try NDJSONLines.forEach(input, atChunkEnd: deliver) { (line: ArraySlice<UInt8>, consumed: Int) throws(JournalError) in
+                    lineNumber += 1
+                    items.add(line, number: lineNumber, consumed: consumed)
+                    if items.isFull { try deliver() }
+                }
+            case .jrnlJSON:
+                var entryNumber = 0
+                var scanner = JrnlEntryScanner()
+                try scanner.forEachEntry(input, atChunkEnd: deliver) { (entryBytes: [UInt8], consumed: Int) throws(JournalError) in
+                    entryNumber += 1
+                    items.add(entryBytes[...], number: entryNumber, consumed: consumed)
+                    if items.isFull { try deliver() }
+                }
+            }
+        } catch {
+            // Items gathered before a failure of the input or its structure come first, as in
+            // order (an error of one of them is the earlier error, so it is the one thrown).
+            try deliver()
+            throw error
+        }
+        try deliver()
+    }
+}
+
+/// A batch of an import's lines or entries, copied out of the input (at most
+/// ``maximumCount`` items or about ``maximumBytes`` bytes, or one larger item alone), parsed in
+/// two halves at once on a machine with more than one core.
+struct ImportItems {
+    static let maximumCount = 256
+    static let maximumBytes = 1 << 20
+    /// Below this many items a batch is parsed on the caller's thread alone.
+    static let parallelMinimum = 16
+
+    private var bytes: [UInt8] = []
+    private var items: [(end: Int, number: Int, consumed: Int)] = []
+
+    var isFull: Bool { items.count >= Self.maximumCount || bytes.count >= Self.maximumBytes }
+
+    mutating func add(_ item: ArraySlice<UInt8>, number: Int, consumed: Int) {
+        bytes.append(contentsOf: item)
+        items.append((bytes.count, number, consumed))
+    }
+
+    /// Parses items `range` into their slots, stopping at the first failure (what follows it is
+    /// never delivered).
+    private static func parseRange(_ range: Range<Int>, of all: UnsafeBufferPointer<UInt8>, _ items: UnsafeBufferPointer<(end: Int, number: Int, consumed: Int)>,
+                              into slots: UnsafeMutableBufferPointer<Parsed?>,
+                              with parse: (UnsafeBufferPointer<UInt8>, Int) throws(JournalError) -> PendingRecord?) {
+        for index in range {
+            let start = index == 0 ? 0 : items[index - 1].end
+            do throws(JournalError) {
+                if let record = try parse(UnsafeBufferPointer(rebasing: all[start..<items[index].end]), items[index].number) {
+                    slots[index] = .record(try record.sealInput())
+                } else {
+                    slots[index] = .skipped
+                }
+            } catch {
+                slots[index] = .failed(error)
+                return
+            }
+        }
+    }
+
+    private enum Parsed {
+        case record(SealInput)
+        case skipped
+        case failed(JournalError)
+    }
+
+    /// Parses every item with `parse` (its bytes and its line or entry number) and encodes it as
+    /// an append would, then calls `body` for each record in order, on this thread; throws the
+    /// first failing item's error after every record before it. Empties the batch (also when it throws).
+    mutating func parse(with parse: @escaping @Sendable (UnsafeBufferPointer<UInt8>, Int) throws(JournalError) -> PendingRecord?,
+                        _ body: (SealInput, Int, Int) throws(JournalError) -> Void) throws(JournalError) {
+        guard !items.isEmpty else { return }
+        defer {
+            bytes.removeAll(keepingCapacity: true)
+            items.removeAll(keepingCapacity: true)
+        }
+        var results = [Parsed?](repeating: nil, count: items.count)
+        bytes.withUnsafeBufferPointer { all in
+            items.withUnsafeBufferPointer { items in
+                results.withUnsafeMutableBufferPointer { results in
+                    let slots = results
+                    guard items.count >= Self.parallelMinimum, ProcessInfo.processInfo.activeProcessorCount > 1 else {
+                        return Self.parseRange(0..<items.count, of: all, items, into: slots, with: parse)
+                    }
+                    // Split where half the bytes are. Unchecked: each half writes only its own
+                    // slots; both end before this returns.
+                    let half = items.firstIndex { $0.end >= all.count / 2 }.map { max(1, min($0, items.count - 1)) } ?? items.count / 2
+                    let shared = UncheckedSendable((all: all, items: items, slots: slots, parse: parse))
+                    DispatchQueue.concurrentPerform(iterations: 2) { part in
+                        let batch = shared.value
+                        Self.parseRange(part == 0 ? 0..<half : half..<batch.items.count, of: batch.all, batch.items, into: batch.slots, with: batch.parse)
+                    }
+                }
+            }
+        }
+        for (index, result) in results.enumerated() {
+            switch result {
+            case let .record(input)?: try body(input, items[index].consumed, items[index].end - (index == 0 ? 0 : items[index - 1].end))
+            case .skipped?: continue
+            case let .failed(error)?: throw error
+            case nil: preconditionFailure("an import item after a failure was delivered")  // unreachable: the failure throws first
             }
         }
     }
@@ -257,7 +383,10 @@ final class ChunkCommitter: Sendable {
 
 /// Splits a byte stream into lines (LF), holding at most one line plus one read chunk.
 enum NDJSONLines {
-    static func forEach(_ input: ImportInput, _ body: (ArraySlice<UInt8>, Int) throws(JournalError) -> Void) throws(JournalError) {
+    /// Calls `body` with each line and the bytes consumed up to its end, and `atChunkEnd` after
+    /// the lines of each read (before the next read).
+    static func forEach(_ input: ImportInput, atChunkEnd: () throws(JournalError) -> Void = {},
+                        _ body: (ArraySlice<UInt8>, Int) throws(JournalError) -> Void) throws(JournalError) {
         var carry: [UInt8] = []
         var consumed = 0
         var lineNumber = 0
@@ -286,6 +415,7 @@ enum NDJSONLines {
             }
             carry += chunk[start...]
             consumed += chunk.count - start
+            try atChunkEnd()
             if carry.count > JournalImport.maximumItemBytes {
                 throw .invalidField(field: "line \(lineNumber + 1)", reason: "is longer than \(JournalImport.maximumItemBytes >> 20) MiB")
             }
@@ -319,7 +449,10 @@ struct JrnlEntryScanner {
         .invalidField(field: "input", reason: reason)
     }
 
-    mutating func forEachEntry(_ input: ImportInput, _ body: ([UInt8], Int) throws(JournalError) -> Void) throws(JournalError) {
+    /// Calls `body` with each entry's bytes and the bytes consumed up to its end, and
+    /// `atChunkEnd` after the entries of each read (before the next read).
+    mutating func forEachEntry(_ input: ImportInput, atChunkEnd: () throws(JournalError) -> Void = {},
+                               _ body: ([UInt8], Int) throws(JournalError) -> Void) throws(JournalError) {
         var consumed = 0
         while true {
             let chunk = try input.read()
@@ -393,6 +526,7 @@ struct JrnlEntryScanner {
                 }
             }
             consumed += chunk.count
+            try atChunkEnd()
         }
         guard sawEntries else { throw notJrnl() }
         guard rootClosed, !inString else { throw notJrnl("is not complete JSON (cut short?)") }

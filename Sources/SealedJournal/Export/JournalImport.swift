@@ -177,7 +177,10 @@ public enum JournalImport {
             throw .invalidField(field: place, reason: "has no valid \"date\" (YYYY-MM-DD)")
         }
         var hour = 0, minute = 0
-        if let time = entry.time {
+        if let time = entry.time, let (h, m) = plainTime(time) {
+            hour = h
+            minute = m
+        } else if let time = entry.time {
             let parts = time.split(separator: ":").map { Int($0) }
             guard parts.count >= 2, let h = parts[0], let m = parts[1], (0..<24).contains(h), (0..<60).contains(m) else {
                 throw .invalidField(field: place, reason: "has an invalid \"time\" (HH:MM)")
@@ -197,6 +200,22 @@ public enum JournalImport {
             throw .invalidField(field: "\(place): \(field)", reason: reason)
         }
         return PendingRecord(value, recordedAt: date)
+    }
+
+    /// `HH:MM` (exactly five ASCII bytes, in range), read as bytes; `nil` for anything else,
+    /// which the general split above reads as it always did.
+    static func plainTime(_ text: String) -> (hour: Int, minute: Int)? {
+        var text = text
+        return text.withUTF8 { bytes -> (Int, Int)? in
+            guard bytes.count == 5, bytes[2] == UInt8(ascii: ":") else { return nil }
+            func digit(_ index: Int) -> Int? {
+                let value = Int(bytes[index]) &- 48
+                return value >= 0 && value <= 9 ? value : nil
+            }
+            guard let h1 = digit(0), let h2 = digit(1), let m1 = digit(3), let m2 = digit(4),
+                  h1 * 10 + h2 < 24, m1 * 10 + m2 < 60 else { return nil }
+            return (h1 * 10 + h2, m1 * 10 + m2)
+        }
     }
 
     /// `text` without leading and trailing newline characters (exactly the scalars of

@@ -22,12 +22,24 @@ public struct LocalDate: Codable, Hashable, Comparable, Sendable, CustomStringCo
 
     /// Parses `YYYY-MM-DD`.
     public init(_ text: String) throws(JournalError) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
-            throw .invalidField(field: "day", reason: "expected YYYY-MM-DD")
+        // Exactly ten ASCII bytes: four digits, '-', two digits, '-', two digits (read as bytes:
+        // splitting by Character was most of an import's date handling).
+        var text = text
+        let parsed = text.withUTF8 { bytes -> (Int, Int, Int)? in
+            guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+            func number(_ range: Range<Int>) -> Int? {
+                var value = 0
+                for index in range {
+                    let digit = Int(bytes[index]) &- 48
+                    guard digit >= 0 && digit <= 9 else { return nil }
+                    value = value * 10 + digit
+                }
+                return value
+            }
+            guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
+            return (y, m, d)
         }
+        guard let (y, m, d) = parsed else { throw .invalidField(field: "day", reason: "expected YYYY-MM-DD") }
         try self.init(year: y, month: m, day: d)
     }
 

@@ -96,6 +96,77 @@ struct StreamingImportTests {
         #expect(Journal.verify(at: path).isValid)
     }
 
+    /// 700 mixed NDJSON lines (entries, check-ins, an app-defined kind, a notice line first):
+    /// three batches of ImportItems, each parsed in two halves.
+    static func mixedExport() throws -> String {
+        let dir = try TemporaryDirectory()
+        let source = try makeJournal(at: dir.file("a.sj")).journal
+        try source.appendBatch((0..<700).map { index -> PendingRecord in
+            let time = Date(timeIntervalSince1970: 1_700_000_000 + Double(index) * 3600)
+            switch index % 3 {
+            case 0: return PendingRecord(JournalEntry(text: "entry \(index) " + String(repeating: "ü", count: index % 50), title: index % 2 == 0 ? "t\(index)" : nil, tags: ["a"]), recordedAt: time)
+            case 1: return PendingRecord(CheckIn(day: LocalDate(date: time, timeZone: TimeZone(identifier: "UTC")!), mood: 1 + index % 10, craving: 3, use: .sober), recordedAt: time)
+            default: return PendingRecord(rawKind: "myapp.note", payload: Array("{\"n\":\(index)}".utf8), recordedAt: time)
+            }
+        })
+        var exported = ""
+        try OwnerExport.write(source, format: .ndjson, notice: "notice") { exported += $0 }
+        return exported
+    }
+
+    @Test("batches parsed in two halves give the records of a parse in order, and the first invalid line wins wherever it falls",
+          arguments: [[0], [5], [130], [200], [300, 20], [420, 450], [699], [255, 256, 600]])
+    func twoHalves(invalid: [Int]) throws {
+        let exported = try Self.mixedExport()
+        var lines = exported.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let whole = try JournalImport.parse(Data(exported.utf8), format: .ndjson)
+        // Every record, parsed in batches and halves, equals the one parsed line by line.
+        let dir = try TemporaryDirectory()
+        let target = try makeJournal(at: dir.file("t.sj")).journal
+        let result = try JournalImport.importRecords(from: .data(Data(exported.utf8)), format: .ndjson, into: target)
+        #expect(result.records == 700 && whole.count == 700)
+        let imported = try readAll(target)
+        #expect(imported.map(\.payload) == (try whole.map { try $0.sealInput().plaintext.payload }))
+        #expect(imported.map(\.recordedAt) == whole.map(\.recordedAt) && imported.map(\.kind.rawValue) == whole.map(\.kind))
+        // Invalid lines (line 1 is the notice, so record i is on line i + 2).
+        for index in invalid { lines[index + 1] = "{\"data\":{\"text\":\"n\"},\"kind\":\"entry\",\"recordedAt\":\"not a time\"}" }
+        let first = invalid.min()!
+        let data = Data(lines.joined(separator: "\n").utf8)
+        for input in [ImportInput.data(data), Self.pieces(data, size: 4096)] {
+            let checked = #expect(throws: JournalError.self) { try JournalImport.check(input, format: .ndjson) }
+            #expect(checked?.description.contains("line \(first + 2):") == true, "\(String(describing: checked?.description))")
+        }
+        let path = dir.file("u.sj")
+        let journal = try makeJournal(at: path).journal
+        let error = #expect(throws: JournalError.self) {
+            try JournalImport.importRecords(from: Self.pieces(data, size: 4096), format: .ndjson, into: journal, chunkRecords: 50)
+        }
+        #expect(error?.description.contains("line \(first + 2):") == true, "\(String(describing: error))")
+        #expect(journal.recordCount == UInt64(first / 50 * 50), "whole chunks before the first invalid line, nothing after")
+        #expect(try readAll(journal).map(\.payload) == Array(imported.prefix(first / 50 * 50)).map(\.payload))
+        // What next: the rest (from the chunk that failed, without the invalid lines) imports, and the journal verifies.
+        let rest = lines[(first / 50 * 50 + 1)...].enumerated().filter { !invalid.contains($0.offset + first / 50 * 50) }.map(\.element)
+        #expect(try JournalImport.importRecords(from: .data(Data(rest.joined(separator: "\n").utf8)), format: .ndjson, into: journal).records == 700 - first / 50 * 50 - invalid.count)
+        #expect(Journal.verify(at: path).isValid)
+    }
+
+    @Test("a jrnl document cut short after many entries: check() refuses it; an import keeps the whole chunks read before the cut")
+    func jrnlCutAfterBatches() throws {
+        let entries = (0..<600).map { "{\"title\": \"t\($0)\", \"body\": \"body \($0)\", \"date\": \"2024-03-04\", \"time\": \"21:15\", \"tags\": [], \"starred\": false}" }
+        let whole = "{\"tags\": {}, \"entries\": [" + entries.joined(separator: ", ") + "]}"
+        let cut = Data(whole.dropLast(2).utf8)
+        let checked = #expect(throws: JournalError.self) { try JournalImport.check(.data(cut), format: .jrnlJSON) }
+        #expect(checked?.description.contains("cut short") == true, "\(String(describing: checked))")
+        let dir = try TemporaryDirectory()
+        let journal = try makeJournal(at: dir.file("j.sj")).journal
+        let error = #expect(throws: JournalError.self) {
+            try JournalImport.importRecords(from: Self.pieces(cut, size: 1000), format: .jrnlJSON, into: journal, chunkRecords: 70)
+        }
+        #expect(error?.description.contains("cut short") == true)
+        #expect(journal.recordCount == 560, "eight whole chunks of 70; the last 40 entries were never committed")
+        #expect(try JournalImport.importRecords(from: .data(Data(whole.utf8)), format: .jrnlJSON, into: journal).records == 600)
+    }
+
     @Test("a record that parses but an append refuses (a 17 MiB payload): check() finds it; the import stops there with whole chunks; the next import works")
     func appendRefusalIsFoundByCheck() throws {
         let dir = try TemporaryDirectory()

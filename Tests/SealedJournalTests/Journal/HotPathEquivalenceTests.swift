@@ -192,4 +192,48 @@ struct HotPathEquivalenceTests {
         let last = frames[3]
         #expect(try reader.open(body: Array(last[Frame.prefixByteCount..<(last.count - Frame.suffixByteCount)]), sequence: 3).payload.count > 200)
     }
+
+    /// The Character-based parsers the byte readers replaced (LocalDate(_:), a jrnl entry's time).
+    static func splitDate(_ text: String) -> (Int, Int, Int)? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return nil }
+        return (y, m, d)
+    }
+
+    static func splitTime(_ text: String) -> (Int, Int)? {
+        let parts = text.split(separator: ":").map { Int($0) }
+        guard parts.count >= 2, let h = parts[0], let m = parts[1], (0..<24).contains(h), (0..<60).contains(m) else { return nil }
+        return (h, m)
+    }
+
+    @Test("LocalDate and a jrnl entry's time read as bytes agree with the split-by-Character parsers on edge cases and seeded random strings")
+    func datesAndTimes() {
+        var dates = ["2026-11-27", "0001-01-01", "9999-12-31", "0000-01-01", "2026-02-29", "2024-02-29", "2026-13-01", "2026-00-10",
+                     "2026-1-01", "2026-01-1", "20260-1-01", "2026-11-27 ", " 2026-11-27", "2026/11/27", "+202-11-27", "-202-11-27",
+                     "２０２６-11-27", "2026-11-2\u{0301}7", "2026-11-٢٧", "2026--1127", "", "2026-11-27-", "2026-11-3a", "2026-11-+7"]
+        var times = ["09:14", "00:00", "23:59", "24:00", "12:60", "9:14", "09:4", "12::30", ":12:30", "12:30:45", "12:30:xx", "+5:07",
+                     "-0:10", "12:+3", "1a:30", "12:3b", "１２:30", "12:30 ", " 12:30", "", "12", "1230", "12;30", "99:99"]
+        var generator = SeededGenerator(seed: 0xDA7E)
+        let pieces = ["0", "1", "2", "5", "9", "-", ":", "+", " ", "a", "\u{0301}", "٢", "12", "2026"]
+        for _ in 0..<3000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 0...9, using: &generator) { text += pieces.randomElement(using: &generator)! }
+            dates.append(text)
+            times.append(text)
+        }
+        for text in dates {
+            let parsed = try? LocalDate(text)
+            let expected = Self.splitDate(text).flatMap { try? LocalDate(year: $0.0, month: $0.1, day: $0.2) }
+            #expect(parsed == expected, "\(text.unicodeScalars.map { $0.value })")
+        }
+        for text in times {
+            let fast = JournalImport.plainTime(text)
+            // The byte reader answers only when it is sure; otherwise the split reads it, as before.
+            if let fast { #expect(Self.splitTime(text).map { [$0.0, $0.1] } == [fast.hour, fast.minute], "\(text)") }
+        }
+        #expect(JournalImport.plainTime("09:14").map { [$0.hour, $0.minute] } == [9, 14])
+        #expect(JournalImport.plainTime("24:00") == nil && JournalImport.plainTime("+5:07") == nil)
+    }
 }
