@@ -357,6 +357,44 @@ func runCLI(_ arguments: [String]) throws -> Double? {
     return times.sorted()[1]
 }
 
+/// CPU time the hypervisor gave to other guests (`steal` in /proc/stat), as a share of all CPU
+/// time since the last call: on this shared machine, the usual cause of a slow phase. `nil`
+/// where /proc/stat does not exist.
+enum CPUSteal {
+    nonisolated(unsafe) static var last: (steal: UInt64, total: UInt64)?
+
+    static func sample() -> (steal: UInt64, total: UInt64)? {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8), let first = text.split(separator: "\n").first else { return nil }
+        let fields = first.split(separator: " ").dropFirst().compactMap { UInt64($0) }
+        guard fields.count >= 8 else { return nil }
+        return (fields[7], fields.reduce(0, +))
+    }
+
+    /// The share since the previous call (or since the bench started), then starts a new interval.
+    static func shareSinceLast() -> Double? {
+        let now = sample()
+        defer { last = now }
+        guard let now, let last, now.total > last.total else { return nil }
+        return Double(now.steal - last.steal) / Double(now.total - last.total)
+    }
+}
+
+/// Ends the section before (with the CPU steal during it) and starts the next one with `title`.
+func section(_ title: String) {
+    endSection()
+    print("")
+    print(title)
+}
+
+/// Prints the CPU steal during the section that just ended.
+func endSection() {
+    if CPUSteal.last != nil, let share = CPUSteal.shareSinceLast() {
+        print(String(format: "  (CPU steal during this section: %.0f%% of the machine's CPU time)", share * 100))
+    } else {
+        _ = CPUSteal.shareSinceLast()
+    }
+}
+
 func runCLIOnce(_ arguments: [String]) throws -> Double? {
     let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sealed-journal").path
     guard FileManager.default.isExecutableFile(atPath: cli) else { return nil }
@@ -404,8 +442,7 @@ struct SealedJournalBench {
         defer { close(rawFile) }
         var journal: Journal
         if want("append") {
-            print("")
-            print("Append, 1 KiB entries (raw = format-v2 record crypto on libsodium: 2 keyed BLAKE2b, 2 AEAD seals, envelope SHA-256, owner tag, leaf hash, fold)")
+            section("Append, 1 KiB entries (raw = format-v2 record crypto on libsodium: 2 keyed BLAKE2b, 2 AEAD seals, envelope SHA-256, owner tag, leaf hash, fold)")
             let n = quick ? 2_000 : 10_000
             let rawSingle = rawCrypto(records: n, plaintextBytes: plaintextBytes, signEvery: 1)
             line("  raw, a signature each", rate(n, rawSingle))
@@ -440,8 +477,7 @@ struct SealedJournalBench {
         let sections = ["verify", "read", "export", "cli"]
         let opened = try sections.contains(where: want) ? Journal.open(at: batchPath, passphrase: SecretBytes(utf8: passphraseText), mode: .readOnly) : nil
         if want("verify") {
-            print("")
-            print("Verify (\(nb) records of 1 KiB, \(Int(batchMiB)) MiB)")
+            section("Verify (\(nb) records of 1 KiB, \(Int(batchMiB)) MiB)")
             // Medians of three, interleaved, so a busy machine slows both alike.
             var report: VerificationReport?
             var rawTimes: [Double] = [], verifyTimes: [Double] = []
@@ -459,8 +495,7 @@ struct SealedJournalBench {
             precondition(report?.isValid == true)
         }
         if want("read") {
-            print("")
-            print("Streaming read (\(nb) records of 1 KiB)")
+            section("Streaming read (\(nb) records of 1 KiB)")
             let rawRead = rawOpen(records: nb, plaintextBytes: plaintextBytes, file: rawFile)
             line("  raw: read + owner tag + derive key + envelope SHA-256 + AEAD open + bounded unpad", rate(nb, rawRead))
             var payloadBytes = 0
@@ -512,8 +547,7 @@ struct SealedJournalBench {
             return (runs.map(\.time).sorted()[1], ratios[1], runs.map(\.floor).sorted()[1])
         }
         if want("export") {
-            print("")
-            print("Export (\(nb) records of 1 KiB; output discarded)")
+            section("Export (\(nb) records of 1 KiB; output discarded)")
             let writer = try Journal.open(at: batchPath, passphrase: SecretBytes(utf8: passphraseText))
             var exportRuns: [(time: Double, floor: Double)] = []
             for _ in 0..<3 {
@@ -567,8 +601,7 @@ struct SealedJournalBench {
         let passphraseFile = directory + "/passphrase"
         _ = FileManager.default.createFile(atPath: passphraseFile, contents: Data((passphraseText + "\n").utf8), attributes: [.posixPermissions: 0o600])
         if want("cli"), let readJSON = try pairedCLI(["read", batchPath, "--format", "json", "--passphrase-file", passphraseFile], floor: { floorTimes().read }) {
-            print("")
-            print("CLI (release binary, output to /dev/null, median of 3, whole process; ~\(outputBytes / nb) bytes of JSON per record;")
+            section("CLI (release binary, output to /dev/null, median of 3, whole process; ~\(outputBytes / nb) bytes of JSON per record;")
             print("floors measured right before each run, as in Export)")
             line("  read --format json", rate(nb, readJSON.time) + "  " + mbps(readJSON.time)
                  + String(format: "  (%.2fx of the read floor, ", readJSON.ratio) + mbps(readJSON.floor) + ")")
@@ -588,8 +621,7 @@ struct SealedJournalBench {
         let importSource = directory + "/import.ndjson"
         if want("open") || want("import") { try writeNDJSON(importSource, count: large, text: "a short check-in note") }
         if want("open") {
-            print("")
-            print("Open (header + last commit; Argon2id set to its minimum, which dominates: see 'locate' rows)")
+            section("Open (header + last commit; Argon2id set to its minimum, which dominates: see 'locate' rows)")
             var openTimes: [String: Double] = [:]
             for (label, size, imported) in [("1001 records", 1_000, false), ("\(large + 1) records", large, false), ("\(large) records, right after import", large, true)] {
                 let path = directory + "/open-\(size)-\(imported).sj"
@@ -617,8 +649,7 @@ struct SealedJournalBench {
             }
         }
         if want("import") {
-            print("")
-            print("Import (\(large) records, streaming, in a child process; median of 3 runs, the largest peak RSS)")
+            section("Import (\(large) records, streaming, in a child process; median of 3 runs, the largest peak RSS)")
             // This shared machine's speed changes by up to 2x: a figure to read the rates against.
             let sample = [UInt8](repeating: 0x61, count: 64 << 20)
             var digest = [UInt8](repeating: 0, count: 32)
@@ -659,13 +690,13 @@ struct SealedJournalBench {
             }
         }
         if want("memory") {
-            print("")
-            print("Streaming read, peak resident memory of a reader process")
+            section("Streaming read, peak resident memory of a reader process")
             for (size, path) in [(1_000, directory + "/open-1000-false.sj"), (large, directory + "/open-\(large)-false.sj")] {
                 if !FileManager.default.fileExists(atPath: path) { try fill(try makeJournal(path), records: size, text: "a short check-in note") }
                 let result = try child(["stream-memory", path])
                 line("  \(result.first ?? "?") records", "\((Int(result.last ?? "") ?? 0) / 1024) MiB peak RSS")
             }
         }
+        endSection()
     }
 }

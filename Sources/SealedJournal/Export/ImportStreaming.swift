@@ -224,9 +224,9 @@ extension JournalImport {
             case .jrnlJSON:
                 var entryNumber = 0
                 var scanner = JrnlEntryScanner()
-                try scanner.forEachEntry(input, atChunkEnd: deliver) { (entryBytes: [UInt8], consumed: Int) throws(JournalError) in
+                try scanner.forEachEntry(input, atChunkEnd: deliver) { (entryBytes: ArraySlice<UInt8>, consumed: Int) throws(JournalError) in
                     entryNumber += 1
-                    items.add(entryBytes[...], number: entryNumber, consumed: consumed)
+                    items.add(entryBytes, number: entryNumber, consumed: consumed)
                     if items.isFull { try deliver() }
                 }
             }
@@ -452,7 +452,7 @@ struct JrnlEntryScanner {
     /// Calls `body` with each entry's bytes and the bytes consumed up to its end, and
     /// `atChunkEnd` after the entries of each read (before the next read).
     mutating func forEachEntry(_ input: ImportInput, atChunkEnd: () throws(JournalError) -> Void = {},
-                               _ body: ([UInt8], Int) throws(JournalError) -> Void) throws(JournalError) {
+                               _ body: (ArraySlice<UInt8>, Int) throws(JournalError) -> Void) throws(JournalError) {
         var consumed = 0
         while true {
             let chunk = try input.read()
@@ -466,7 +466,7 @@ struct JrnlEntryScanner {
                 if inString {
                     // Inside a string (not a key being captured), plain bytes change nothing: jump them.
                     if !escaped && !capturingKey && byte != 0x22 && byte != 0x5C {
-                        next = chunk.withUnsafeBytes { JSONPlainRun.skip($0.baseAddress!, from: index + 1, to: $0.count) }
+                        next = chunk.withUnsafeBytes { JSONPlainRun.skipToQuoteOrBackslash($0.baseAddress!, from: index + 1, to: $0.count) }
                         continue
                     }
                     if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 {
@@ -501,12 +501,17 @@ struct JrnlEntryScanner {
                     guard depth > 0 else { throw notJrnl() }
                     depth -= 1
                     if capturing && depth == 2 {
-                        entry += chunk[captureStart...index]
                         capturing = false
-                        captureStart = -1
                         entries += 1
-                        try body(entry, consumed + index + 1)
-                        entry.removeAll(keepingCapacity: true)
+                        if entry.isEmpty {
+                            // The whole entry is in this chunk: handed on in place.
+                            try body(chunk[captureStart...index], consumed + index + 1)
+                        } else {
+                            entry += chunk[captureStart...index]
+                            try body(entry[...], consumed + index + 1)
+                            entry.removeAll(keepingCapacity: true)
+                        }
+                        captureStart = -1
                     } else if inEntries && depth == 1 {
                         inEntries = false
                     }

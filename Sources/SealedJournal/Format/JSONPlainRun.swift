@@ -23,4 +23,18 @@ enum JSONPlainRun {
         while index + 8 <= end, isPlain(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { index += 8 }
         return index
     }
+
+    /// The first index at or after `start` (before `end`) whose byte may be `"` or `\`, jumping
+    /// eight bytes at a time over words holding neither (any other byte, control or non-ASCII
+    /// included); `end` when no whole word is left. For scanners that only track where strings
+    /// end; bytes after the last whole word are left to the caller.
+    @inline(__always) static func skipToQuoteOrBackslash(_ base: UnsafeRawPointer, from start: Int, to end: Int) -> Int {
+        var index = start
+        while index + 8 <= end {
+            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if hasZero(word ^ (ones &* 0x22)) || hasZero(word ^ (ones &* 0x5C)) { break }
+            index += 8
+        }
+        return index
+    }
 }
