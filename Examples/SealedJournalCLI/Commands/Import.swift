@@ -6,7 +6,7 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bring in a whole history in one batch.",
         discussion: """
-        Keeps each record's original time. Reads our own NDJSON export (a lossless round trip) or jrnl's `jrnl --export json`, streaming: memory stays small whatever the size. A FILE is checked completely before anything is written. Records are committed in chunks of up to 10,000 records or 2 MiB, each written as small commits that are fsynced in turn; if the import is interrupted, whole chunks are kept and the last message says how far it got. FILE may be - for standard input, which cannot be read twice: records are checked as they come, and on invalid input the chunks before it stay imported.
+        Keeps each record's original time. Reads our own NDJSON export (a lossless round trip) or jrnl's `jrnl --export json`, streaming: memory stays small whatever the size. A FILE is checked completely before anything is written. Records are committed in chunks of up to 10,000 records or 2 MiB, each written as small commits that are fsynced in turn; if the import stops on an error, the chunks before it are kept and the last message says how far it got (if the process is killed, what it had committed is kept). FILE may be - for standard input, which cannot be read twice: records are checked as they come, and on invalid input the chunks before it stay imported.
 
         Examples:
           sealed-journal import recovery.sjournal backup.ndjson --from ndjson

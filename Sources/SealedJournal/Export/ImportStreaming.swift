@@ -13,6 +13,8 @@ public struct ImportInput {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         return ImportInput {
             let descriptor = handle.fileDescriptor
+            // A handle without a descriptor of its own (FileHandle.nullDevice) reads through Foundation.
+            guard descriptor >= 0 else { return try handle.read(upToCount: 1 << 20).map { [UInt8]($0) } ?? [] }
             while true {
                 let count = buffer.withUnsafeMutableBytes { readSome(descriptor, into: $0) }
                 if count < 0 && errno == EINTR { continue }
@@ -59,8 +61,11 @@ public struct ImportProgress: Sendable, Equatable {
 }
 
 extension JournalImport {
-    /// Records per import chunk: each chunk is one ``Journal/appendBatch(_:)`` (one write, one
-    /// fsync, bounded commits), so an interrupted import keeps whole chunks.
+    /// Records per import chunk: each chunk is one ``Journal/appendBatch(_:)``, written as bounded
+    /// commits (at most 64 KiB of record frames each, each fsynced before the next is written by
+    /// default). An import stopped by an error keeps the whole chunks before it; one killed or cut
+    /// by a power loss keeps whole commits, in order, and the next open treats an interrupted one
+    /// as any interrupted append.
     public static let chunkRecords = 10_000
     /// Payload bytes after which a chunk is committed early (bounds memory on large records:
     /// one chunk is parsed while the one before is sealed and written).
@@ -86,7 +91,7 @@ extension JournalImport {
 
     /// Streams `input` into `journal`: parses and checks records as it reads, and commits every
     /// ``chunkRecords`` records (or ``chunkPayloadBytes`` of payload) with one
-    /// ``Journal/appendBatch(_:)`` (one write and, by default, one fsync per chunk). Memory stays
+    /// ``Journal/appendBatch(_:)`` (bounded commits, by default each fsynced in turn). Memory stays
     /// bounded by one chunk whatever the input size.
     ///
     /// Each record keeps its original time. On invalid input the error names the line or entry;
@@ -292,7 +297,8 @@ struct ImportItems {
                         _ body: (SealInput, Int, Int) throws(JournalError) -> Void) throws(JournalError) {
         guard !items.isEmpty else { return }
         defer {
-            bytes.removeAll(keepingCapacity: true)
+            // A batch that held one huge item gives its memory back.
+            bytes.removeAll(keepingCapacity: bytes.capacity <= 2 * Self.maximumBytes)
             items.removeAll(keepingCapacity: true)
         }
         var results = [Parsed?](repeating: nil, count: items.count)

@@ -16,18 +16,19 @@ enum JSONPlainRun {
         return !hasZero(word ^ (ones &* 0x22)) && !hasZero(word ^ (ones &* 0x5C))
     }
 
-    /// The first index at or after `start` (before `end`) that is not a plain byte, jumping eight
-    /// bytes at a time; `end` when there is none. Bytes after the last whole word are left to the caller.
+    /// Jumps from `start` eight bytes at a time while every byte of the word is plain; returns the
+    /// start of the first word that holds a byte that is not (it is at or after the returned
+    /// index), or of the last partial word before `end`: the caller reads on from there byte by byte.
     @inline(__always) static func skip(_ base: UnsafeRawPointer, from start: Int, to end: Int) -> Int {
         var index = start
         while index + 8 <= end, isPlain(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { index += 8 }
         return index
     }
 
-    /// The first index at or after `start` (before `end`) whose byte may be `"` or `\`, jumping
-    /// eight bytes at a time over words holding neither (any other byte, control or non-ASCII
-    /// included); `end` when no whole word is left. For scanners that only track where strings
-    /// end; bytes after the last whole word are left to the caller.
+    /// Jumps from `start` eight bytes at a time over words holding neither `"` nor `\` (any other
+    /// byte, control or non-ASCII included); returns the start of the first word that holds one,
+    /// or of the last partial word before `end`: the caller reads on from there byte by byte. For
+    /// scanners that only track where strings end.
     @inline(__always) static func skipToQuoteOrBackslash(_ base: UnsafeRawPointer, from start: Int, to end: Int) -> Int {
         var index = start
         while index + 8 <= end {

@@ -167,6 +167,21 @@ struct StreamingImportTests {
         #expect(try JournalImport.importRecords(from: .data(Data(whole.utf8)), format: .jrnlJSON, into: journal).records == 600)
     }
 
+    @Test("a file handle is read in chunks from where it stands; one without a descriptor (the null device) reads as empty")
+    func fileHandles() throws {
+        #expect(try JournalImport.check(.fileHandle(.nullDevice), format: .ndjson) == 0)
+        let dir = try TemporaryDirectory()
+        let exported = try Self.mixedExport()
+        try Data(exported.utf8).write(to: URL(fileURLWithPath: dir.file("in.ndjson")))
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: dir.file("in.ndjson")))
+        defer { try? handle.close() }
+        #expect(try JournalImport.check(.fileHandle(handle), format: .ndjson) == 700)
+        // What next: the same handle, rewound, imports every record.
+        try handle.seek(toOffset: 0)
+        let journal = try makeJournal(at: dir.file("j.sj")).journal
+        #expect(try JournalImport.importRecords(from: .fileHandle(handle), format: .ndjson, into: journal).records == 700)
+    }
+
     @Test("a record that parses but an append refuses (a 17 MiB payload): check() finds it; the import stops there with whole chunks; the next import works")
     func appendRefusalIsFoundByCheck() throws {
         let dir = try TemporaryDirectory()
