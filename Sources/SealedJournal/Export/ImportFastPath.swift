@@ -94,15 +94,7 @@ enum ImportFastPath {
         var text = text
         return text.withUTF8 { bytes -> Date? in
             guard bytes.count >= 20, bytes[bytes.count - 1] == UInt8(ascii: "Z") else { return nil }
-            func number(_ start: Int, _ count: Int) -> Int? {
-                var value = 0
-                for index in start..<(start + count) {
-                    let digit = Int(bytes[index]) - 48
-                    guard (0...9).contains(digit) else { return nil }
-                    value = value * 10 + digit
-                }
-                return value
-            }
+            func number(_ start: Int, _ count: Int) -> Int? { CivilTime.decimal(bytes, start..<(start + count)) }
             guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
                   bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
                   let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),

@@ -254,8 +254,11 @@ struct ImportItems {
     /// Below this many items a batch is parsed on the caller's thread alone.
     static let parallelMinimum = 16
 
+    /// Where an item ends in the batch's bytes, its line or entry number, the input consumed up to its end.
+    private typealias Item = (end: Int, number: Int, consumed: Int)
+
     private var bytes: [UInt8] = []
-    private var items: [(end: Int, number: Int, consumed: Int)] = []
+    private var items: [Item] = []
 
     var isFull: Bool { items.count >= Self.maximumCount || bytes.count >= Self.maximumBytes }
 
@@ -266,13 +269,12 @@ struct ImportItems {
 
     /// Parses items `range` into their slots, stopping at the first failure (what follows it is
     /// never delivered).
-    private static func parseRange(_ range: Range<Int>, of all: UnsafeBufferPointer<UInt8>, _ items: UnsafeBufferPointer<(end: Int, number: Int, consumed: Int)>,
+    private static func parseRange(_ range: Range<Int>, of all: UnsafeBufferPointer<UInt8>, _ items: UnsafeBufferPointer<Item>,
                               into slots: UnsafeMutableBufferPointer<Parsed?>,
                               with parse: (UnsafeBufferPointer<UInt8>, Int) throws(JournalError) -> PendingRecord?) {
         for index in range {
-            let start = index == 0 ? 0 : items[index - 1].end
             do throws(JournalError) {
-                if let record = try parse(UnsafeBufferPointer(rebasing: all[start..<items[index].end]), items[index].number) {
+                if let record = try parse(UnsafeBufferPointer(rebasing: all[start(of: index, in: items)..<items[index].end]), items[index].number) {
                     slots[index] = .record(try record.sealInput())
                 } else {
                     slots[index] = .skipped
@@ -282,6 +284,11 @@ struct ImportItems {
                 return
             }
         }
+    }
+
+    /// Where item `index` starts in the batch's bytes (where the one before it ends).
+    private static func start<Items: RandomAccessCollection<Item>>(of index: Int, in items: Items) -> Int where Items.Index == Int {
+        index == 0 ? 0 : items[index - 1].end
     }
 
     private enum Parsed {
@@ -322,7 +329,8 @@ struct ImportItems {
         }
         for (index, result) in results.enumerated() {
             switch result {
-            case let .record(input)?: try body(input, items[index].consumed, items[index].end - (index == 0 ? 0 : items[index - 1].end))
+            case let .record(input)?:
+                try body(input, items[index].consumed, items[index].end - Self.start(of: index, in: items))
             case .skipped?: continue
             case let .failed(error)?: throw error
             case nil: preconditionFailure("an import item after a failure was delivered")  // unreachable: the failure throws first

@@ -207,14 +207,10 @@ public enum JournalImport {
     static func plainTime(_ text: String) -> (hour: Int, minute: Int)? {
         var text = text
         return text.withUTF8 { bytes -> (Int, Int)? in
-            guard bytes.count == 5, bytes[2] == UInt8(ascii: ":") else { return nil }
-            func digit(_ index: Int) -> Int? {
-                let value = Int(bytes[index]) &- 48
-                return value >= 0 && value <= 9 ? value : nil
-            }
-            guard let h1 = digit(0), let h2 = digit(1), let m1 = digit(3), let m2 = digit(4),
-                  h1 * 10 + h2 < 24, m1 * 10 + m2 < 60 else { return nil }
-            return (h1 * 10 + h2, m1 * 10 + m2)
+            guard bytes.count == 5, bytes[2] == UInt8(ascii: ":"),
+                  let hour = CivilTime.decimal(bytes, 0..<2), let minute = CivilTime.decimal(bytes, 3..<5),
+                  hour < 24, minute < 60 else { return nil }
+            return (hour, minute)
         }
     }
 

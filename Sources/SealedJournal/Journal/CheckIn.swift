@@ -26,17 +26,8 @@ public struct LocalDate: Codable, Hashable, Comparable, Sendable, CustomStringCo
         // splitting by Character was most of an import's date handling).
         var text = text
         let parsed = text.withUTF8 { bytes -> (Int, Int, Int)? in
-            guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
-            func number(_ range: Range<Int>) -> Int? {
-                var value = 0
-                for index in range {
-                    let digit = Int(bytes[index]) &- 48
-                    guard digit >= 0 && digit <= 9 else { return nil }
-                    value = value * 10 + digit
-                }
-                return value
-            }
-            guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
+            guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                  let y = CivilTime.decimal(bytes, 0..<4), let m = CivilTime.decimal(bytes, 5..<7), let d = CivilTime.decimal(bytes, 8..<10) else { return nil }
             return (y, m, d)
         }
         guard let (y, m, d) = parsed else { throw .invalidField(field: "day", reason: "expected YYYY-MM-DD") }
