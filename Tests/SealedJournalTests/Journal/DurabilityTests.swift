@@ -12,7 +12,7 @@ struct DurabilityTests {
         var generator = SystemRandomNumberGenerator()
         var acknowledgedTotal = 0
         var tornSeen = 0
-        for trial in 0..<50 {
+        for trial in 0..<Exhaustive.trials(50) {
             let (process, output) = try Worker.startAppending(path: path, passphrase: "one day at a time", count: 100_000, prefix: "t\(trial)")
             // The random moment is counted from the worker's first acknowledged append, so a slow
             // start (a sanitizer build on a loaded machine) never uses up the whole window.
@@ -52,7 +52,8 @@ struct DurabilityTests {
         let noteStart = try #require(firstIndex(of: noteText, in: journal.bytes))
         let noteEnd = noteStart + noteText.count
         var refused = 0
-        for length in (previous.size + 1)..<last.size {
+        let lengths = Exhaustive.cases((previous.size + 1)..<last.size, boundaries: [previous.size + 1, noteEnd - 1, noteEnd, last.size - 1])
+        for length in lengths {
             try writeFileBytes(Array(journal.bytes.prefix(length)), to: scratch)
             let readOnly = try Journal.open(at: scratch, passphrase: testPassphrase(), mode: .readOnly)
             #expect(readOnly.recordCount == 2)
@@ -79,7 +80,7 @@ struct DurabilityTests {
                 #expect(Journal.verify(at: scratch, options: .init(heldCheckpoint: previous.checkpoint)).isValid)
             }
         }
-        #expect(refused == last.size - noteEnd)
+        #expect(refused == lengths.filter { $0 >= noteEnd }.count && refused > 0)
     }
 
     @Test("a zero-filled tail whose checkpoint reached the disk is refused, then repaired keeping every byte")
