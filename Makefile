@@ -37,8 +37,7 @@ test: deps-test
 docs: deps
 	@bash scripts/build-docs.sh .build/docs
 
-## fuzz: libFuzzer + AddressSanitizer on every parser of untrusted bytes (FUZZ_SECONDS each, two
-## targets at a time: about 40 s)
+## fuzz: libFuzzer + AddressSanitizer on every parser of untrusted bytes (about a minute)
 fuzz: deps
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 

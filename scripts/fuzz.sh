@@ -2,8 +2,7 @@
 # Builds the libFuzzer targets with AddressSanitizer and runs each for a bounded time.
 # Fails on any crash, hang (timeout), leak or sanitizer report; the failing input is copied to
 # Fuzz/work/ — add it to Fuzz/regressions/ so the test suite replays it forever after.
-#   scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 10: about 40 s for the seven
-#   targets, two at a time; FUZZ_JOBS=1 runs one at a time)
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 10: about a minute for the seven targets)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
@@ -13,10 +12,8 @@ binary=".build-fuzz/debug/SealedJournalFuzz"
 [[ -x "$binary" ]] || { echo "fuzz: build failed" >&2; exit 1; }
 work="Fuzz/work"
 rm -rf "$work" && mkdir -p "$work"
-# Two targets at a time (each still gets its SECONDS of fuzzing): the run takes half the time.
-jobs="${FUZZ_JOBS:-2}"
-run_target() {
-    local target="$1"
+status=0
+for target in header frame checkpoint bundle text file plaintext; do
     mkdir -p "$work/corpus-$target"
     if SEALED_JOURNAL_FUZZ_TARGET="$target" "$binary" "$work/corpus-$target" "Fuzz/corpus/$target" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -artifact_prefix="$work/crash-$target-" \
@@ -25,18 +22,7 @@ run_target() {
     else
         echo "fuzz $target: FAILED (see $work/$target.log; inputs in $work/crash-$target-*)" >&2
         grep -E "ERROR|SUMMARY" "$work/$target.log" | head -5 >&2 || true
-        return 1
-    fi
-}
-status=0
-pids=()
-for target in header frame checkpoint bundle text file plaintext; do
-    run_target "$target" &
-    pids+=("$!")
-    if (( ${#pids[@]} >= jobs )); then
-        wait "${pids[0]}" || status=1
-        pids=("${pids[@]:1}")
+        status=1
     fi
 done
-for pid in "${pids[@]}"; do wait "$pid" || status=1; done
 exit $status

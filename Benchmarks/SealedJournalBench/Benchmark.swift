@@ -549,29 +549,41 @@ struct SealedJournalBench {
         if want("export") {
             section("Export (\(nb) records of 1 KiB; output discarded)")
             let writer = try Journal.open(at: batchPath, passphrase: SecretBytes(utf8: passphraseText))
-            var exportRuns: [(time: Double, floor: Double)] = []
-            for _ in 0..<3 {
-                let floor = floorTimes().export
-                let time = try seconds {
-                    outputBytes = 0
-                    _ = try writer.disclose(OwnerExport.Records(format: .ndjson), to: DisclosureRequest(recipient: "bench", purpose: "bench"),
-                                            output: DisclosureOutput(write: { outputBytes += $0.count }))
-                }
-                exportRuns.append((time, floor))
-            }
-            let plainExport = exportRuns.map(\.time).sorted()[1]
-            line("  library ndjson export", rate(nb, plainExport) + "  " + mbps(plainExport))
-            line("  export floor (open + SHA-256 of output, \(Int(cores)) cores)", String(repeating: " ", count: max(0, 10 - mbps(exportRuns.map(\.floor).sorted()[1]).count + 5)) + mbps(exportRuns.map(\.floor).sorted()[1])
-                 + String(format: "  (the export: %.2fx of its speed, median of 3 pairs)", exportRuns.map { $0.floor / $0.time }.sorted()[1]))
             var secret = [UInt8](repeating: 0, count: 32), publicKey = [UInt8](repeating: 0, count: 32)
             randombytes_buf(&secret, 32)
             crypto_scalarmult_base(&publicKey, secret)
             let recipient = AgeRecipient.x25519(publicKey: publicKey)
-            let ageExport = try median(3) {
-                _ = try writer.disclose(OwnerExport.Records(format: .ndjson), to: DisclosureRequest(recipient: "bench", purpose: "bench"),
-                                        output: DisclosureOutput(recipients: [recipient], write: { _ in }))
+            func export(encrypted: Bool) throws -> Double {
+                try seconds {
+                    if !encrypted { outputBytes = 0 }
+                    _ = try writer.disclose(OwnerExport.Records(format: .ndjson), to: DisclosureRequest(recipient: "bench", purpose: "bench"),
+                                            output: DisclosureOutput(recipients: encrypted ? [recipient] : [], write: { if !encrypted { outputBytes += $0.count } }))
+                }
             }
-            line("  library ndjson export, age-encrypted", rate(nb, ageExport) + String(format: "  = %.2fx the plaintext export", ageExport / plainExport))
+            // The machine's speed drifts (up to 2x within a run), so each plaintext export is
+            // measured next to its floor and next to an age-encrypted export of the same records,
+            // in alternating order, and each ratio is the median of the pairs' own ratios.
+            var exportRuns: [(time: Double, floor: Double, encrypted: Double)] = []
+            for pair in 0..<5 {
+                let floor = floorTimes().export
+                var plain = 0.0, encrypted = 0.0
+                if pair % 2 == 0 {
+                    plain = try export(encrypted: false)
+                    encrypted = try export(encrypted: true)
+                } else {
+                    encrypted = try export(encrypted: true)
+                    plain = try export(encrypted: false)
+                }
+                exportRuns.append((plain, floor, encrypted))
+            }
+            func middle(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+            let plainExport = middle(exportRuns.map(\.time))
+            line("  library ndjson export", rate(nb, plainExport) + "  " + mbps(plainExport))
+            line("  export floor (open + SHA-256 of output, \(Int(cores)) cores)", String(repeating: " ", count: max(0, 10 - mbps(middle(exportRuns.map(\.floor))).count + 5)) + mbps(middle(exportRuns.map(\.floor)))
+                 + String(format: "  (the export: %.2fx of its speed, median of 5 pairs)", middle(exportRuns.map { $0.floor / $0.time })))
+            let ageRatios = exportRuns.map { $0.encrypted / $0.time }
+            line("  library ndjson export, age-encrypted", rate(nb, middle(exportRuns.map(\.encrypted)))
+                 + String(format: "  = %.2fx the plaintext export (median of 5 pairs; %.2f-%.2fx)", middle(ageRatios), ageRatios.min()!, ageRatios.max()!))
             let plain = [UInt8](repeating: 0x61, count: 64 << 20)
             let encryptorTime = try median(3) {
                 let encryptor = try AgeEncryptor(recipients: [recipient], output: { _ in })
