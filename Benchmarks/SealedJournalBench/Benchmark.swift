@@ -595,6 +595,17 @@ struct SealedJournalBench {
                 try encryptor.finish()
             }
             line("  AgeEncryptor alone, 64 MiB in 1100-byte writes", String(format: "%10.0f MB/s", Double(plain.count) / encryptorTime / 1e6))
+            let armoredTime = try median(3) {
+                let encryptor = try AgeEncryptor(recipients: [recipient], armored: true, output: { _ in })
+                var offset = 0
+                while offset < plain.count {
+                    try encryptor.write(plain[offset..<min(plain.count, offset + 1100)])
+                    offset += 1100
+                }
+                try encryptor.finish()
+            }
+            line("  AgeEncryptor, ASCII armor (--armor), same writes", String(format: "%10.0f MB/s", Double(plain.count) / armoredTime / 1e6)
+                 + String(format: "  (%.2fx the binary output's time)", armoredTime / encryptorTime))
             if FileManager.default.isExecutableFile(atPath: "/usr/bin/age") {
                 let source = directory + "/plain.bin"
                 _ = FileManager.default.createFile(atPath: source, contents: Data(plain))

@@ -156,15 +156,26 @@ public final class AgeEncryptor {
 
     /// Stanza body lines: 64 columns, ending with a line shorter than 64 (possibly empty).
     static func wrapped(_ text: String) -> String {
-        var lines: [Substring] = []
-        var index = text.startIndex
-        while text.distance(from: index, to: text.endIndex) >= 64 {
-            let next = text.index(index, offsetBy: 64)
-            lines.append(text[index..<next])
-            index = next
+        String(decoding: lines(Array(text.utf8), endingShort: true), as: UTF8.self)
+    }
+
+    /// `text` (ASCII) in lines of 64 columns, each ending with a newline; with `endingShort`, a
+    /// last line shorter than 64 always follows (empty when the text fills its last line).
+    /// Linear in the length: armored exports pass every 64 KiB chunk through here.
+    static func lines(_ text: [UInt8], endingShort: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count + text.count / 64 + 1)
+        var start = 0
+        while text.count - start >= 64 {
+            out.append(contentsOf: text[start..<(start + 64)])
+            out.append(UInt8(ascii: "\n"))
+            start += 64
         }
-        lines.append(text[index...])
-        return lines.joined(separator: "\n") + "\n"
+        if endingShort || start < text.count {
+            out.append(contentsOf: text[start...])
+            out.append(UInt8(ascii: "\n"))
+        }
+        return out
     }
 }
 
@@ -173,26 +184,32 @@ struct ArmorWriter {
     private var pending: [UInt8] = []
     private var started = false
 
+    private static let begin = Data("-----BEGIN AGE ENCRYPTED FILE-----\n".utf8)
+    private static let end = Data("-----END AGE ENCRYPTED FILE-----\n".utf8)
+
     mutating func add(_ bytes: [UInt8]) -> Data {
         pending += bytes
-        var text = started ? "" : "-----BEGIN AGE ENCRYPTED FILE-----\n"
+        var text = started ? Data() : ArmorWriter.begin
         started = true
         let whole = pending.count / 48 * 48
         if whole > 0 {
-            text += lines(Array(pending[0..<whole]))
+            text.append(contentsOf: lines(pending[0..<whole]))
             pending.removeFirst(whole)
         }
-        return Data(text.utf8)
+        return text
     }
 
     mutating func finish() -> Data {
-        var text = started ? "" : "-----BEGIN AGE ENCRYPTED FILE-----\n"
-        if !pending.isEmpty { text += lines(pending) }
+        var text = started ? Data() : ArmorWriter.begin
+        if !pending.isEmpty { text.append(contentsOf: lines(pending[...])) }
         pending = []
-        return Data((text + "-----END AGE ENCRYPTED FILE-----\n").utf8)
+        text.append(ArmorWriter.end)
+        return text
     }
 
-    private func lines(_ bytes: [UInt8]) -> String {
-        AgeEncryptor.wrapped(Data(bytes).base64EncodedString()).replacingOccurrences(of: "\n\n", with: "\n")
+    /// Padded base64 of `bytes` in 64-column lines (48 bytes a line), the last one shorter when
+    /// the bytes do not fill it; no empty line.
+    private func lines(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        AgeEncryptor.lines(Array(Data(bytes).base64EncodedData()), endingShort: false)
     }
 }

@@ -20,6 +20,49 @@ struct AgeInteropTests {
         #expect(decrypted.stdout == plaintext, "size \(size)")
     }
 
+    @Test("armor: the padded base64 of the binary file in 64-column lines, whatever the write sizes; stock age reads a 1 MiB one")
+    func armorLines() throws {
+        // The reference: padded base64 of the whole ciphertext cut every 64 characters (what
+        // the armor must equal however the ciphertext arrived).
+        func reference(_ binary: [UInt8]) -> String {
+            let text = Data(binary).base64EncodedString()
+            var lines: [String] = []
+            var index = text.startIndex
+            while index < text.endIndex {
+                let next = text.index(index, offsetBy: 64, limitedBy: text.endIndex) ?? text.endIndex
+                lines.append(String(text[index..<next]))
+                index = next
+            }
+            return "-----BEGIN AGE ENCRYPTED FILE-----\n" + lines.map { $0 + "\n" }.joined() + "-----END AGE ENCRYPTED FILE-----\n"
+        }
+        for (size, piece) in [(0, 1), (1, 1), (47, 5), (48, 48), (65_536, 1_000), (65_537, 4_096), (200_000, 65_536), (1 << 20, 7_919)] {
+            let plaintext = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
+            // The same file key, stanza and nonce for both runs: the same deterministic randomness.
+            let armored = try DeterministicRandomness.withSeed("armor \(size)") { try encrypt(plaintext, armored: true, piece: piece) }
+            let binary = try DeterministicRandomness.withSeed("armor \(size)") { try encrypt(plaintext, armored: false, piece: piece) }
+            #expect(String(decoding: armored, as: UTF8.self) == reference(binary), "size \(size), writes of \(piece)")
+        }
+        let dir = try TemporaryDirectory()
+        let identity = try StockAge.keygen(dir.file("key.txt"))
+        let plaintext = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let encrypted = try StockAge.encrypt(plaintext, to: [try AgeRecipient(parsing: identity.recipient)], armored: true)
+        try writeFileBytes(encrypted, to: dir.file("out.age"))
+        #expect(try StockAge.run(["-d", "-i", dir.file("key.txt"), dir.file("out.age")]).stdout == plaintext)
+
+        func encrypt(_ plaintext: [UInt8], armored: Bool, piece: Int) throws -> [UInt8] {
+            var output: [UInt8] = []
+            let recipient = AgeRecipient.x25519(publicKey: [UInt8](repeating: 9, count: 32))
+            let encryptor = try AgeEncryptor(recipients: [recipient], armored: armored) { output.append(contentsOf: $0) }
+            var offset = 0
+            while offset < plaintext.count {
+                try encryptor.write(plaintext[offset..<min(plaintext.count, offset + piece)])
+                offset += piece
+            }
+            try encryptor.finish()
+            return output
+        }
+    }
+
     @Test("several recipients can each decrypt; a stranger cannot; tampering is detected")
     func severalRecipients() throws {
         let dir = try TemporaryDirectory()
