@@ -95,12 +95,7 @@ enum ImportFastPath {
         return text.withUTF8 { bytes -> Date? in
             guard bytes.count >= 20, bytes[bytes.count - 1] == UInt8(ascii: "Z") else { return nil }
             func number(_ start: Int, _ count: Int) -> Int? { CivilTime.decimal(bytes, start..<(start + count)) }
-            guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
-                  bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-                  let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-                  let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-                  (1600...9999).contains(year), (1...12).contains(month), day >= 1, day <= CivilTime.daysIn(month: month, year: year),
-                  hour < 24, minute < 60, second < 60 else { return nil }
+            guard let (year, month, day, hour, minute, second) = CivilTime.dateTimeFields(bytes), year >= 1600 else { return nil }
             var milliseconds = 0
             if bytes.count > 20 {
                 // "." then at least one digit, up to the Z.

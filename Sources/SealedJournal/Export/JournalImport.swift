@@ -138,7 +138,10 @@ public enum JournalImport {
     }
 
     /// ISO 8601 with an optional fraction (kept to the millisecond, exactly) and `Z` or an offset.
+    /// An impossible date or time (February 30th, hour 25) is refused, not rolled over as
+    /// Foundation's parser would.
     static func parseTimestamp(_ text: String) -> Date? {
+        guard CivilTime.dateTimeFields(Array(text.utf8.prefix(19))) != nil else { return nil }
         var whole = text
         var milliseconds = 0
         if let dot = text.firstIndex(of: ".") {

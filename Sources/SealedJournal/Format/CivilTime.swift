@@ -140,18 +140,31 @@ enum CivilTime {
         return value
     }
 
+    /// The fields of the `YYYY-MM-DDTHH:MM:SS` that `bytes` starts with, when that is a real
+    /// calendar day (years 0001-9999, no February 30th) and time of day (no hour 24, no minute or
+    /// second 60); `nil` otherwise. Every reader of ISO 8601 times checks them here, so none of
+    /// them rolls an impossible date over into the next month.
+    static func dateTimeFields<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int)?
+    where Bytes.Index == Int {
+        let start = bytes.startIndex
+        guard bytes.count >= 19, bytes[start + 4] == UInt8(ascii: "-"), bytes[start + 7] == UInt8(ascii: "-"),
+              bytes[start + 10] == UInt8(ascii: "T"), bytes[start + 13] == UInt8(ascii: ":"), bytes[start + 16] == UInt8(ascii: ":")
+        else { return nil }
+        func number(_ offset: Int, _ count: Int) -> Int? { decimal(bytes, (start + offset)..<(start + offset + count)) }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+              (1...9999).contains(year), (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
+              hour < 24, minute < 60, second < 60 else { return nil }
+        return (year, month, day, hour, minute, second)
+    }
+
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` or with a `±HH:MM` offset (the forms exports write),
     /// into milliseconds since the epoch; `nil` when malformed or out of range.
     static func parseISO8601(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20 else { return nil }
         func number(_ range: Range<Int>) -> Int? { decimal(bytes, range) }
-        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
-              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-              let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              (1...9999).contains(year), (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
-              hour < 24, minute < 60, second < 60 else { return nil }
+        guard let (year, month, day, hour, minute, second) = dateTimeFields(bytes) else { return nil }
         var index = 19
         var milliseconds = 0
         if bytes[index] == UInt8(ascii: ".") {

@@ -186,6 +186,27 @@ struct ImportFastPathTests {
         #expect(fastCount > 100)
     }
 
+    @Test("impossible dates and times are refused by every reader, never rolled over into the next day or month")
+    func impossibleTimesAreRefused() throws {
+        let impossible = ["2021-02-30T10:00:00.000Z", "2021-02-29T10:00:00Z", "2021-04-31T10:00:00Z", "2021-02-28T24:00:00Z",
+                          "2021-02-28T25:61:00Z", "2021-02-28T10:60:00Z", "2021-02-28T10:00:60Z", "2021-00-10T10:00:00Z",
+                          "2021-13-10T10:00:00Z", "2021-02-00T10:00:00+01:00", "1900-02-29T00:00:00Z"]
+        for time in impossible {
+            #expect(JournalImport.parseTimestamp(time) == nil, "\(time)")
+            #expect(ImportFastPath.exportTimestamp(time) == nil, "\(time)")
+            #expect(CivilTime.parseISO8601(time) == nil, "\(time)")
+            // A whole import: the line is named, and the check writes nothing.
+            let input = #"{"data":{"text":"fine"},"kind":"entry","recordedAt":"2021-02-28T10:00:00Z"}"# + "\n"
+                + #"{"data":{"text":"bad"},"kind":"entry","recordedAt":"\#(time)"}"# + "\n"
+            let error = #expect(throws: JournalError.self) { try JournalImport.check(.data(Data(input.utf8)), format: .ndjson) }
+            #expect(error.map { "\($0)".contains("line 2") } == true, "\(time): \(String(describing: error))")
+        }
+        // The real ones next to them still read, leap days included.
+        for time in ["2024-02-29T23:59:59.999Z", "2000-02-29T00:00:00Z", "2021-02-28T10:00:00+01:00", "2021-12-31T23:59:59Z"] {
+            #expect(JournalImport.parseTimestamp(time) != nil && CivilTime.parseISO8601(time) != nil, "\(time)")
+        }
+    }
+
     @Test("export timestamps read by hand give exactly the Date parseTimestamp gives", arguments: [
         "2023-11-14T22:13:20Z", "2023-11-14T22:13:20.123Z", "2023-11-14T22:13:20.1Z", "2023-11-14T22:13:20.999999Z",
         "1600-01-01T00:00:00.000Z", "1969-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z", "2000-02-29T12:00:00.5Z",
