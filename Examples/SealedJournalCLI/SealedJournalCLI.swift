@@ -14,7 +14,7 @@ struct SealedJournalCLI: ParsableCommand {
 
         What you write never goes in the command line (every local account can read it with `ps`, and shell history keeps it): at a terminal you are asked; scripts pipe it in. Value options that carry content are refused unless you add --allow-args. The process turns off core dumps and debugger attach for itself, escapes control characters in everything it shows, and writes output files whole or not at all.
 
-        Exit status: 0 success; 1 failure (including a failed verification); 2 wrong passphrase or recovery key; 3 the file is not a journal, is damaged, or has an unsupported version; 4 invalid input (nothing was written); 64 usage error.
+        Exit status: 0 success; 1 failure (including a failed verification); 2 wrong passphrase or recovery key; 3 the file is not a journal, is damaged, or has an unsupported version; 4 invalid input (nothing was written, except the chunks an import from standard input had committed before it: see import --help); 64 usage error; 130 an import stopped by Ctrl-C (what it committed stays).
 
         Examples:
           sealed-journal init recovery.sjournal

@@ -1,12 +1,16 @@
 import ArgumentParser
 import Foundation
 import SealedJournal
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bring in a whole history in one batch.",
         discussion: """
-        Keeps each record's original time. Reads our own NDJSON export (a lossless round trip) or jrnl's `jrnl --export json`, streaming: memory stays small whatever the size. A FILE is checked completely before anything is written. Records are committed in chunks of up to 10,000 records or 2 MiB, each written as small commits that are fsynced in turn; if the import stops on an error, the chunks before it are kept and the last message says how far it got (if the process is killed, what it had committed is kept). FILE may be - for standard input, which cannot be read twice: records are checked as they come, and on invalid input the chunks before it stay imported.
+        Keeps each record's original time. Reads our own NDJSON export (a lossless round trip) or jrnl's `jrnl --export json`, streaming: memory stays small whatever the size. A FILE is checked completely before anything is written. Records are committed in chunks of up to 10,000 records or 2 MiB, each written as small commits that are fsynced in turn; if the import stops on an error, the chunks before it are kept and the last message says how far it got. Ctrl-C (or SIGTERM, SIGHUP) stops it at the next read of the input in the same way: the chunks committed so far stay, the message says how many records that is, and the exit status is 130; a second Ctrl-C ends the process at once (if the process is killed, what it had committed is kept). Importing the same input again would add those records a second time. FILE may be - for standard input, which cannot be read twice: records are checked as they come, and on invalid input the chunks before it stay imported.
 
         Examples:
           sealed-journal import recovery.sjournal backup.ndjson --from ndjson
@@ -48,16 +52,28 @@ struct Import: ParsableCommand {
             let size = handle == nil ? 0 : (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? 0
             let show = size > 0 ? Terminal.progress("importing") : nil
             var done: ImportProgress?
+            // Ctrl-C stops the import between reads of the input, as an input error would, so
+            // the last message can say what was committed (see ImportInterruption).
+            ImportInterruption.install()
+            let interruptible = input.stopping { ImportInterruption.requested }
             do {
-                done = try JournalImport.importRecords(from: input, format: from, into: journal) { progress in
+                done = try JournalImport.importRecords(from: interruptible, format: from, into: journal) { progress in
                     done = progress
                     show?(min(UInt64(progress.bytesRead), size - 1), size)
                 }
                 show?(1, 1)
             } catch {
                 show?(1, 1)
+                let interrupted = ImportInterruption.requested
                 if let done, let sequences = done.sequences {
-                    Terminal.say("Imported \(done.records) record(s) as #\(sequences.lowerBound)–#\(sequences.upperBound) before stopping; nothing after them was written.")
+                    Terminal.say("Imported \(done.records) record(s) as #\(sequences.lowerBound)–#\(sequences.upperBound) before stopping; nothing after them was written."
+                                 + (interrupted ? " They are the first \(done.records) record(s) of the input: importing all of it again would add them twice." : ""))
+                } else if interrupted {
+                    Terminal.say("Stopped before any record was written.")
+                }
+                if interrupted {
+                    Terminal.error("import interrupted")
+                    throw ExitCode(130)
                 }
                 throw error
             }
@@ -68,4 +84,37 @@ struct Import: ParsableCommand {
             Terminal.say("Imported \(done.records) record(s) as #\(sequences.lowerBound)–#\(sequences.upperBound).")
         }
     }
+}
+
+/// A first SIGINT, SIGTERM or SIGHUP during an import asks it to stop at the next read of the
+/// input (the flag is read there); a second one ends the process with the signal's default
+/// action. The handler only stores to a lock-free atomic and calls `sigaction` and `raise`.
+enum ImportInterruption {
+    private static let flag = Atomic<Int>(0)
+    static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    static var requested: Bool { flag.load(ordering: .relaxed) != 0 }
+
+    static func install() {
+        for signal in signals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = importSignalHandler
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            sigaction(signal, &action, nil)
+        }
+    }
+
+    fileprivate static func handle(_ signal: Int32) {
+        if flag.exchange(1, ordering: .relaxed) != 0 {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = SIG_DFL
+            sigaction(signal, &action, nil)
+            raise(signal)
+        }
+    }
+}
+
+private func importSignalHandler(_ signal: Int32) {
+    ImportInterruption.handle(signal)
 }

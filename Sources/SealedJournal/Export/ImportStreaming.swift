@@ -38,6 +38,17 @@ public struct ImportInput {
     /// Reads with `nextChunk`, which returns an empty array at the end of the input.
     public init(nextChunk: @escaping () throws -> [UInt8]) { self.nextChunk = nextChunk }
 
+    /// This input, failing at its next read once `stop` returns `true` (checked before every
+    /// read): an import then stops as on unreadable input, keeping the chunks it committed and
+    /// writing nothing of the one it was reading (a way to cancel a long import).
+    public func stopping(when stop: @escaping () -> Bool) -> ImportInput {
+        let next = nextChunk
+        return ImportInput {
+            if stop() { throw CancellationError() }
+            return try next()
+        }
+    }
+
     func read() throws(JournalError) -> [UInt8] {
         do { return try nextChunk() } catch {
             throw .invalidField(field: "input", reason: "could not be read")

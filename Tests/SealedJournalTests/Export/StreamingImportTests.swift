@@ -96,6 +96,36 @@ struct StreamingImportTests {
         #expect(Journal.verify(at: path).isValid)
     }
 
+    @Test("an input told to stop fails at its next read: whole chunks before it stay, nothing of the one being read, and the rest imports after")
+    func stoppedInput() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j.sj")
+        let journal = try makeJournal(at: path).journal
+        let lines = (0..<3000).map { "{\"data\":{\"text\":\"n\($0)\"},\"kind\":\"entry\",\"recordedAt\":\"2026-01-01T00:00:00.000Z\"}" }
+        let data = Data(lines.joined(separator: "\n").utf8)
+        // Pieces of 4 KiB (about 50 lines), and a stop asked for after the fourth read.
+        var offset = 0, reads = 0
+        let pieces = ImportInput {
+            reads += 1
+            defer { offset = min(data.count, offset + 4096) }
+            return [UInt8](data[offset..<min(data.count, offset + 4096)])
+        }
+        var reports: [ImportProgress] = []
+        #expect(throws: JournalError.self) {
+            try JournalImport.importRecords(from: pieces.stopping { reads >= 4 }, format: .ndjson, into: journal, chunkRecords: 60) { reports.append($0) }
+        }
+        let kept = Int(journal.recordCount)
+        #expect(kept > 0 && kept % 60 == 0 && kept < 200, "whole chunks of what the four reads held: \(kept)")
+        #expect(reports.last?.records == kept)
+        var texts: [String] = []
+        try journal.forEachRecord { texts.append(try $0.decode(JournalEntry.self).text) }
+        #expect(texts == (0..<kept).map { "n\($0)" })
+        // What happens next: the rest of the input imports after them, and the journal verifies.
+        let rest = Data(lines[kept...].joined(separator: "\n").utf8)
+        try JournalImport.importRecords(from: .data(rest), format: .ndjson, into: journal)
+        #expect(journal.recordCount == 3000 && Journal.verify(at: path).isValid)
+    }
+
     /// 700 mixed NDJSON lines (entries, check-ins, an app-defined kind, a notice line first):
     /// three batches of ImportItems, each parsed in two halves.
     static func mixedExport() throws -> String {

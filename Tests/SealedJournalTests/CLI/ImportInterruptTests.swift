@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import SealedJournal
+
+@Suite("An interrupted import says what it kept", .serialized)
+struct ImportInterruptTests {
+    /// Starts `sealed-journal import JOURNAL INPUT --from ndjson` (passphrase from the
+    /// environment, output to files), and sends `signals` once the journal holds a record.
+    static func interruptedImport(journal: String, input: String, dir: TemporaryDirectory, signals: Int) throws -> (process: Process, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["import", journal, input, "--from", "ndjson"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SEALED_JOURNAL_PASSPHRASE"] = CLI.passphrase
+        process.environment = environment
+        let out = dir.file("import.out"), err = dir.file("import.err")
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: out)
+        process.standardError = FileHandle(forWritingAtPath: err)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // The first chunk is committed once the journal holds records (the file was checked first).
+        let deadline = Date().addingTimeInterval(300)
+        while process.isRunning, Date() < deadline, ((try? Journal.info(at: journal).recordCount) ?? 0) == 0 { usleep(20_000) }
+        for _ in 0..<signals where process.isRunning {
+            kill(process.processIdentifier, SIGINT)
+            usleep(1_000)
+        }
+        process.waitUntilExit()
+        return (process, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "", (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+    }
+
+    /// 200,000 short NDJSON entries (about 16 MB): enough that the import is still running
+    /// when its first chunk is on disk.
+    static func largeInput(in dir: TemporaryDirectory) throws -> String {
+        let path = dir.file("in.ndjson")
+        var text = ""
+        text.reserveCapacity(17_000_000)
+        for index in 0..<200_000 {
+            text += #"{"data":{"text":"entry \#(index)"},"kind":"entry","recordedAt":"2024-01-01T00:00:00.000Z"}"# + "\n"
+        }
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        return path
+    }
+
+    @Test("Ctrl-C: exit 130, the message names the records committed, exactly those are in the journal, and the journal verifies and takes the next write")
+    func firstInterrupt() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try CLI.makeJournal(in: dir)
+        let input = try Self.largeInput(in: dir)
+        let (process, stdout, stderr) = try Self.interruptedImport(journal: journal, input: input, dir: dir, signals: 1)
+        let opened = try Journal.open(at: journal, passphrase: testPassphrase(CLI.passphrase), mode: .readOnly)
+        let count = Int(opened.recordCount)
+        try #require(count < 200_000, "the import finished before it could be interrupted; nothing to check")
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("import interrupted"))
+        let said = stdout + stderr
+        if count > 0 {
+            #expect(said.contains("Imported \(count) record(s) as #0–#\(count - 1) before stopping"), "\(said)")
+            #expect(said.contains("importing all of it again would add them twice"))
+        } else {
+            #expect(said.contains("Stopped before any record was written"), "\(said)")
+        }
+        // The records kept are the input's first ones, in order.
+        var texts: [String] = []
+        try opened.forEachRecord(RecordFilter(kinds: ["entry"])) { texts.append(try $0.decode(JournalEntry.self).text) }
+        #expect(texts == (0..<count).map { "entry \($0)" })
+        // What happens next: the journal verifies and takes a new record.
+        #expect(try CLI.run(["verify", journal]).status == 0)
+        #expect(try CLI.run(["write", journal], input: "after the interrupted import\n").status == 0)
+        #expect(Journal.verify(at: journal).isValid)
+    }
+
+    @Test("a second Ctrl-C ends the process at once; what was committed stays and verifies")
+    func secondInterrupt() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try CLI.makeJournal(in: dir)
+        let input = try Self.largeInput(in: dir)
+        let (process, _, _) = try Self.interruptedImport(journal: journal, input: input, dir: dir, signals: 2)
+        let opened = try Journal.open(at: journal, passphrase: testPassphrase(CLI.passphrase), mode: .readOnly)
+        try #require(opened.recordCount < 200_000, "the import finished before it could be interrupted; nothing to check")
+        // Either the first signal's stop was already under way (exit 130) or the second one killed it.
+        #expect((process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
+                || (process.terminationReason == .exit && process.terminationStatus == 130))
+        #expect(Journal.verify(at: journal).isValid)
+        #expect(try CLI.run(["write", journal], input: "after the second Ctrl-C\n").status == 0)
+    }
+}
