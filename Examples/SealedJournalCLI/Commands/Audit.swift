@@ -56,7 +56,7 @@ struct Audit: ParsableCommand {
             var disclosed = 0
             try sharing.write { write, finish in
                 disclosed = try journal.disclose(AuditBundle.Request(disclosing: sequences, scope: scope, consistencyFrom: held), to: request,
-                                                 output: DisclosureOutput(recipients: recipients, armored: sharing.armor, write: write),
+                                                 output: DisclosureOutput(recipients: recipients, armored: sharing.armor, recordsPartialOutput: sharing.output == nil, write: write),
                                                  beforeRecording: finish).summary.disclosedContentCount
             }
             if scope != nil {

@@ -53,7 +53,7 @@ struct Export: ParsableCommand {
                 var count = 0
                 try sharing.write { write, finish in
                     let page = try HTMLExport.checkIns(journal, filter: range.filter())
-                    try journal.disclose(page.page, to: request, output: DisclosureOutput(recipients: recipients, armored: sharing.armor, write: write),
+                    try journal.disclose(page.page, to: request, output: DisclosureOutput(recipients: recipients, armored: sharing.armor, recordsPartialOutput: sharing.output == nil, write: write),
                                          beforeRecording: finish)
                     count = page.checkIns
                 }
@@ -68,7 +68,7 @@ struct Export: ParsableCommand {
                 let records = OwnerExport.Records(format: format, filter: range.filter(),
                                                   progress: report.map { show in { written in if written % 500 == 0 { show(UInt64(written), total) } } },
                                                   damaged: salvage ? { damaged.append($0) } : nil)
-                count = try journal.disclose(records, to: request, output: DisclosureOutput(recipients: recipients, armored: sharing.armor, write: write),
+                count = try journal.disclose(records, to: request, output: DisclosureOutput(recipients: recipients, armored: sharing.armor, recordsPartialOutput: sharing.output == nil, write: write),
                                              beforeRecording: finish).summary
                 report?(total, total)
             }

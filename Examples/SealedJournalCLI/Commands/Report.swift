@@ -61,7 +61,7 @@ struct Report: ParsableCommand {
             try sharing.write { write, finish in
                 let rendering = format.libraryFormat.map { report.rendering($0, includeNotes: !noNotes) }
                     ?? report.htmlRendering(includeNotes: !noNotes)
-                try journal.disclose(rendering, to: request, output: DisclosureOutput(recipients: recipients, armored: sharing.armor, write: write),
+                try journal.disclose(rendering, to: request, output: DisclosureOutput(recipients: recipients, armored: sharing.armor, recordsPartialOutput: sharing.output == nil, write: write),
                                      beforeRecording: finish)
             }
             let s = report.summary

@@ -73,7 +73,16 @@ struct SharingOptions: ParsableArguments {
             }
         } else {
             let (sink, flush) = Terminal.standardOutputSink()
-            try body(sink, flush)
+            var wrote = false
+            do {
+                try body({ data in
+                    try sink(data)
+                    wrote = wrote || !data.isEmpty
+                }, flush)
+            } catch {
+                if wrote { Terminal.say("What reached standard output before it stopped is recorded as a partial disclosure (see `disclosures`).") }
+                throw error
+            }
             if !encrypted { Terminal.notePlaintextOnStandardOutput() }
         }
     }

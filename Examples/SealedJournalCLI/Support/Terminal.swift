@@ -32,11 +32,18 @@ enum Terminal {
     static var standardOutputIsTerminal: Bool { isatty(1) == 1 }
 
     /// A sink for exported bytes going to standard output: escaped when that is a terminal.
-    static func standardOutputSink() -> (sink: (Data) -> Void, finish: () -> Void) {
-        guard standardOutputIsTerminal else { return ({ FileHandle.standardOutput.write($0) }, {}) }
+    static func standardOutputSink() -> (sink: (Data) throws -> Void, finish: () throws -> Void) {
+        // A reader that goes away (`| head`) makes the next write fail with EPIPE instead of
+        // killing the process, so what already went out can still be recorded.
+        signal(SIGPIPE, SIG_IGN)
+        func put(_ data: Data) throws {
+            do { try FileHandle.standardOutput.write(contentsOf: data) } catch {
+                throw CLIError.cannotWriteOutput("standard output was closed or failed (\(errno == EPIPE ? "its reader went away" : String(cString: strerror(errno))))")
+            }
+        }
+        guard standardOutputIsTerminal else { return ({ try put($0) }, {}) }
         let filter = FilterBox()
-        return ({ FileHandle.standardOutput.write(Data(filter.filter.filter($0))) },
-                { FileHandle.standardOutput.write(Data(filter.filter.finish())) })
+        return ({ try put(Data(filter.filter.filter($0))) }, { try put(Data(filter.filter.finish())) })
     }
 
     /// When plaintext went to standard output and standard output is a regular file, says which

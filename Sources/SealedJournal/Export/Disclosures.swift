@@ -29,11 +29,18 @@ public struct DisclosureOutput {
     public var armored: Bool
     /// Receives the output in pieces of about 64 KiB, in order.
     public var write: (Data) throws -> Void
+    /// Whether what `write` accepts has left at once (a pipe, standard output, a socket), so a
+    /// disclosure that stops midway has still disclosed something: it is then recorded as
+    /// partial (see ``Journal/disclose(_:to:output:beforeRecording:)``). `false` for an output
+    /// that is discarded when the disclosure fails (a file written whole or not at all).
+    public var recordsPartialOutput: Bool
 
     /// An output that hands the bytes to `write`, age-encrypted to `recipients` when there are any.
-    public init(recipients: [AgeRecipient] = [], armored: Bool = false, write: @escaping (Data) throws -> Void) {
+    public init(recipients: [AgeRecipient] = [], armored: Bool = false, recordsPartialOutput: Bool = false,
+                write: @escaping (Data) throws -> Void) {
         self.recipients = recipients
         self.armored = armored
+        self.recordsPartialOutput = recordsPartialOutput
         self.write = write
     }
 }
@@ -98,7 +105,10 @@ extension Journal {
     ///     disclosure is recorded (e.g. to fsync and close a file); if it throws, nothing is recorded.
     /// - Returns: the disclosure recorded and the content's summary.
     /// - Throws: ``JournalError/readOnly``; what `content` or `output.write` throw; nothing is
-    ///   recorded then.
+    ///   recorded then, unless `output.recordsPartialOutput` is set and some output was already
+    ///   handed to `write`: then a disclosure whose scope begins with `partial:` (how many bytes
+    ///   of plaintext were handed over) and whose digest is over those bytes is recorded before
+    ///   the error is thrown.
     @discardableResult
     public func disclose<Content: Disclosable>(_ content: Content, to request: DisclosureRequest, output: DisclosureOutput,
                                                beforeRecording: () throws -> Void = {}) throws -> Disclosed<Content.Summary> {
@@ -120,6 +130,8 @@ extension Journal {
             pending.wipe()
             if !digestFinished { _ = digest.finish() }
         }
+        /// Plaintext bytes handed to `write` (or to the encryptor) and hashed.
+        var handedOver = 0
         func flush() throws {
             guard !pending.isEmpty else { return }
             if let encryptor {
@@ -129,28 +141,42 @@ extension Journal {
                 defer { handed.withUnsafeMutableBytes { Sodium.wipe($0) } }
                 try write(handed)
             }
+            handedOver += pending.bytes.count
             digest.add(pending)  // the digest owns the piece from here: it hashes and wipes it
             pending = digest.emptyPiece()
         }
-        let product = try content.produce(from: self, notice: request.notice) { text in
-            var text = text
-            try text.withUTF8 { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    offset += pending.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[offset...])))
-                    if pending.isFull { try flush() }
+        let format = content.disclosureFormat + (recipients.isEmpty ? "" : output.armored ? "+age-armor" : "+age")
+        let product: DisclosureProduct<Content.Summary>
+        do {
+            product = try content.produce(from: self, notice: request.notice) { text in
+                var text = text
+                try text.withUTF8 { bytes in
+                    var offset = 0
+                    while offset < bytes.count {
+                        offset += pending.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[offset...])))
+                        if pending.isFull { try flush() }
+                    }
                 }
             }
+            try flush()
+            try encryptor?.finish()
+        } catch {
+            // Output that already left (a pipe) was disclosed, even if only in part: say so.
+            if output.recordsPartialOutput && handedOver > 0 {
+                digestFinished = true
+                _ = try? append(Disclosure(
+                    recipient: request.recipient, purpose: request.purpose,
+                    scope: "partial: \(handedOver) bytes of plaintext handed to the output before the disclosure stopped on an error; the digest covers those bytes",
+                    format: format, digest: Hex.encode(digest.finish())))
+            }
+            throw error
         }
-        try flush()
-        try encryptor?.finish()
         digestFinished = true
         let sha256 = digest.finish()
         try beforeRecording()
         let disclosure = Disclosure(
             recipient: request.recipient, purpose: request.purpose, scope: product.scope,
-            format: content.disclosureFormat + (recipients.isEmpty ? "" : output.armored ? "+age-armor" : "+age"),
-            digest: Hex.encode(sha256))
+            format: format, digest: Hex.encode(sha256))
         try append(disclosure)
         return Disclosed(disclosure: disclosure, summary: product.summary)
     }

@@ -4,6 +4,41 @@ import Testing
 
 @Suite("Sharing: age exports, reports and the accounting of disclosures")
 struct SharingTests {
+    @Test("an export to standard output whose reader goes away midway: exit 1, a clear message, and what left is recorded as a partial disclosure")
+    func exportToClosedPipe() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        let journal = try Journal.open(at: path, passphrase: testPassphrase(CLI.passphrase))
+        try journal.appendBatch((0..<2000).map { PendingRecord(JournalEntry(text: "entry \($0) " + String(repeating: "y", count: 900))) })
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["export", path, "--format", "ndjson"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SEALED_JOURNAL_PASSPHRASE"] = CLI.passphrase
+        process.environment = environment
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // The reader takes 100 kB (as `head -c` would) and goes away.
+        var taken = 0
+        while taken < 100_000 {
+            let data = stdout.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            taken += data.count
+        }
+        try stdout.fileHandleForReading.close()
+        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(taken >= 100_000)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(message)")
+        #expect(message.contains("standard output was closed") && message.contains("recorded as a partial disclosure"), "\(message)")
+        let listed = try CLI.run(["disclosures", path])
+        #expect(listed.stdout.contains("scope:   partial: "), "\(listed.stdout)")
+        #expect(Journal.verify(at: path).isValid)
+    }
+
     @Test("an export to an age recipient decrypts with stock age to exactly the plain export, and is recorded",
           .enabled(if: StockAge.isAvailable))
     func ageExportThroughCLI() throws {

@@ -6,6 +6,50 @@ import Testing
 /// with an owner export, a report rendering, or an audit bundle request.
 @Suite("One disclosure shape")
 struct DisclosureShapeTests {
+    @Test("output that left before a failure is recorded as a partial disclosure (digest over what left); a discarded output records nothing; the next disclosure works")
+    func partialOutputIsRecorded() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j")
+        let journal = try makeJournal(at: path).journal
+        try journal.appendBatch((0..<400).map { PendingRecord(JournalEntry(text: "entry \($0) " + String(repeating: "x", count: 900))) })
+        struct Closed: Error {}
+        let request = DisclosureRequest(recipient: "Dr. Lee", purpose: "review")
+        func failingOnThirdPiece(partial: Bool) -> (DisclosureOutput, () -> Data) {
+            var delivered = Data(), pieces = 0
+            let output = DisclosureOutput(recordsPartialOutput: partial) { data in
+                pieces += 1
+                if pieces == 3 { throw Closed() }
+                delivered.append(data)
+            }
+            return (output, { delivered })
+        }
+        // A file that is thrown away on failure: nothing was disclosed, nothing recorded.
+        let (discarded, _) = failingOnThirdPiece(partial: false)
+        #expect(throws: Closed.self) { try journal.disclose(OwnerExport.Records(format: .ndjson), to: request, output: discarded) }
+        #expect(try readAll(journal, RecordFilter(kinds: [.disclosure])).isEmpty)
+        // A pipe: two pieces left; they are recorded, with their digest.
+        let (pipe, delivered) = failingOnThirdPiece(partial: true)
+        #expect(throws: Closed.self) { try journal.disclose(OwnerExport.Records(format: .ndjson), to: request, output: pipe) }
+        let recorded = try readAll(journal, RecordFilter(kinds: [.disclosure])).map { try $0.decode(Disclosure.self) }
+        try #require(recorded.count == 1)
+        #expect(recorded[0].scope.hasPrefix("partial: \(delivered().count) bytes") && recorded[0].recipient == "Dr. Lee" && recorded[0].format == "ndjson")
+        #expect(recorded[0].digest == Hex.encode(try SHA256.hash([UInt8](delivered()))))
+        #expect(delivered().count == 2 * OwnerExport.outputPieceByteCount)
+        // Also when the output is encrypted (the plaintext handed to the encryptor is what counts).
+        let (encrypted, _) = failingOnThirdPiece(partial: true)
+        var output = encrypted
+        output.recipients = [AgeRecipient.x25519(publicKey: [UInt8](repeating: 9, count: 32))]
+        #expect(throws: Closed.self) { try journal.disclose(OwnerExport.Records(format: .ndjson), to: request, output: output) }
+        let after = try readAll(journal, RecordFilter(kinds: [.disclosure])).map { try $0.decode(Disclosure.self) }
+        #expect(after.count == 2 && after[1].scope.hasPrefix("partial: ") && after[1].format == "ndjson+age")
+        // What happens next: the journal verifies and a whole disclosure is recorded as usual.
+        var whole = Data()
+        let done = try journal.disclose(OwnerExport.Records(format: .ndjson), to: request, output: DisclosureOutput(recordsPartialOutput: true) { whole.append($0) })
+        let wholeDigest = Hex.encode(try SHA256.hash([UInt8](whole)))
+        #expect(!done.disclosure.scope.hasPrefix("partial") && done.disclosure.digest == wholeDigest)
+        #expect(Journal.verify(at: path).isValid)
+    }
+
     @Test func everyDisclosableIsRecordedTheSameWay() throws {
         let dir = try TemporaryDirectory()
         let journal = try makeJournal(at: dir.file("j")).journal
