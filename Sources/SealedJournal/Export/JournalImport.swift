@@ -111,13 +111,29 @@ public enum JournalImport {
         return try pending(kind: kind, payload: payloadData, recordedAt: date, where: where_)
     }
 
+    /// Which field of a record's data a decoding error is about (`: "meetingKinds" is missing`),
+    /// or nothing. Only the type's own field names are shown, never a value from the input.
+    static func decodingProblem(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "" }
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { key in key.intValue.map { "item \($0 + 1)" } ?? "\"\(key.stringValue)\"" }.joined(separator: ", ")
+        }
+        switch error {
+        case let .keyNotFound(key, context): return ": \(path(context.codingPath + [key])) is missing"
+        case let .typeMismatch(_, context), let .valueNotFound(_, context):
+            return context.codingPath.isEmpty ? "" : ": \(path(context.codingPath)) has the wrong type"
+        case let .dataCorrupted(context): return context.codingPath.isEmpty ? "" : ": \(path(context.codingPath)) is not valid"
+        @unknown default: return ""
+        }
+    }
+
     /// Re-encodes built-in kinds through their types (so ranges are checked and the encoding is
     /// canonical); app-defined kinds keep their JSON.
     static func pending(kind: String, payload: Data, recordedAt: Date, where place: String) throws(JournalError) -> PendingRecord {
         func typed<T: JournalRecordContent>(_ type: T.Type) throws(JournalError) -> PendingRecord {
             let value: T
             do { value = try RecordCoding.decoder.decode(T.self, from: payload) } catch {
-                throw .invalidField(field: place, reason: "its data is not a valid \(kind)")
+                throw .invalidField(field: place, reason: "its data is not a valid \(kind)" + decodingProblem(error))
             }
             do { try value.validate() } catch let JournalError.invalidField(field, reason) {
                 throw .invalidField(field: "\(place): \(field)", reason: reason)

@@ -186,6 +186,33 @@ struct ImportFastPathTests {
         #expect(fastCount > 100)
     }
 
+    @Test("an invalid check-in line names the field that is wrong (missing, wrong type, not valid) and never a value")
+    func invalidCheckInNamesTheField() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try makeJournal(at: dir.file("j")).journal
+        try journal.append(CheckIn(day: try LocalDate("2021-02-27"), timeZoneOffsetSeconds: 0, mood: 7, craving: 2, use: .sober, meetingKinds: [.aa]))
+        var line = ""
+        try OwnerExport.write(journal, format: .ndjson) { line += $0 }
+        line = line.trimmingCharacters(in: .newlines)
+        #expect(try JournalImport.check(.data(Data(line.utf8)), format: .ndjson) == 1)
+        // The optional fields may be left out (they take their defaults).
+        #expect(try JournalImport.check(.data(Data(line.replacingOccurrences(of: #""meetingKinds":["aa"],"#, with: "").utf8)), format: .ndjson) == 1)
+        let cases: [(from: String, to: String, says: String)] = [
+            (#""timeZoneOffsetSeconds":0,"#, "", #"its data is not a valid checkIn: "timeZoneOffsetSeconds" is missing"#),
+            (#""mood":7"#, #""mood":"seven-secret""#, #"its data is not a valid checkIn: "mood" has the wrong type"#),
+            (#""meetingKinds":["aa"]"#, #""meetingKinds":["aa",5]"#, #"its data is not a valid checkIn: "meetingKinds", item 2 has the wrong type"#),
+            (#""day":"2021-02-27""#, #""day":"2021-02-30""#, #"its data is not a valid checkIn: "day" is not valid"#),
+        ]
+        for (from, to, says) in cases {
+            try #require(line.contains(from), "\(line)")
+            let changed = line.replacingOccurrences(of: from, with: to)
+            let error = #expect(throws: JournalError.self) { try JournalImport.check(.data(Data(changed.utf8)), format: .ndjson) }
+            let text = error.map { "\($0)" } ?? ""
+            #expect(text.contains("line 1") && text.contains(says), "\(text)")
+            #expect(!text.contains("seven-secret") && !text.contains("2021-02-30"), "no value from the input: \(text)")
+        }
+    }
+
     @Test("impossible dates and times are refused by every reader, never rolled over into the next day or month")
     func impossibleTimesAreRefused() throws {
         let impossible = ["2021-02-30T10:00:00.000Z", "2021-02-29T10:00:00Z", "2021-04-31T10:00:00Z", "2021-02-28T24:00:00Z",
