@@ -184,8 +184,10 @@ struct ArmorWriter {
     private var pending: [UInt8] = []
     private var started = false
 
-    private static let begin = Data("-----BEGIN AGE ENCRYPTED FILE-----\n".utf8)
-    private static let end = Data("-----END AGE ENCRYPTED FILE-----\n".utf8)
+    // Made each time: a static Data constant is reported by LeakSanitizer (its storage is
+    // allocated once and never freed).
+    private static var begin: Data { Data("-----BEGIN AGE ENCRYPTED FILE-----\n".utf8) }
+    private static var end: Data { Data("-----END AGE ENCRYPTED FILE-----\n".utf8) }
 
     mutating func add(_ bytes: [UInt8]) -> Data {
         pending += bytes
