@@ -18,7 +18,7 @@ enum ImportFastPath {
         var data: JournalEntry?
         var kind: String?
         var recordedAt: Date?
-        var sawSequence = false
+        var sequence: UInt64?
         let complete = reader.object { key, reader in
             switch key {
             case "data":
@@ -32,16 +32,17 @@ enum ImportFastPath {
                 guard recordedAt == nil, let text = reader.string(), let date = exportTimestamp(text) else { return false }
                 recordedAt = date
             case "sequence":
-                guard !sawSequence else { return false }
-                sawSequence = true
-                return reader.integer()
+                guard sequence == nil, let value = reader.unsignedInteger() else { return false }
+                sequence = value
             default:
                 return false
             }
             return true
         }
         guard complete, reader.atEnd, kind != nil, let data, let recordedAt, (try? data.validate()) != nil else { return nil }
-        return PendingRecord(data, recordedAt: recordedAt)
+        var record = PendingRecord(data, recordedAt: recordedAt)
+        record.sourceSequence = sequence
+        return record
     }
 
     /// A jrnl entry object's fields, exactly as ``JrnlFields/init(_:)`` reads them from the

@@ -94,7 +94,7 @@ extension JournalImport {
         var count = 0
         // Each record is also encoded and checked as an append would (its time's range, its
         // size), so a record the import would refuse is found here, before anything is written.
-        try forEachRecord(input, format: format, timeZone: timeZone) { (_: SealInput, _: Int, _: Int) throws(JournalError) in
+        try forEachRecord(input, format: format, timeZone: timeZone) { (_: ImportedItem) throws(JournalError) in
             count += 1
         }
         return count
@@ -139,8 +139,12 @@ extension JournalImport {
         let committer = ProcessInfo.processInfo.activeProcessorCount > 1 && DeterministicRandomness.generator == nil
             ? ChunkCommitter(journal: journal) : nil
         defer { committer?.stop() }
+        /// Where each committed chunk starts: its first record's position in the import and
+        /// sequence number in the journal (a chunk's records get consecutive numbers).
+        var chunkStarts: [(position: Int, sequence: UInt64)] = []
         /// Accounts for a committed chunk of `count` records read up to `readTo`.
         func committedChunk(_ receipt: AppendReceipt, count: Int, readTo: Int) {
+            chunkStarts.append((committed, receipt.sequences.lowerBound))
             first = first ?? receipt.sequences.lowerBound
             last = receipt.sequences.upperBound
             committed += count
@@ -180,10 +184,20 @@ extension JournalImport {
             pendingBytes = 0
         }
         do throws(JournalError) {
-            try forEachRecord(polledInput, format: format, timeZone: timeZone) { (record: SealInput, consumed: Int, itemBytes: Int) throws(JournalError) in
-                bytesRead = consumed
+            try forEachRecord(polledInput, format: format, timeZone: timeZone) { (item: ImportedItem) throws(JournalError) in
+                var record = item.input
+                if let position = item.amendedPosition {
+                    // The corrected record must have its number here first: commit what is pending.
+                    if position >= committed {
+                        try flush()
+                        try settle()
+                    }
+                    let chunk = chunkStarts[chunkStarts.lastIndex { $0.position <= position }!]
+                    record = try item.retargeted(to: chunk.sequence + UInt64(position - chunk.position))
+                }
+                bytesRead = item.consumed
                 pending.append(record)
-                pendingBytes += itemBytes
+                pendingBytes += item.byteCount
                 if pending.count >= chunkRecords || pendingBytes >= chunkPayloadBytes { try flush() } else { try poll() }
             }
             try flush()
@@ -200,16 +214,35 @@ extension JournalImport {
     }
 
     /// Calls `body` with every record of `input` (parsed, encoded and checked as an append
-    /// would), the input bytes consumed so far and the size of the record's line or entry in the
-    /// input, in input order.
+    /// would), in input order.
+    ///
+    /// An amendment on a line numbered by its export (NDJSON `sequence`) names the record it
+    /// corrects by that export's number: it gets the position in this import of the newest record
+    /// before it with that number (``ImportedItem/amendedPosition``), and is refused when there is
+    /// none (a filtered export that left the corrected record out), so the importer can point it
+    /// at that record's new number. An amendment on a line without a number keeps its `amends` as
+    /// a number of the journal imported into.
     ///
     /// Lines or entries are gathered in small batches (``ImportItems``) whose halves are parsed
     /// on two threads at once; `body` always runs on the caller's thread, in order, and an error
     /// comes after every record before it, exactly as when parsing one item at a time. A batch is
     /// handed on before each read of the input, so a slow input holds nothing back.
     static func forEachRecord(_ input: ImportInput, format: Format, timeZone: TimeZone,
-                              _ body: (SealInput, Int, Int) throws(JournalError) -> Void) throws(JournalError) {
+                              _ body: (ImportedItem) throws(JournalError) -> Void) throws(JournalError) {
         var items = ImportItems()
+        var numbering = SourceNumbering()
+        func numbered(_ item: ImportedItem) throws(JournalError) {
+            var item = item
+            if let target = item.input.amends, item.source != nil {
+                guard let position = numbering.position(of: target) else {
+                    throw .invalidField(field: "line \(item.number)", reason: "corrects record \(target) of its export, which is not among the records before it "
+                                        + "(a filtered export can leave it out: import the whole export)")
+                }
+                item.amendedPosition = position
+            }
+            numbering.note(item.source)
+            try body(item)
+        }
         let parse: @Sendable (UnsafeBufferPointer<UInt8>, Int) throws(JournalError) -> PendingRecord?
         switch format {
         case .ndjson:
@@ -227,7 +260,7 @@ extension JournalImport {
                 return try jrnlRecord(entry, entryNumber: entryNumber, calendar: fixed)
             }
         }
-        func deliver() throws(JournalError) { try items.parse(with: parse, body) }
+        func deliver() throws(JournalError) { try items.parse(with: parse, numbered) }
         do throws(JournalError) {
             switch format {
             case .ndjson:
@@ -286,7 +319,7 @@ struct ImportItems {
         for index in range {
             do throws(JournalError) {
                 if let record = try parse(UnsafeBufferPointer(rebasing: all[start(of: index, in: items)..<items[index].end]), items[index].number) {
-                    slots[index] = .record(try record.sealInput())
+                    slots[index] = .record(try record.sealInput(), source: record.sourceSequence)
                 } else {
                     slots[index] = .skipped
                 }
@@ -303,16 +336,16 @@ struct ImportItems {
     }
 
     private enum Parsed {
-        case record(SealInput)
+        case record(SealInput, source: UInt64?)
         case skipped
         case failed(JournalError)
     }
 
     /// Parses every item with `parse` (its bytes and its line or entry number) and encodes it as
-    /// an append would, then calls `body` for each record in order, on this thread; throws the
+    /// an append would, then calls `body` with each record in order, on this thread; throws the
     /// first failing item's error after every record before it. Empties the batch (also when it throws).
     mutating func parse(with parse: @escaping @Sendable (UnsafeBufferPointer<UInt8>, Int) throws(JournalError) -> PendingRecord?,
-                        _ body: (SealInput, Int, Int) throws(JournalError) -> Void) throws(JournalError) {
+                        _ body: (ImportedItem) throws(JournalError) -> Void) throws(JournalError) {
         guard !items.isEmpty else { return }
         defer {
             // A batch that held one huge item gives its memory back.
@@ -340,8 +373,9 @@ struct ImportItems {
         }
         for (index, result) in results.enumerated() {
             switch result {
-            case let .record(input)?:
-                try body(input, items[index].consumed, items[index].end - Self.start(of: index, in: items))
+            case let .record(input, source)?:
+                try body(ImportedItem(input: input, source: source, number: items[index].number, consumed: items[index].consumed,
+                                      byteCount: items[index].end - Self.start(of: index, in: items)))
             case .skipped?: continue
             case let .failed(error)?: throw error
             case nil: preconditionFailure("an import item after a failure was delivered")  // unreachable: the failure throws first

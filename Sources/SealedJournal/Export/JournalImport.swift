@@ -4,8 +4,13 @@ import Foundation
 ///
 /// For inputs of any size use ``importRecords(from:format:into:timeZone:chunkRecords:progress:)``
 /// (streaming, bounded memory, committed in chunks), after ``check(_:format:timeZone:)`` when the
-/// input can be read twice. ``parse(_:format:timeZone:)`` and ``importRecords(_:format:into:timeZone:)``
-/// hold the whole input and its records in memory: for small inputs only.
+/// input can be read twice. ``parse(_:format:timeZone:)`` holds the whole input and its records
+/// in memory (small inputs only); ``importRecords(_:format:into:timeZone:)`` holds the input.
+///
+/// Record numbers: the imported records get the journal's next numbers, not the ones in the
+/// input. An amendment in one of our NDJSON exports names the record it corrects by the
+/// export's number (`sequence`); the import points it at that record as numbered here, and
+/// refuses it when the record is not in the import before it (a filtered export).
 public enum JournalImport {
     /// Import source formats.
     public enum Format: String, Sendable, CaseIterable {
@@ -16,7 +21,9 @@ public enum JournalImport {
     }
 
     /// Parses `data` into records ready to append. Throws ``JournalError/invalidField(field:reason:)``
-    /// naming the line or entry that is wrong.
+    /// naming the line or entry that is wrong. An amendment keeps its `amends` as the input has
+    /// it (its export's number); the imports below point it at the corrected record's number in
+    /// the journal imported into.
     public static func parse(_ data: Data, format: Format, timeZone: TimeZone = .current) throws(JournalError) -> [PendingRecord] {
         switch format {
         case .ndjson: return try parseNDJSON(data)
@@ -24,15 +31,16 @@ public enum JournalImport {
         }
     }
 
-    /// Parses everything, then appends it with one ``Journal/appendBatch(_:)`` (bounded commits,
-    /// one fsync each): invalid input writes nothing. Holds the whole input in memory.
-    /// Returns the receipt (`nil` if there was nothing to import).
+    /// Checks everything (``check(_:format:timeZone:)``), then imports it as
+    /// ``importRecords(from:format:into:timeZone:chunkRecords:progress:)`` does: invalid input
+    /// writes nothing. Returns the receipt of what was written (`nil` if there was nothing to import).
     @discardableResult
     public static func importRecords(_ data: Data, format: Format, into journal: Journal,
                                      timeZone: TimeZone = .current) throws(JournalError) -> AppendReceipt? {
-        let records = try parse(data, format: format, timeZone: timeZone)
-        guard !records.isEmpty else { return nil }
-        return try journal.appendBatch(records)
+        guard journal.mode == .readWrite else { throw .readOnly }
+        guard try check(.data(data), format: format, timeZone: timeZone) > 0 else { return nil }
+        let imported = try importRecords(from: .data(data), format: format, into: journal, timeZone: timeZone)
+        return imported.sequences.map { AppendReceipt(sequences: $0, checkpoint: journal.latestCheckpoint) }
     }
 
     static func parseNDJSON(_ data: Data) throws(JournalError) -> [PendingRecord] {
@@ -48,6 +56,12 @@ public enum JournalImport {
     private struct LineHead: Decodable {
         let kind: String
         let recordedAt: String
+        let sequence: UInt64?
+    }
+
+    /// An NDJSON line's `sequence`: the record's number in the export (absent in hand-written lines).
+    private struct LineSequence: Decodable {
+        let sequence: UInt64?
     }
 
     /// A line's `data` decoded straight into a built-in type.
@@ -89,7 +103,10 @@ public enum JournalImport {
             case RecordKind.disclosure: record = typed(Disclosure.self)
             default: record = nil
             }
-            if let record { return record }
+            if var record {
+                record.sourceSequence = head.sequence
+                return record
+            }
         }
         return try ndjsonRecordGeneral(data, lineNumber: lineNumber, where: where_)
     }
@@ -101,6 +118,10 @@ public enum JournalImport {
         }
         if lineNumber == 1 && object.count == 1 && object["notice"] is String { return nil }  // an export's notice line
         guard let kind = object["kind"] as? String else { throw .invalidField(field: where_, reason: "has no \"kind\"") }
+        let sequence: UInt64?
+        do { sequence = try RecordCoding.decoder.decode(LineSequence.self, from: line).sequence } catch {
+            throw .invalidField(field: where_, reason: "has a \"sequence\" that is not a whole number from 0 (the record's number in the export)")
+        }
         guard let time = object["recordedAt"] as? String, let date = parseTimestamp(time) else {
             throw .invalidField(field: where_, reason: "has no valid \"recordedAt\" (ISO 8601)")
         }
@@ -108,7 +129,9 @@ public enum JournalImport {
               let payloadData = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes]) else {
             throw .invalidField(field: where_, reason: "has no \"data\" object")
         }
-        return try pending(kind: kind, payload: payloadData, recordedAt: date, where: where_)
+        var record = try pending(kind: kind, payload: payloadData, recordedAt: date, where: where_)
+        record.sourceSequence = sequence
+        return record
     }
 
     /// Which field of a record's data a decoding error is about (`: "meetingKinds" is missing`),

@@ -134,16 +134,20 @@ struct StrictJSONReader {
         return nil
     }
 
-    /// A JSON integer (`-`? then `0` or a digit 1-9 and digits; no fraction, no exponent) of at most 18 digits.
-    mutating func integer() -> Bool {
+    /// A JSON integer without a sign (`0` or a digit 1-9 and digits; no fraction, no exponent)
+    /// of at most 18 digits, or `nil` (then the reader's position is unspecified: give up).
+    mutating func unsignedInteger() -> UInt64? {
         skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
         let start = index
-        while index < bytes.count, (0x30...0x39).contains(bytes[index]) { index += 1 }
+        var value: UInt64 = 0
+        while index < bytes.count, (0x30...0x39).contains(bytes[index]) {
+            value = value &* 10 &+ UInt64(bytes[index] - 0x30)
+            index += 1
+        }
         let digits = index - start
-        guard digits >= 1, digits <= 18, !(digits > 1 && bytes[start] == 0x30) else { return false }
+        guard digits >= 1, digits <= 18, !(digits > 1 && bytes[start] == 0x30) else { return nil }
         // A fraction or exponent would make it another number: give up.
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") { return false }
-        return true
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") { return nil }
+        return value
     }
 }

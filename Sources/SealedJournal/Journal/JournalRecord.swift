@@ -87,6 +87,9 @@ public struct PendingRecord: Sendable {
     let envelopeDay: LocalDate?
     let encode: @Sendable () throws(JournalError) -> [UInt8]
     let amends: UInt64?
+    /// The record's number in the export it is imported from (an NDJSON line's `sequence`), by
+    /// which an amendment in the same import names the record it corrects (see ``JournalImport``).
+    var sourceSequence: UInt64?
 
     /// Wraps `content` to be written with time `recordedAt` by a writer in `timeZone`.
     public init<C: JournalRecordContent>(_ content: C, recordedAt: Date = Date(), timeZone: TimeZone = .current) {

@@ -50,4 +50,31 @@ struct AmendTests {
         let added = try CLI.run(["checkin", path, "--json", "-", "--add"], input: two)
         #expect(added.status == 0 && added.stderr.contains("Sealed check-in #2"))
     }
+
+    @Test("a correction exported and imported into a journal that already has records still corrects the same entry; a filtered export without it is refused")
+    func amendmentSurvivesImport() throws {
+        let dir = try TemporaryDirectory()
+        let source = try CLI.makeJournal(in: dir, name: "source.sjournal")
+        for text in ["zero", "one", "two"] { #expect(try CLI.run(["write", source], input: text + "\n").status == 0) }
+        #expect(try CLI.run(["amend", source, "--record", "1", "--json", "-"], input: "{\"text\":\"one, corrected\"}").status == 0)
+        let export = dir.file("all.ndjson"), filtered = dir.file("amendments.ndjson")
+        #expect(try CLI.run(["export", source, "--format", "ndjson", "-o", export]).status == 0)
+        #expect(try CLI.run(["export", source, "--format", "ndjson", "--kind", "amendment", "-o", filtered]).status == 0)
+        let target = try CLI.makeJournal(in: dir, name: "target.sjournal")
+        #expect(try CLI.run(["write", target], input: "already here\n").status == 0)
+        let before = try fileBytes(target)
+        let refused = try CLI.run(["import", target, filtered, "--from", "ndjson"])
+        #expect(refused.status != 0 && refused.stderr.contains("corrects record 1 of its export"), "\(refused.stderr)")
+        #expect(try fileBytes(target) == before, "nothing written")
+        let imported = try CLI.run(["import", target, export, "--from", "ndjson"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        // "one" is #2 here (after "already here" and "zero"); the correction says so.
+        let read = try CLI.run(["read", target, "--format", "json"]).stdout
+        let records = try JSONSerialization.jsonObject(with: Data(read.utf8)) as? [[String: Any]] ?? []
+        let one = records.first { (($0["data"] as? [String: Any])?["text"] as? String) == "one" }
+        let correction = records.first { ($0["kind"] as? String) == "amendment" }
+        #expect(one?["sequence"] as? Int == 2)
+        #expect((correction?["data"] as? [String: Any])?["amends"] as? Int == 2, "\(String(describing: correction))")
+        #expect(try CLI.run(["read", target]).stdout.contains("amendment to #2"))
+    }
 }

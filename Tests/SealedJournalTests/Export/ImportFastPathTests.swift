@@ -6,10 +6,12 @@ import Testing
 /// inputs, valid and malformed, through both.
 @Suite("Import fast path: never accepts what Foundation's path refuses, and builds the same records")
 struct ImportFastPathTests {
-    /// What a pending record would write (kind, time, offset, envelope day, payload bytes).
+    /// What a pending record would write (kind, time, offset, envelope day, payload bytes), and
+    /// its number in the export (which an amendment of it names).
     static func summary(_ record: PendingRecord) -> String {
         let payload = (try? record.encode()).map { String(decoding: $0, as: UTF8.self) } ?? "<unencodable>"
         return "\(record.kind)|\(record.recordedAt.timeIntervalSince1970.bitPattern)|\(record.timeZoneOffsetSeconds)|\(String(describing: record.envelopeDay))|\(payload)"
+            + "|#\(String(describing: record.sourceSequence))"
     }
 
     /// Foundation's answer for one NDJSON line: the record, or the error's description.
@@ -29,7 +31,7 @@ struct ImportFastPathTests {
         entryLine,
         #"{"data":{"text":"plain"},"kind":"entry","recordedAt":"2023-11-14T22:13:20Z"}"#,
         #"  {"kind":"entry", "recordedAt":"2000-02-29T00:00:00.5Z" , "data":{"tags":[],"text":"spaced","title":"t"}}  "#,
-        #"{"data":{"text":"x\/y \b \f \r"},"kind":"entry","recordedAt":"1600-01-01T00:00:00.000Z","sequence":-0}"#,
+        #"{"data":{"text":"x\/y \b \f \r"},"kind":"entry","recordedAt":"1600-01-01T00:00:00.000Z","sequence":7}"#,
         #"{"data":{"text":"frac"},"kind":"entry","recordedAt":"2023-11-14T22:13:20.1234567Z","sequence":12}"#,
         // Each of these must fall back (and Foundation decides):
         #"{"data":{"text":"dup"},"data":{"text":"dup2"},"kind":"entry","recordedAt":"2023-11-14T22:13:20Z"}"#,
@@ -46,6 +48,8 @@ struct ImportFastPathTests {
         #"{"data":{"text":"a"},"kind":"entry","recordedAt":"2023-11-14T22:13:60Z"}"#,
         #"{"data":{"text":"a"},"kind":"entry","recordedAt":"2023-11-14T22:13:20Z","sequence":1.5}"#,
         #"{"data":{"text":"a"},"kind":"entry","recordedAt":"2023-11-14T22:13:20Z","sequence":01}"#,
+        #"{"data":{"text":"a"},"kind":"entry","recordedAt":"2023-11-14T22:13:20Z","sequence":-0}"#,
+        #"{"data":{"text":"a"},"kind":"entry","recordedAt":"2023-11-14T22:13:20Z","sequence":-3}"#,
         #"{"data":{"text":"a"},"kind":"entry","recordedAt":"2023-11-14T22:13:20Z"} x"#,
         #"{"data":{"text":"a"},"kind":"entry","recordedAt":"2023-11-14T22:13:20Z""#,
         #"{"data":{"text":"a"},"kind":"entry","recordedAt":"2023-11-14T22:13:20Z",}"#,
