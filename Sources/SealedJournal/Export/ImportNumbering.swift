@@ -18,20 +18,27 @@ struct ImportedItem {
 }
 
 extension ImportedItem {
-    /// This amendment, pointed at record `target` of the journal it is imported into: its payload
-    /// is decoded, given the new `amends` and encoded again (canonically, as any append).
+    /// This amendment, pointed at record `target` of the journal it is imported into.
     func retargeted(to target: UInt64) throws(JournalError) -> SealInput {
-        let plaintext = input.plaintext
+        try input.amendment(pointedAt: target, place: "line \(number)")
+    }
+}
+
+extension SealInput {
+    /// This amendment, pointed at record `target`: its payload is decoded, given the new
+    /// `amends` and encoded again (canonically, as any append); its time, time zone offset and
+    /// envelope stay as they were. `place` names it in errors.
+    func amendment(pointedAt target: UInt64, place: String) throws(JournalError) -> SealInput {
         var amendment: Amendment
         do { amendment = try RecordCoding.decoder.decode(Amendment.self, from: Data(plaintext.payload)) } catch {
-            throw .invalidField(field: "line \(number)", reason: "its data is not a valid amendment")
+            throw .invalidField(field: place, reason: "its data is not a valid amendment")
         }
         amendment.amends = target
         let payload = try RecordCoding.encode(amendment)
         let renumbered = RecordPlaintext(kind: plaintext.kind, recordedAtMilliseconds: plaintext.recordedAtMilliseconds,
                                          timeZoneOffsetSeconds: plaintext.timeZoneOffsetSeconds, payload: payload)
-        do { try renumbered.validate() } catch { throw .invalidField(field: "line \(number)", reason: error.description) }
-        return SealInput(plaintext: renumbered, envelope: input.envelope, amends: target)
+        do { try renumbered.validate() } catch { throw .invalidField(field: place, reason: error.description) }
+        return SealInput(plaintext: renumbered, envelope: envelope, amends: target)
     }
 }
 
@@ -39,53 +46,110 @@ extension ImportedItem {
 /// export can be pointed at the record it corrects as numbered in the journal imported into
 /// (which may already hold records, and need not get the export's numbers).
 ///
-/// Kept as runs: an export gives consecutive numbers to consecutive lines, so a whole export is
-/// one run of 24 bytes, and a filtered one a run per gap. A number that does not follow the one
-/// before (or follows a record without a number) starts a new run, and one not above every number
-/// of the current segment (two exports one after the other) starts a new segment. An amendment's
-/// target is looked up in the newest segment first, so it names the newest record of that number
-/// before the amendment, as in the export it came from.
+/// An export gives increasing numbers to its lines (consecutive ones unless it was filtered), so
+/// records are kept as runs (consecutive numbers at consecutive positions). A number that is not
+/// above every number since the numbers last went down starts a new segment (a second export
+/// after the first): an amendment is looked up in the current segment only, the records of its
+/// own export, and the segments before are forgotten. Memory stays small whatever the input:
+/// a whole export is one run; a filtered one (a run per gap) takes about 3 bytes per run,
+/// stored as variable-length deltas with a small index every ``indexStride`` runs; a lookup
+/// decodes at most that many runs.
 struct SourceNumbering {
-    /// Runs in input order: run `i` gives numbers `source ..< source + count` to positions
-    /// `position ..< position + count`.
-    private var runs: [(source: UInt64, position: Int, count: Int)] = []
-    /// Indices into `runs` where a segment (runs with increasing numbers) starts.
-    private var segments: [Int] = []
+    static let indexStride = 64
+
+    /// The runs of the current segment before the open one, as LEB128 triples (first number minus
+    /// the previous run's end, first position minus the previous run's end, length).
+    private var encoded: [UInt8] = []
+    /// Every ``indexStride`` closed runs: where the run starts in `encoded`, the decoding base
+    /// there (the previous run's ends), and the run's first number.
+    private var index: [(offset: Int, baseSource: UInt64, basePosition: Int, firstSource: UInt64)] = []
+    private var closedRuns = 0
+    /// Where the last closed run ends (its last number and position, plus one).
+    private var closedEnd: (source: UInt64, position: Int) = (0, 0)
+    /// The run being extended.
+    private var open: (source: UInt64, position: Int, count: Int)?
     /// Records noted so far (numbered or not).
     private(set) var count = 0
+
+    /// Bytes held (tests).
+    var heldBytes: Int { encoded.capacity + index.capacity * MemoryLayout<(Int, UInt64, Int, UInt64)>.stride }
 
     /// Notes the next record of the import and its export number, if any.
     mutating func note(_ source: UInt64?) {
         defer { count += 1 }
         guard let source else { return }
-        // The number after the last run's (nil past UInt64.max).
-        let following = runs.last.flatMap { last in
-            let (next, overflow) = last.source.addingReportingOverflow(UInt64(last.count))
-            return overflow ? nil : next
+        if let run = open {
+            let (end, overflow) = run.source.addingReportingOverflow(UInt64(run.count))
+            if !overflow && end == source && run.position + run.count == count {
+                open = (run.source, run.position, run.count + 1)  // continues the run
+                return
+            }
+            if !overflow && source >= end {
+                close(run)
+            } else {
+                self = SourceNumbering(count: count)  // not above every number of the segment: a new one
+            }
         }
-        if let last = runs.last, last.position + last.count == count, following == source {
-            runs[runs.count - 1].count += 1  // continues the current run
-            return
-        }
-        // A number above every one of the current segment continues it; any other starts a new one.
-        if following.map({ source < $0 }) ?? true { segments.append(runs.count) }
-        runs.append((source, count, 1))
+        open = (source, count, 1)
     }
 
-    /// The position of the newest record numbered `source` noted so far, or `nil`.
+    private init(count: Int) { self.count = count }
+    init() {}
+
+    private mutating func close(_ run: (source: UInt64, position: Int, count: Int)) {
+        if closedRuns % Self.indexStride == 0 {
+            index.append((encoded.count, closedEnd.source, closedEnd.position, run.source))
+        }
+        Self.appendVarint(run.source - closedEnd.source, to: &encoded)
+        Self.appendVarint(UInt64(run.position - closedEnd.position), to: &encoded)
+        Self.appendVarint(UInt64(run.count), to: &encoded)
+        closedEnd = (run.source + UInt64(run.count), run.position + run.count)
+        closedRuns += 1
+    }
+
+    /// The position of the record numbered `source` in the current segment, or `nil`.
     func position(of source: UInt64) -> Int? {
-        for (index, start) in segments.enumerated().reversed() {
-            let end = index + 1 < segments.count ? segments[index + 1] : runs.count
-            // The last run of the segment whose first number is at most `source`.
-            var low = start, high = end
-            while low < high {
-                let middle = (low + high) / 2
-                if runs[middle].source <= source { low = middle + 1 } else { high = middle }
-            }
-            guard low > start else { continue }
-            let run = runs[low - 1]
-            if source - run.source < UInt64(run.count) { return run.position + Int(source - run.source) }
+        if let run = open, source >= run.source, source - run.source < UInt64(run.count) {
+            return run.position + Int(source - run.source)
+        }
+        // The last index entry whose first run starts at or below `source`.
+        var low = 0, high = index.count
+        while low < high {
+            let middle = (low + high) / 2
+            if index[middle].firstSource <= source { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0 else { return nil }
+        let entry = index[low - 1]
+        var offset = entry.offset
+        var base = (source: entry.baseSource, position: entry.basePosition)
+        for _ in 0..<Self.indexStride where offset < encoded.count {
+            let first = base.source + Self.readVarint(encoded, &offset)
+            let position = base.position + Int(Self.readVarint(encoded, &offset))
+            let length = Self.readVarint(encoded, &offset)
+            if source < first { return nil }
+            if source - first < length { return position + Int(source - first) }
+            base = (first + length, position + Int(length))
         }
         return nil
+    }
+
+    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    private static func readVarint(_ bytes: [UInt8], _ offset: inout Int) -> UInt64 {
+        var value: UInt64 = 0, shift: UInt64 = 0
+        while true {
+            let byte = bytes[offset]
+            offset += 1
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
     }
 }

@@ -109,6 +109,12 @@ extension JournalImport {
     /// the chunks before it stay committed (``ImportProgress`` given to `progress` says how far it
     /// got) and nothing of the failing chunk is written. To write nothing at all on invalid input,
     /// call ``check(_:format:timeZone:)`` on the same input first.
+    ///
+    /// Records get the journal's next numbers; an amendment from an export is pointed at the
+    /// record it corrects as numbered here (see ``forEachRecord(_:format:timeZone:_:)``). A chunk
+    /// holding a correction of a record in the same chunk must get the numbers it was counted
+    /// with: if another writer appends just before it is committed, the import stops with an
+    /// error and nothing of that chunk is written.
     /// - Parameters:
     ///   - input: where the bytes come from (a file handle, data, or chunks of your own).
     ///   - format: the input format.
@@ -170,33 +176,58 @@ extension JournalImport {
             }
             return try input.read()
         }
+        /// The pending chunk's corrections: where each is in `pending`, and the position in the
+        /// import of the record it corrects (``ImportedItem/amendedPosition``).
+        var corrections: [(index: Int, item: ImportedItem)] = []
+        /// Points the pending chunk's corrections at their records' numbers, once every chunk
+        /// before it is committed: exactly for a record in those chunks (as their receipts say),
+        /// and for one in this chunk from the number its first record will get, which the commit
+        /// then requires (`expectedFirst`; another writer's append in between refuses it).
+        func pointCorrections() throws(JournalError) -> UInt64? {
+            guard !corrections.isEmpty else { return nil }
+            try settle()
+            let next = journal.recordCount
+            var expectedFirst: UInt64?
+            for (index, item) in corrections {
+                let position = item.amendedPosition!
+                let target: UInt64
+                if position >= committed {
+                    target = next + UInt64(position - committed)
+                    expectedFirst = next
+                } else {
+                    // The last chunk starting at or before `position` (chunkStarts is in position order).
+                    var low = 0, high = chunkStarts.count
+                    while low < high {
+                        let middle = (low + high) / 2
+                        if chunkStarts[middle].position <= position { low = middle + 1 } else { high = middle }
+                    }
+                    let chunk = chunkStarts[low - 1]
+                    target = chunk.sequence + UInt64(position - chunk.position)
+                }
+                pending[index] = try item.retargeted(to: target)
+            }
+            corrections.removeAll()
+            return expectedFirst
+        }
         func flush() throws(JournalError) {
             guard !pending.isEmpty else { return }
+            let expectedFirst = try pointCorrections()
             if let committer {
                 try settle()
-                committer.submit(pending, readTo: bytesRead)
+                committer.submit(pending, readTo: bytesRead, expectedFirst: expectedFirst)
                 pending = []
                 pending.reserveCapacity(min(chunkRecords, JournalImport.chunkRecords))
             } else {
-                committedChunk(try journal.appendSealed(pending, onOneThread: false), count: pending.count, readTo: bytesRead)
+                committedChunk(try journal.appendSealed(pending, onOneThread: false, expectedFirst: expectedFirst), count: pending.count, readTo: bytesRead)
                 pending.removeAll(keepingCapacity: true)
             }
             pendingBytes = 0
         }
         do throws(JournalError) {
             try forEachRecord(polledInput, format: format, timeZone: timeZone) { (item: ImportedItem) throws(JournalError) in
-                var record = item.input
-                if let position = item.amendedPosition {
-                    // The corrected record must have its number here first: commit what is pending.
-                    if position >= committed {
-                        try flush()
-                        try settle()
-                    }
-                    let chunk = chunkStarts[chunkStarts.lastIndex { $0.position <= position }!]
-                    record = try item.retargeted(to: chunk.sequence + UInt64(position - chunk.position))
-                }
+                if item.amendedPosition != nil { corrections.append((pending.count, item)) }
                 bytesRead = item.consumed
-                pending.append(record)
+                pending.append(item.input)
                 pendingBytes += item.byteCount
                 if pending.count >= chunkRecords || pendingBytes >= chunkPayloadBytes { try flush() } else { try poll() }
             }
@@ -217,10 +248,10 @@ extension JournalImport {
     /// would), in input order.
     ///
     /// An amendment on a line numbered by its export (NDJSON `sequence`) names the record it
-    /// corrects by that export's number: it gets the position in this import of the newest record
-    /// before it with that number (``ImportedItem/amendedPosition``), and is refused when there is
-    /// none (a filtered export that left the corrected record out), so the importer can point it
-    /// at that record's new number. An amendment on a line without a number keeps its `amends` as
+    /// corrects by that export's number: it gets the position in this import of the record with
+    /// that number in its own export (``SourceNumbering``, ``ImportedItem/amendedPosition``), and
+    /// is refused when there is none (a filtered or salvaged export that left it out), so the
+    /// importer can point it at that record's new number. An amendment on a line without a number keeps its `amends` as
     /// a number of the journal imported into.
     ///
     /// Lines or entries are gathered in small batches (``ImportItems``) whose halves are parsed
@@ -235,8 +266,8 @@ extension JournalImport {
             var item = item
             if let target = item.input.amends, item.source != nil {
                 guard let position = numbering.position(of: target) else {
-                    throw .invalidField(field: "line \(item.number)", reason: "corrects record \(target) of its export, which is not among the records before it "
-                                        + "(a filtered export can leave it out: import the whole export)")
+                    throw .invalidField(field: "line \(item.number)", reason: "corrects record \(target) of its export, which is not among the records imported before it "
+                                        + "(an export made with --kind, --from, --to or --salvage can leave it out)")
                 }
                 item.amendedPosition = position
             }
@@ -394,7 +425,7 @@ final class ChunkCommitter: Sendable {
         let readTo: Int
     }
 
-    private let work = BoundedChannel<(records: [SealInput], readTo: Int)>(capacity: 1)
+    private let work = BoundedChannel<(records: [SealInput], readTo: Int, expectedFirst: UInt64?)>(capacity: 1)
     private let results = BoundedChannel<Done>(capacity: 1)
     /// Whether a submitted chunk's result has not been collected yet (importing thread only).
     private let outstanding = Locked(false)
@@ -406,16 +437,16 @@ final class ChunkCommitter: Sendable {
         thread = UncheckedSendable(JoinedThread {
             while let chunk = work.take() {
                 let receipt: Result<AppendReceipt, JournalError>
-                do throws(JournalError) { receipt = .success(try journal.appendSealed(chunk.records, onOneThread: false)) } catch { receipt = .failure(error) }
+                do throws(JournalError) { receipt = .success(try journal.appendSealed(chunk.records, onOneThread: false, expectedFirst: chunk.expectedFirst)) } catch { receipt = .failure(error) }
                 guard results.put(Done(receipt: receipt, count: chunk.records.count, readTo: chunk.readTo)) else { return }
             }
         })
     }
 
     /// Hands a chunk over (the previous one's result must have been collected).
-    func submit(_ records: [SealInput], readTo: Int) {
+    func submit(_ records: [SealInput], readTo: Int, expectedFirst: UInt64?) {
         outstanding.withLock { $0 = true }
-        _ = work.put((records, readTo))
+        _ = work.put((records, readTo, expectedFirst))
     }
 
     /// The outstanding chunk's result, waiting for it; `nil` when none is outstanding.

@@ -31,16 +31,37 @@ public enum JournalImport {
         }
     }
 
-    /// Checks everything (``check(_:format:timeZone:)``), then imports it as
-    /// ``importRecords(from:format:into:timeZone:chunkRecords:progress:)`` does: invalid input
-    /// writes nothing. Returns the receipt of what was written (`nil` if there was nothing to import).
+    /// Checks everything (``check(_:format:timeZone:)``), then appends it with one
+    /// ``Journal/appendBatch(_:)`` (bounded commits, one fsync each; consecutive numbers; a failed
+    /// write takes the whole batch back): invalid input writes nothing. Holds the whole input
+    /// and its records in memory. Returns the receipt (`nil` if there was nothing to import).
     @discardableResult
     public static func importRecords(_ data: Data, format: Format, into journal: Journal,
                                      timeZone: TimeZone = .current) throws(JournalError) -> AppendReceipt? {
         guard journal.mode == .readWrite else { throw .readOnly }
-        guard try check(.data(data), format: format, timeZone: timeZone) > 0 else { return nil }
-        let imported = try importRecords(from: .data(data), format: format, into: journal, timeZone: timeZone)
-        return imported.sequences.map { AppendReceipt(sequences: $0, checkpoint: journal.latestCheckpoint) }
+        // The check gives every error with its line, a correction without its record included.
+        try check(.data(data), format: format, timeZone: timeZone)
+        let records = try parse(data, format: format, timeZone: timeZone)
+        guard !records.isEmpty else { return nil }
+        var numbering = SourceNumbering()
+        var corrections: [(index: Int, position: Int)] = []
+        for (index, record) in records.enumerated() {
+            if let target = record.amends, record.sourceSequence != nil {
+                guard let position = numbering.position(of: target) else {
+                    throw .invalidField(field: "record \(index + 1)", reason: "corrects a record that is not in the import")  // found by the check first
+                }
+                corrections.append((index, position))
+            }
+            numbering.note(record.sourceSequence)
+        }
+        var inputs = try Journal.sealInputs(records)
+        guard !corrections.isEmpty else { return try journal.appendSealed(inputs, onOneThread: false) }
+        // The batch gets consecutive numbers from the journal's next one, which the commit requires.
+        let first = journal.recordCount
+        for (index, position) in corrections {
+            inputs[index] = try inputs[index].amendment(pointedAt: first + UInt64(position), place: "record \(index + 1)")
+        }
+        return try journal.appendSealed(inputs, onOneThread: false, expectedFirst: first)
     }
 
     static func parseNDJSON(_ data: Data) throws(JournalError) -> [PendingRecord] {

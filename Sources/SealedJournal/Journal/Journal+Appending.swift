@@ -62,11 +62,13 @@ extension Journal {
     }
 
     /// Commits records already encoded and checked (``PendingRecord/sealInput()``): an import
-    /// does that on its parsing thread, so the committing thread only seals and writes.
-    func appendSealed(_ inputs: [SealInput], onOneThread: Bool) throws(JournalError) -> AppendReceipt {
+    /// does that on its parsing thread, so the committing thread only seals and writes. With
+    /// `expectedFirst`, the first record must get that number (an import's corrections were
+    /// pointed at records by it), or nothing is written.
+    func appendSealed(_ inputs: [SealInput], onOneThread: Bool, expectedFirst: UInt64? = nil) throws(JournalError) -> AppendReceipt {
         guard mode == .readWrite else { throw .readOnly }
         guard !inputs.isEmpty else { throw .invalidField(field: "records", reason: "a batch needs at least one record") }
-        return try commit(inputs, onOneThread: onOneThread)
+        return try commit(inputs, onOneThread: onOneThread, expectedFirst: expectedFirst)
     }
 
     /// Encodes and checks every record (in two halves on two cores for a large batch); the
@@ -104,16 +106,22 @@ extension Journal {
 
     /// Commits `inputs` (and `prebuiltFrames`, already sealed at the next positions, first) under
     /// the writer lock and the file lock. `extensionFrames` (FORMAT.md 8.2) go after the records,
-    /// before the checkpoint, and are not Merkle leaves.
+    /// before the checkpoint, and are not Merkle leaves. With `expectedFirst`, refuses (writing
+    /// nothing) unless the first record gets that number.
     @discardableResult
     func commit(_ inputs: [SealInput], prebuiltFrames: [[UInt8]] = [], extensionFrames: [[UInt8]] = [],
-                onOneThread: Bool = false) throws(JournalError) -> AppendReceipt {
+                onOneThread: Bool = false, expectedFirst: UInt64? = nil) throws(JournalError) -> AppendReceipt {
         try checkNotRetired()
         return try JournalError.mapping {
             try state.withLock { state in
                 try file.withExclusiveLock {
                     guard try file.isStillLinked(at: path) else { throw JournalError.journalReplaced(path: path) }
                     try refreshTail(&state)
+                    // Records that name each other by number (an import's corrections) must get the numbers they were given.
+                    if let expectedFirst, state.tail.frame.treeSize != expectedFirst {
+                        throw JournalError.invalidField(field: "import", reason: "another writer appended to the journal while this import ran, "
+                                                        + "so the corrections being written would point at the wrong records; nothing of them was written")
+                    }
                     return try writeCommit(&state, inputs, prebuiltFrames: prebuiltFrames, extensionFrames: extensionFrames, onOneThread: onOneThread)
                 }
             }

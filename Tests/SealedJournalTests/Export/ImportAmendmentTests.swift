@@ -31,15 +31,18 @@ struct ImportAmendmentTests {
         }
     }
 
-    @Test("into a journal that already holds records, in chunks of any size: the amendment points at its record's new number",
-          arguments: [1, 2, 3, 10_000])
-    func intoANonEmptyJournal(chunkRecords: Int) throws {
+    @Test("into a journal that already holds records, in chunks of any size, with or without the committing thread: the amendment points at its record's new number",
+          arguments: [1, 2, 3, 10_000], [false, true])
+    func intoANonEmptyJournal(chunkRecords: Int, oneThread: Bool) throws {
         let dir = try TemporaryDirectory()
         let exported = try Self.export(["zero", "one", "two", "three"], amending: 1, in: dir, name: "source.sj")
         let target = try makeJournal(at: dir.file("target.sj")).journal
         try target.appendBatch(["here 0", "here 1", "here 2"].map { PendingRecord(JournalEntry(text: $0)) })
-        let result = try JournalImport.importRecords(from: StreamingImportTests.pieces(Data(exported.utf8), size: 17), format: .ndjson,
-                                                     into: target, chunkRecords: chunkRecords)
+        let input = StreamingImportTests.pieces(Data(exported.utf8), size: 17)
+        // Under the test-only deterministic randomness the import commits on its own thread (no committer).
+        let result = try oneThread
+            ? DeterministicRandomness.withSeed("one thread") { try JournalImport.importRecords(from: input, format: .ndjson, into: target, chunkRecords: chunkRecords) }
+            : JournalImport.importRecords(from: input, format: .ndjson, into: target, chunkRecords: chunkRecords)
         #expect(result.records == 5 && result.sequences == 3...7)
         let corrections = try Self.corrections(target)
         #expect(corrections.count == 1)
@@ -60,7 +63,7 @@ struct ImportAmendmentTests {
         let target = try makeJournal(at: dir.file("target.sj")).journal
         try target.append(JournalEntry(text: "already here"))
         let receipt = try JournalImport.importRecords(Data(exported.utf8), format: .ndjson, into: target)
-        #expect(receipt?.sequences == 1...4 && receipt?.checkpoint == target.latestCheckpoint)
+        #expect(receipt?.sequences == 1...4)
         #expect(try Self.corrections(target).map(\.corrected) == ["c"])
         // Parsing alone keeps the export's number.
         let parsed = try JournalImport.parse(Data(exported.utf8), format: .ndjson)
@@ -101,6 +104,67 @@ struct ImportAmendmentTests {
         let target = try makeJournal(at: dir.file("t.sj")).journal
         try JournalImport.importRecords(from: .data(Data((first + second).utf8)), format: .ndjson, into: target, chunkRecords: 2)
         #expect(try Self.corrections(target).map(\.corrected) == ["a0", "b0"])
+        // A second export that left its corrected record out is refused, never pointed at the
+        // first export's record of the same number.
+        let filtered = try Self.export(["c0", "c1"], amending: 0, in: dir, name: "c.sj", filter: RecordFilter(from: Self.start.addingTimeInterval(30)))
+        let error = #expect(throws: JournalError.self) { try JournalImport.check(.data(Data((first + filtered).utf8)), format: .ndjson) }
+        #expect(error?.description.contains("corrects record 0 of its export") == true, "\(String(describing: error))")
+    }
+
+    @Test("another writer appends between chunks: the correction still points at its record, in an earlier chunk (3) or its own (4)",
+          arguments: [3, 4])
+    func writerBetweenChunks(amended: Int) throws {
+        let dir = try TemporaryDirectory()
+        let texts = ["zero", "one", "two", "three", "four"]
+        let exported = try Self.export(texts, amending: amended, in: dir, name: "source.sj")
+        let target = try makeJournal(at: dir.file("target.sj")).journal
+        // The progress callback runs between chunks: a write there lands between the import's records.
+        try JournalImport.importRecords(from: .data(Data(exported.utf8)), format: .ndjson, into: target, chunkRecords: 2) { _ in
+            _ = try? target.append(JournalEntry(text: "meanwhile"))
+        }
+        let written = try readAll(target).compactMap { record -> String? in if case let .entry(entry) = record.content { entry.text } else { nil } }
+        #expect(written.filter { $0 == "meanwhile" }.count >= 2, "the writes did land between the chunks")
+        #expect(try Self.corrections(target).map(\.corrected) == [texts[amended]])
+    }
+
+    @Test("a commit told which number its first record gets refuses, writing nothing, when another writer took it")
+    func expectedFirstIsRequired() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("t.sj")
+        let journal = try makeJournal(at: path).journal
+        try journal.append(JournalEntry(text: "a"))
+        let inputs = [try PendingRecord(JournalEntry(text: "b")).sealInput()]
+        let before = try fileBytes(path)
+        let error = #expect(throws: JournalError.self) { try journal.appendSealed(inputs, onOneThread: false, expectedFirst: 0) }
+        #expect(error?.description.contains("another writer") == true)
+        #expect(try fileBytes(path) == before)
+        // Next: with the right number it commits.
+        #expect(try journal.appendSealed(inputs, onOneThread: false, expectedFirst: 1).sequences == 1...1)
+    }
+
+    @Test("a check-in correction keeps its corrected values, reason, time and time zone when renumbered")
+    func checkInCorrectionSurvives() throws {
+        let dir = try TemporaryDirectory()
+        let source = try makeJournal(at: dir.file("s.sj")).journal
+        let day = LocalDate(date: Date())
+        let original = CheckIn(day: day, timeZoneOffsetSeconds: 3600, mood: 3, craving: 8, use: .sober)
+        try source.appendCheckIn(original)
+        var fixed = original
+        fixed.mood = 6
+        try source.amendCheckIn(0, with: fixed, reason: "typed the wrong mood")
+        var exported = ""
+        try OwnerExport.write(source, format: .ndjson, notice: nil) { exported += $0 }
+        let target = try makeJournal(at: dir.file("t.sj")).journal
+        try target.append(JournalEntry(text: "before"))
+        try JournalImport.importRecords(from: .data(Data(exported.utf8)), format: .ndjson, into: target)
+        let records = try readAll(target)
+        let sourceRecords = try readAll(source)
+        guard case let .amendment(amendment)? = records.last?.content, case let .amendment(sourceAmendment)? = sourceRecords.last?.content else {
+            Issue.record("no amendment"); return
+        }
+        #expect(amendment.amends == 1 && amendment.reason == "typed the wrong mood" && amendment.checkIn == sourceAmendment.checkIn)
+        #expect(amendment.checkIn?.mood == 6)
+        #expect(records.last?.recordedAt == sourceRecords.last?.recordedAt)
     }
 
     @Test("an amendment written by hand (no \"sequence\") names a record of the journal imported into, as before")
@@ -130,26 +194,41 @@ struct ImportAmendmentTests {
         #expect(try JournalImport.check(.data(Data(null.utf8)), format: .ndjson) == 1)
     }
 
-    @Test("the numbering finds each number's newest record: runs, gaps, unnumbered records, a second export, the largest numbers")
+    @Test("the numbering: runs, gaps, unnumbered records; a number not above the segment's starts a new one and forgets the old")
     func numbering() {
         var numbering = SourceNumbering()
-        // Positions:      0  1  2    3  4  5  6  7   8            9
-        let sources: [UInt64?] = [5, 6, 7, nil, 9, 3, 4, 8, .max - 1, .max]
+        // Positions:               0  1  2  3    4  5   6   7
+        let sources: [UInt64?] = [5, 6, 7, nil, 9, 12, 13, 40]
         for source in sources { numbering.note(source) }
-        #expect(numbering.count == 10)
-        #expect(numbering.position(of: 5) == 0 && numbering.position(of: 7) == 2)
-        #expect(numbering.position(of: 8) == 7, "the newest segment first")
-        #expect(numbering.position(of: 9) == 4, "an older segment when the newest does not hold it")
-        #expect(numbering.position(of: 3) == 5 && numbering.position(of: 4) == 6)
-        #expect(numbering.position(of: .max - 1) == 8 && numbering.position(of: .max) == 9)
-        #expect(numbering.position(of: 2) == nil && numbering.position(of: 10) == nil && numbering.position(of: .max - 2) == nil)
-        // A number seen twice (two exports of the same journal): the newer record.
-        var twice = SourceNumbering()
-        for source: UInt64 in [0, 1, 2, 0, 1] { twice.note(source) }
-        #expect(twice.position(of: 1) == 4 && twice.position(of: 2) == 2)
-        // A whole export is one run, whatever its size.
-        var whole = SourceNumbering()
-        for source in UInt64(0)..<100_000 { whole.note(source) }
-        #expect(whole.position(of: 99_999) == 99_999 && whole.position(of: 100_000) == nil)
+        #expect(numbering.count == 8)
+        #expect(numbering.position(of: 5) == 0 && numbering.position(of: 7) == 2 && numbering.position(of: 9) == 4)
+        #expect(numbering.position(of: 13) == 6 && numbering.position(of: 40) == 7)
+        #expect([4, 8, 10, 11, 14, 39, 41].allSatisfy { numbering.position(of: $0) == nil })
+        // A second export: its numbers start again, and only they are found.
+        for source: UInt64 in [0, 1, 2] { numbering.note(source) }
+        #expect(numbering.position(of: 1) == 9 && numbering.position(of: 5) == nil && numbering.position(of: 7) == nil)
+        // The largest numbers.
+        var top = SourceNumbering()
+        for source in [UInt64.max - 2, .max - 1, .max] { top.note(source) }
+        #expect(top.position(of: .max) == 2 && top.position(of: .max - 2) == 0)
+        top.note(.max)  // not above: a new segment
+        #expect(top.position(of: .max) == 3 && top.position(of: .max - 1) == nil)
+    }
+
+    @Test("the numbering stays small and fast: a million-line filtered export, and a million falling numbers")
+    func numberingIsBounded() {
+        // Every other number (a kind-filtered export): a run per line.
+        var filtered = SourceNumbering()
+        for line in 0..<1_000_000 { filtered.note(UInt64(line) * 2) }
+        #expect(filtered.heldBytes < 6 << 20, "\(filtered.heldBytes) bytes")
+        #expect(filtered.position(of: 0) == 0 && filtered.position(of: 1_999_998) == 999_999 && filtered.position(of: 1_234_566) == 617_283)
+        #expect(filtered.position(of: 1_234_567) == nil)
+        // Falling numbers: each one a new segment, each lookup in the current one only.
+        var falling = SourceNumbering()
+        for line in 0..<1_000_000 {
+            falling.note(UInt64(1_000_000 - line))
+            #expect(falling.position(of: 0) == nil)
+        }
+        #expect(falling.heldBytes < 1 << 10)
     }
 }
