@@ -111,7 +111,7 @@ extension JournalImport {
     /// call ``check(_:format:timeZone:)`` on the same input first.
     ///
     /// Records get the journal's next numbers; an amendment from an export is pointed at the
-    /// record it corrects as numbered here (see ``forEachRecord(_:format:timeZone:_:)``). A chunk
+    /// record it corrects as numbered here (FORMAT.md 10.1). A chunk
     /// holding a correction of a record in the same chunk must get the numbers it was counted
     /// with: if another writer appends just before it is committed, the import stops with an
     /// error and nothing of that chunk is written.
