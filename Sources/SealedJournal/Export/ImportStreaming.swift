@@ -183,17 +183,15 @@ extension JournalImport {
         /// before it is committed: exactly for a record in those chunks (as their receipts say),
         /// and for one in this chunk from the number its first record will get, which the commit
         /// then requires (`expectedFirst`; another writer's append in between refuses it).
-        func pointCorrections() throws(JournalError) -> UInt64? {
-            guard !corrections.isEmpty else { return nil }
-            try settle()
-            let next = journal.recordCount
-            var expectedFirst: UInt64?
+        func pointCorrections(next: UInt64) throws(JournalError) -> Bool {
+            guard !corrections.isEmpty else { return false }
+            var inThisChunk = false
             for (index, item) in corrections {
                 let position = item.amendedPosition!
                 let target: UInt64
                 if position >= committed {
                     target = next + UInt64(position - committed)
-                    expectedFirst = next
+                    inThisChunk = true
                 } else {
                     // The last chunk starting at or before `position` (chunkStarts is in position order).
                     var low = 0, high = chunkStarts.count
@@ -207,18 +205,41 @@ extension JournalImport {
                 pending[index] = try item.retargeted(to: target)
             }
             corrections.removeAll()
-            return expectedFirst
+            return inThisChunk
+        }
+        // With the committing thread, each chunk is sealed here (in two halves at once) while the
+        // chunk before it is still being written and fsynced, with the numbers it will get if no
+        // other writer appends in between; its commit requires them (and seals it again with the
+        // right ones if another writer took them). The committing thread then only folds, signs,
+        // writes and fsyncs. Not under the test-only deterministic randomness (no committer).
+        let ciphers = try committer == nil ? nil : JournalError.mapping {
+            (try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID), try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID))
+        }
+        /// The number the record after the outstanding chunk gets if nobody else appends.
+        var outstandingEnd: UInt64?
+        func seal(_ inputs: [SealInput], from first: UInt64) throws(JournalError) -> [Journal.SealedFrame] {
+            try JournalError.mapping { try Journal.sealFrames(inputs, firstSequence: first, cipher: ciphers!.0, second: ciphers!.1) }
         }
         func flush() throws(JournalError) {
             guard !pending.isEmpty else { return }
-            let expectedFirst = try pointCorrections()
             if let committer {
+                let predicted = outstandingEnd ?? journal.recordCount
+                // Sealed ahead unless a correction is still to be pointed (it needs the chunk before committed).
+                var sealed = corrections.isEmpty ? try seal(pending, from: predicted) : nil
                 try settle()
-                committer.submit(pending, readTo: bytesRead, expectedFirst: expectedFirst)
+                outstandingEnd = nil
+                let first = journal.recordCount
+                let correctsItself = try pointCorrections(next: first)
+                if sealed == nil || first != predicted { sealed = try seal(pending, from: first) }
+                committer.submit(ChunkCommitter.Chunk(records: pending, readTo: bytesRead, expectedFirst: first, presealed: sealed,
+                                                      renumberable: !correctsItself))
+                outstandingEnd = first + UInt64(pending.count)
                 pending = []
                 pending.reserveCapacity(min(chunkRecords, JournalImport.chunkRecords))
             } else {
-                committedChunk(try journal.appendSealed(pending, onOneThread: false, expectedFirst: expectedFirst), count: pending.count, readTo: bytesRead)
+                let correctsItself = try pointCorrections(next: journal.recordCount)
+                committedChunk(try journal.appendSealed(pending, onOneThread: false, expectedFirst: correctsItself ? journal.recordCount : nil),
+                               count: pending.count, readTo: bytesRead)
                 pending.removeAll(keepingCapacity: true)
             }
             pendingBytes = 0
@@ -425,7 +446,19 @@ final class ChunkCommitter: Sendable {
         let readTo: Int
     }
 
-    private let work = BoundedChannel<(records: [SealInput], readTo: Int, expectedFirst: UInt64?)>(capacity: 1)
+    /// A chunk to commit: its records, how far the input was read, the number its first record
+    /// must get (and its frames sealed ahead with those numbers), and whether it may be sealed
+    /// again with other numbers when another writer took them (not when a correction in it
+    /// points at a record in it).
+    struct Chunk: Sendable {
+        let records: [SealInput]
+        let readTo: Int
+        let expectedFirst: UInt64?
+        let presealed: [Journal.SealedFrame]?
+        let renumberable: Bool
+    }
+
+    private let work = BoundedChannel<Chunk>(capacity: 1)
     private let results = BoundedChannel<Done>(capacity: 1)
     /// Whether a submitted chunk's result has not been collected yet (importing thread only).
     private let outstanding = Locked(false)
@@ -437,16 +470,23 @@ final class ChunkCommitter: Sendable {
         thread = UncheckedSendable(JoinedThread {
             while let chunk = work.take() {
                 let receipt: Result<AppendReceipt, JournalError>
-                do throws(JournalError) { receipt = .success(try journal.appendSealed(chunk.records, onOneThread: false, expectedFirst: chunk.expectedFirst)) } catch { receipt = .failure(error) }
+                do throws(JournalError) {
+                    do throws(JournalError) {
+                        receipt = .success(try journal.appendSealed(chunk.records, onOneThread: false, expectedFirst: chunk.expectedFirst, presealed: chunk.presealed))
+                    } catch where chunk.renumberable && Journal.isNumberTaken(error) {
+                        // Another writer appended since the chunk was sealed: seal it again with the numbers it gets.
+                        receipt = .success(try journal.appendSealed(chunk.records, onOneThread: false))
+                    }
+                } catch { receipt = .failure(error) }
                 guard results.put(Done(receipt: receipt, count: chunk.records.count, readTo: chunk.readTo)) else { return }
             }
         })
     }
 
     /// Hands a chunk over (the previous one's result must have been collected).
-    func submit(_ records: [SealInput], readTo: Int, expectedFirst: UInt64?) {
+    func submit(_ chunk: Chunk) {
         outstanding.withLock { $0 = true }
-        _ = work.put((records, readTo, expectedFirst))
+        _ = work.put(chunk)
     }
 
     /// The outstanding chunk's result, waiting for it; `nil` when none is outstanding.

@@ -64,11 +64,15 @@ extension Journal {
     /// Commits records already encoded and checked (``PendingRecord/sealInput()``): an import
     /// does that on its parsing thread, so the committing thread only seals and writes. With
     /// `expectedFirst`, the first record must get that number (an import's corrections were
-    /// pointed at records by it), or nothing is written.
-    func appendSealed(_ inputs: [SealInput], onOneThread: Bool, expectedFirst: UInt64? = nil) throws(JournalError) -> AppendReceipt {
+    /// pointed at records by it), or nothing is written (``isNumberTaken(_:)``). `presealed`
+    /// are the inputs' frames already sealed as records `expectedFirst`, `expectedFirst + 1`...
+    /// (``sealFrames(_:firstSequence:cipher:second:)``), with their leaf hashes.
+    func appendSealed(_ inputs: [SealInput], onOneThread: Bool, expectedFirst: UInt64? = nil,
+                      presealed: [SealedFrame]? = nil) throws(JournalError) -> AppendReceipt {
         guard mode == .readWrite else { throw .readOnly }
         guard !inputs.isEmpty else { throw .invalidField(field: "records", reason: "a batch needs at least one record") }
-        return try commit(inputs, onOneThread: onOneThread, expectedFirst: expectedFirst)
+        precondition(presealed == nil || (expectedFirst != nil && presealed?.count == inputs.count), "frames sealed ahead need the numbers they were sealed with")
+        return try commit(inputs, onOneThread: onOneThread, expectedFirst: expectedFirst, presealed: presealed)
     }
 
     /// Encodes and checks every record (in two halves on two cores for a large batch); the
@@ -110,7 +114,7 @@ extension Journal {
     /// nothing) unless the first record gets that number.
     @discardableResult
     func commit(_ inputs: [SealInput], prebuiltFrames: [[UInt8]] = [], extensionFrames: [[UInt8]] = [],
-                onOneThread: Bool = false, expectedFirst: UInt64? = nil) throws(JournalError) -> AppendReceipt {
+                onOneThread: Bool = false, expectedFirst: UInt64? = nil, presealed: [SealedFrame]? = nil) throws(JournalError) -> AppendReceipt {
         try checkNotRetired()
         return try JournalError.mapping {
             try state.withLock { state in
@@ -119,10 +123,11 @@ extension Journal {
                     try refreshTail(&state)
                     // Records that name each other by number (an import's corrections) must get the numbers they were given.
                     if let expectedFirst, state.tail.frame.treeSize != expectedFirst {
-                        throw JournalError.invalidField(field: "import", reason: "another writer appended to the journal while this import ran, "
+                        throw JournalError.invalidField(field: Journal.numberTakenField, reason: "another writer appended to the journal while this import ran, "
                                                         + "so the corrections being written would point at the wrong records; nothing of them was written")
                     }
-                    return try writeCommit(&state, inputs, prebuiltFrames: prebuiltFrames, extensionFrames: extensionFrames, onOneThread: onOneThread)
+                    return try writeCommit(&state, inputs, prebuiltFrames: prebuiltFrames, extensionFrames: extensionFrames, onOneThread: onOneThread,
+                                           presealed: presealed)
                 }
             }
         }
@@ -153,7 +158,7 @@ extension Journal {
     /// `extensionFrames` (public, self-authenticating data, FORMAT.md 8.2) go into the last commit,
     /// after its records and before its checkpoint; they are not leaves.
     func writeCommit(_ state: inout WriterState, _ inputs: [SealInput], prebuiltFrames: [[UInt8]],
-                     extensionFrames: [[UInt8]] = [], onOneThread: Bool = false) throws -> AppendReceipt {
+                     extensionFrames: [[UInt8]] = [], onOneThread: Bool = false, presealed: [SealedFrame]? = nil) throws -> AppendReceipt {
         guard !inputs.isEmpty || !prebuiltFrames.isEmpty else {
             throw JournalError.invalidField(field: "records", reason: "a commit needs at least one record")
         }
@@ -207,7 +212,7 @@ extension Journal {
             }
         }
         for frame in prebuiltFrames { add(frame, leafHash: MerkleTree.leafHash(frame)) }
-        for sealed in try sealFrames(inputs, firstSequence: range.size, cipher: cipher, state: &state, onOneThread: onOneThread) {
+        for sealed in try presealed ?? sealFrames(inputs, firstSequence: range.size, cipher: cipher, state: &state, onOneThread: onOneThread) {
             add(sealed.frame, leafHash: sealed.leafHash)
         }
         for frame in extensionFrames { bytes += frame }  // not leaves (FORMAT.md 8.2)
@@ -245,20 +250,33 @@ extension Journal {
     /// but for their random nonces. Under the test-only deterministic randomness (whose draw
     /// order fixes the format's vectors) records are always sealed in order, on this thread.
     func sealFrames(_ inputs: [SealInput], firstSequence: UInt64, cipher: RecordCipher,
-                    state: inout WriterState, onOneThread: Bool = false) throws -> [(frame: [UInt8], leafHash: [UInt8])] {
-        func seal(_ index: Int, with cipher: RecordCipher) throws -> (frame: [UInt8], leafHash: [UInt8]) {
+                    state: inout WriterState, onOneThread: Bool = false) throws -> [SealedFrame] {
+        guard !onOneThread, inputs.count >= Journal.parallelSealMinimum, ProcessInfo.processInfo.activeProcessorCount > 1,
+              DeterministicRandomness.generator == nil else {
+            return try Journal.sealFrames(inputs, firstSequence: firstSequence, cipher: cipher, second: nil)
+        }
+        if state.secondCipher == nil { state.secondCipher = try RecordCipher(masterKey: masterKey, journalID: journalID) }
+        guard let second = state.secondCipher else { throw CryptoError.outOfMemory(bytes: RecordSealing.keyByteCount) }
+        return try Journal.sealFrames(inputs, firstSequence: firstSequence, cipher: cipher, second: second)
+    }
+
+    /// A sealed record frame and its Merkle leaf hash.
+    typealias SealedFrame = (frame: [UInt8], leafHash: [UInt8])
+
+    /// Seals `inputs` as records `firstSequence`, `firstSequence + 1`..., in order on this thread,
+    /// or, with a `second` cipher and ``parallelSealMinimum`` records or more, in two halves at
+    /// once (the second on another thread with `second`, whose key scratch is its own).
+    static func sealFrames(_ inputs: [SealInput], firstSequence: UInt64, cipher: RecordCipher, second: RecordCipher?) throws -> [SealedFrame] {
+        func seal(_ index: Int, with cipher: RecordCipher) throws -> SealedFrame {
             let input = inputs[index]
             let frame = try cipher.sealFrame(input.plaintext, envelope: input.envelope, sequence: firstSequence + UInt64(index))
             return (frame, MerkleTree.leafHash(frame))
         }
-        guard !onOneThread, inputs.count >= Journal.parallelSealMinimum, ProcessInfo.processInfo.activeProcessorCount > 1,
-              DeterministicRandomness.generator == nil else {
+        guard let second, inputs.count >= Journal.parallelSealMinimum else {
             return try inputs.indices.map { try seal($0, with: cipher) }
         }
-        if state.secondCipher == nil { state.secondCipher = try RecordCipher(masterKey: masterKey, journalID: journalID) }
-        guard let second = state.secondCipher else { throw CryptoError.outOfMemory(bytes: RecordSealing.keyByteCount) }
         let split = inputs.count / 2
-        var sealed = [(frame: [UInt8], leafHash: [UInt8])?](repeating: nil, count: inputs.count)
+        var sealed = [SealedFrame?](repeating: nil, count: inputs.count)
         var failures: [(any Error)?] = [nil, nil]
         // Each half writes only its own slots; the arrays are not resized while both run.
         sealed.withUnsafeMutableBufferPointer { slots in
@@ -280,6 +298,16 @@ extension Journal {
         }
         if let error = failures[0] ?? failures[1] { throw error }
         return sealed.map { $0! }
+    }
+
+    /// The field of the error a commit throws when its first record would not get the number
+    /// it was told (`expectedFirst`): another writer took it.
+    static let numberTakenField = "import"
+
+    /// Whether `error` says another writer took the numbers a commit was told to use.
+    static func isNumberTaken(_ error: JournalError) -> Bool {
+        if case let .invalidField(field, _) = error { return field == numberTakenField }
+        return false
     }
 
     /// Smallest batch sealed on two cores (below it, handing half to a second thread costs more

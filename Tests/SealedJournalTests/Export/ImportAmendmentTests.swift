@@ -142,6 +142,31 @@ struct ImportAmendmentTests {
         #expect(try journal.appendSealed(inputs, onOneThread: false, expectedFirst: 1).sequences == 1...1)
     }
 
+    @Test("a chunk sealed ahead whose numbers another writer took: sealed again with its own numbers, unless a correction in it points into it")
+    func chunkSealedAheadIsRenumbered() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("t.sj")
+        let journal = try makeJournal(at: path).journal
+        let inputs = try (0..<40).map { try PendingRecord(JournalEntry(text: "chunk \($0)")).sealInput() }
+        let cipher = try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID)
+        let second = try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID)
+        let sealed = try Journal.sealFrames(inputs, firstSequence: 0, cipher: cipher, second: second)
+        // Another writer (a second handle on the file, as another process would be) takes number 0.
+        let other = try Journal.open(at: path, passphrase: testPassphrase())
+        try other.append(JournalEntry(text: "the other writer"))
+        let committer = ChunkCommitter(journal: journal)
+        defer { committer.stop() }
+        committer.submit(ChunkCommitter.Chunk(records: inputs, readTo: 1, expectedFirst: 0, presealed: sealed, renumberable: false))
+        let refused = committer.awaitOutstanding()
+        #expect(throws: JournalError.self) { try refused?.receipt.get() }
+        #expect(try readAll(other).count == 1, "nothing of the refused chunk was written")
+        committer.submit(ChunkCommitter.Chunk(records: inputs, readTo: 2, expectedFirst: 0, presealed: sealed, renumberable: true))
+        #expect(try committer.awaitOutstanding()?.receipt.get().sequences == 1...40)
+        // What comes next: every record reads back (sealed with the numbers it got) and the journal verifies.
+        let reopened = try Journal.open(at: path, passphrase: testPassphrase())
+        #expect(try readAll(reopened).count == 41 && reopened.verify().isValid)
+    }
+
     @Test("a check-in correction keeps its corrected values, reason, time and time zone when renumbered")
     func checkInCorrectionSurvives() throws {
         let dir = try TemporaryDirectory()
