@@ -148,10 +148,18 @@ enum Terminal {
     /// A progress reporter that redraws one line on standard error, only on a terminal.
     static func progress(_ label: String) -> ((UInt64, UInt64) -> Void)? {
         guard !quiet, standardErrorIsTerminal else { return nil }
+        // Written only when the percentage changes (callers may report far more often).
+        var shown = -1
         return { done, total in
             let percent = total == 0 ? 100 : Int(Double(done) / Double(total) * 100)
-            FileHandle.standardError.write(Data("\r\(label) \(percent)%\u{1B}[K".utf8))
-            if done >= total { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if percent != shown {
+                shown = percent
+                FileHandle.standardError.write(Data("\r\(label) \(percent)%\u{1B}[K".utf8))
+            }
+            if done >= total {
+                FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+                shown = -1
+            }
         }
     }
 }

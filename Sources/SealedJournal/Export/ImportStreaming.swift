@@ -89,13 +89,16 @@ extension JournalImport {
     /// read twice (a file) so that invalid input writes nothing.
     /// - Returns: the number of records the input holds.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` naming the line or entry that is wrong.
+    /// - Parameter progress: called with the input bytes checked so far, after each record.
     @discardableResult
-    public static func check(_ input: ImportInput, format: Format, timeZone: TimeZone = .current) throws(JournalError) -> Int {
+    public static func check(_ input: ImportInput, format: Format, timeZone: TimeZone = .current,
+                             progress: ((Int) -> Void)? = nil) throws(JournalError) -> Int {
         var count = 0
         // Each record is also encoded and checked as an append would (its time's range, its
         // size), so a record the import would refuse is found here, before anything is written.
-        try forEachRecord(input, format: format, timeZone: timeZone) { (_: ImportedItem) throws(JournalError) in
+        try forEachRecord(input, format: format, timeZone: timeZone) { (item: ImportedItem) throws(JournalError) in
             count += 1
+            progress?(item.consumed)
         }
         return count
     }
