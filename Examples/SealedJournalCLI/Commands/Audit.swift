@@ -54,10 +54,10 @@ struct Audit: ParsableCommand {
             let recipients = try sharing.recipients()
             let request = try sharing.request(recipients: recipients, defaultPurpose: "audit")
             var disclosed = 0
-            try sharing.write { write, finish in
+            try sharing.write { sink in
                 disclosed = try journal.disclose(AuditBundle.Request(disclosing: sequences, scope: scope, consistencyFrom: held), to: request,
-                                                 output: DisclosureOutput(recipients: recipients, armored: sharing.armor, recordsPartialOutput: sharing.output == nil, write: write),
-                                                 beforeRecording: finish).summary.disclosedContentCount
+                                                 output: sink.output(recipients),
+                                                 beforeRecording: sink.finish).summary.disclosedContentCount
             }
             if scope != nil {
                 Terminal.say("The bundle is complete for its scope: it shows the kind and day of every record (\(treeSize)), and the content of the \(disclosed) in scope.")

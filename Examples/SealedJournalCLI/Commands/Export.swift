@@ -51,10 +51,10 @@ struct Export: ParsableCommand {
             let journal = try unlock.open(target.journal)
             guard let format = format.libraryFormat else {
                 var count = 0
-                try sharing.write { write, finish in
+                try sharing.write { sink in
                     let page = try HTMLExport.checkIns(journal, filter: range.filter())
-                    try journal.disclose(page.page, to: request, output: DisclosureOutput(recipients: recipients, armored: sharing.armor, recordsPartialOutput: sharing.output == nil, write: write),
-                                         beforeRecording: finish)
+                    try journal.disclose(page.page, to: request, output: sink.output(recipients),
+                                         beforeRecording: sink.finish)
                     count = page.checkIns
                 }
                 Terminal.say("Exported \(count) check-in(s) as an HTML page; recorded the disclosure to \(request.recipient).")
@@ -64,12 +64,12 @@ struct Export: ParsableCommand {
             let total = journal.recordCount
             let report = Terminal.progress("exporting")
             var damaged: [DamagedRecord] = []
-            try sharing.write { write, finish in
+            try sharing.write { sink in
                 let records = OwnerExport.Records(format: format, filter: range.filter(),
                                                   progress: report.map { show in { written in if written % 500 == 0 { show(UInt64(written), total) } } },
                                                   damaged: salvage ? { damaged.append($0) } : nil)
-                count = try journal.disclose(records, to: request, output: DisclosureOutput(recipients: recipients, armored: sharing.armor, recordsPartialOutput: sharing.output == nil, write: write),
-                                             beforeRecording: finish).summary
+                count = try journal.disclose(records, to: request, output: sink.output(recipients),
+                                             beforeRecording: sink.finish).summary
                 report?(total, total)
             }
             Terminal.say("Exported \(count) record(s); recorded the disclosure to \(request.recipient).")

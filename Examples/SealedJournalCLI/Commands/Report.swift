@@ -58,11 +58,11 @@ struct Report: ParsableCommand {
                 do { return try WitnessPublicKey(verifierKey: text) } catch { throw CLIError.invalidInput("--witness: \(error)") }
             }
             let report = try ComplianceReport.build(journal, from: from.day, to: to.day, witnesses: keys)
-            try sharing.write { write, finish in
+            try sharing.write { sink in
                 let rendering = format.libraryFormat.map { report.rendering($0, includeNotes: !noNotes) }
                     ?? report.htmlRendering(includeNotes: !noNotes)
-                try journal.disclose(rendering, to: request, output: DisclosureOutput(recipients: recipients, armored: sharing.armor, recordsPartialOutput: sharing.output == nil, write: write),
-                                     beforeRecording: finish)
+                try journal.disclose(rendering, to: request, output: sink.output(recipients),
+                                     beforeRecording: sink.finish)
             }
             let s = report.summary
             var counts = "\(s.days) days, \(s.daysCheckedIn) checked in, \(s.daysMissed) missed"

@@ -58,14 +58,15 @@ struct SharingOptions: ParsableArguments {
         return DisclosureRequest(recipient: whom, purpose: askedPurpose ?? defaultPurpose, notice: notice)
     }
 
-    /// Runs `body` with a byte sink (a new 0600 file, written all-or-nothing, or standard
-    /// output, escaped when it is a terminal) and a finish step; a failure or an interrupt
-    /// leaves no file, also when the file was finished and recording the disclosure failed.
-    func write(_ body: (_ write: @escaping (Data) throws -> Void, _ finish: () throws -> Void) throws -> Void) throws {
+    /// Runs `body` with a sink (a new 0600 file, written all-or-nothing, or standard output,
+    /// escaped when it is a terminal) and its finish step; a failure or an interrupt leaves no
+    /// file, also when the file was finished and recording the disclosure failed. On standard
+    /// output, what already left is a partial disclosure: the message says whether it was recorded.
+    func write(_ body: (SharingSink) throws -> Void) throws {
         if let output {
             let file = try ExportFile(path: output, overwrite: force)
             do {
-                try body({ try file.write($0) }, { try file.finish() })
+                try body(SharingSink(write: { try file.write($0) }, finish: { try file.finish() }, armored: armor, recordsPartialOutput: false))
                 Terminal.say("Wrote \(output)" + (encrypted ? " (age-encrypted)." : " (plaintext, mode 0600)."))
             } catch {
                 file.retract()
@@ -73,17 +74,40 @@ struct SharingOptions: ParsableArguments {
             }
         } else {
             let (sink, flush) = Terminal.standardOutputSink()
-            var wrote = false
+            let shared = SharingSink(write: sink, finish: flush, armored: armor, recordsPartialOutput: true)
             do {
-                try body({ data in
-                    try sink(data)
-                    wrote = wrote || !data.isEmpty
-                }, flush)
+                try body(shared)
             } catch {
-                if wrote { Terminal.say("What reached standard output before it stopped is recorded as a partial disclosure (see `disclosures`).") }
+                switch shared.partial.outcome {
+                case .recorded?: Terminal.say("Part of it reached standard output before it stopped: that part is recorded as a partial disclosure (see `disclosures`).")
+                case .notRecorded?: Terminal.say("Part of it reached standard output before it stopped, and recording that as a disclosure failed too.")
+                case nil: break
+                }
                 throw error
             }
             if !encrypted { Terminal.notePlaintextOnStandardOutput() }
         }
+    }
+}
+
+/// Where a sharing command's output goes (see ``SharingOptions/write(_:)``).
+struct SharingSink {
+    /// What became of a partial disclosure (standard output only).
+    final class Partial {
+        enum Outcome { case recorded, notRecorded }
+        var outcome: Outcome?
+    }
+
+    let write: (Data) throws -> Void
+    let finish: () throws -> Void
+    let armored: Bool
+    let recordsPartialOutput: Bool
+    let partial = Partial()
+
+    /// The library's output for a disclosure to `recipients` (plaintext when empty).
+    func output(_ recipients: [AgeRecipient]) -> DisclosureOutput {
+        let partial = self.partial
+        return DisclosureOutput(recipients: recipients, armored: armored, recordsPartialOutput: recordsPartialOutput,
+                                partialDisclosure: { partial.outcome = $0 == nil ? .notRecorded : .recorded }, write: write)
     }
 }

@@ -34,13 +34,19 @@ public struct DisclosureOutput {
     /// partial (see ``Journal/disclose(_:to:output:beforeRecording:)``). `false` for an output
     /// that is discarded when the disclosure fails (a file written whole or not at all).
     public var recordsPartialOutput: Bool
+    /// Called (with ``recordsPartialOutput``) when the disclosure stops on an error after some
+    /// plaintext was handed to `write`: with the partial disclosure recorded, or `nil` when
+    /// recording it failed too. Not called when nothing of the plaintext was handed over (an age
+    /// header alone discloses nothing), so a caller can say exactly what happened.
+    public var partialDisclosure: ((Disclosure?) -> Void)?
 
     /// An output that hands the bytes to `write`, age-encrypted to `recipients` when there are any.
     public init(recipients: [AgeRecipient] = [], armored: Bool = false, recordsPartialOutput: Bool = false,
-                write: @escaping (Data) throws -> Void) {
+                partialDisclosure: ((Disclosure?) -> Void)? = nil, write: @escaping (Data) throws -> Void) {
         self.recipients = recipients
         self.armored = armored
         self.recordsPartialOutput = recordsPartialOutput
+        self.partialDisclosure = partialDisclosure
         self.write = write
     }
 }
@@ -164,10 +170,13 @@ extension Journal {
             // Output that already left (a pipe) was disclosed, even if only in part: say so.
             if output.recordsPartialOutput && handedOver > 0 {
                 digestFinished = true
-                _ = try? append(Disclosure(
+                let partial = Disclosure(
                     recipient: request.recipient, purpose: request.purpose,
                     scope: "partial: \(handedOver) bytes of plaintext handed to the output before the disclosure stopped on an error; the digest covers those bytes",
-                    format: format, digest: Hex.encode(digest.finish())))
+                    format: format, digest: Hex.encode(digest.finish()))
+                // Appended first, whether or not anyone is told (an optional call skips its argument).
+                let recorded = (try? append(partial)).map { _ in partial }
+                output.partialDisclosure?(recorded)
             }
             throw error
         }

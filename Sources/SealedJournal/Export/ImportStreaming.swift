@@ -87,9 +87,13 @@ extension JournalImport {
     /// Parses and checks every record of `input` without writing anything, in constant memory.
     /// Run it before ``importRecords(from:format:into:timeZone:chunkRecords:progress:)`` on an input that can be
     /// read twice (a file) so that invalid input writes nothing.
+    /// - Parameters:
+    ///   - input: where the bytes come from.
+    ///   - format: the input format.
+    ///   - timeZone: the time zone for input times that carry no offset.
+    ///   - progress: called with the input bytes checked so far, after each record.
     /// - Returns: the number of records the input holds.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` naming the line or entry that is wrong.
-    /// - Parameter progress: called with the input bytes checked so far, after each record.
     @discardableResult
     public static func check(_ input: ImportInput, format: Format, timeZone: TimeZone = .current,
                              progress: ((Int) -> Void)? = nil) throws(JournalError) -> Int {
@@ -111,7 +115,7 @@ extension JournalImport {
     /// Each record keeps its original time. On invalid input the error names the line or entry;
     /// the chunks before it stay committed (``ImportProgress`` given to `progress` says how far it
     /// got) and nothing of the failing chunk is written. To write nothing at all on invalid input,
-    /// call ``check(_:format:timeZone:)`` on the same input first.
+    /// call ``check(_:format:timeZone:progress:)`` on the same input first.
     ///
     /// Records get the journal's next numbers; an amendment from an export is pointed at the
     /// record it corrects as numbered here (FORMAT.md 10.1). A chunk
@@ -142,8 +146,9 @@ extension JournalImport {
         var bytesRead = 0
         var first: UInt64?
         var last: UInt64?
-        // On two cores a chunk is committed (sealed and written) on a second thread while the
-        // next one is parsed; at most one commit is outstanding, so memory holds two chunks.
+        // On two cores a chunk is committed (folded, signed, written and fsynced) on a second
+        // thread while the next one is parsed and sealed; at most one commit is outstanding, so
+        // memory holds two chunks' records and frames (plus, for a moment, the next chunk's frames).
         // (Not under the test-only deterministic randomness, a task-local the thread would not see.)
         let committer = ProcessInfo.processInfo.activeProcessorCount > 1 && DeterministicRandomness.generator == nil
             ? ChunkCommitter(journal: journal) : nil
@@ -233,15 +238,20 @@ extension JournalImport {
                 outstandingEnd = nil
                 let first = journal.recordCount
                 let correctsItself = try pointCorrections(next: first)
-                if sealed == nil || first != predicted { sealed = try seal(pending, from: first) }
+                if sealed == nil || first != predicted {
+                    sealed = nil  // the frames sealed ahead go before the new ones are made
+                    sealed = try seal(pending, from: first)
+                }
                 committer.submit(ChunkCommitter.Chunk(records: pending, readTo: bytesRead, expectedFirst: first, presealed: sealed,
                                                       renumberable: !correctsItself))
                 outstandingEnd = first + UInt64(pending.count)
                 pending = []
                 pending.reserveCapacity(min(chunkRecords, JournalImport.chunkRecords))
             } else {
-                let correctsItself = try pointCorrections(next: journal.recordCount)
-                committedChunk(try journal.appendSealed(pending, onOneThread: false, expectedFirst: correctsItself ? journal.recordCount : nil),
+                // One reading of the next number, for the corrections and for the commit that must give it.
+                let next = journal.recordCount
+                let correctsItself = try pointCorrections(next: next)
+                committedChunk(try journal.appendSealed(pending, onOneThread: false, expectedFirst: correctsItself ? next : nil),
                                count: pending.count, readTo: bytesRead)
                 pending.removeAll(keepingCapacity: true)
             }
@@ -441,7 +451,8 @@ struct ImportItems {
 
 /// Commits import chunks on a thread of its own, one at a time, while the importing thread
 /// parses the next chunk. The caller's closures (input, progress) stay on the importing thread;
-/// only the commit (sealing and writing, as ``Journal/appendBatch(_:)`` does) runs here. The thread is joined by ``stop()``.
+/// only the commit (writing frames the importing thread sealed ahead, or sealing them here when
+/// their numbers were taken, as ``Journal/appendBatch(_:)`` does) runs here. The thread is joined by ``stop()``.
 final class ChunkCommitter: Sendable {
     struct Done: Sendable {
         let receipt: Result<AppendReceipt, JournalError>
@@ -457,7 +468,7 @@ final class ChunkCommitter: Sendable {
         let records: [SealInput]
         let readTo: Int
         let expectedFirst: UInt64?
-        let presealed: [Journal.SealedFrame]?
+        var presealed: [Journal.SealedFrame]?
         let renumberable: Bool
     }
 
@@ -471,13 +482,14 @@ final class ChunkCommitter: Sendable {
     init(journal: Journal) {
         let work = self.work, results = self.results
         thread = UncheckedSendable(JoinedThread {
-            while let chunk = work.take() {
+            while var chunk = work.take() {
                 let receipt: Result<AppendReceipt, JournalError>
                 do throws(JournalError) {
                     do throws(JournalError) {
                         receipt = .success(try journal.appendSealed(chunk.records, onOneThread: false, expectedFirst: chunk.expectedFirst, presealed: chunk.presealed))
                     } catch where chunk.renumberable && Journal.isNumberTaken(error) {
                         // Another writer appended since the chunk was sealed: seal it again with the numbers it gets.
+                        chunk.presealed = nil
                         receipt = .success(try journal.appendSealed(chunk.records, onOneThread: false))
                     }
                 } catch { receipt = .failure(error) }

@@ -3,7 +3,7 @@ import Foundation
 /// Brings a whole history into a journal, keeping each record's original time.
 ///
 /// For inputs of any size use ``importRecords(from:format:into:timeZone:chunkRecords:progress:)``
-/// (streaming, bounded memory, committed in chunks), after ``check(_:format:timeZone:)`` when the
+/// (streaming, bounded memory, committed in chunks), after ``check(_:format:timeZone:progress:)`` when the
 /// input can be read twice. ``parse(_:format:timeZone:)`` holds the whole input and its records
 /// in memory (small inputs only); ``importRecords(_:format:into:timeZone:)`` holds the input.
 ///
@@ -31,7 +31,7 @@ public enum JournalImport {
         }
     }
 
-    /// Checks everything (``check(_:format:timeZone:)``), then appends it with one
+    /// Checks everything (``check(_:format:timeZone:progress:)``), then appends it with one
     /// ``Journal/appendBatch(_:)`` (bounded commits, one fsync each; consecutive numbers; a failed
     /// write takes the whole batch back): invalid input writes nothing. Holds the whole input
     /// and its records in memory. Returns the receipt (`nil` if there was nothing to import).

@@ -162,6 +162,7 @@ extension Journal {
         guard !inputs.isEmpty || !prebuiltFrames.isEmpty else {
             throw JournalError.invalidField(field: "records", reason: "a commit needs at least one record")
         }
+        precondition(presealed == nil || (presealed?.count == inputs.count && prebuiltFrames.isEmpty), "frames sealed ahead replace the inputs' sealing only")
         let base = state.tail.endOffset
         var range = state.tail.frame.compactRange
         let first = range.size

@@ -42,6 +42,19 @@ struct DisclosureShapeTests {
         #expect(throws: Closed.self) { try journal.disclose(OwnerExport.Records(format: .ndjson), to: request, output: output) }
         let after = try readAll(journal, RecordFilter(kinds: [.disclosure])).map { try $0.decode(Disclosure.self) }
         #expect(after.count == 2 && after[1].scope.hasPrefix("partial: ") && after[1].format == "ndjson+age")
+        // The caller is told what was recorded, and only when plaintext left: an age output that
+        // stops after its header (no plaintext handed over) records nothing and says nothing.
+        var told: [Disclosure?] = []
+        let headerOnly = DisclosureOutput(recipients: [AgeRecipient.x25519(publicKey: [UInt8](repeating: 9, count: 32))], recordsPartialOutput: true,
+                                          partialDisclosure: { told.append($0) }) { _ in throw Closed() }
+        #expect(throws: Closed.self) { try journal.disclose(OwnerExport.Records(format: .ndjson), to: request, output: headerOnly) }
+        let afterHeaderOnly = try readAll(journal, RecordFilter(kinds: [.disclosure])).count
+        #expect(told.isEmpty && afterHeaderOnly == 2)
+        var (reported, _) = failingOnThirdPiece(partial: true)
+        reported.partialDisclosure = { told.append($0) }
+        #expect(throws: Closed.self) { try journal.disclose(OwnerExport.Records(format: .ndjson), to: request, output: reported) }
+        let third = try readAll(journal, RecordFilter(kinds: [.disclosure])).map { try $0.decode(Disclosure.self) }
+        #expect(told.count == 1 && told.first??.scope == third.last?.scope && third.count == 3)
         // What happens next: the journal verifies and a whole disclosure is recorded as usual.
         var whole = Data()
         let done = try journal.disclose(OwnerExport.Records(format: .ndjson), to: request, output: DisclosureOutput(recordsPartialOutput: true) { whole.append($0) })

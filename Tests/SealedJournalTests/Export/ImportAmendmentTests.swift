@@ -158,7 +158,7 @@ struct ImportAmendmentTests {
         defer { committer.stop() }
         committer.submit(ChunkCommitter.Chunk(records: inputs, readTo: 1, expectedFirst: 0, presealed: sealed, renumberable: false))
         let refused = committer.awaitOutstanding()
-        #expect(throws: JournalError.self) { try refused?.receipt.get() }
+        if case let .failure(error)? = refused?.receipt { #expect(Journal.isNumberTaken(error), "\(error)") } else { Issue.record("not refused") }
         #expect(try readAll(other).count == 1, "nothing of the refused chunk was written")
         committer.submit(ChunkCommitter.Chunk(records: inputs, readTo: 2, expectedFirst: 0, presealed: sealed, renumberable: true))
         #expect(try committer.awaitOutstanding()?.receipt.get().sequences == 1...40)
