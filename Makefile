@@ -45,7 +45,7 @@ fuzz: deps
 ## than one thread (TSAN_SUITES; TSAN_SUITES=all for every suite) under ThreadSanitizer. Both take
 ## every 7th case of the exhaustive byte-flip, truncation and crash loops (SANITIZER_SAMPLE=1 for
 ## all of them); `make test` runs those loops in full (Tests/SealedJournalTests/Support/Exhaustive.swift)
-TSAN_SUITES ?= ConcurrencyTests|ErrorContractTests|RoundTripTests|WitnessTests|JournalTamperTests/deferredCheckpoint|ParallelPathTests|StreamingImportTests|AgeInteropTests|ReadmeExampleTests|ArticleExampleTests
+TSAN_SUITES ?= ConcurrencyTests|ErrorContractTests|RoundTripTests|WitnessTests|JournalTamperTests/deferredCheckpoint|ParallelPathTests|StreamingImportTests|ImportAmendmentTests|AgeInteropTests|ReadmeExampleTests|ArticleExampleTests
 SANITIZER_SAMPLE ?= 7
 sanitizers: deps-test
 	SEALED_JOURNAL_TEST_SAMPLE=$(SANITIZER_SAMPLE) LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt $(SWIFT) test --sanitize=address --scratch-path .build-asan
