@@ -4,6 +4,7 @@
 #   scripts/ensure-deps.sh            libsodium (>= 1.0.18) and pkg-config
 #   scripts/ensure-deps.sh --with-age also the test tools: stock `age` (export interop),
 #                                     `tmux` (drives the CLI at a real pseudo-terminal),
+#                                     `script` (bsdutils: logs what the CLI writes to a terminal),
 #                                     util-linux `setpriv` and `useradd` (run a probe as
 #                                     another uid), and, as root, the system user
 #                                     `sealedjournal-probe` that the privacy tests run as,
@@ -25,6 +26,9 @@ if [[ $want_age == 1 ]] && ! command -v age >/dev/null 2>&1; then
 fi
 if [[ $want_age == 1 ]] && ! command -v tmux >/dev/null 2>&1; then
     missing+=(tmux)
+fi
+if [[ $want_age == 1 ]] && [[ ! -x /usr/bin/script ]]; then
+    missing+=(bsdutils)
 fi
 if [[ $want_age == 1 ]] && [[ ! -x /usr/bin/setpriv ]]; then
     missing+=(util-linux)

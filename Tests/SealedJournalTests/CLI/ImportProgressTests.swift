@@ -31,7 +31,8 @@ struct ImportProgressTests {
         #expect(try fileBytes(path) == before)
     }
 
-    @Test("at a terminal, checking and importing each show every percentage at most once, rising, then clear the line")
+    @Test("at a terminal, checking and importing each show every percentage at most once, rising, then clear the line",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "script(1) is not installed (bsdutils)"))
     func progressOncePerPercent() throws {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
