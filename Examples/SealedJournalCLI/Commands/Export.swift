@@ -65,12 +65,13 @@ struct Export: ParsableCommand {
             let report = Terminal.progress("exporting")
             var damaged: [DamagedRecord] = []
             try sharing.write { sink in
+                // The progress line is cleared on every path, so a message after it stands alone.
+                defer { report?(total, total) }
                 let records = OwnerExport.Records(format: format, filter: range.filter(),
                                                   progress: report.map { show in { written in if written % 500 == 0 { show(UInt64(written), total) } } },
                                                   damaged: salvage ? { damaged.append($0) } : nil)
                 count = try journal.disclose(records, to: request, output: sink.output(recipients),
                                              beforeRecording: sink.finish).summary
-                report?(total, total)
             }
             Terminal.say("Exported \(count) record(s); recorded the disclosure to \(request.recipient).")
             if !damaged.isEmpty {

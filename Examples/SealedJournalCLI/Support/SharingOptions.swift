@@ -80,7 +80,7 @@ struct SharingOptions: ParsableArguments {
             } catch {
                 switch shared.partial.outcome {
                 case .recorded?: Terminal.say("Part of it reached standard output before it stopped: that part is recorded as a partial disclosure (see `disclosures`).")
-                case .notRecorded?: Terminal.say("Part of it reached standard output before it stopped, and recording that as a disclosure failed too.")
+                case .notRecorded?: Terminal.say("What reached standard output could not be recorded as a disclosure.")
                 case nil: break
                 }
                 throw error

@@ -39,6 +39,17 @@ public final class AgeEncryptor {
     private var counter: UInt64 = 0
     private var finished = false
     private var armor: ArmorWriter?
+    /// Plaintext bytes whose sealed chunks have wholly reached `output` (armor lines included):
+    /// what a reader of the output so far could decrypt. A partial disclosure counts these.
+    private(set) var plaintextDelivered = 0
+    /// Encrypted bytes (header, nonce, sealed chunks) handed to `output` so far, before armoring.
+    private var rawDelivered = 0
+    /// Encrypted bytes made so far (delivered or waiting in the armor's last line).
+    private var rawMade = 0
+    /// Sealed chunks not yet wholly delivered: where their encrypted bytes end, and the plaintext they hold up to.
+    private var undelivered: [(rawEnd: Int, plaintextEnd: Int)] = []
+    /// Plaintext bytes sealed so far.
+    private var plaintextSealed = 0
 
     /// Writes the header at once; then call ``write(_:)-(Sequence<UInt8>)`` (or ``write(_:)-(String)``)
     /// for the plaintext and ``finish()``.
@@ -99,7 +110,11 @@ public final class AgeEncryptor {
         guard !finished else { return }
         finished = true
         try sealChunk(count: buffer.count, last: true)
-        if var armor { try output(armor.finish()) }
+        if armor != nil {
+            let (text, covered) = armor!.finish()
+            try output(text)
+            delivered(covered)
+        }
     }
 
     private func sealChunk(count: Int, last: Bool) throws {
@@ -113,15 +128,29 @@ public final class AgeEncryptor {
         buffer.withUnsafeMutableBytes { Sodium.wipe(UnsafeMutableRawBufferPointer(rebasing: $0[..<count])) }
         buffer.removeAll(keepingCapacity: true)
         counter += 1
+        plaintextSealed += count
+        undelivered.append((rawMade + sealed.count, plaintextSealed))
         try emit(sealed)
     }
 
     private func emit(_ bytes: [UInt8]) throws {
+        rawMade += bytes.count
         if armor != nil {
-            let text = armor!.add(bytes)
+            let (text, covered) = armor!.add(bytes)
             if !text.isEmpty { try output(text) }
+            delivered(covered)
         } else {
             try output(Data(bytes))
+            delivered(bytes.count)
+        }
+    }
+
+    /// Notes `count` more encrypted bytes as having reached `output`.
+    private func delivered(_ count: Int) {
+        rawDelivered += count
+        while let first = undelivered.first, first.rawEnd <= rawDelivered {
+            plaintextDelivered = first.plaintextEnd
+            undelivered.removeFirst()
         }
     }
 
@@ -189,7 +218,8 @@ struct ArmorWriter {
     private static var begin: Data { Data("-----BEGIN AGE ENCRYPTED FILE-----\n".utf8) }
     private static var end: Data { Data("-----END AGE ENCRYPTED FILE-----\n".utf8) }
 
-    mutating func add(_ bytes: [UInt8]) -> Data {
+    /// The armor text for `bytes` so far (whole lines only), and how many encrypted bytes it covers.
+    mutating func add(_ bytes: [UInt8]) -> (text: Data, covered: Int) {
         pending += bytes
         var text = started ? Data() : ArmorWriter.begin
         started = true
@@ -198,15 +228,17 @@ struct ArmorWriter {
             text.append(contentsOf: lines(pending[0..<whole]))
             pending.removeFirst(whole)
         }
-        return text
+        return (text, whole)
     }
 
-    mutating func finish() -> Data {
+    /// The rest of the armor, and how many encrypted bytes it covers.
+    mutating func finish() -> (text: Data, covered: Int) {
         var text = started ? Data() : ArmorWriter.begin
+        let rest = pending.count
         if !pending.isEmpty { text.append(contentsOf: lines(pending[...])) }
         pending = []
         text.append(ArmorWriter.end)
-        return text
+        return (text, rest)
     }
 
     /// Padded base64 of `bytes` in 64-column lines (48 bytes a line), the last one shorter when

@@ -35,9 +35,10 @@ public struct DisclosureOutput {
     /// that is discarded when the disclosure fails (a file written whole or not at all).
     public var recordsPartialOutput: Bool
     /// Called (with ``recordsPartialOutput``) when the disclosure stops on an error after some
-    /// plaintext was handed to `write`: with the partial disclosure recorded, or `nil` when
-    /// recording it failed too. Not called when nothing of the plaintext was handed over (an age
-    /// header alone discloses nothing), so a caller can say exactly what happened.
+    /// plaintext reached `write`: with the partial disclosure recorded, or `nil` when recording
+    /// failed (also when all of the output left and only its record failed). For age output only
+    /// plaintext in chunks wholly written counts; not called when none did (an age header, or a
+    /// first chunk cut short, discloses nothing), so a caller can say exactly what happened.
     public var partialDisclosure: ((Disclosure?) -> Void)?
 
     /// An output that hands the bytes to `write`, age-encrypted to `recipients` when there are any.
@@ -131,27 +132,55 @@ extension Journal {
         // a core for it and wipes it in place (see ``PieceDigest``).
         let digest = PieceDigest(pieceByteCount: OwnerExport.outputPieceByteCount)
         var pending = digest.emptyPiece()
+        /// Pieces handed to the encryptor whose age chunks have not wholly reached the output yet
+        /// (at most a chunk or two): hashed once they have, so a partial disclosure counts and
+        /// hashes only plaintext a reader of the output could decrypt.
+        var awaiting: [PlaintextPiece] = []
         var digestFinished = false
         defer {
             pending.wipe()
+            for piece in awaiting { piece.wipe() }
             if !digestFinished { _ = digest.finish() }
         }
-        /// Plaintext bytes handed to `write` (or to the encryptor) and hashed.
-        var handedOver = 0
+        /// Plaintext bytes that reached `write` (for age output: in chunks wholly written) and were hashed.
+        var delivered = 0
+        func hashDelivered() {
+            guard let encryptor else { return }
+            while let first = awaiting.first, delivered + first.count <= encryptor.plaintextDelivered {
+                delivered += first.count
+                digest.add(awaiting.removeFirst())  // the digest owns the piece from here: it hashes and wipes it
+            }
+        }
         func flush() throws {
             guard !pending.isEmpty else { return }
             if let encryptor {
-                try encryptor.write(pending.bytes)
+                let piece = pending
+                awaiting.append(piece)
+                pending = digest.emptyPiece()
+                try encryptor.write(piece.bytes)
+                hashDelivered()
             } else {
                 var handed = Data(pending.bytes)
                 defer { handed.withUnsafeMutableBytes { Sodium.wipe($0) } }
                 try write(handed)
+                delivered += pending.count
+                digest.add(pending)  // the digest owns the piece from here: it hashes and wipes it
+                pending = digest.emptyPiece()
             }
-            handedOver += pending.bytes.count
-            digest.add(pending)  // the digest owns the piece from here: it hashes and wipes it
-            pending = digest.emptyPiece()
         }
         let format = content.disclosureFormat + (recipients.isEmpty ? "" : output.armored ? "+age-armor" : "+age")
+        /// Output that already left (a pipe) was disclosed, even if only in part: recorded as such,
+        /// and the caller told what was recorded (`nil`: recording failed too).
+        func recordPartial(digest sha256: [UInt8], _ what: String) {
+            guard output.recordsPartialOutput && delivered > 0 else { return }
+            let partial = Disclosure(
+                recipient: request.recipient, purpose: request.purpose,
+                scope: "partial: \(delivered) bytes of plaintext reached the output before the disclosure stopped \(what); the digest covers those bytes",
+                format: format, digest: Hex.encode(sha256))
+            // Appended first, whether or not anyone is told (an optional call skips its argument).
+            let recorded = (try? append(partial)).map { _ in partial }
+            output.partialDisclosure?(recorded)
+        }
         let product: DisclosureProduct<Content.Summary>
         do {
             product = try content.produce(from: self, notice: request.notice) { text in
@@ -166,27 +195,26 @@ extension Journal {
             }
             try flush()
             try encryptor?.finish()
+            hashDelivered()
         } catch {
-            // Output that already left (a pipe) was disclosed, even if only in part: say so.
-            if output.recordsPartialOutput && handedOver > 0 {
-                digestFinished = true
-                let partial = Disclosure(
-                    recipient: request.recipient, purpose: request.purpose,
-                    scope: "partial: \(handedOver) bytes of plaintext handed to the output before the disclosure stopped on an error; the digest covers those bytes",
-                    format: format, digest: Hex.encode(digest.finish()))
-                // Appended first, whether or not anyone is told (an optional call skips its argument).
-                let recorded = (try? append(partial)).map { _ in partial }
-                output.partialDisclosure?(recorded)
-            }
+            digestFinished = true
+            recordPartial(digest: digest.finish(), "on an error")
             throw error
         }
         digestFinished = true
         let sha256 = digest.finish()
-        try beforeRecording()
+        do { try beforeRecording() } catch {
+            recordPartial(digest: sha256, "when its output was being completed")
+            throw error
+        }
         let disclosure = Disclosure(
             recipient: request.recipient, purpose: request.purpose, scope: product.scope,
             format: format, digest: Hex.encode(sha256))
-        try append(disclosure)
+        do { try append(disclosure) } catch {
+            // All of it left, and recording it failed: the caller is told nothing was recorded.
+            if output.recordsPartialOutput && delivered > 0 { output.partialDisclosure?(nil) }
+            throw error
+        }
         return Disclosed(disclosure: disclosure, summary: product.summary)
     }
 }

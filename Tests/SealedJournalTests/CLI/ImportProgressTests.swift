@@ -58,6 +58,7 @@ struct ImportProgressTests {
             #expect(!shown.isEmpty, "\(label) progress shown")
             #expect(shown == shown.sorted() && Set(shown).count == shown.count, "\(label): \(shown)")
             #expect(shown.last == 100)
+            #expect(shown.contains { $0 < 100 }, "\(label) reported on its way, not only at its end: \(shown)")
         }
         #expect(screen.components(separatedBy: "\r\u{1B}[K").count >= 3, "each stage clears its line")
     }

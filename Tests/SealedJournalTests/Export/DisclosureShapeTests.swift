@@ -42,19 +42,32 @@ struct DisclosureShapeTests {
         #expect(throws: Closed.self) { try journal.disclose(OwnerExport.Records(format: .ndjson), to: request, output: output) }
         let after = try readAll(journal, RecordFilter(kinds: [.disclosure])).map { try $0.decode(Disclosure.self) }
         #expect(after.count == 2 && after[1].scope.hasPrefix("partial: ") && after[1].format == "ndjson+age")
-        // The caller is told what was recorded, and only when plaintext left: an age output that
-        // stops after its header (no plaintext handed over) records nothing and says nothing.
+        // The caller is told what was recorded, and only when plaintext a reader could decrypt
+        // left: an age output that stops after its header (the export fits one chunk, sealed at
+        // the end) records nothing and says nothing.
         var told: [Disclosure?] = []
-        let headerOnly = DisclosureOutput(recipients: [AgeRecipient.x25519(publicKey: [UInt8](repeating: 9, count: 32))], recordsPartialOutput: true,
-                                          partialDisclosure: { told.append($0) }) { _ in throw Closed() }
-        #expect(throws: Closed.self) { try journal.disclose(OwnerExport.Records(format: .ndjson), to: request, output: headerOnly) }
+        let recipient = AgeRecipient.x25519(publicKey: [UInt8](repeating: 9, count: 32))
+        func failing(after accepted: Int) -> DisclosureOutput {
+            var writes = 0
+            return DisclosureOutput(recipients: [recipient], recordsPartialOutput: true, partialDisclosure: { told.append($0) }) { _ in
+                writes += 1
+                if writes > accepted { throw Closed() }
+            }
+        }
+        let small = OwnerExport.Records(format: .ndjson, filter: RecordFilter(containing: "entry 7 "))  // one entry, under a chunk
+        #expect(throws: Closed.self) { try journal.disclose(small, to: request, output: failing(after: 1)) }
         let afterHeaderOnly = try readAll(journal, RecordFilter(kinds: [.disclosure])).count
         #expect(told.isEmpty && afterHeaderOnly == 2)
-        var (reported, _) = failingOnThirdPiece(partial: true)
-        reported.partialDisclosure = { told.append($0) }
-        #expect(throws: Closed.self) { try journal.disclose(OwnerExport.Records(format: .ndjson), to: request, output: reported) }
-        let third = try readAll(journal, RecordFilter(kinds: [.disclosure])).map { try $0.decode(Disclosure.self) }
-        #expect(told.count == 1 && told.first??.scope == third.last?.scope && third.count == 3)
+        // Header and first chunk written, the second refused: exactly the first 64 KiB of the
+        // plaintext is recorded, with its digest (the entries only, so the plaintext is the same each time).
+        let entries = OwnerExport.Records(format: .ndjson, filter: RecordFilter(kinds: [.entry]))
+        var plaintext = Data()
+        try journal.disclose(entries, to: request, output: DisclosureOutput { plaintext.append($0) })
+        #expect(throws: Closed.self) { try journal.disclose(entries, to: request, output: failing(after: 2)) }
+        let last = try readAll(journal, RecordFilter(kinds: [.disclosure])).map { try $0.decode(Disclosure.self) }.last
+        #expect(told.count == 1 && told.first??.scope == last?.scope)
+        #expect(last?.scope.hasPrefix("partial: 65536 bytes") == true, "\(String(describing: last?.scope))")
+        #expect(last?.digest == Hex.encode(try SHA256.hash([UInt8](plaintext.prefix(65536)))))
         // What happens next: the journal verifies and a whole disclosure is recorded as usual.
         var whole = Data()
         let done = try journal.disclose(OwnerExport.Records(format: .ndjson), to: request, output: DisclosureOutput(recordsPartialOutput: true) { whole.append($0) })
