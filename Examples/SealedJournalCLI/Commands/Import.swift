@@ -10,7 +10,7 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bring in a whole history in one batch.",
         discussion: """
-        Keeps each record's original time. Reads our own NDJSON export (a lossless round trip) or jrnl's `jrnl --export json`, streaming: memory stays small whatever the size. After the passphrase, a FILE is checked completely before anything is written (at a terminal, with its progress, then the import's). Records are committed in chunks of up to 10,000 records or 2 MiB, each written as small commits that are fsynced in turn; if the import stops on an error, the chunks before it are kept and the last message says how far it got. Ctrl-C (or SIGTERM, SIGHUP) stops it at the next read of the input in the same way: the chunks committed so far stay, the message says how many records that is, and the exit status is 130; a second Ctrl-C ends the process at once (if the process is killed, what it had committed is kept). Importing the same input again would add those records a second time. Imported records get this journal's next numbers; a correction in the export is pointed at the record it corrects, and an export that leaves that record out (made with --kind, --from, --to or --salvage) is refused. FILE may be - for standard input, which cannot be read twice: records are checked as they come, and on invalid input the chunks before it stay imported.
+        Keeps each record's original time. Reads our own NDJSON export (a lossless round trip) or jrnl's `jrnl --export json`, streaming: memory stays small whatever the size. After the passphrase, a FILE is checked completely before anything is written (at a terminal, with its progress, then the import's), and exactly what was checked is imported: bytes added to it meanwhile are not read. Records are committed in chunks of up to 10,000 records or 2 MiB, each written as small commits that are fsynced in turn; if the import stops on an error, the chunks before it are kept and the last message says how far it got. Ctrl-C (or SIGTERM, SIGHUP) during the check stops it with nothing imported; during the import it stops at the next read of the input in the same way: the chunks committed so far stay, the message says how many records that is, and the exit status is 130; a second Ctrl-C ends the process at once (if the process is killed, what it had committed is kept). Importing the same input again would add those records a second time. Imported records get this journal's next numbers; a correction in the export is pointed at the record it corrects, and an export that leaves that record out (made with --kind, --from, --to or --salvage) is refused. FILE may be - for standard input, which cannot be read twice: records are checked as they come, and on invalid input the chunks before it stay imported.
 
         Examples:
           sealed-journal import recovery.sjournal backup.ndjson --from ndjson
@@ -38,18 +38,32 @@ struct Import: ParsableCommand {
             defer { try? handle?.close() }
             // The passphrase first: a wrong one is said before a long check, not after it.
             let journal = try unlock.open(target.journal)
-            // Progress by bytes of a file (standard input has no known size).
-            let size = handle == nil ? 0 : (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? 0
+            // A regular file is checked and imported up to the size it has now (bytes added while
+            // the import runs are not read), with progress by bytes; standard input has no size.
+            var status = stat()
+            let regular = handle.map { fstat($0.fileDescriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG } ?? false
+            let size = regular ? UInt64(status.st_size) : 0
+            func fileInput(_ opened: FileHandle) -> ImportInput { regular ? .fileHandle(opened).prefix(Int(size)) : .fileHandle(opened) }
+            // Ctrl-C stops the check or the import between reads of the input, as an input error
+            // would, so the last message can say what was committed (see ImportInterruption).
+            ImportInterruption.install()
             let input: ImportInput
             if let opened = handle {
                 // A file can be read twice: check all of it first, so invalid input writes nothing.
                 let checking = size > 0 ? Terminal.progress("checking") : nil
                 let count: Int
                 do {
-                    count = try JournalImport.check(.fileHandle(opened), format: from) { checking?(min(UInt64($0), size - 1), size) }
+                    count = try JournalImport.check(fileInput(opened).stopping { ImportInterruption.requested }, format: from) {
+                        checking?(min(UInt64($0), size - 1), size)
+                    }
                     checking?(1, 1)
                 } catch {
                     checking?(1, 1)
+                    if ImportInterruption.requested {
+                        Terminal.say("Stopped while checking the file: nothing was imported.")
+                        Terminal.error("import interrupted")
+                        throw ExitCode(130)
+                    }
                     throw error
                 }
                 guard count > 0 else {
@@ -57,15 +71,12 @@ struct Import: ParsableCommand {
                     return
                 }
                 try opened.seek(toOffset: 0)
-                input = .fileHandle(opened)
+                input = fileInput(opened)
             } else {
                 input = .fileHandle(FileHandle.standardInput)
             }
             let show = size > 0 ? Terminal.progress("importing") : nil
             var done: ImportProgress?
-            // Ctrl-C stops the import between reads of the input, as an input error would, so
-            // the last message can say what was committed (see ImportInterruption).
-            ImportInterruption.install()
             let interruptible = input.stopping { ImportInterruption.requested }
             do {
                 done = try JournalImport.importRecords(from: interruptible, format: from, into: journal) { progress in

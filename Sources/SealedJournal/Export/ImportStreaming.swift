@@ -49,6 +49,23 @@ public struct ImportInput {
         }
     }
 
+    /// This input, ending after its first `maximum` bytes (what follows is never handed on): a
+    /// file checked up to the size it had is then imported exactly as checked, even if it grows.
+    public func prefix(_ maximum: Int) -> ImportInput {
+        let next = nextChunk
+        var remaining = max(0, maximum)
+        return ImportInput {
+            guard remaining > 0 else { return [] }
+            let chunk = try next()
+            guard chunk.count > remaining else {
+                remaining -= chunk.count
+                return chunk
+            }
+            defer { remaining = 0 }
+            return Array(chunk[..<remaining])
+        }
+    }
+
     func read() throws(JournalError) -> [UInt8] {
         do { return try nextChunk() } catch {
             throw .invalidField(field: "input", reason: "could not be read")

@@ -91,4 +91,52 @@ struct ImportInterruptTests {
         #expect(Journal.verify(at: journal).isValid)
         #expect(try CLI.run(["write", journal], input: "after the second Ctrl-C\n").status == 0)
     }
+
+    /// Input bytes the process has read so far (`rchar` in /proc/PID/io), or nil.
+    static func bytesRead(_ pid: Int32) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("rchar:") }) else { return nil }
+        return Int(line.dropFirst("rchar:".count).trimmingCharacters(in: .whitespaces))
+    }
+
+    @Test("Ctrl-C while the file is being checked: exit 130, nothing imported, the journal unchanged and still writable")
+    func interruptDuringCheck() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try CLI.makeJournal(in: dir)
+        let input = try Self.largeInput(in: dir)
+        let size = try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int ?? 0
+        let before = try fileBytes(journal)
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["import", journal, input, "--from", "ndjson"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SEALED_JOURNAL_PASSPHRASE"] = CLI.passphrase
+        process.environment = environment
+        let err = dir.file("import.err")
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: err)
+        process.standardOutput = FileHandle(forWritingAtPath: err)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // In the check: more than 1 MiB of the input read, but not yet all of it (the import reads it again).
+        let deadline = Date().addingTimeInterval(120)
+        var inCheck = false
+        while process.isRunning, Date() < deadline {
+            if let read = Self.bytesRead(process.processIdentifier), read > 1 << 20, read < size / 2 {
+                inCheck = true
+                break
+            }
+            usleep(2_000)
+        }
+        if inCheck { kill(process.processIdentifier, SIGINT) }
+        process.waitUntilExit()
+        try #require(inCheck, "the check ended before it could be interrupted; nothing to check")
+        let said = String(decoding: FileHandle(forReadingAtPath: err)?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(said)")
+        #expect(said.contains("Stopped while checking the file: nothing was imported.") && said.contains("import interrupted"), "\(said)")
+        #expect(try fileBytes(journal) == before, "nothing written")
+        // What happens next: the journal takes the next write.
+        #expect(try CLI.run(["write", journal], input: "after the interrupted check\n").status == 0)
+        #expect(Journal.verify(at: journal).isValid)
+    }
 }

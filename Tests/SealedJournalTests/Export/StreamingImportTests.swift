@@ -259,4 +259,18 @@ struct StreamingImportTests {
             #expect(JournalImport.trimmingNewlines(text) == text.trimmingCharacters(in: .newlines), "\(Array(text.unicodeScalars))")
         }
     }
+
+    @Test("an input's prefix hands on exactly its first bytes, across chunk boundaries, and then ends", arguments: [0, 1, 1 << 20, (1 << 20) + 7, 3 << 20, 5 << 20])
+    func prefix(maximum: Int) throws {
+        let bytes = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let input = ImportInput.data(Data(bytes)).prefix(maximum)
+        var read: [UInt8] = []
+        while true {
+            let chunk = try input.read()
+            if chunk.isEmpty { break }
+            read += chunk
+        }
+        #expect(read == Array(bytes.prefix(maximum)))
+        #expect(try input.read().isEmpty, "and stays ended")
+    }
 }
