@@ -10,7 +10,7 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bring in a whole history in one batch.",
         discussion: """
-        Keeps each record's original time. Reads our own NDJSON export (a lossless round trip) or jrnl's `jrnl --export json`, streaming: memory stays small whatever the size. After the passphrase, a FILE is checked completely before anything is written (at a terminal, with its progress, then the import's), and exactly what was checked is imported: bytes added to it meanwhile are not read. Records are committed in chunks of up to 10,000 records or 2 MiB, each written as small commits that are fsynced in turn; if the import stops on an error, the chunks before it are kept and the last message says how far it got. Ctrl-C (or SIGTERM, SIGHUP) during the check stops it with nothing imported; during the import it stops at the next read of the input in the same way: the chunks committed so far stay, the message says how many records that is, and the exit status is 130; a second Ctrl-C ends the process at once (if the process is killed, what it had committed is kept). Importing the same input again would add those records a second time. Imported records get this journal's next numbers; a correction in the export is pointed at the record it corrects, and an export that leaves that record out (made with --kind, --from, --to or --salvage) is refused. FILE may be - for standard input, which cannot be read twice: records are checked as they come, and on invalid input the chunks before it stay imported.
+        Keeps each record's original time. Reads our own NDJSON export (a lossless round trip) or jrnl's `jrnl --export json`, streaming: memory stays small whatever the size. After the passphrase, a FILE is checked completely before anything is written (at a terminal, with its progress, then the import's), and bytes appended to it meanwhile are not read (if it is rewritten meanwhile, the import says so). Records are committed in chunks of up to 10,000 records or 2 MiB, each written as small commits that are fsynced in turn; if the import stops on an error, the chunks before it are kept and the last message says how far it got. Ctrl-C (or SIGTERM, SIGHUP) during the check stops it with nothing imported; during the import it stops at the next read of the input in the same way: the chunks committed so far stay, the message says how many records that is, and the exit status is 130; a second Ctrl-C ends the process at once (if the process is killed, what it had committed is kept). Importing the same input again would add those records a second time. Imported records get this journal's next numbers; a correction in the export is pointed at the record it corrects, and an export that leaves that record out (made with --kind, --from, --to or --salvage) is refused. FILE may be - for standard input, which cannot be read twice: records are checked as they come, and on invalid input the chunks before it stay imported.
 
         Examples:
           sealed-journal import recovery.sjournal backup.ndjson --from ndjson
@@ -43,11 +43,13 @@ struct Import: ParsableCommand {
             var status = stat()
             let regular = handle.map { fstat($0.fileDescriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG } ?? false
             let size = regular ? UInt64(status.st_size) : 0
-            func fileInput(_ opened: FileHandle) -> ImportInput { regular ? .fileHandle(opened).prefix(Int(size)) : .fileHandle(opened) }
+            // (A size of 0 is not trusted: some special files report 0 and have content.)
+            func fileInput(_ opened: FileHandle) -> ImportInput { size > 0 ? .fileHandle(opened).prefix(Int(size)) : .fileHandle(opened) }
             // Ctrl-C stops the check or the import between reads of the input, as an input error
             // would, so the last message can say what was committed (see ImportInterruption).
             ImportInterruption.install()
             let input: ImportInput
+            var checked: Int?
             if let opened = handle {
                 // A file can be read twice: check all of it first, so invalid input writes nothing.
                 let checking = size > 0 ? Terminal.progress("checking") : nil
@@ -70,6 +72,7 @@ struct Import: ParsableCommand {
                     Terminal.say("Nothing to import.")
                     return
                 }
+                checked = count
                 try opened.seek(toOffset: 0)
                 input = fileInput(opened)
             } else {
@@ -104,6 +107,9 @@ struct Import: ParsableCommand {
                 return
             }
             Terminal.say("Imported \(done.records) record(s) as #\(sequences.lowerBound)–#\(sequences.upperBound).")
+            if let checked, checked != done.records {
+                Terminal.say("note: the file changed during the import: \(checked) record(s) were checked, \(done.records) imported.")
+            }
         }
     }
 }
