@@ -5,8 +5,9 @@ import Testing
 @Suite("An interrupted import says what it kept", .serialized)
 struct ImportInterruptTests {
     /// Starts `sealed-journal import JOURNAL INPUT --from ndjson` (passphrase from the
-    /// environment, output to files), and sends `signals` once the journal holds a record.
-    static func interruptedImport(journal: String, input: String, dir: TemporaryDirectory, signals: Int) throws -> (process: Process, stdout: String, stderr: String) {
+    /// environment, standard output and error to files); returns the process and a reader of
+    /// what it wrote to each.
+    static func startImport(journal: String, input: String, dir: TemporaryDirectory) throws -> (process: Process, stdout: () -> String, stderr: () -> String) {
         let process = Process()
         process.executableURL = CLI.executable
         process.arguments = ["import", journal, input, "--from", "ndjson"]
@@ -25,6 +26,12 @@ struct ImportInterruptTests {
         }
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        return (process, { text(out) }, { text(err) })
+    }
+
+    /// Starts an import (``startImport(journal:input:dir:)``) and sends `signals` once the journal holds a record.
+    static func interruptedImport(journal: String, input: String, dir: TemporaryDirectory, signals: Int) throws -> (process: Process, stdout: String, stderr: String) {
+        let (process, stdout, stderr) = try startImport(journal: journal, input: input, dir: dir)
         // The first chunk is committed once the journal holds records (the file was checked first).
         let deadline = Date().addingTimeInterval(300)
         while process.isRunning, Date() < deadline, ((try? Journal.info(at: journal).recordCount) ?? 0) == 0 { usleep(20_000) }
@@ -33,7 +40,7 @@ struct ImportInterruptTests {
             usleep(1_000)
         }
         process.waitUntilExit()
-        return (process, text(out), text(err))
+        return (process, stdout(), stderr())
     }
 
     /// 200,000 short NDJSON entries (about 16 MB): enough that the import is still running
@@ -117,18 +124,7 @@ struct ImportInterruptTests {
         let input = try Self.largeInput(in: dir)
         let size = try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int ?? 0
         let before = try fileBytes(journal)
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = ["import", journal, input, "--from", "ndjson"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["SEALED_JOURNAL_PASSPHRASE"] = CLI.passphrase
-        process.environment = environment
-        let err = dir.file("import.err")
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: err)
-        process.standardOutput = FileHandle(forWritingAtPath: err)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let (process, stdout, stderr) = try Self.startImport(journal: journal, input: input, dir: dir)
         // In the check: more than 1 MiB of the input read, but not yet all of it (the import reads it again).
         let deadline = Date().addingTimeInterval(120)
         var inCheck = false
@@ -143,7 +139,7 @@ struct ImportInterruptTests {
         if inCheck { kill(process.processIdentifier, SIGINT) }
         process.waitUntilExit()
         try #require(inCheck, "the check ended before it could be interrupted; nothing to check")
-        let said = String(decoding: FileHandle(forReadingAtPath: err)?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        let said = stdout() + stderr()
         #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(said)")
         #expect(said.contains("Stopped while checking the file: nothing was imported.") && said.contains("import interrupted"), "\(said)")
         #expect(try fileBytes(journal) == before, "nothing written")
