@@ -50,7 +50,9 @@ public struct ImportInput {
     }
 
     /// This input, ending after its first `maximum` bytes (what follows is never handed on): a
-    /// file checked up to the size it had is then imported exactly as checked, even if it grows.
+    /// file checked up to the size it had is then imported up to that size too, so bytes
+    /// appended in between are never imported unchecked (a file rewritten in place is not
+    /// covered: its records are still checked as they are imported).
     public func prefix(_ maximum: Int) -> ImportInput {
         let next = nextChunk
         var remaining = max(0, maximum)
