@@ -155,6 +155,7 @@ extension CheckIn.MeetingKind: ExpressibleByArgument {}
 extension CheckIn.Medication: ExpressibleByArgument {}
 extension ExportFormat: ExpressibleByArgument {}
 extension JournalImport.Format: ExpressibleByArgument {}
+extension JournalImport.UnmatchedCorrections: ExpressibleByArgument {}
 
 /// `YYYY-MM-DD` on the command line. Parsing always succeeds and keeps the text; the commands'
 /// `validate()` calls ``check(_:option:)``, so a wrongly formatted date is reported with the

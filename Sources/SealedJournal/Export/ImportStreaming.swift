@@ -88,6 +88,9 @@ public struct ImportProgress: Sendable, Equatable {
     public let bytesRead: Int
     /// Sequence numbers given to the committed records, or `nil` when none were written.
     public let sequences: ClosedRange<UInt64>?
+    /// Committed records that are corrections kept as entries because the record they correct
+    /// was not imported (``JournalImport/UnmatchedCorrections/asEntries``).
+    public let correctionsAsEntries: Int
 }
 
 extension JournalImport {
@@ -104,22 +107,25 @@ extension JournalImport {
     static let maximumItemBytes = 64 << 20
 
     /// Parses and checks every record of `input` without writing anything, in constant memory.
-    /// Run it before ``importRecords(from:format:into:timeZone:chunkRecords:progress:)`` on an input that can be
+    /// Run it before ``importRecords(from:format:into:timeZone:chunkRecords:unmatchedCorrections:progress:)`` on an input that can be
     /// read twice (a file) so that invalid input writes nothing.
     /// - Parameters:
     ///   - input: where the bytes come from.
     ///   - format: the input format.
     ///   - timeZone: the time zone for input times that carry no offset.
+    ///   - unmatchedCorrections: what to do with a correction whose record is not in the input
+    ///     before it (pass the same to the import).
     ///   - progress: called with the input bytes checked so far, after each record.
     /// - Returns: the number of records the input holds.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` naming the line or entry that is wrong.
     @discardableResult
     public static func check(_ input: ImportInput, format: Format, timeZone: TimeZone = .current,
+                             unmatchedCorrections: UnmatchedCorrections = .refuse,
                              progress: ((Int) -> Void)? = nil) throws(JournalError) -> Int {
         var count = 0
         // Each record is also encoded and checked as an append would (its time's range, its
         // size), so a record the import would refuse is found here, before anything is written.
-        try forEachRecord(input, format: format, timeZone: timeZone) { (item: ImportedItem) throws(JournalError) in
+        try forEachRecord(input, format: format, timeZone: timeZone, unmatchedCorrections: unmatchedCorrections) { (item: ImportedItem) throws(JournalError) in
             count += 1
             progress?(item.consumed)
         }
@@ -134,10 +140,11 @@ extension JournalImport {
     /// Each record keeps its original time. On invalid input the error names the line or entry;
     /// the chunks before it stay committed (``ImportProgress`` given to `progress` says how far it
     /// got) and nothing of the failing chunk is written. To write nothing at all on invalid input,
-    /// call ``check(_:format:timeZone:progress:)`` on the same input first.
+    /// call ``check(_:format:timeZone:unmatchedCorrections:progress:)`` on the same input first.
     ///
     /// Records get the journal's next numbers; an amendment from an export is pointed at the
-    /// record it corrects as numbered here (FORMAT.md 10.1). A chunk
+    /// record it corrects as numbered here (FORMAT.md 10.1), and one whose record is not in the
+    /// import before it is refused, or kept as an entry (`unmatchedCorrections`). A chunk
     /// holding a correction of a record in the same chunk must get the numbers it was counted
     /// with: if another writer appends just before it is committed, the import stops with an
     /// error and nothing of that chunk is written.
@@ -147,12 +154,15 @@ extension JournalImport {
     ///   - journal: the journal to append to, open for writing.
     ///   - timeZone: the time zone for input times that carry no offset.
     ///   - chunkRecords: records per chunk (default ``chunkRecords``).
+    ///   - unmatchedCorrections: what to do with a correction whose record is not in the input
+    ///     before it.
     ///   - progress: called after every committed chunk.
     /// - Returns: what was imported.
     /// - Throws: ``JournalError/invalidField(field:reason:)``, append errors.
     @discardableResult
     public static func importRecords(from input: ImportInput, format: Format, into journal: Journal, timeZone: TimeZone = .current,
                                      chunkRecords: Int = JournalImport.chunkRecords,
+                                     unmatchedCorrections: UnmatchedCorrections = .refuse,
                                      progress: ((ImportProgress) -> Void)? = nil) throws(JournalError) -> ImportProgress {
         guard journal.mode == .readWrite else { throw .readOnly }
         let chunkRecords = max(1, chunkRecords)
@@ -175,25 +185,34 @@ extension JournalImport {
         /// Where each committed chunk starts: its first record's position in the import and
         /// sequence number in the journal (a chunk's records get consecutive numbers).
         var chunkStarts: [(position: Int, sequence: UInt64)] = []
-        /// Accounts for a committed chunk of `count` records read up to `readTo`.
-        func committedChunk(_ receipt: AppendReceipt, count: Int, readTo: Int) {
+        /// Corrections kept as entries: in the pending chunk, in the outstanding one, committed.
+        var pendingAsEntries = 0, outstandingAsEntries = 0, committedAsEntries = 0
+        /// What was committed so far, read up to `readTo`.
+        func imported(readTo: Int) -> ImportProgress {
+            ImportProgress(records: committed, bytesRead: readTo, sequences: first.flatMap { f in last.map { f...$0 } },
+                           correctionsAsEntries: committedAsEntries)
+        }
+        /// Accounts for a committed chunk of `count` records read up to `readTo`, `asEntries` of
+        /// them corrections kept as entries.
+        func committedChunk(_ receipt: AppendReceipt, count: Int, readTo: Int, asEntries: Int) {
             chunkStarts.append((committed, receipt.sequences.lowerBound))
             first = first ?? receipt.sequences.lowerBound
             last = receipt.sequences.upperBound
             committed += count
-            progress?(ImportProgress(records: committed, bytesRead: readTo, sequences: first.flatMap { f in last.map { f...$0 } }))
+            committedAsEntries += asEntries
+            progress?(imported(readTo: readTo))
         }
         /// Waits for the outstanding commit, if any; its error ends the import.
         func settle() throws(JournalError) {
             guard let done = committer?.awaitOutstanding() else { return }
-            committedChunk(try done.receipt.get(), count: done.count, readTo: done.readTo)
+            committedChunk(try done.receipt.get(), count: done.count, readTo: done.readTo, asEntries: outstandingAsEntries)
         }
         /// Reports the outstanding commit (or throws its error) as soon as it has ended: checked
         /// after every record and before every read of the input, so a slow input never holds
         /// back what is already on disk for longer than one read.
         func poll() throws(JournalError) {
             guard let done = committer?.pollOutstanding() else { return }
-            committedChunk(try done.receipt.get(), count: done.count, readTo: done.readTo)
+            committedChunk(try done.receipt.get(), count: done.count, readTo: done.readTo, asEntries: outstandingAsEntries)
         }
         var polledError: JournalError?
         let polledInput = committer == nil ? input : ImportInput { () throws -> [UInt8] in
@@ -264,6 +283,7 @@ extension JournalImport {
                 committer.submit(ChunkCommitter.Chunk(records: pending, readTo: bytesRead, expectedFirst: first, presealed: sealed,
                                                       renumberable: !correctsItself))
                 outstandingEnd = first + UInt64(pending.count)
+                outstandingAsEntries = pendingAsEntries
                 pending = []
                 pending.reserveCapacity(min(chunkRecords, JournalImport.chunkRecords))
             } else {
@@ -271,14 +291,16 @@ extension JournalImport {
                 let next = journal.recordCount
                 let correctsItself = try pointCorrections(next: next)
                 committedChunk(try journal.appendSealed(pending, onOneThread: false, expectedFirst: correctsItself ? next : nil),
-                               count: pending.count, readTo: bytesRead)
+                               count: pending.count, readTo: bytesRead, asEntries: pendingAsEntries)
                 pending.removeAll(keepingCapacity: true)
             }
             pendingBytes = 0
+            pendingAsEntries = 0
         }
         do throws(JournalError) {
-            try forEachRecord(polledInput, format: format, timeZone: timeZone) { (item: ImportedItem) throws(JournalError) in
+            try forEachRecord(polledInput, format: format, timeZone: timeZone, unmatchedCorrections: unmatchedCorrections) { (item: ImportedItem) throws(JournalError) in
                 if item.amendedPosition != nil { corrections.append((pending.count, item)) }
+                if item.correctionAsEntry { pendingAsEntries += 1 }
                 bytesRead = item.consumed
                 pending.append(item.input)
                 pendingBytes += item.byteCount
@@ -294,7 +316,7 @@ extension JournalImport {
             throw error
         }
         try settle()
-        return ImportProgress(records: committed, bytesRead: bytesRead, sequences: first.flatMap { f in last.map { f...$0 } })
+        return imported(readTo: bytesRead)
     }
 
     /// Calls `body` with every record of `input` (parsed, encoded and checked as an append
@@ -303,8 +325,9 @@ extension JournalImport {
     /// An amendment on a line numbered by its export (NDJSON `sequence`) names the record it
     /// corrects by that export's number: it gets the position in this import of the record with
     /// that number in its own export (``SourceNumbering``, ``ImportedItem/amendedPosition``), and
-    /// is refused when there is none (a filtered or salvaged export that left it out), so the
-    /// importer can point it at that record's new number. An amendment on a line without a number keeps its `amends` as
+    /// is refused when there is none (a filtered or salvaged export that left it out), or with
+    /// ``UnmatchedCorrections/asEntries`` kept as an entry, so the importer can point it at that
+    /// record's new number. An amendment on a line without a number keeps its `amends` as
     /// a number of the journal imported into.
     ///
     /// Lines or entries are gathered in small batches (``ImportItems``) whose halves are parsed
@@ -312,17 +335,21 @@ extension JournalImport {
     /// comes after every record before it, exactly as when parsing one item at a time. A batch is
     /// handed on before each read of the input, so a slow input holds nothing back.
     static func forEachRecord(_ input: ImportInput, format: Format, timeZone: TimeZone,
+                              unmatchedCorrections: UnmatchedCorrections = .refuse,
                               _ body: (ImportedItem) throws(JournalError) -> Void) throws(JournalError) {
         var items = ImportItems()
         var numbering = SourceNumbering()
         func numbered(_ item: ImportedItem) throws(JournalError) {
             var item = item
             if let target = item.input.amends, item.source != nil {
-                guard let position = numbering.position(of: target) else {
-                    throw .invalidField(field: "line \(item.number)", reason: "corrects record \(target) of its export, which is not among the records imported before it "
-                                        + "(an export made with --kind, --from, --to or --salvage can leave it out)")
+                if let position = numbering.position(of: target) {
+                    item.amendedPosition = position
+                } else if unmatchedCorrections == .asEntries {
+                    item.input = try item.input.unmatchedCorrectionEntry(exportNumber: target, place: "line \(item.number)")
+                    item.correctionAsEntry = true
+                } else {
+                    throw .invalidField(field: "line \(item.number)", reason: JournalImport.unmatchedCorrectionReason(target))
                 }
-                item.amendedPosition = position
             }
             numbering.note(item.source)
             try body(item)

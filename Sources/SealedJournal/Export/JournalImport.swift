@@ -2,15 +2,16 @@ import Foundation
 
 /// Brings a whole history into a journal, keeping each record's original time.
 ///
-/// For inputs of any size use ``importRecords(from:format:into:timeZone:chunkRecords:progress:)``
-/// (streaming, bounded memory, committed in chunks), after ``check(_:format:timeZone:progress:)`` when the
+/// For inputs of any size use ``importRecords(from:format:into:timeZone:chunkRecords:unmatchedCorrections:progress:)``
+/// (streaming, bounded memory, committed in chunks), after ``check(_:format:timeZone:unmatchedCorrections:progress:)`` when the
 /// input can be read twice. ``parse(_:format:timeZone:)`` holds the whole input and its records
-/// in memory (small inputs only); ``importRecords(_:format:into:timeZone:)`` holds the input.
+/// in memory (small inputs only); ``importRecords(_:format:into:timeZone:unmatchedCorrections:)`` holds the input.
 ///
 /// Record numbers: the imported records get the journal's next numbers, not the ones in the
 /// input. An amendment in one of our NDJSON exports names the record it corrects by the
 /// export's number (`sequence`); the import points it at that record as numbered here, and
-/// refuses it when the record is not in the import before it (a filtered export).
+/// refuses it when the record is not in the import before it (a filtered or salvaged export),
+/// unless asked to keep such a correction as an entry (``UnmatchedCorrections``).
 public enum JournalImport {
     /// Import source formats.
     public enum Format: String, Sendable, CaseIterable {
@@ -31,30 +32,43 @@ public enum JournalImport {
         }
     }
 
-    /// Checks everything (``check(_:format:timeZone:progress:)``), then appends it with one
+    /// Checks everything (``check(_:format:timeZone:unmatchedCorrections:progress:)``), then appends it with one
     /// ``Journal/appendBatch(_:)`` (bounded commits, one fsync each; consecutive numbers; a failed
     /// write takes the whole batch back): invalid input writes nothing. Holds the whole input
     /// and its records in memory. Returns the receipt (`nil` if there was nothing to import).
+    /// - Parameters:
+    ///   - data: the whole input.
+    ///   - format: the input format.
+    ///   - journal: the journal to append to, open for writing.
+    ///   - timeZone: the time zone for input times that carry no offset.
+    ///   - unmatchedCorrections: what to do with a correction whose record is not in the input before it.
     @discardableResult
-    public static func importRecords(_ data: Data, format: Format, into journal: Journal,
-                                     timeZone: TimeZone = .current) throws(JournalError) -> AppendReceipt? {
+    public static func importRecords(_ data: Data, format: Format, into journal: Journal, timeZone: TimeZone = .current,
+                                     unmatchedCorrections: UnmatchedCorrections = .refuse) throws(JournalError) -> AppendReceipt? {
         guard journal.mode == .readWrite else { throw .readOnly }
         // The check gives every error with its line, a correction without its record included.
-        try check(.data(data), format: format, timeZone: timeZone)
+        try check(.data(data), format: format, timeZone: timeZone, unmatchedCorrections: unmatchedCorrections)
         let records = try parse(data, format: format, timeZone: timeZone)
         guard !records.isEmpty else { return nil }
         var numbering = SourceNumbering()
         var corrections: [(index: Int, position: Int)] = []
+        var unmatched: [(index: Int, exportNumber: UInt64)] = []
         for (index, record) in records.enumerated() {
             if let target = record.amends, record.sourceSequence != nil {
-                guard let position = numbering.position(of: target) else {
-                    throw .invalidField(field: "record \(index + 1)", reason: "corrects a record that is not in the import")  // found by the check first
+                if let position = numbering.position(of: target) {
+                    corrections.append((index, position))
+                } else if unmatchedCorrections == .asEntries {
+                    unmatched.append((index, target))
+                } else {
+                    throw .invalidField(field: "record \(index + 1)", reason: unmatchedCorrectionReason(target))  // found by the check first
                 }
-                corrections.append((index, position))
             }
             numbering.note(record.sourceSequence)
         }
         var inputs = try Journal.sealInputs(records)
+        for (index, exportNumber) in unmatched {
+            inputs[index] = try inputs[index].unmatchedCorrectionEntry(exportNumber: exportNumber, place: "record \(index + 1)")
+        }
         guard !corrections.isEmpty else { return try journal.appendSealed(inputs, onOneThread: false) }
         // The batch gets consecutive numbers from the journal's next one, which the commit requires.
         let first = journal.recordCount

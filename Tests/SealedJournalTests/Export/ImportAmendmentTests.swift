@@ -96,6 +96,72 @@ struct ImportAmendmentTests {
         #expect(try Self.corrections(fresh).map(\.corrected) == ["zero"])
     }
 
+    @Test("asked to, a correction whose record was left out is kept as an entry with its words, time and number, streaming in chunks of any size or in memory; what comes next imports again",
+          arguments: [1, 2, 10_000, 0])
+    func unmatchedCorrectionsAsEntries(chunkRecords: Int) throws {
+        let dir = try TemporaryDirectory()
+        // A whole export (its correction has its record) and a filtered one (its record left out), one after the other.
+        let whole = try Self.export(["a0", "a1"], amending: 1, in: dir, name: "a.sj")
+        let filtered = try Self.export(["zero", "one", "two"], amending: 0, in: dir, name: "source.sj",
+                                       filter: RecordFilter(from: Self.start.addingTimeInterval(30)))
+        let input = Data((whole + filtered).utf8)
+        let target = try makeJournal(at: dir.file("target.sj")).journal
+        try target.append(JournalEntry(text: "mine"))
+        #expect(try JournalImport.check(.data(input), format: .ndjson, unmatchedCorrections: .asEntries) == 6)
+        var imported = 6
+        if chunkRecords == 0 {
+            // In memory (chunkRecords 0 stands for the one-batch import).
+            #expect(try JournalImport.importRecords(input, format: .ndjson, into: target, unmatchedCorrections: .asEntries)?.sequences == 1...6)
+        } else {
+            let result = try JournalImport.importRecords(from: StreamingImportTests.pieces(input, size: 23), format: .ndjson, into: target,
+                                                         chunkRecords: chunkRecords, unmatchedCorrections: .asEntries)
+            #expect(result.records == 6 && result.sequences == 1...6 && result.correctionsAsEntries == 1)
+            imported = result.records
+        }
+        #expect(imported == 6)
+        let records = try readAll(target)
+        // The matched correction still points at "a1" (#2 here).
+        #expect(try Self.corrections(target).map(\.corrected) == ["a1"])
+        guard let kept = records.last, case let .entry(entry) = kept.content else { Issue.record("no entry at the end"); return }
+        #expect(entry.text == "fixed: zero" && entry.tags == ["correction"])
+        #expect(entry.title == JournalImport.unmatchedCorrectionTitle(exportNumber: 0) && entry.title?.contains("record 0") == true)
+        // Its time is the correction's own (written after the three entries).
+        let sourceAmendment = try readAll(try Journal.open(at: dir.file("source.sj"), passphrase: testPassphrase())).last
+        #expect(kept.recordedAt == sourceAmendment?.recordedAt && kept.timeZoneOffsetSeconds == sourceAmendment?.timeZoneOffsetSeconds)
+        #expect(target.verify().isValid)
+        // What comes next: exported and imported again with the default (refuse), nothing is unmatched any more.
+        var again = ""
+        try OwnerExport.write(target, format: .ndjson, notice: nil) { again += $0 }
+        let third = try makeJournal(at: dir.file("third.sj")).journal
+        try JournalImport.importRecords(from: .data(Data(again.utf8)), format: .ndjson, into: third)
+        #expect(try readAll(third).last.map { if case let .entry(e) = $0.content { e.text } else { "" } } == "fixed: zero")
+    }
+
+    @Test("a check-in correction kept as an entry keeps its reason and corrected values in its text; the default still refuses it, naming the option")
+    func unmatchedCheckInCorrection() throws {
+        let dir = try TemporaryDirectory()
+        let source = try makeJournal(at: dir.file("s.sj")).journal
+        let original = CheckIn(day: LocalDate(date: Date()), timeZoneOffsetSeconds: 3600, mood: 3, craving: 8, use: .sober)
+        try source.appendCheckIn(original)
+        var fixed = original
+        fixed.mood = 6
+        try source.amendCheckIn(0, with: fixed, reason: "typed the wrong mood")
+        var exported = ""
+        try OwnerExport.write(source, format: .ndjson, filter: RecordFilter(kinds: [.amendment]), notice: nil) { exported += $0 }
+        let path = dir.file("t.sj")
+        let target = try makeJournal(at: path).journal
+        let before = try fileBytes(path)
+        let error = #expect(throws: JournalError.self) { try JournalImport.importRecords(Data(exported.utf8), format: .ndjson, into: target) }
+        #expect(error?.description.contains("--unmatched-corrections as-entries") == true, "\(String(describing: error))")
+        #expect(try fileBytes(path) == before)
+        let result = try JournalImport.importRecords(from: .data(Data(exported.utf8)), format: .ndjson, into: target, unmatchedCorrections: .asEntries)
+        #expect(result.correctionsAsEntries == 1)
+        guard case let .entry(entry)? = try readAll(target).last?.content else { Issue.record("no entry"); return }
+        let parts = entry.text.components(separatedBy: "\n\n")
+        #expect(parts.count == 3 && parts[1] == "Reason: typed the wrong mood", "\(entry.text)")
+        #expect(parts.last?.hasPrefix("Corrected check-in: {") == true && parts.last?.contains("\"mood\":6") == true, "\(entry.text)")
+    }
+
     @Test("two exports one after the other: each amendment corrects the record of its own export")
     func concatenatedExports() throws {
         let dir = try TemporaryDirectory()
