@@ -10,7 +10,7 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bring in a whole history in one batch.",
         discussion: """
-        Keeps each record's original time. Reads our own NDJSON export (a lossless round trip) or jrnl's `jrnl --export json`, streaming: memory stays small whatever the size. After the passphrase, a FILE is checked completely before anything is written (at a terminal, with its progress, then the import's), and bytes appended to it meanwhile are not read (if it is rewritten meanwhile, the import says so). Records are committed in chunks of up to 10,000 records or 2 MiB, each written as small commits that are fsynced in turn; if the import stops on an error, the chunks before it are kept and the last message says how far it got. Ctrl-C (or SIGTERM, SIGHUP) during the check stops it with nothing imported; during the import it stops at the next read of the input in the same way: the chunks committed so far stay, the message says how many records that is, and the exit status is 130; a second Ctrl-C ends the process at once (if the process is killed, what it had committed is kept). Importing the same input again would add those records a second time. Imported records get this journal's next numbers; a correction in the export is pointed at the record it corrects, and an export that leaves that record out (made with --kind, --from, --to or --salvage) is refused, unless --unmatched-corrections as-entries keeps each such correction's words as an entry (at the correction's time, titled with the number of the record it corrected, tagged correction). FILE may be - for standard input, which cannot be read twice: records are checked as they come, and on invalid input the chunks before it stay imported.
+        Keeps each record's original time. Reads our own NDJSON export (a lossless round trip) or jrnl's `jrnl --export json`, streaming: memory stays small whatever the size. After the passphrase, a FILE is checked completely before anything is written (at a terminal, with its progress, then the import's), and bytes appended to it meanwhile are not read (if it is rewritten meanwhile, the import says so). Records are committed in chunks of up to 10,000 records or 2 MiB, each written as small commits that are fsynced in turn; if the import stops on an error, the chunks before it are kept and the last message says how far it got. Ctrl-C (or SIGTERM, SIGHUP) during the check stops it with nothing imported; during the import it stops at the next read of the input in the same way: the chunks committed so far stay, the message says how many records that is, and the exit status is 130; a second Ctrl-C ends the process at once (if the process is killed, what it had committed is kept). Importing the same input again would add those records a second time. Imported records get this journal's next numbers; a correction in the export is pointed at the record it corrects, and an export that leaves that record out (made with --kind, --from, --to or --salvage) is refused, unless --unmatched-corrections keep keeps each such correction as what it corrects to, at its own time: a written correction as an entry titled with the number of the record it corrected and tagged correction, a check-in correction as the corrected check-in for its day (the correction's text and reason added to its note). FILE may be - for standard input, which cannot be read twice: records are checked as they come, and on invalid input the chunks before it stay imported.
 
         Examples:
           sealed-journal import recovery.sjournal backup.ndjson --from ndjson
@@ -24,7 +24,7 @@ struct Import: ParsableCommand {
     var file: String
     @Option(help: "ndjson or jrnl-json.")
     var from: JournalImport.Format
-    @Option(help: "refuse (the default) or as-entries: what to do with a correction whose record is not in the file before it.")
+    @Option(help: "refuse (the default) or keep: what to do with a correction whose record is not in its export before it.")
     var unmatchedCorrections: JournalImport.UnmatchedCorrections = .refuse
     @OptionGroup var unlock: UnlockOptions
     @OptionGroup var output: OutputOptions
@@ -97,6 +97,7 @@ struct Import: ParsableCommand {
                 if let done, let sequences = done.sequences {
                     Terminal.say("Imported \(done.records) record(s) as #\(sequences.lowerBound)–#\(sequences.upperBound) before stopping; nothing after them was written."
                                  + (interrupted ? " They are the first \(done.records) record(s) of the input: importing all of it again would add them twice." : ""))
+                    if done.correctionsKept > 0 { Terminal.say(Import.keptNote(done.correctionsKept)) }
                 } else if interrupted {
                     Terminal.say("Stopped before any record was written.")
                 }
@@ -111,13 +112,18 @@ struct Import: ParsableCommand {
                 return
             }
             Terminal.say("Imported \(done.records) record(s) as #\(sequences.lowerBound)–#\(sequences.upperBound).")
-            if done.correctionsAsEntries > 0 {
-                Terminal.say("\(done.correctionsAsEntries) of them: correction(s) whose record was not in the file, kept as entries tagged \"correction\".")
-            }
+            if done.correctionsKept > 0 { Terminal.say(Import.keptNote(done.correctionsKept)) }
             if let checked, checked != done.records {
                 Terminal.say("note: the file changed during the import: \(checked) record(s) were checked, \(done.records) imported.")
             }
         }
+    }
+}
+
+extension Import {
+    /// Says how many imported records are corrections kept as what they correct to.
+    static func keptNote(_ count: Int) -> String {
+        "\(count) of them: correction(s) whose record was not in the file, kept as what they correct to (entries tagged \"correction\", or the corrected check-ins)."
     }
 }
 

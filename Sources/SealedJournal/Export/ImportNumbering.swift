@@ -15,9 +15,9 @@ struct ImportedItem {
     /// first record) of the record it corrects. The importer gives it that record's new sequence
     /// number (``ImportedItem/retargeted(to:)``).
     var amendedPosition: Int?
-    /// A correction whose record was not in the import, kept as an entry
-    /// (``JournalImport/UnmatchedCorrections/asEntries``).
-    var correctionAsEntry = false
+    /// A correction whose record was not in the import, kept as what it corrects to
+    /// (``JournalImport/UnmatchedCorrections/keep``).
+    var correctionKept = false
 }
 
 extension ImportedItem {
@@ -29,23 +29,27 @@ extension ImportedItem {
 
 extension JournalImport {
     /// What an import does with a correction (an amendment from an export) whose record is not
-    /// among the records imported before it: an export made with a filter (`--kind`, `--from`,
-    /// `--to`) or salvaged from a damaged journal can leave the corrected record out.
+    /// among the records of its own export imported before it: an export made with a filter
+    /// (`--kind`, `--from`, `--to`) or salvaged from a damaged journal can leave the corrected
+    /// record out.
     public enum UnmatchedCorrections: String, Sendable, CaseIterable {
         /// Refuse the input, naming the line (the default): nothing is guessed, and from a file
         /// checked first nothing is written.
         case refuse
-        /// Keep each such correction's words as a journal entry, at the correction's own time:
-        /// its text (then its reason and any corrected check-in, each on a paragraph of its own),
-        /// titled with the number of the record it corrected in its export, tagged `correction`.
-        case asEntries = "as-entries"
+        /// Keep each such correction as what it corrects to, at the correction's own time, so no
+        /// kind of data changes kind: a written correction becomes an entry (its text, then
+        /// `Reason: ...` when it gives one, titled with the number of the record it corrected in
+        /// its export, tagged `correction`); a check-in correction becomes the check-in it
+        /// corrects to, for that check-in's day, its note followed by the correction's text (which
+        /// names that number) and reason.
+        case keep
     }
 
     /// Why a correction whose record is not in the import before it is refused.
     static func unmatchedCorrectionReason(_ exportNumber: UInt64) -> String {
-        "corrects record \(exportNumber) of its export, which is not among the records imported before it "
-            + "(an export made with --kind, --from, --to or --salvage can leave it out); to keep such a correction as an entry "
-            + "that says which record it corrected, import with unmatched corrections as entries (CLI: --unmatched-corrections as-entries)"
+        "corrects record \(exportNumber) of its export, which is not among the records of that export imported before it "
+            + "(an export made with --kind, --from, --to or --salvage can leave it out); to keep such a correction as what it "
+            + "corrects to (an entry, or the corrected check-in), import with unmatched corrections kept (CLI: --unmatched-corrections keep)"
     }
 
     /// The title of an entry made from a correction whose record was not imported.
@@ -55,30 +59,36 @@ extension JournalImport {
 }
 
 extension SealInput {
-    /// This amendment as a journal entry that keeps its words (``JournalImport/UnmatchedCorrections/asEntries``):
-    /// text, then reason and corrected check-in (as canonical JSON) in paragraphs of their own,
-    /// titled with `exportNumber` (the record it corrected, as numbered in its export), tagged
-    /// `correction`; its time and time zone offset stay as they were. `place` names it in errors.
-    func unmatchedCorrectionEntry(exportNumber: UInt64, place: String) throws(JournalError) -> SealInput {
+    /// This amendment kept as what it corrects to (``JournalImport/UnmatchedCorrections/keep``),
+    /// at its own time and time zone offset: an entry (text, then `Reason: ...`, titled with
+    /// `exportNumber`, the record it corrected as numbered in its export, tagged `correction`),
+    /// or, for a check-in correction, the corrected check-in (for its own day), its note
+    /// followed by the correction's text naming `exportNumber` and its reason. `place` names it
+    /// in errors.
+    func unmatchedCorrectionKept(exportNumber: UInt64, place: String) throws(JournalError) -> SealInput {
         let amendment: Amendment
         do { amendment = try RecordCoding.decoder.decode(Amendment.self, from: Data(plaintext.payload)) } catch {
             throw .invalidField(field: place, reason: "its data is not a valid amendment")
         }
-        var paragraphs = [amendment.text]
-        if let reason = amendment.reason, !reason.isEmpty { paragraphs.append("Reason: " + reason) }
-        if let checkIn = amendment.checkIn {
-            paragraphs.append("Corrected check-in: " + String(decoding: try RecordCoding.encode(checkIn), as: UTF8.self))
+        let reason = amendment.reason.flatMap { $0.isEmpty ? nil : "Reason: " + $0 }
+        let kind: RecordKind, day: Int32, payload: [UInt8]
+        do {
+            if var checkIn = amendment.checkIn {
+                let told = "\(amendment.text) (a correction of record \(exportNumber) of the export it came from; that record was not imported)"
+                checkIn.note = [checkIn.note.flatMap { $0.isEmpty ? nil : $0 }, told, reason].compactMap { $0 }.joined(separator: "\n\n")
+                (kind, day, payload) = (.checkIn, checkIn.day.daysSinceEpoch, try RecordCoding.encode(checkIn))
+            } else {
+                let text = [amendment.text.isEmpty ? nil : amendment.text, reason].compactMap { $0 }.joined(separator: "\n\n")
+                let entry = JournalEntry(text: text, title: JournalImport.unmatchedCorrectionTitle(exportNumber: exportNumber), tags: ["correction"])
+                (kind, day, payload) = (.entry, envelope.day, try RecordCoding.encode(entry))
+            }
+        } catch {
+            throw .invalidField(field: place, reason: "cannot be kept as what it corrects to: \(error)")
         }
-        let entry = JournalEntry(text: paragraphs.joined(separator: "\n\n"),
-                                 title: JournalImport.unmatchedCorrectionTitle(exportNumber: exportNumber), tags: ["correction"])
-        let payload: [UInt8]
-        do { payload = try RecordCoding.encode(entry) } catch let JournalError.invalidField(field, reason) {
-            throw .invalidField(field: "\(place): \(field)", reason: reason + " (as an entry made from a correction whose record was not imported)")
-        }
-        let kept = RecordPlaintext(kind: RecordKind.entry.rawValue, recordedAtMilliseconds: plaintext.recordedAtMilliseconds,
+        let kept = RecordPlaintext(kind: kind.rawValue, recordedAtMilliseconds: plaintext.recordedAtMilliseconds,
                                    timeZoneOffsetSeconds: plaintext.timeZoneOffsetSeconds, payload: payload)
         do { try kept.validate() } catch { throw .invalidField(field: place, reason: error.description) }
-        return SealInput(plaintext: kept, envelope: RecordEnvelope(kind: RecordKind.entry.rawValue, day: envelope.day), amends: nil)
+        return SealInput(plaintext: kept, envelope: RecordEnvelope(kind: kind.rawValue, day: day), amends: nil)
     }
 
     /// This amendment, pointed at record `target`: its payload is decoded, given the new

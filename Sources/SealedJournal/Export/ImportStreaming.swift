@@ -88,9 +88,9 @@ public struct ImportProgress: Sendable, Equatable {
     public let bytesRead: Int
     /// Sequence numbers given to the committed records, or `nil` when none were written.
     public let sequences: ClosedRange<UInt64>?
-    /// Committed records that are corrections kept as entries because the record they correct
-    /// was not imported (``JournalImport/UnmatchedCorrections/asEntries``).
-    public let correctionsAsEntries: Int
+    /// Committed records that are corrections kept as what they correct to because the record
+    /// they correct was not imported (``JournalImport/UnmatchedCorrections/keep``).
+    public let correctionsKept: Int
 }
 
 extension JournalImport {
@@ -144,7 +144,7 @@ extension JournalImport {
     ///
     /// Records get the journal's next numbers; an amendment from an export is pointed at the
     /// record it corrects as numbered here (FORMAT.md 10.1), and one whose record is not in the
-    /// import before it is refused, or kept as an entry (`unmatchedCorrections`). A chunk
+    /// import before it is refused, or kept as what it corrects to (`unmatchedCorrections`). A chunk
     /// holding a correction of a record in the same chunk must get the numbers it was counted
     /// with: if another writer appends just before it is committed, the import stops with an
     /// error and nothing of that chunk is written.
@@ -185,34 +185,34 @@ extension JournalImport {
         /// Where each committed chunk starts: its first record's position in the import and
         /// sequence number in the journal (a chunk's records get consecutive numbers).
         var chunkStarts: [(position: Int, sequence: UInt64)] = []
-        /// Corrections kept as entries: in the pending chunk, in the outstanding one, committed.
-        var pendingAsEntries = 0, outstandingAsEntries = 0, committedAsEntries = 0
+        /// Corrections kept as what they correct to: in the pending chunk, the outstanding one, committed.
+        var pendingKept = 0, outstandingKept = 0, committedKept = 0
         /// What was committed so far, read up to `readTo`.
         func imported(readTo: Int) -> ImportProgress {
             ImportProgress(records: committed, bytesRead: readTo, sequences: first.flatMap { f in last.map { f...$0 } },
-                           correctionsAsEntries: committedAsEntries)
+                           correctionsKept: committedKept)
         }
-        /// Accounts for a committed chunk of `count` records read up to `readTo`, `asEntries` of
-        /// them corrections kept as entries.
-        func committedChunk(_ receipt: AppendReceipt, count: Int, readTo: Int, asEntries: Int) {
+        /// Accounts for a committed chunk of `count` records read up to `readTo`, `kept` of them
+        /// corrections kept as what they correct to.
+        func committedChunk(_ receipt: AppendReceipt, count: Int, readTo: Int, kept: Int) {
             chunkStarts.append((committed, receipt.sequences.lowerBound))
             first = first ?? receipt.sequences.lowerBound
             last = receipt.sequences.upperBound
             committed += count
-            committedAsEntries += asEntries
+            committedKept += kept
             progress?(imported(readTo: readTo))
         }
         /// Waits for the outstanding commit, if any; its error ends the import.
         func settle() throws(JournalError) {
             guard let done = committer?.awaitOutstanding() else { return }
-            committedChunk(try done.receipt.get(), count: done.count, readTo: done.readTo, asEntries: outstandingAsEntries)
+            committedChunk(try done.receipt.get(), count: done.count, readTo: done.readTo, kept: outstandingKept)
         }
         /// Reports the outstanding commit (or throws its error) as soon as it has ended: checked
         /// after every record and before every read of the input, so a slow input never holds
         /// back what is already on disk for longer than one read.
         func poll() throws(JournalError) {
             guard let done = committer?.pollOutstanding() else { return }
-            committedChunk(try done.receipt.get(), count: done.count, readTo: done.readTo, asEntries: outstandingAsEntries)
+            committedChunk(try done.receipt.get(), count: done.count, readTo: done.readTo, kept: outstandingKept)
         }
         var polledError: JournalError?
         let polledInput = committer == nil ? input : ImportInput { () throws -> [UInt8] in
@@ -283,7 +283,7 @@ extension JournalImport {
                 committer.submit(ChunkCommitter.Chunk(records: pending, readTo: bytesRead, expectedFirst: first, presealed: sealed,
                                                       renumberable: !correctsItself))
                 outstandingEnd = first + UInt64(pending.count)
-                outstandingAsEntries = pendingAsEntries
+                outstandingKept = pendingKept
                 pending = []
                 pending.reserveCapacity(min(chunkRecords, JournalImport.chunkRecords))
             } else {
@@ -291,16 +291,16 @@ extension JournalImport {
                 let next = journal.recordCount
                 let correctsItself = try pointCorrections(next: next)
                 committedChunk(try journal.appendSealed(pending, onOneThread: false, expectedFirst: correctsItself ? next : nil),
-                               count: pending.count, readTo: bytesRead, asEntries: pendingAsEntries)
+                               count: pending.count, readTo: bytesRead, kept: pendingKept)
                 pending.removeAll(keepingCapacity: true)
             }
             pendingBytes = 0
-            pendingAsEntries = 0
+            pendingKept = 0
         }
         do throws(JournalError) {
             try forEachRecord(polledInput, format: format, timeZone: timeZone, unmatchedCorrections: unmatchedCorrections) { (item: ImportedItem) throws(JournalError) in
                 if item.amendedPosition != nil { corrections.append((pending.count, item)) }
-                if item.correctionAsEntry { pendingAsEntries += 1 }
+                if item.correctionKept { pendingKept += 1 }
                 bytesRead = item.consumed
                 pending.append(item.input)
                 pendingBytes += item.byteCount
@@ -326,7 +326,7 @@ extension JournalImport {
     /// corrects by that export's number: it gets the position in this import of the record with
     /// that number in its own export (``SourceNumbering``, ``ImportedItem/amendedPosition``), and
     /// is refused when there is none (a filtered or salvaged export that left it out), or with
-    /// ``UnmatchedCorrections/asEntries`` kept as an entry, so the importer can point it at that
+    /// ``UnmatchedCorrections/keep`` kept as what it corrects to, so the importer can point it at that
     /// record's new number. An amendment on a line without a number keeps its `amends` as
     /// a number of the journal imported into.
     ///
@@ -344,9 +344,9 @@ extension JournalImport {
             if let target = item.input.amends, item.source != nil {
                 if let position = numbering.position(of: target) {
                     item.amendedPosition = position
-                } else if unmatchedCorrections == .asEntries {
-                    item.input = try item.input.unmatchedCorrectionEntry(exportNumber: target, place: "line \(item.number)")
-                    item.correctionAsEntry = true
+                } else if unmatchedCorrections == .keep {
+                    item.input = try item.input.unmatchedCorrectionKept(exportNumber: target, place: "line \(item.number)")
+                    item.correctionKept = true
                 } else {
                     throw .invalidField(field: "line \(item.number)", reason: JournalImport.unmatchedCorrectionReason(target))
                 }

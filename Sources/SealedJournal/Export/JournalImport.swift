@@ -11,7 +11,7 @@ import Foundation
 /// input. An amendment in one of our NDJSON exports names the record it corrects by the
 /// export's number (`sequence`); the import points it at that record as numbered here, and
 /// refuses it when the record is not in the import before it (a filtered or salvaged export),
-/// unless asked to keep such a correction as an entry (``UnmatchedCorrections``).
+/// unless asked to keep such a correction as what it corrects to (``UnmatchedCorrections``).
 public enum JournalImport {
     /// Import source formats.
     public enum Format: String, Sendable, CaseIterable {
@@ -35,7 +35,9 @@ public enum JournalImport {
     /// Checks everything (``check(_:format:timeZone:unmatchedCorrections:progress:)``), then appends it with one
     /// ``Journal/appendBatch(_:)`` (bounded commits, one fsync each; consecutive numbers; a failed
     /// write takes the whole batch back): invalid input writes nothing. Holds the whole input
-    /// and its records in memory. Returns the receipt (`nil` if there was nothing to import).
+    /// and its records in memory. Returns the receipt (`nil` if there was nothing to import); a
+    /// correction kept as what it corrects to is, as in the streaming import, a record of the
+    /// batch like any other (the receipt does not count them).
     /// - Parameters:
     ///   - data: the whole input.
     ///   - format: the input format.
@@ -57,7 +59,7 @@ public enum JournalImport {
             if let target = record.amends, record.sourceSequence != nil {
                 if let position = numbering.position(of: target) {
                     corrections.append((index, position))
-                } else if unmatchedCorrections == .asEntries {
+                } else if unmatchedCorrections == .keep {
                     unmatched.append((index, target))
                 } else {
                     throw .invalidField(field: "record \(index + 1)", reason: unmatchedCorrectionReason(target))  // found by the check first
@@ -67,7 +69,7 @@ public enum JournalImport {
         }
         var inputs = try Journal.sealInputs(records)
         for (index, exportNumber) in unmatched {
-            inputs[index] = try inputs[index].unmatchedCorrectionEntry(exportNumber: exportNumber, place: "record \(index + 1)")
+            inputs[index] = try inputs[index].unmatchedCorrectionKept(exportNumber: exportNumber, place: "record \(index + 1)")
         }
         guard !corrections.isEmpty else { return try journal.appendSealed(inputs, onOneThread: false) }
         // The batch gets consecutive numbers from the journal's next one, which the commit requires.

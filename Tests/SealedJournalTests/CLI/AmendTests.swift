@@ -76,13 +76,17 @@ struct AmendTests {
         #expect(one?["sequence"] as? Int == 2)
         #expect((correction?["data"] as? [String: Any])?["amends"] as? Int == 2, "\(String(describing: correction))")
         #expect(try CLI.run(["read", target]).stdout.contains("amendment to #2"))
-        // The refusal named the way out; taking it keeps the correction's words as an entry, said so.
-        #expect(refused.stderr.contains("--unmatched-corrections as-entries"), "\(refused.stderr)")
+        // The refusal named the way out; taking it keeps the correction as what it corrects to, said so.
+        #expect(refused.stderr.contains("--unmatched-corrections keep"), "\(refused.stderr)")
         let fresh = try CLI.makeJournal(in: dir, name: "fresh.sjournal")
-        let kept = try CLI.run(["import", fresh, filtered, "--from", "ndjson", "--unmatched-corrections", "as-entries"])
-        #expect(kept.status == 0 && kept.stderr.contains("1 of them: correction(s) whose record was not in the file, kept as entries"), "\(kept.stderr)")
+        let kept = try CLI.run(["import", fresh, filtered, "--from", "ndjson", "--unmatched-corrections", "keep"])
+        #expect(kept.status == 0 && kept.stderr.contains("1 of them: correction(s) whose record was not in the file, kept as what they correct to"), "\(kept.stderr)")
         let shown = try CLI.run(["read", fresh]).stdout
         #expect(shown.contains("one, corrected") && shown.contains("Correction of record 1 of the export"), "\(shown)")
+        // From standard input too (no check first), and an unknown choice is a usage error.
+        let piped = try CLI.makeJournal(in: dir, name: "piped.sjournal")
+        let fromInput = try CLI.run(["import", piped, "-", "--from", "ndjson", "--unmatched-corrections", "keep"], input: try String(contentsOfFile: filtered, encoding: .utf8))
+        #expect(fromInput.status == 0 && fromInput.stderr.contains("1 of them"), "\(fromInput.stderr)")
         #expect(try CLI.run(["import", fresh, filtered, "--from", "ndjson", "--unmatched-corrections", "maybe"]).status == 64)
     }
 }

@@ -98,7 +98,7 @@ struct ImportAmendmentTests {
 
     @Test("asked to, a correction whose record was left out is kept as an entry with its words, time and number, streaming in chunks of any size or in memory; what comes next imports again",
           arguments: [1, 2, 10_000, 0])
-    func unmatchedCorrectionsAsEntries(chunkRecords: Int) throws {
+    func unmatchedCorrectionsKept(chunkRecords: Int) throws {
         let dir = try TemporaryDirectory()
         // A whole export (its correction has its record) and a filtered one (its record left out), one after the other.
         let whole = try Self.export(["a0", "a1"], amending: 1, in: dir, name: "a.sj")
@@ -107,20 +107,18 @@ struct ImportAmendmentTests {
         let input = Data((whole + filtered).utf8)
         let target = try makeJournal(at: dir.file("target.sj")).journal
         try target.append(JournalEntry(text: "mine"))
-        #expect(try JournalImport.check(.data(input), format: .ndjson, unmatchedCorrections: .asEntries) == 6)
-        var imported = 6
+        #expect(try JournalImport.check(.data(input), format: .ndjson, unmatchedCorrections: .keep) == 6)
         if chunkRecords == 0 {
             // In memory (chunkRecords 0 stands for the one-batch import).
-            #expect(try JournalImport.importRecords(input, format: .ndjson, into: target, unmatchedCorrections: .asEntries)?.sequences == 1...6)
+            #expect(try JournalImport.importRecords(input, format: .ndjson, into: target, unmatchedCorrections: .keep)?.sequences == 1...6)
         } else {
             let result = try JournalImport.importRecords(from: StreamingImportTests.pieces(input, size: 23), format: .ndjson, into: target,
-                                                         chunkRecords: chunkRecords, unmatchedCorrections: .asEntries)
-            #expect(result.records == 6 && result.sequences == 1...6 && result.correctionsAsEntries == 1)
-            imported = result.records
+                                                         chunkRecords: chunkRecords, unmatchedCorrections: .keep)
+            #expect(result.records == 6 && result.sequences == 1...6 && result.correctionsKept == 1)
         }
-        #expect(imported == 6)
         let records = try readAll(target)
-        // The matched correction still points at "a1" (#2 here).
+        #expect(records.count == 7)
+        // The matched correction still points at "a1" (#2 here); the other is an entry, not an amendment.
         #expect(try Self.corrections(target).map(\.corrected) == ["a1"])
         guard let kept = records.last, case let .entry(entry) = kept.content else { Issue.record("no entry at the end"); return }
         #expect(entry.text == "fixed: zero" && entry.tags == ["correction"])
@@ -137,11 +135,39 @@ struct ImportAmendmentTests {
         #expect(try readAll(third).last.map { if case let .entry(e) = $0.content { e.text } else { "" } } == "fixed: zero")
     }
 
-    @Test("a check-in correction kept as an entry keeps its reason and corrected values in its text; the default still refuses it, naming the option")
+    @Test("kept corrections are counted per committed chunk, with or without the committing thread; a correction of a kept one points at it",
+          arguments: [false, true])
+    func keptCorrectionsCountedAndCorrected(oneThread: Bool) throws {
+        let dir = try TemporaryDirectory()
+        let source = try makeJournal(at: dir.file("s.sj")).journal
+        try source.appendBatch((0..<4).map { PendingRecord(JournalEntry(text: "e\($0)"), recordedAt: Self.start.addingTimeInterval(Double($0))) })
+        // #4, #5 correct #0 and #1; #6 corrects the correction #4; #7 corrects #3.
+        try source.amend(0, text: "fix e0")
+        try source.amend(1, text: "fix e1")
+        try source.amend(4, text: "fix of fix e0")
+        try source.amend(3, text: "fix e3")
+        var exported = ""
+        try OwnerExport.write(source, format: .ndjson, filter: RecordFilter(kinds: [.amendment]), notice: nil) { exported += $0 }
+        let target = try makeJournal(at: dir.file("t.sj")).journal
+        var counts: [Int] = []
+        let run = { try JournalImport.importRecords(from: .data(Data(exported.utf8)), format: .ndjson, into: target, chunkRecords: 2,
+                                                    unmatchedCorrections: .keep) { counts.append($0.correctionsKept) } }
+        let result = try oneThread ? DeterministicRandomness.withSeed("kept") { try run() } : run()
+        // Chunks [fix e0, fix e1] [fix of fix, fix e3]: three kept (fix of fix points at the kept "fix e0").
+        #expect(result.correctionsKept == 3 && counts == [2, 3], "\(counts)")
+        let records = try readAll(target)
+        #expect(records.map(\.kind) == [.entry, .entry, .amendment, .entry])
+        guard case let .amendment(fixOfFix) = records[2].content else { Issue.record("no amendment"); return }
+        #expect(fixOfFix.amends == 0 && fixOfFix.text == "fix of fix e0")
+        #expect(target.verify().isValid)
+    }
+
+    @Test("a check-in correction is kept as the corrected check-in (for its day, its note saying what it was), so check-in data stays a check-in; the default refuses it, naming the option")
     func unmatchedCheckInCorrection() throws {
         let dir = try TemporaryDirectory()
         let source = try makeJournal(at: dir.file("s.sj")).journal
-        let original = CheckIn(day: LocalDate(date: Date()), timeZoneOffsetSeconds: 3600, mood: 3, craving: 8, use: .sober)
+        let day = LocalDate(date: Date().addingTimeInterval(-3 * 86_400))
+        let original = CheckIn(day: day, timeZoneOffsetSeconds: 3600, mood: 3, craving: 8, use: .sober, note: "rough day")
         try source.appendCheckIn(original)
         var fixed = original
         fixed.mood = 6
@@ -152,14 +178,44 @@ struct ImportAmendmentTests {
         let target = try makeJournal(at: path).journal
         let before = try fileBytes(path)
         let error = #expect(throws: JournalError.self) { try JournalImport.importRecords(Data(exported.utf8), format: .ndjson, into: target) }
-        #expect(error?.description.contains("--unmatched-corrections as-entries") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("--unmatched-corrections keep") == true, "\(String(describing: error))")
         #expect(try fileBytes(path) == before)
-        let result = try JournalImport.importRecords(from: .data(Data(exported.utf8)), format: .ndjson, into: target, unmatchedCorrections: .asEntries)
-        #expect(result.correctionsAsEntries == 1)
-        guard case let .entry(entry)? = try readAll(target).last?.content else { Issue.record("no entry"); return }
-        let parts = entry.text.components(separatedBy: "\n\n")
-        #expect(parts.count == 3 && parts[1] == "Reason: typed the wrong mood", "\(entry.text)")
-        #expect(parts.last?.hasPrefix("Corrected check-in: {") == true && parts.last?.contains("\"mood\":6") == true, "\(entry.text)")
+        let result = try JournalImport.importRecords(from: .data(Data(exported.utf8)), format: .ndjson, into: target, unmatchedCorrections: .keep)
+        #expect(result.correctionsKept == 1)
+        let records = try readAll(target, RecordFilter(kinds: [.checkIn]))
+        guard records.count == 1, case let .checkIn(kept) = records[0].content else { Issue.record("no check-in"); return }
+        #expect(kept.day == day && kept.mood == 6 && kept.craving == 8 && kept.timeZoneOffsetSeconds == 3600)
+        let parts = kept.note?.components(separatedBy: "\n\n") ?? []
+        #expect(parts.count == 3 && parts[0] == "rough day" && parts[2] == "Reason: typed the wrong mood", "\(kept.note ?? "")")
+        #expect(parts.count == 3 && parts[1].contains("record 0 of the export") && parts[1].hasPrefix("corrected check-in for \(day)"), "\(parts)")
+        // Its envelope says check-in and the check-in's day, as any check-in's.
+        #expect(try target.record(at: 0).kind == .checkIn)
+        #expect(try readAll(target, RecordFilter(kinds: [.entry])).isEmpty, "no check-in values in an entry")
+        #expect(target.verify().isValid)
+    }
+
+    @Test("a correction that cannot be kept as what it corrects to (a note over 64 KiB once the reason is added) is refused naming its line, by the check and the import alike")
+    func keptCorrectionTooLarge() throws {
+        let dir = try TemporaryDirectory()
+        let source = try makeJournal(at: dir.file("s.sj")).journal
+        let original = CheckIn(day: LocalDate(date: Date().addingTimeInterval(-86_400)), mood: 3, craving: 8, use: .sober,
+                               note: String(repeating: "n", count: 64 * 1024))
+        try source.appendCheckIn(original)
+        var fixed = original
+        fixed.mood = 4
+        try source.amendCheckIn(0, with: fixed, reason: "why")
+        var exported = ""
+        try OwnerExport.write(source, format: .ndjson, filter: RecordFilter(kinds: [.amendment]), notice: nil) { exported += $0 }
+        let path = dir.file("t.sj")
+        let target = try makeJournal(at: path).journal
+        let before = try fileBytes(path)
+        for attempt in [{ try JournalImport.check(.data(Data(exported.utf8)), format: .ndjson, unmatchedCorrections: .keep) },
+                        { try JournalImport.importRecords(from: .data(Data(exported.utf8)), format: .ndjson, into: target, unmatchedCorrections: .keep).records }] {
+            let error = #expect(throws: JournalError.self) { _ = try attempt() }
+            #expect(error?.description.contains("line 1") == true && error?.description.contains("cannot be kept") == true
+                    && error?.description.contains("64 KiB") == true, "\(String(describing: error))")
+        }
+        #expect(try fileBytes(path) == before, "nothing written")
     }
 
     @Test("two exports one after the other: each amendment corrects the record of its own export")
