@@ -166,8 +166,8 @@ extension JournalImport {
                                      progress: ((ImportProgress) -> Void)? = nil) throws(JournalError) -> ImportProgress {
         guard journal.mode == .readWrite else { throw .readOnly }
         let chunkRecords = max(1, chunkRecords)
-        // Records are parsed, encoded and checked here as they are read (in two halves of each
-        // batch at once, see ImportItems); the committing thread only seals and writes them.
+        // Records are parsed, encoded and checked here as they are read (each batch in parts on
+        // both cores, see ImportItems), then sealed here ahead of their commit (see below).
         var pending: [SealInput] = []
         pending.reserveCapacity(min(chunkRecords, JournalImport.chunkRecords))
         var pendingBytes = 0
@@ -253,18 +253,19 @@ extension JournalImport {
             corrections.removeAll()
             return inThisChunk
         }
-        // With the committing thread, each chunk is sealed here (in two halves at once) while the
+        // With the committing thread, each chunk is sealed here (in parts on both cores) while the
         // chunk before it is still being written and fsynced, with the numbers it will get if no
         // other writer appends in between; its commit requires them (and seals it again with the
         // right ones if another writer took them). The committing thread then only folds, signs,
         // writes and fsyncs. Not under the test-only deterministic randomness (no committer).
-        let ciphers = try committer == nil ? nil : JournalError.mapping {
-            (try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID), try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID))
+        let sealing = try committer == nil ? nil : JournalError.mapping {
+            (cipher: try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID),
+             sealers: Journal.sealers(masterKey: journal.masterKey, journalID: journal.journalID))
         }
         /// The number the record after the outstanding chunk gets if nobody else appends.
         var outstandingEnd: UInt64?
         func seal(_ inputs: [SealInput], from first: UInt64) throws(JournalError) -> [Journal.SealedFrame] {
-            try JournalError.mapping { try Journal.sealFrames(inputs, firstSequence: first, cipher: ciphers!.0, second: ciphers!.1) }
+            try JournalError.mapping { try Journal.sealFrames(inputs, firstSequence: first, cipher: sealing!.cipher, sealers: sealing!.sealers) }
         }
         func flush() throws(JournalError) {
             guard !pending.isEmpty else { return }
@@ -402,12 +403,14 @@ extension JournalImport {
 
 /// A batch of an import's lines or entries, copied out of the input (at most
 /// ``maximumCount`` items or about ``maximumBytes`` bytes, or one larger item alone), parsed in
-/// two halves at once on a machine with more than one core.
+/// parts on several threads at once on a machine with more than one core.
 struct ImportItems {
     static let maximumCount = 256
     static let maximumBytes = 1 << 20
     /// Below this many items a batch is parsed on the caller's thread alone.
     static let parallelMinimum = 16
+    /// Parts of a batch parsed at once (no state of their own).
+    private static let parts = SplitWork<Void>(minimumPartCount: 8) {}
 
     /// Where an item ends in the batch's bytes, its line or entry number, the input consumed up to its end.
     private typealias Item = (end: Int, number: Int, consumed: Int)
@@ -466,19 +469,14 @@ struct ImportItems {
         var results = [Parsed?](repeating: nil, count: items.count)
         bytes.withUnsafeBufferPointer { all in
             items.withUnsafeBufferPointer { items in
-                results.withUnsafeMutableBufferPointer { results in
-                    let slots = results
-                    guard items.count >= Self.parallelMinimum, ProcessInfo.processInfo.activeProcessorCount > 1 else {
+                results.withUnsafeMutableBufferPointer { slots in
+                    guard items.count >= Self.parallelMinimum else {
                         return Self.parseRange(0..<items.count, of: all, items, into: slots, with: parse)
                     }
-                    // Split where half the bytes are. Unchecked: each half writes only its own
-                    // slots; both end before this returns.
-                    let half = items.firstIndex { $0.end >= all.count / 2 }.map { max(1, min($0, items.count - 1)) } ?? items.count / 2
-                    let shared = UncheckedSendable((all: all, items: items, slots: slots, parse: parse))
-                    DispatchQueue.concurrentPerform(iterations: 2) { part in
-                        let batch = shared.value
-                        Self.parseRange(part == 0 ? 0..<half : half..<batch.items.count, of: batch.all, batch.items, into: batch.slots, with: batch.parse)
-                    }
+                    // In parts on both cores (see SplitWork): each part writes only its own slots.
+                    Self.parts.run(count: items.count, { range, _ in
+                        Self.parseRange(range, of: all, items, into: slots, with: parse)
+                    }, failed: { _, _ in })  // a part needs no state, so none fails to be made
                 }
             }
         }

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -159,4 +160,65 @@ final class JoinedThread {
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// Runs work over `0..<count` in parts on as many threads as libdispatch gives at once (the
+/// calling thread among them), each part with a worker state of its own (a ``RecordCipher``:
+/// its key scratch may be used by one thread at a time) borrowed from a pool and given back.
+///
+/// Parts, not halves: a fixed two-way split waits at its end for the slower half, and the
+/// thread that runs a split usually has other work too (reading frames, parsing), so its half
+/// came late while the other core idled. libdispatch hands each part to whichever thread is
+/// free, so the load balances itself. `make` is called when every state is in use (at most once
+/// per thread that ever runs a part); states are kept for the next call.
+final class SplitWork<State>: @unchecked Sendable {
+    /// Parts of at least this many items (fewer items: one part, on the calling thread).
+    let minimumPartCount: Int
+    private let free: Locked<[UncheckedSendable<State>]>
+    private let make: () throws -> State
+
+    /// A pool holding `states` first, making more with `make` when they are all in use.
+    /// `@unchecked Sendable`: a state is reached by one thread at a time, between its borrowing
+    /// and its return under the lock.
+    init(_ states: [State] = [], minimumPartCount: Int = 8, make: @escaping () throws -> State) {
+        free = Locked(states.map(UncheckedSendable.init))
+        self.minimumPartCount = max(1, minimumPartCount)
+        self.make = make
+    }
+
+    /// Calls `body` with each part's range of `0..<count` and a state for that part, on up to
+    /// as many threads at once as there are cores, and returns once every part has run. An
+    /// error making a state is handed to `failed` with the part's range instead.
+    func run(count: Int, maximumParts: Int = 8,
+             _ body: (Range<Int>, State) -> Void, failed: (Range<Int>, any Error) -> Void) {
+        guard count > 0 else { return }
+        let parts = ProcessInfo.processInfo.activeProcessorCount > 1 ? max(1, min(maximumParts, count / minimumPartCount)) : 1
+        // Unchecked: each part touches only its own range, and `body` and `failed` (run while
+        // this call waits) only what the caller says is safe for disjoint ranges.
+        withoutActuallyEscaping(body) { body in
+            withoutActuallyEscaping(failed) { failed in
+                let shared = UncheckedSendable((body: body, failed: failed, pool: self))
+                let runPart: @Sendable (Int) -> Void = { part in
+                    let range = (part * count / parts)..<((part + 1) * count / parts)
+                    let state: State
+                    do { state = try shared.value.pool.borrow() } catch {
+                        shared.value.failed(range, error)
+                        return
+                    }
+                    defer { shared.value.pool.giveBack(state) }
+                    shared.value.body(range, state)
+                }
+                if parts == 1 { runPart(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: runPart) }
+            }
+        }
+    }
+
+    private func borrow() throws -> State {
+        if let state = free.withLock({ $0.popLast() }) { return state.value }
+        return try make()
+    }
+
+    private func giveBack(_ state: State) {
+        free.withLock { $0.append(UncheckedSendable(state)) }
+    }
 }

@@ -66,7 +66,7 @@ extension Journal {
     /// `expectedFirst`, the first record must get that number (an import's corrections were
     /// pointed at records by it), or nothing is written (``isNumberTaken(_:)``). `presealed`
     /// are the inputs' frames already sealed as records `expectedFirst`, `expectedFirst + 1`...
-    /// (``sealFrames(_:firstSequence:cipher:second:)``), with their leaf hashes.
+    /// (``sealFrames(_:firstSequence:cipher:sealers:)``), with their leaf hashes.
     func appendSealed(_ inputs: [SealInput], onOneThread: Bool, expectedFirst: UInt64? = nil,
                       presealed: [SealedFrame]? = nil) throws(JournalError) -> AppendReceipt {
         guard mode == .readWrite else { throw .readOnly }
@@ -246,59 +246,58 @@ extension Journal {
 
     /// Seals `inputs` as records `firstSequence`, `firstSequence + 1`..., each frame with its
     /// Merkle leaf hash. A batch of ``parallelSealMinimum`` records or more, on more than one
-    /// core, is sealed in two halves at once, the second on another thread with a cipher of its
-    /// own (each cipher's key scratch is its own); the frames are the same as sealing in order,
-    /// but for their random nonces. Under the test-only deterministic randomness (whose draw
-    /// order fixes the format's vectors) records are always sealed in order, on this thread.
+    /// core, is sealed in parts on several threads at once, each with a cipher of its own (each
+    /// cipher's key scratch is its own; see ``SplitWork``); the frames are the same as sealing in
+    /// order, but for their random nonces. Under the test-only deterministic randomness (whose
+    /// draw order fixes the format's vectors) records are always sealed in order, on this thread.
     func sealFrames(_ inputs: [SealInput], firstSequence: UInt64, cipher: RecordCipher,
                     state: inout WriterState, onOneThread: Bool = false) throws -> [SealedFrame] {
         guard !onOneThread, inputs.count >= Journal.parallelSealMinimum, ProcessInfo.processInfo.activeProcessorCount > 1,
               DeterministicRandomness.generator == nil else {
-            return try Journal.sealFrames(inputs, firstSequence: firstSequence, cipher: cipher, second: nil)
+            return try Journal.sealFrames(inputs, firstSequence: firstSequence, cipher: cipher, sealers: nil)
         }
-        if state.secondCipher == nil { state.secondCipher = try RecordCipher(masterKey: masterKey, journalID: journalID) }
-        guard let second = state.secondCipher else { throw CryptoError.outOfMemory(bytes: RecordSealing.keyByteCount) }
-        return try Journal.sealFrames(inputs, firstSequence: firstSequence, cipher: cipher, second: second)
+        if state.sealers == nil { state.sealers = Journal.sealers(masterKey: masterKey, journalID: journalID) }
+        return try Journal.sealFrames(inputs, firstSequence: firstSequence, cipher: cipher, sealers: state.sealers)
+    }
+
+    /// A pool of record ciphers for sealing or opening in parts (``SplitWork``).
+    static func sealers(masterKey: SecretBytes, journalID: [UInt8]) -> SplitWork<RecordCipher> {
+        SplitWork(minimumPartCount: 16) { try RecordCipher(masterKey: masterKey, journalID: journalID) }
     }
 
     /// A sealed record frame and its Merkle leaf hash.
     typealias SealedFrame = (frame: [UInt8], leafHash: [UInt8])
 
-    /// Seals `inputs` as records `firstSequence`, `firstSequence + 1`..., in order on this thread,
-    /// or, with a `second` cipher and ``parallelSealMinimum`` records or more, in two halves at
-    /// once (the second on another thread with `second`, whose key scratch is its own).
-    static func sealFrames(_ inputs: [SealInput], firstSequence: UInt64, cipher: RecordCipher, second: RecordCipher?) throws -> [SealedFrame] {
+    /// Seals `inputs` as records `firstSequence`, `firstSequence + 1`..., in order on this thread
+    /// with `cipher`, or, with `sealers` and ``parallelSealMinimum`` records or more, in parts on
+    /// several threads at once (each part with a cipher of `sealers`, whose key scratch is its
+    /// own). The first failing record's error is thrown.
+    static func sealFrames(_ inputs: [SealInput], firstSequence: UInt64, cipher: RecordCipher, sealers: SplitWork<RecordCipher>?) throws -> [SealedFrame] {
         func seal(_ index: Int, with cipher: RecordCipher) throws -> SealedFrame {
             let input = inputs[index]
             let frame = try cipher.sealFrame(input.plaintext, envelope: input.envelope, sequence: firstSequence + UInt64(index))
             return (frame, MerkleTree.leafHash(frame))
         }
-        guard let second, inputs.count >= Journal.parallelSealMinimum else {
+        guard let sealers, inputs.count >= Journal.parallelSealMinimum else {
             return try inputs.indices.map { try seal($0, with: cipher) }
         }
-        let split = inputs.count / 2
-        var sealed = [SealedFrame?](repeating: nil, count: inputs.count)
-        var failures: [(any Error)?] = [nil, nil]
-        // Each half writes only its own slots; the arrays are not resized while both run.
+        var sealed = [Result<SealedFrame, any Error>?](repeating: nil, count: inputs.count)
         sealed.withUnsafeMutableBufferPointer { slots in
-            failures.withUnsafeMutableBufferPointer { failed in
-                // Unchecked: half 0 uses only `cipher` and slots below `split`, half 1 only
-                // `second` and the slots from `split`; both end before this returns.
-                let halves = UncheckedSendable((slots: slots, failed: failed, seal: seal, ciphers: [cipher, second]))
-                DispatchQueue.concurrentPerform(iterations: 2) { half in
-                    let shared = halves.value
-                    do {
-                        for index in half == 0 ? 0..<split : split..<inputs.count {
-                            shared.slots[index] = try shared.seal(index, shared.ciphers[half])
-                        }
-                    } catch {
-                        shared.failed[half] = error
-                    }
+            // Each part writes only its own slots (a part stops at its first failure), with a
+            // cipher no other part holds meanwhile; the array is not resized while they run.
+            sealers.run(count: inputs.count, { range, cipher in
+                for index in range {
+                    slots[index] = Result { try seal(index, with: cipher) }
+                    if case .failure = slots[index] { return }
                 }
-            }
+            }, failed: { range, error in
+                slots[range.lowerBound] = .failure(error)
+            })
         }
-        if let error = failures[0] ?? failures[1] { throw error }
-        return sealed.map { $0! }
+        return try sealed.map { result in
+            guard let result else { preconditionFailure("a record after a failure was kept") }  // unreachable: the failure throws first
+            return try result.get()
+        }
     }
 
     /// The field of the error a commit throws when its first record would not get the number

@@ -112,7 +112,7 @@ public struct RecordCursor: ~Copyable {
 }
 
 extension RecordCursor {
-    /// What ``nextBatch(limit:second:)`` read: matching records in order, then (when reading
+    /// What ``nextBatch(limit:byteLimit:openers:)`` read: matching records in order, then (when reading
     /// stopped at one) the error ``next()`` would have thrown after them.
     struct Batch {
         var records: [JournalRecord] = []
@@ -122,11 +122,10 @@ extension RecordCursor {
     }
 
     /// The next matching records among the next `limit` frames (or as many as hold `byteLimit`
-    /// bytes, at least one), exactly as calling ``next()``
-    /// repeatedly gives them, but with the records of the batch opened in two halves at once:
-    /// the first on this thread with the cursor's cipher, the second on another with `second`
-    /// (a cipher of its own: each has its own key scratch). Frame bytes are copied out first.
-    mutating func nextBatch(limit: Int, byteLimit: Int, second: RecordCipher) -> Batch {
+    /// bytes, at least one), exactly as calling ``next()`` repeatedly gives them, but with the
+    /// records of the batch opened in parts on several threads at once, each with a cipher of
+    /// `openers` (see ``SplitWork``). Frame bytes are copied out first.
+    mutating func nextBatch(limit: Int, byteLimit: Int, openers: SplitWork<RecordCipher>) -> Batch {
         var batch = Batch()
         var frames: [(offset: UInt64, body: [UInt8])] = []
         frames.reserveCapacity(limit)
@@ -153,19 +152,15 @@ extension RecordCursor {
         }
         let first = sequence
         var opened = [Result<RecordPlaintext, any Error>?](repeating: nil, count: frames.count)
-        let split = frames.count / 2
         opened.withUnsafeMutableBufferPointer { slots in
-            // Unchecked: half 0 uses only the cursor's cipher and the slots below `split`, half 1
-            // only `second` and the slots from `split`; both end before this returns.
-            let halves = UncheckedSendable((slots: slots, frames: frames, ciphers: [cipher, second]))
-            let count = frames.count, two = count >= 8
-            DispatchQueue.concurrentPerform(iterations: two ? 2 : 1) { half in
-                let shared = halves.value
-                let range = two ? (half == 0 ? 0..<split : split..<count) : 0..<count
+            // Each part writes only its own slots, with a cipher no other part holds meanwhile.
+            openers.run(count: frames.count, { range, cipher in
                 for index in range {
-                    shared.slots[index] = Result { try shared.ciphers[half].open(body: shared.frames[index].body, sequence: first + UInt64(index)) }
+                    slots[index] = Result { try cipher.open(body: frames[index].body, sequence: first + UInt64(index)) }
                 }
-            }
+            }, failed: { range, error in
+                for index in range { slots[index] = .failure(error) }
+            })
         }
         for (index, result) in opened.enumerated() {
             let recordSequence = first + UInt64(index)

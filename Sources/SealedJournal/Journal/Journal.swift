@@ -40,9 +40,9 @@ public final class Journal: Sendable {
         var header: HeaderState
         /// The writer's record cipher (created on first append).
         var cipher: RecordCipher?
-        /// The cipher that seals the second half of a large batch on another thread (created on
-        /// the first such batch; see ``Journal/sealFrames(_:firstSequence:cipher:state:onOneThread:)``).
-        var secondCipher: RecordCipher?
+        /// The ciphers that seal a large batch in parts on several threads (created on the first
+        /// such batch; see ``Journal/sealFrames(_:firstSequence:cipher:state:onOneThread:)``).
+        var sealers: SplitWork<RecordCipher>?
         /// File offsets of record frames, filled lazily for random access.
         var recordOffsets: [UInt64] = []
         /// How far (file offset) `recordOffsets` has been built.

@@ -61,10 +61,11 @@ enum ReadAhead {
         defer { channel.finish() }
         do throws(JournalError) {
             var cursor = try journal.cursor(filter)
-            // The records of each batch are opened in two halves at once (see RecordCursor.nextBatch).
-            let second = try JournalError.mapping { try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID) }
+            // The records of each batch are opened in parts on both cores (see RecordCursor.nextBatch).
+            let masterKey = journal.masterKey, journalID = journal.journalID
+            let openers = SplitWork<RecordCipher> { try RecordCipher(masterKey: masterKey, journalID: journalID) }
             while true {
-                let batch = cursor.nextBatch(limit: batchRecordCount, byteLimit: batchByteCount, second: second)
+                let batch = cursor.nextBatch(limit: batchRecordCount, byteLimit: batchByteCount, openers: openers)
                 if !batch.records.isEmpty {
                     guard channel.put(.records(batch.records), weight: batch.records.reduce(0) { $0 + $1.payload.count }) else { return }
                 }

@@ -271,8 +271,8 @@ struct ImportAmendmentTests {
         let journal = try makeJournal(at: path).journal
         let inputs = try (0..<40).map { try PendingRecord(JournalEntry(text: "chunk \($0)")).sealInput() }
         let cipher = try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID)
-        let second = try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID)
-        let sealed = try Journal.sealFrames(inputs, firstSequence: 0, cipher: cipher, second: second)
+        let sealed = try Journal.sealFrames(inputs, firstSequence: 0, cipher: cipher,
+                                            sealers: Journal.sealers(masterKey: journal.masterKey, journalID: journal.journalID))
         // Another writer (a second handle on the file, as another process would be) takes number 0.
         let other = try Journal.open(at: path, passphrase: testPassphrase())
         try other.append(JournalEntry(text: "the other writer"))

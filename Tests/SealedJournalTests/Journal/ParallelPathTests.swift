@@ -44,7 +44,7 @@ struct ParallelPathTests {
         let (journal, path) = try Self.makeLargeJournal(dir)
         #expect(journal.recordCount == UInt64(Self.recordCount))
         if ProcessInfo.processInfo.activeProcessorCount > 1 {
-            #expect(journal.state.withLock { $0.secondCipher != nil }, "the batch was sealed on two threads")
+            #expect(journal.state.withLock { $0.sealers != nil }, "the batch was sealed on several threads")
         }
         // Every record has a nonce of its own (the first 24 bytes of its frame body).
         let file = try AppendOnlyFile.open(path: path, writable: false)
@@ -225,6 +225,60 @@ struct ParallelPathTests {
         #expect(places.count >= 25 && comparedDirectly >= 2 * 18, "the record flips are found by the batched walk itself")
         // The public entry points agree with the in-order walk too (they redo a deferred failure).
         #expect(Journal.verify(at: path).isValid && journal.verify().isValid)
+    }
+
+    @Test("split work covers every item exactly once, never lends one state to two parts at once, and hands a state it cannot make to failed")
+    func splitWork() throws {
+        final class Token: @unchecked Sendable {}
+        let made = Locked(0)
+        let inUse = Locked(Set<ObjectIdentifier>())
+        let seen = Locked([Int](repeating: 0, count: 1000))
+        let work = SplitWork<Token>(minimumPartCount: 4) {
+            made.withLock { $0 += 1 }
+            return Token()
+        }
+        for _ in 0..<20 {
+            work.run(count: 1000, maximumParts: 16, { range, token in
+                let id = ObjectIdentifier(token)
+                #expect(inUse.withLock { $0.insert(id).inserted }, "a state lent to two parts at once")
+                for index in range { seen.withLock { $0[index] += 1 } }
+                usleep(200)
+                inUse.withLock { _ = $0.remove(id) }
+            }, failed: { _, error in Issue.record("\(error)") })
+        }
+        #expect(seen.withLock { $0 }.allSatisfy { $0 == 20 })
+        // States are kept for the next call: at most one per thread that ever ran a part.
+        #expect(made.withLock { $0 } <= ProcessInfo.processInfo.activeProcessorCount + 1)
+        struct CannotMake: Error {}
+        let failing = SplitWork<Token>(minimumPartCount: 1) { throw CannotMake() }
+        let failed = Locked([Range<Int>]())
+        failing.run(count: 10, { _, _ in Issue.record("ran without a state") }, failed: { range, error in
+            #expect(error is CannotMake)
+            failed.withLock { $0.append(range) }
+        })
+        #expect(failed.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }.flatMap { Array($0) } == Array(0..<10))
+    }
+
+    @Test("a batch sealed in parts throws the first failing record's error, whichever part fails first in time")
+    func sealingInPartsThrowsFirstFailure() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try makeJournal(at: dir.file("t.sj")).journal
+        var inputs = try (0..<64).map { try PendingRecord(JournalEntry(text: "part \($0)")).sealInput() }
+        let valid = inputs[0]
+        // Record 5: a kind name too long for the envelope; record 40: a day outside years 0001-9999.
+        inputs[5] = SealInput(plaintext: valid.plaintext, envelope: RecordEnvelope(kind: String(repeating: "k", count: 300), day: valid.envelope.day), amends: nil)
+        inputs[40] = SealInput(plaintext: valid.plaintext, envelope: RecordEnvelope(kind: valid.envelope.kind, day: Int32.max), amends: nil)
+        let cipher = try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID)
+        let sealers = Journal.sealers(masterKey: journal.masterKey, journalID: journal.journalID)
+        for _ in 0..<5 {
+            let error = #expect(throws: (any Error).self) { try Journal.sealFrames(inputs, firstSequence: 0, cipher: cipher, sealers: sealers) }
+            #expect("\(String(describing: error))".contains("kind"), "\(String(describing: error))")
+        }
+        inputs[5] = valid
+        let error = #expect(throws: (any Error).self) { try Journal.sealFrames(inputs, firstSequence: 0, cipher: cipher, sealers: sealers) }
+        #expect("\(String(describing: error))".contains("day"), "\(String(describing: error))")
+        inputs[40] = valid
+        #expect(try Journal.sealFrames(inputs, firstSequence: 0, cipher: cipher, sealers: sealers).count == 64)
     }
 
     @Test("the hand-over never holds more than its capacity, and an abandoned producer stops")
