@@ -476,7 +476,9 @@ struct ImportItems {
                     // In parts on both cores (see SplitWork): each part writes only its own slots.
                     Self.parts.run(count: items.count, { range, _ in
                         Self.parseRange(range, of: all, items, into: slots, with: parse)
-                    }, failed: { _, _ in })  // a part needs no state, so none fails to be made
+                    }, failed: { range, error in  // (a part needs no state: none fails to be made)
+                        slots[range.lowerBound] = .failed(.invalidField(field: "input", reason: "could not be parsed (\(error))"))
+                    })
                 }
             }
         }

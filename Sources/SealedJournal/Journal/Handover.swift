@@ -169,8 +169,9 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
 /// Parts, not halves: a fixed two-way split waits at its end for the slower half, and the
 /// thread that runs a split usually has other work too (reading frames, parsing), so its half
 /// came late while the other core idled. libdispatch hands each part to whichever thread is
-/// free, so the load balances itself. `make` is called when every state is in use (at most once
-/// per thread that ever runs a part); states are kept for the next call.
+/// free, so the load balances itself. `make` is called when every state is in use, so the pool
+/// grows to the most parts that ever ran at once (at most one per thread libdispatch gives, the
+/// caller's included); states are kept for the next call.
 final class SplitWork<State>: @unchecked Sendable {
     /// Parts of at least this many items (fewer items: one part, on the calling thread).
     let minimumPartCount: Int

@@ -265,19 +265,20 @@ struct ParallelPathTests {
         let journal = try makeJournal(at: dir.file("t.sj")).journal
         var inputs = try (0..<64).map { try PendingRecord(JournalEntry(text: "part \($0)")).sealInput() }
         let valid = inputs[0]
-        // Record 5: a kind name too long for the envelope; record 40: a day outside years 0001-9999.
-        inputs[5] = SealInput(plaintext: valid.plaintext, envelope: RecordEnvelope(kind: String(repeating: "k", count: 300), day: valid.envelope.day), amends: nil)
-        inputs[40] = SealInput(plaintext: valid.plaintext, envelope: RecordEnvelope(kind: valid.envelope.kind, day: Int32.max), amends: nil)
+        // Record 15 (the end of the first part): a kind name too long for the envelope; record 16
+        // (the start of the second, which fails sooner in time): a day outside years 0001-9999.
+        inputs[15] = SealInput(plaintext: valid.plaintext, envelope: RecordEnvelope(kind: String(repeating: "k", count: 300), day: valid.envelope.day), amends: nil)
+        inputs[16] = SealInput(plaintext: valid.plaintext, envelope: RecordEnvelope(kind: valid.envelope.kind, day: Int32.max), amends: nil)
         let cipher = try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID)
         let sealers = Journal.sealers(masterKey: journal.masterKey, journalID: journal.journalID)
         for _ in 0..<5 {
             let error = #expect(throws: (any Error).self) { try Journal.sealFrames(inputs, firstSequence: 0, cipher: cipher, sealers: sealers) }
             #expect("\(String(describing: error))".contains("kind"), "\(String(describing: error))")
         }
-        inputs[5] = valid
+        inputs[15] = valid
         let error = #expect(throws: (any Error).self) { try Journal.sealFrames(inputs, firstSequence: 0, cipher: cipher, sealers: sealers) }
         #expect("\(String(describing: error))".contains("day"), "\(String(describing: error))")
-        inputs[40] = valid
+        inputs[16] = valid
         #expect(try Journal.sealFrames(inputs, firstSequence: 0, cipher: cipher, sealers: sealers).count == 64)
     }
 
