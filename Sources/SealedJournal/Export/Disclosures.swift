@@ -182,15 +182,22 @@ extension Journal {
             output.partialDisclosure?(recorded)
         }
         let product: DisclosureProduct<Content.Summary>
+        func collect(_ bytes: UnsafeRawBufferPointer) throws {
+            var offset = 0
+            while offset < bytes.count {
+                offset += pending.append(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+                if pending.isFull { try flush() }
+            }
+        }
         do {
-            product = try content.produce(from: self, notice: request.notice) { text in
-                var text = text
-                try text.withUTF8 { bytes in
-                    var offset = 0
-                    while offset < bytes.count {
-                        offset += pending.append(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[offset...])))
-                        if pending.isFull { try flush() }
-                    }
+            if let records = content as? OwnerExport.Records, Content.Summary.self == Int.self {
+                // An owner export hands its bytes over directly (the same bytes, no String per record).
+                let bytesProduct = try records.produceBytes(from: self, notice: request.notice, into: collect)
+                product = bytesProduct as! DisclosureProduct<Content.Summary>  // Summary is Int (checked above)
+            } else {
+                product = try content.produce(from: self, notice: request.notice) { text in
+                    var text = text
+                    try text.withUTF8 { try collect(UnsafeRawBufferPointer($0)) }
                 }
             }
             try flush()
@@ -253,6 +260,15 @@ extension OwnerExport {
         public func produce(from journal: Journal, notice: String?, into sink: (String) throws -> Void) throws -> DisclosureProduct<Int> {
             let count = try OwnerExport.write(journal, format: format, filter: filter, timeZone: timeZone, notice: notice,
                                               progress: progress, damaged: damaged, to: sink)
+            return DisclosureProduct(summary: count, scope: OwnerExport.scopeDescription(filter, records: count, notice: notice != nil))
+        }
+
+        /// ``produce(from:notice:into:)`` handing the output over as UTF-8 bytes (what
+        /// ``Journal/disclose(_:to:output:beforeRecording:)`` uses: the same bytes, without a
+        /// String per record).
+        func produceBytes(from journal: Journal, notice: String?, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> DisclosureProduct<Int> {
+            let count = try OwnerExport.writeBytes(journal, format: format, filter: filter, timeZone: timeZone, notice: notice,
+                                                   progress: progress, damaged: damaged, to: sink)
             return DisclosureProduct(summary: count, scope: OwnerExport.scopeDescription(filter, records: count, notice: notice != nil))
         }
     }

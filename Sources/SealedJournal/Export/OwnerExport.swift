@@ -52,6 +52,11 @@ public enum OwnerExport {
                              timeZone: TimeZone = .current, notice: String? = nil,
                              progress: ((Int) -> Void)? = nil, damaged: ((DamagedRecord) -> Void)? = nil,
                              to write: (String) throws -> Void) throws -> Int {
+        if format == .json || format == .ndjson {
+            // Encoded as bytes (see writeBytes), each record's handed over as one String.
+            return try writeBytes(journal, format: format, filter: filter, timeZone: timeZone, notice: notice,
+                                  progress: progress, damaged: damaged) { try write(String(decoding: $0, as: UTF8.self)) }
+        }
         var count = 0 {
             didSet { progress?(count) }
         }
@@ -60,20 +65,8 @@ public enum OwnerExport {
             throw JournalError.invalidField(field: "notice", reason: "CSV cannot carry a notice; use json, ndjson or markdown")
         }
         switch format {
-        case .json:
-            let noticeField = notice.map { "\"notice\":" + jsonString($0) + "," } ?? ""
-            try write("{\"format\":\"sealed-journal-export\",\"version\":1,\"journalID\":\"\(journal.journalIDHex)\",\(noticeField)\"records\":[\n")
-            try journal.forEachRecord(filter) { record in
-                try write(try ndjsonLine(record, prefix: count == 0 ? "" : ",\n"))
-                count += 1
-            }
-            try write("\n]}\n")
-        case .ndjson:
-            if let notice { try write("{\"notice\":" + jsonString(notice) + "}\n") }
-            try journal.forEachRecord(filter) { record in
-                try write(try ndjsonLine(record, suffix: "\n"))
-                count += 1
-            }
+        case .json, .ndjson:
+            preconditionFailure("written by writeBytes above")
         case .csv:
             try write(CSV.row(csvColumns))
             try journal.forEachRecord(filter) { record in
@@ -116,9 +109,15 @@ public enum OwnerExport {
     /// `prefix` before it and `suffix` after it (a separator, a line end) in the same string.
     static func ndjsonLine(_ record: JournalRecord, prefix: StaticString = "", suffix: StaticString = "") throws -> String {
         // Built as bytes, then one String (one copy of the payload, not one per concatenation).
-        let payload = try RecordCoding.canonicalPayload(record)
         var out: [UInt8] = []
-        out.reserveCapacity(payload.count + 120)
+        try appendNDJSONLine(record, prefix: prefix, suffix: suffix, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ``ndjsonLine(_:prefix:suffix:)`` appended to `out` as UTF-8 bytes.
+    static func appendNDJSONLine(_ record: JournalRecord, prefix: StaticString = "", suffix: StaticString = "", to out: inout [UInt8]) throws {
+        let payload = try RecordCoding.canonicalPayload(record)
+        out.reserveCapacity(out.count + payload.count + 120)
         out.append(contentsOf: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
         out.append(contentsOf: "{\"data\":".utf8)
         out.append(contentsOf: payload)
@@ -134,7 +133,48 @@ public enum OwnerExport {
         out.append(contentsOf: String(record.sequence).utf8)
         out.append(UInt8(ascii: "}"))
         out.append(contentsOf: UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount))
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ``write(_:format:filter:timeZone:notice:progress:damaged:to:)`` handing its output over
+    /// as UTF-8 bytes (valid until `write` returns). JSON and NDJSON records are encoded into
+    /// one reused buffer, wiped after each record is handed over (no String per record).
+    static func writeBytes(_ journal: Journal, format: ExportFormat, filter: RecordFilter = .all,
+                           timeZone: TimeZone = .current, notice: String? = nil,
+                           progress: ((Int) -> Void)? = nil, damaged: ((DamagedRecord) -> Void)? = nil,
+                           to write: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        func text(_ string: String) throws {
+            var string = string
+            try string.withUTF8 { try write(UnsafeRawBufferPointer($0)) }
+        }
+        guard format == .json || format == .ndjson else {
+            // CSV and Markdown are built as Strings (rows and sections), handed over as their bytes.
+            return try OwnerExport.write(journal, format: format, filter: filter, timeZone: timeZone, notice: notice,
+                                         progress: progress, damaged: damaged, to: text)
+        }
+        var count = 0 {
+            didSet { progress?(count) }
+        }
+        let journal = RecordSource(journal: journal, damaged: damaged)
+        var line: [UInt8] = []
+        line.reserveCapacity(8 << 10)
+        defer { Sodium.wipe(&line) }
+        func record(_ record: JournalRecord, prefix: StaticString, suffix: StaticString) throws {
+            Sodium.wipe(&line)
+            line.removeAll(keepingCapacity: true)
+            try appendNDJSONLine(record, prefix: prefix, suffix: suffix, to: &line)
+            try line.withUnsafeBytes { try write($0) }
+            count += 1
+        }
+        if format == .json {
+            let noticeField = notice.map { "\"notice\":" + jsonString($0) + "," } ?? ""
+            try text("{\"format\":\"sealed-journal-export\",\"version\":1,\"journalID\":\"\(journal.journalIDHex)\",\(noticeField)\"records\":[\n")
+            try journal.forEachRecord(filter) { try record($0, prefix: count == 0 ? "" : ",\n", suffix: "") }
+            try text("\n]}\n")
+        } else {
+            if let notice { try text("{\"notice\":" + jsonString(notice) + "}\n") }
+            try journal.forEachRecord(filter) { try record($0, prefix: "", suffix: "\n") }
+        }
+        return count
     }
 
     static func csvRow(_ record: JournalRecord) -> [String] {

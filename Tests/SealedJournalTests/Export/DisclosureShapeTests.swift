@@ -76,6 +76,27 @@ struct DisclosureShapeTests {
         #expect(Journal.verify(at: path).isValid)
     }
 
+    @Test("a disclosed owner export (its bytes collected in 64 KiB pieces) is byte for byte the owner export, in every format, with and without a notice; its digest is over those bytes",
+          arguments: ExportFormat.allCases, [nil, "For Dr. Lee only: \u{1F512} \"quoted\""])
+    func disclosedExportEqualsOwnerExport(format: ExportFormat, notice: String?) throws {
+        guard format != .csv || notice == nil else { return }  // CSV carries no notice
+        let dir = try TemporaryDirectory()
+        let journal = try makeJournal(at: dir.file("j")).journal
+        // More than one 64 KiB piece, non-ASCII text, escapes, a check-in and a correction.
+        try journal.appendBatch((0..<150).map { PendingRecord(JournalEntry(text: "día \($0) \"q\" \\ \u{1F600}\n" + String(repeating: "x", count: 700), tags: ["t\($0 % 3)"])) })
+        try journal.appendCheckIn(CheckIn(day: LocalDate(date: Date().addingTimeInterval(-86_400)), mood: 5, craving: 2, use: .sober, note: "ok"))
+        try journal.amend(3, text: "fixed")
+        var expected = ""
+        try OwnerExport.write(journal, format: format, timeZone: TimeZone(identifier: "UTC")!, notice: notice) { expected += $0 }
+        var disclosed = Data()
+        let shared = try journal.disclose(OwnerExport.Records(format: format, timeZone: TimeZone(identifier: "UTC")!),
+                                          to: DisclosureRequest(recipient: "Dr. Lee", purpose: "review", notice: notice),
+                                          output: DisclosureOutput { disclosed.append($0) })
+        #expect(disclosed == Data(expected.utf8), "\(format)")
+        let digest = Hex.encode(try SHA256.hash([UInt8](disclosed)))
+        #expect(shared.summary == 152 && shared.disclosure.digest == digest)
+    }
+
     @Test func everyDisclosableIsRecordedTheSameWay() throws {
         let dir = try TemporaryDirectory()
         let journal = try makeJournal(at: dir.file("j")).journal
