@@ -19,6 +19,19 @@ struct ImportAmendmentTests {
         return exported
     }
 
+    /// An export holding only the correction (to `mood`, for `reason`) of check-in `original`:
+    /// the corrected check-in left out, as `--kind amendment` leaves it.
+    static func checkInCorrectionOnly(_ original: CheckIn, mood: Int, reason: String, in dir: TemporaryDirectory) throws -> String {
+        let source = try makeJournal(at: dir.file("s.sj")).journal
+        try source.appendCheckIn(original)
+        var fixed = original
+        fixed.mood = mood
+        try source.amendCheckIn(0, with: fixed, reason: reason)
+        var exported = ""
+        try OwnerExport.write(source, format: .ndjson, filter: RecordFilter(kinds: [.amendment]), notice: nil) { exported += $0 }
+        return exported
+    }
+
     /// Each amendment of `journal` with the text of the record it corrects.
     static func corrections(_ journal: Journal) throws -> [(amendment: UInt64, correction: String, corrected: String)] {
         let records = try readAll(journal)
@@ -165,15 +178,9 @@ struct ImportAmendmentTests {
     @Test("a check-in correction is kept as the corrected check-in (for its day, its note saying what it was), so check-in data stays a check-in; the default refuses it, naming the option")
     func unmatchedCheckInCorrection() throws {
         let dir = try TemporaryDirectory()
-        let source = try makeJournal(at: dir.file("s.sj")).journal
         let day = LocalDate(date: Date().addingTimeInterval(-3 * 86_400))
-        let original = CheckIn(day: day, timeZoneOffsetSeconds: 3600, mood: 3, craving: 8, use: .sober, note: "rough day")
-        try source.appendCheckIn(original)
-        var fixed = original
-        fixed.mood = 6
-        try source.amendCheckIn(0, with: fixed, reason: "typed the wrong mood")
-        var exported = ""
-        try OwnerExport.write(source, format: .ndjson, filter: RecordFilter(kinds: [.amendment]), notice: nil) { exported += $0 }
+        let exported = try Self.checkInCorrectionOnly(CheckIn(day: day, timeZoneOffsetSeconds: 3600, mood: 3, craving: 8, use: .sober, note: "rough day"),
+                                                      mood: 6, reason: "typed the wrong mood", in: dir)
         let path = dir.file("t.sj")
         let target = try makeJournal(at: path).journal
         let before = try fileBytes(path)
@@ -197,15 +204,9 @@ struct ImportAmendmentTests {
     @Test("a correction that cannot be kept as what it corrects to (a note over 64 KiB once the reason is added) is refused naming its line, by the check and the import alike")
     func keptCorrectionTooLarge() throws {
         let dir = try TemporaryDirectory()
-        let source = try makeJournal(at: dir.file("s.sj")).journal
-        let original = CheckIn(day: LocalDate(date: Date().addingTimeInterval(-86_400)), mood: 3, craving: 8, use: .sober,
-                               note: String(repeating: "n", count: 64 * 1024))
-        try source.appendCheckIn(original)
-        var fixed = original
-        fixed.mood = 4
-        try source.amendCheckIn(0, with: fixed, reason: "why")
-        var exported = ""
-        try OwnerExport.write(source, format: .ndjson, filter: RecordFilter(kinds: [.amendment]), notice: nil) { exported += $0 }
+        let exported = try Self.checkInCorrectionOnly(CheckIn(day: LocalDate(date: Date().addingTimeInterval(-86_400)), mood: 3, craving: 8, use: .sober,
+                                                              note: String(repeating: "n", count: 64 * 1024)),
+                                                      mood: 4, reason: "why", in: dir)
         let path = dir.file("t.sj")
         let target = try makeJournal(at: path).journal
         let before = try fileBytes(path)
