@@ -65,6 +65,23 @@ public protocol Disclosable {
     /// carry one; returns the summary and the scope text recorded in the ``Disclosure``.
     /// - Throws: ``JournalError`` (or what `sink` throws); nothing is recorded then.
     func produce(from journal: Journal, notice: String?, into sink: (String) throws -> Void) throws -> DisclosureProduct<Summary>
+    /// ``produce(from:notice:into:)`` handing the same plaintext over as UTF-8 bytes, valid only
+    /// until `sink` returns (what ``Journal/disclose(_:to:output:beforeRecording:)`` calls). The
+    /// default hands over the bytes of each string `produce(from:notice:into:)` writes; a type
+    /// that encodes bytes anyway (``OwnerExport/Records``) writes them without a string each.
+    /// - Throws: as ``produce(from:notice:into:)``.
+    func produceUTF8(from journal: Journal, notice: String?, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> DisclosureProduct<Summary>
+}
+
+extension Disclosable {
+    /// The bytes of each string ``produce(from:notice:into:)`` writes.
+    /// - Throws: as ``produce(from:notice:into:)``.
+    public func produceUTF8(from journal: Journal, notice: String?, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> DisclosureProduct<Summary> {
+        try produce(from: journal, notice: notice) { text in
+            var text = text
+            try text.withUTF8 { try sink(UnsafeRawBufferPointer($0)) }
+        }
+    }
 }
 
 /// What ``Disclosable/produce(from:notice:into:)`` returns.
@@ -190,16 +207,7 @@ extension Journal {
             }
         }
         do {
-            if let records = content as? OwnerExport.Records, Content.Summary.self == Int.self {
-                // An owner export hands its bytes over directly (the same bytes, no String per record).
-                let bytesProduct = try records.produceBytes(from: self, notice: request.notice, into: collect)
-                product = bytesProduct as! DisclosureProduct<Content.Summary>  // Summary is Int (checked above)
-            } else {
-                product = try content.produce(from: self, notice: request.notice) { text in
-                    var text = text
-                    try text.withUTF8 { try collect(UnsafeRawBufferPointer($0)) }
-                }
-            }
+            product = try content.produceUTF8(from: self, notice: request.notice, into: collect)
             try flush()
             try encryptor?.finish()
             hashDelivered()
@@ -263,10 +271,10 @@ extension OwnerExport {
             return DisclosureProduct(summary: count, scope: OwnerExport.scopeDescription(filter, records: count, notice: notice != nil))
         }
 
-        /// ``produce(from:notice:into:)`` handing the output over as UTF-8 bytes (what
-        /// ``Journal/disclose(_:to:output:beforeRecording:)`` uses: the same bytes, without a
-        /// String per record).
-        func produceBytes(from journal: Journal, notice: String?, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> DisclosureProduct<Int> {
+        /// The same bytes as ``produce(from:notice:into:)``, JSON and NDJSON records encoded into
+        /// one reused buffer wiped after each record is handed over (no String per record).
+        /// - Throws: as ``produce(from:notice:into:)``.
+        public func produceUTF8(from journal: Journal, notice: String?, into sink: (UnsafeRawBufferPointer) throws -> Void) throws -> DisclosureProduct<Int> {
             let count = try OwnerExport.writeBytes(journal, format: format, filter: filter, timeZone: timeZone, notice: notice,
                                                    progress: progress, damaged: damaged, to: sink)
             return DisclosureProduct(summary: count, scope: OwnerExport.scopeDescription(filter, records: count, notice: notice != nil))

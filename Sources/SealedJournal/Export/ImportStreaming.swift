@@ -331,8 +331,8 @@ extension JournalImport {
     /// record's new number. An amendment on a line without a number keeps its `amends` as
     /// a number of the journal imported into.
     ///
-    /// Lines or entries are gathered in small batches (``ImportItems``) whose halves are parsed
-    /// on two threads at once; `body` always runs on the caller's thread, in order, and an error
+    /// Lines or entries are gathered in small batches (``ImportItems``) parsed in parts on
+    /// several threads at once; `body` always runs on the caller's thread, in order, and an error
     /// comes after every record before it, exactly as when parsing one item at a time. A batch is
     /// handed on before each read of the input, so a slow input holds nothing back.
     static func forEachRecord(_ input: ImportInput, format: Format, timeZone: TimeZone,

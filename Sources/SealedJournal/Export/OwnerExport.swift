@@ -53,7 +53,7 @@ public enum OwnerExport {
                              progress: ((Int) -> Void)? = nil, damaged: ((DamagedRecord) -> Void)? = nil,
                              to write: (String) throws -> Void) throws -> Int {
         if format == .json || format == .ndjson {
-            // Encoded as bytes (see writeBytes), each record's handed over as one String.
+            // Encoded as bytes (see writeBytes); each record's line is handed over as one String.
             return try writeBytes(journal, format: format, filter: filter, timeZone: timeZone, notice: notice,
                                   progress: progress, damaged: damaged) { try write(String(decoding: $0, as: UTF8.self)) }
         }
@@ -64,16 +64,13 @@ public enum OwnerExport {
         if notice != nil && format == .csv {
             throw JournalError.invalidField(field: "notice", reason: "CSV cannot carry a notice; use json, ndjson or markdown")
         }
-        switch format {
-        case .json, .ndjson:
-            preconditionFailure("written by writeBytes above")
-        case .csv:
+        if format == .csv {
             try write(CSV.row(csvColumns))
             try journal.forEachRecord(filter) { record in
                 try write(CSV.row(csvRow(record)))
                 count += 1
             }
-        case .markdown:
+        } else {  // Markdown
             try write("# Journal export\n\nJournal `\(journal.journalIDHex)`, fingerprint `\(journal.fingerprint)`.\n")
             if let notice {
                 try write("\n" + notice.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n") + "\n")

@@ -5,9 +5,9 @@ import Glibc
 import Darwin
 #endif
 
-// What the two-core paths (read-ahead, parallel sealing, import commits, the disclosure
-// digest) share: a bounded hand-over between two threads, a thread that is joined, and a
-// wrapper for values handed to the other half of a two-way split.
+// What the multi-core paths (read-ahead, parallel sealing, import commits, the disclosure
+// digest) share: a bounded hand-over between two threads, a thread that is joined, a wrapper
+// for values handed to another thread, and work split in parts over whichever threads are free.
 
 /// A hand-over between one producing thread and one consuming thread that holds at most
 /// `capacity` items and, when items are given a weight (their bytes), at most `maximumWeight`

@@ -112,6 +112,14 @@ public struct RecordCursor: ~Copyable {
 }
 
 extension RecordCursor {
+    /// Ciphers for ``nextBatch(limit:byteLimit:openers:)``, starting with this cursor's own
+    /// (only ever used while a batch is opened, never at the same time as ``next()``, which
+    /// runs on the same thread), more made for `journal` as parts need them.
+    func batchOpeners(journal: Journal) -> SplitWork<RecordCipher> {
+        let masterKey = journal.masterKey, journalID = journal.journalID
+        return SplitWork([cipher]) { try RecordCipher(masterKey: masterKey, journalID: journalID) }
+    }
+
     /// What ``nextBatch(limit:byteLimit:openers:)`` read: matching records in order, then (when reading
     /// stopped at one) the error ``next()`` would have thrown after them.
     struct Batch {

@@ -62,8 +62,7 @@ enum ReadAhead {
         do throws(JournalError) {
             var cursor = try journal.cursor(filter)
             // The records of each batch are opened in parts on both cores (see RecordCursor.nextBatch).
-            let masterKey = journal.masterKey, journalID = journal.journalID
-            let openers = SplitWork<RecordCipher> { try RecordCipher(masterKey: masterKey, journalID: journalID) }
+            let openers = cursor.batchOpeners(journal: journal)
             while true {
                 let batch = cursor.nextBatch(limit: batchRecordCount, byteLimit: batchByteCount, openers: openers)
                 if !batch.records.isEmpty {

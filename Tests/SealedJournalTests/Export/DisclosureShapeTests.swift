@@ -97,6 +97,31 @@ struct DisclosureShapeTests {
         #expect(shared.summary == 152 && shared.disclosure.digest == digest)
     }
 
+    @Test("JSON and NDJSON exports are the bytes FORMAT.md 10.1 gives, written out by hand here (sorted keys, milliseconds, the notice first), also when disclosed")
+    func exportBytesAsSpecified() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try makeJournal(at: dir.file("j")).journal
+        let time = Date(timeIntervalSince1970: 1_700_000_000.123)
+        try journal.append(JournalEntry(text: "é \"q\"\n", title: "T", tags: ["a"]), at: time)
+        try journal.append(JournalEntry(text: "two"), at: time.addingTimeInterval(1))
+        let first = #"{"data":{"tags":["a"],"text":"é \"q\"\n","title":"T"},"kind":"entry","recordedAt":"2023-11-14T22:13:20.123Z","sequence":0}"#
+        let second = #"{"data":{"tags":[],"text":"two"},"kind":"entry","recordedAt":"2023-11-14T22:13:21.123Z","sequence":1}"#
+        let id = Hex.encode(journal.journalID)
+        let expected: [ExportFormat: String] = [
+            .ndjson: #"{"notice":"n"}"# + "\n" + first + "\n" + second + "\n",
+            .json: #"{"format":"sealed-journal-export","version":1,"journalID":""# + id + #"","notice":"n","records":["# + "\n" + first + ",\n" + second + "\n]}\n",
+        ]
+        for (format, bytes) in expected {
+            var written = ""
+            try OwnerExport.write(journal, format: format, filter: RecordFilter(kinds: [.entry]), notice: "n") { written += $0 }
+            #expect(written == bytes, "\(format)")
+            var disclosed = Data()
+            try journal.disclose(OwnerExport.Records(format: format, filter: RecordFilter(kinds: [.entry])),
+                                 to: DisclosureRequest(recipient: "r", purpose: "p", notice: "n"), output: DisclosureOutput { disclosed.append($0) })
+            #expect(String(decoding: disclosed, as: UTF8.self) == bytes, "\(format)")
+        }
+    }
+
     @Test func everyDisclosableIsRecordedTheSameWay() throws {
         let dir = try TemporaryDirectory()
         let journal = try makeJournal(at: dir.file("j")).journal
