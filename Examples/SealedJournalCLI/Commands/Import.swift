@@ -10,7 +10,7 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bring in a whole history in one batch.",
         discussion: """
-        Keeps each record's original time. Reads our own NDJSON export (a lossless round trip) or jrnl's `jrnl --export json`, streaming: memory stays small whatever the size. After the passphrase, a FILE is checked completely before anything is written (at a terminal, with its progress, then the import's), and bytes appended to it meanwhile are not read (if it is rewritten meanwhile, the import says so). Records are committed in chunks of up to 10,000 records or 2 MiB, each written as small commits that are fsynced in turn; if the import stops on an error, the chunks before it are kept and the last message says how far it got. Ctrl-C (or SIGTERM, SIGHUP) during the check stops it with nothing imported; during the import it stops at the next read of the input in the same way: the chunks committed so far stay, the message says how many records that is, and the exit status is 130; a second Ctrl-C ends the process at once (if the process is killed, what it had committed is kept). Importing the same input again would add those records a second time. Imported records get this journal's next numbers; a correction in the export is pointed at the record it corrects, and an export that leaves that record out (made with --kind, --from, --to or --salvage) is refused, unless --unmatched-corrections keep keeps each such correction as what it corrects to, at its own time: a written correction as an entry titled with the number of the record it corrected and tagged correction, a check-in correction as the corrected check-in for its day (the correction's text and reason added to its note). FILE may be - for standard input, which cannot be read twice: records are checked as they come, and on invalid input the chunks before it stay imported.
+        Keeps each record's original time. Reads our own NDJSON export (a lossless round trip) or jrnl's `jrnl --export json`, streaming: memory stays small whatever the size. After the passphrase, a FILE is checked completely before anything is written (at a terminal, with its progress, then the import's), and bytes appended to it meanwhile are not read (if it is rewritten meanwhile, the import says so). Records are committed in chunks of up to 10,000 records or 2 MiB, each written as small commits that are fsynced in turn; if the import stops on an error, the chunks before it are kept and the last message says how far it got. Ctrl-C (or SIGTERM, SIGHUP) during the check stops it with nothing imported; during the import it stops at the next read of the input in the same way: the chunks committed so far stay, the message says how many records that is, and the exit status is 130; a second Ctrl-C ends the process at once (if the process is killed, what it had committed is kept). Importing the same input again would add those records a second time. Imported records get this journal's next numbers; a correction in the export is pointed at the record it corrects, and an export that leaves that record out (made with --kind, --from, --to or --salvage) is refused, unless --unmatched-corrections keep keeps each such correction as what it corrects to, at its own time: a written correction as an entry titled with the number of the record it corrected and tagged correction, a check-in correction as the corrected check-in for its day (the correction's text and reason added to its note). FILE may be - for standard input, or a pipe such as <(jrnl --export json); neither can be read twice: records are checked as they come, and on invalid input the chunks before it stay imported.
 
         Examples:
           sealed-journal import recovery.sjournal backup.ndjson --from ndjson
@@ -52,7 +52,7 @@ struct Import: ParsableCommand {
             ImportInterruption.install()
             let input: ImportInput
             var checked: Int?
-            if let opened = handle {
+            if let opened = handle, regular {
                 // A file can be read twice: check all of it first, so invalid input writes nothing.
                 let checking = size > 0 ? Terminal.progress("checking") : nil
                 let count: Int
@@ -64,7 +64,8 @@ struct Import: ParsableCommand {
                     checking?(1, 1)
                 } catch {
                     checking?(1, 1)
-                    if ImportInterruption.requested {
+                    // Stopped by the signal (not invalid input found in what was read before it).
+                    if ImportInterruption.requested, error as? JournalError == ImportInput.stopped {
                         Terminal.say("Stopped while checking the file: nothing was imported.")
                         Terminal.error("import interrupted")
                         throw ExitCode(130)
@@ -79,7 +80,8 @@ struct Import: ParsableCommand {
                 try opened.seek(toOffset: 0)
                 input = fileInput(opened)
             } else {
-                input = .fileHandle(FileHandle.standardInput)
+                // Standard input, or a FILE that is a pipe (`<(jrnl --export json)`): read once, checked as it comes.
+                input = .fileHandle(handle ?? FileHandle.standardInput)
             }
             let show = size > 0 ? Terminal.progress("importing") : nil
             var done: ImportProgress?
@@ -93,7 +95,7 @@ struct Import: ParsableCommand {
                 show?(1, 1)
             } catch {
                 show?(1, 1)
-                let interrupted = ImportInterruption.requested
+                let interrupted = ImportInterruption.requested && error as? JournalError == ImportInput.stopped
                 if let done, let sequences = done.sequences {
                     Terminal.say("Imported \(done.records) record(s) as #\(sequences.lowerBound)–#\(sequences.upperBound) before stopping; nothing after them was written."
                                  + (interrupted ? " They are the first \(done.records) record(s) of the input: importing all of it again would add them twice." : ""))

@@ -40,7 +40,9 @@ public struct ImportInput {
 
     /// This input, failing at its next read once `stop` returns `true` (checked before every
     /// read): an import then stops as on unreadable input, keeping the chunks it committed and
-    /// writing nothing of the one it was reading (a way to cancel a long import).
+    /// writing nothing of the one it was reading (a way to cancel a long import), and throws
+    /// ``stopped``. An error found in what was read before the stop is thrown instead (it is
+    /// the earlier one), so a caller can tell a stop from invalid input.
     public func stopping(when stop: @escaping () -> Bool) -> ImportInput {
         let next = nextChunk
         return ImportInput {
@@ -68,8 +70,16 @@ public struct ImportInput {
         }
     }
 
+    /// What a check or an import throws when its input was stopped (``stopping(when:)``, or a
+    /// `nextChunk` of your own that throws `CancellationError`).
+    public static let stopped = JournalError.invalidField(field: "input", reason: "was stopped before its end")
+
     func read() throws(JournalError) -> [UInt8] {
-        do { return try nextChunk() } catch {
+        do { return try nextChunk() } catch is CancellationError {
+            throw ImportInput.stopped
+        } catch let error as JournalError {
+            throw error  // an input reading through another one passes its error on
+        } catch {
             throw .invalidField(field: "input", reason: "could not be read")
         }
     }

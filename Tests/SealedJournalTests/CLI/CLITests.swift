@@ -288,6 +288,26 @@ struct CLITests {
         #expect(garbage.status == 4)
         #expect(try fileBytes(target) == before)
     }
+
+    @Test("import: a FILE that is a pipe (<(jrnl --export json), /dev/stdin) is read once and checked as it comes; a bad line writes nothing of its chunk, and the next import goes on")
+    func importFromPipePath() throws {
+        let dir = try TemporaryDirectory()
+        let target = try CLI.makeJournal(in: dir)
+        let lines = (0..<3).map { #"{"data":{"text":"piped \#($0)"},"kind":"entry","recordedAt":"2026-01-0\#($0 + 1)T08:00:00.000Z"}"# }
+        // /dev/stdin is the pipe the runner writes to: before, the check read it and the import then failed with "Illegal seek".
+        let piped = try CLI.run(["import", target, "/dev/stdin", "--from", "ndjson"], input: lines.joined(separator: "\n") + "\n")
+        #expect(piped.status == 0 && piped.stderr.contains("Imported 3 record(s)"), "\(piped.stderr)")
+        let bad = try CLI.run(["import", target, "/dev/stdin", "--from", "ndjson"], input: lines[0] + "\n{\"kind\":\"entry\"}\n")
+        #expect(bad.status == 4 && bad.stderr.contains("line 2") && !bad.stderr.contains("Imported"), "nothing of the failing chunk: \(bad.stderr)")
+        // What happens next: the journal verifies, and another import adds after what is there.
+        #expect(Journal.verify(at: target).isValid)
+        let again = try CLI.run(["import", target, "/dev/stdin", "--from", "ndjson"], input: lines[2] + "\n")
+        #expect(again.status == 0, "\(again.stderr)")
+        let texts = try CLI.run(["read", target, "--format", "json", "--kind", "entry"]).stdout
+        let records = try #require(try JSONSerialization.jsonObject(with: Data(texts.utf8)) as? [[String: Any]])
+        let read = records.compactMap { ($0["data"] as? [String: Any])?["text"] as? String }
+        #expect(read == ["piped 0", "piped 1", "piped 2", "piped 2"], "three, nothing of the failing chunk, then one more: \(read)")
+    }
 }
 
 /// A small RFC 4180 reader, independent of the writer, for the CSV round trip.

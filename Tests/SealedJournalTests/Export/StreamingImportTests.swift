@@ -111,7 +111,7 @@ struct StreamingImportTests {
             return [UInt8](data[offset..<min(data.count, offset + 4096)])
         }
         var reports: [ImportProgress] = []
-        #expect(throws: JournalError.self) {
+        #expect(throws: ImportInput.stopped) {
             try JournalImport.importRecords(from: pieces.stopping { reads >= 4 }, format: .ndjson, into: journal, chunkRecords: 60) { reports.append($0) }
         }
         let kept = Int(journal.recordCount)
@@ -124,6 +124,41 @@ struct StreamingImportTests {
         let rest = Data(lines[kept...].joined(separator: "\n").utf8)
         try JournalImport.importRecords(from: .data(rest), format: .ndjson, into: journal)
         #expect(journal.recordCount == 3000 && Journal.verify(at: path).isValid)
+    }
+
+    @Test("a stop is told apart from invalid input: input read before the stop is checked first, and its error is the one thrown")
+    func stopAfterInvalidInput() throws {
+        let good = (0..<40).map { "{\"data\":{\"text\":\"n\($0)\"},\"kind\":\"entry\",\"recordedAt\":\"2026-01-01T00:00:00.000Z\"}" }
+        let bad = #"{"data":{"text":"x"},"kind":"entry","recordedAt":"not a time"}"#
+        /// One read holding `lines`, then a stop asked for before the next read.
+        func once(_ lines: [String]) -> ImportInput {
+            var reads = 0
+            return ImportInput {
+                reads += 1
+                return reads == 1 ? Array((lines.joined(separator: "\n") + "\n").utf8) : Array(good[0].utf8)
+            }.stopping { reads >= 1 }
+        }
+        // Invalid input in what was read before the stop: its error, from the check and from the import.
+        #expect(throws: JournalError.invalidField(field: "line 41", reason: "has no valid \"recordedAt\" (ISO 8601)")) {
+            try JournalImport.check(once(good + [bad]), format: .ndjson)
+        }
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j.sj")
+        let journal = try makeJournal(at: path).journal
+        #expect(throws: JournalError.invalidField(field: "line 41", reason: "has no valid \"recordedAt\" (ISO 8601)")) {
+            try JournalImport.importRecords(from: once(good + [bad]), format: .ndjson, into: journal, chunkRecords: 10)
+        }
+        #expect(journal.recordCount == 40, "the chunks before the bad line stay")
+        // Valid input read before the stop: the stop.
+        #expect(throws: ImportInput.stopped) { try JournalImport.check(once(good), format: .ndjson) }
+        // An input of your own: CancellationError is a stop too, anything else "could not be read".
+        #expect(throws: ImportInput.stopped) { try JournalImport.check(ImportInput { throw CancellationError() }, format: .ndjson) }
+        #expect(throws: JournalError.invalidField(field: "input", reason: "could not be read")) {
+            try JournalImport.check(ImportInput { throw CocoaError(.fileReadUnknown) }, format: .ndjson)
+        }
+        // What happens next: the journal verifies and takes the rest.
+        try JournalImport.importRecords(from: .data(Data(good.joined(separator: "\n").utf8)), format: .ndjson, into: journal)
+        #expect(journal.recordCount == 80 && Journal.verify(at: path).isValid)
     }
 
     /// 700 mixed NDJSON lines (entries, check-ins, an app-defined kind, a notice line first):
