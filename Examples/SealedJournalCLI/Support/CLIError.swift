@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SealedJournal
 
 /// Errors of the command line itself (the library's errors are JournalError).
@@ -58,7 +59,42 @@ func runCommand(quiet: Bool, _ body: () throws -> Void) throws {
     } catch let error as CryptoError {
         Terminal.error(error.description)
         throw ExitCode(1)
+    } catch let error as ValidationError {
+        throw error  // usage (64), said by ArgumentParser with the command's usage line
+    } catch let error as CleanExit {
+        throw error
+    } catch {
+        // Anything else (a witness error, a Foundation file call): one escaped line, never
+        // Foundation's raw dump of an NSError.
+        Terminal.error(TerminalText.escape(describe(error)))
+        throw ExitCode(1)
     }
+}
+
+/// What to say of an error no case above knows: for a Foundation file error, the path and the
+/// system's reason (`No such file or directory`); otherwise the error's own description.
+func describe(_ error: any Error) -> String {
+    if let cocoa = error as? CocoaError {
+        let underlying = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError
+        let reason = underlying.map { $0.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32($0.code))) : "error \($0.code)" }
+            ?? "error \(cocoa.code.rawValue)"
+        return cocoa.filePath.map { "\($0): \(reason)" } ?? "a file operation failed: \(reason)"
+    }
+    if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+    return String(describing: error)
+}
+
+/// A small text file the user named (a held checkpoint): its text, or ``CLIError/cannotRead(_:_:)``
+/// with the system's reason (exit 1).
+func readTextFile(_ path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        var info = stat()
+        let reason = stat(path, &info) != 0 ? String(cString: strerror(errno))
+            : (info.st_mode & S_IFMT) == S_IFDIR ? "it is a directory" : "cannot open it"
+        throw CLIError.cannotRead(path, reason)
+    }
+    guard let text = String(data: data, encoding: .utf8) else { throw CLIError.cannotRead(path, "it is not UTF-8 text") }
+    return text
 }
 
 /// The exit status for a library error, from its category (see `sealed-journal --help`).

@@ -198,6 +198,20 @@ struct CLITests {
         #expect(try CLI.run(["verify", dir.file("rolled")], passphrase: nil).status == 0)
         let rolled = try CLI.run(["verify", dir.file("rolled"), "--against", dir.file("later.txt")], passphrase: nil)
         #expect(rolled.status == 1 && rolled.stdout.contains("removed"), "\(rolled.stdout)")
+
+        // A held checkpoint that cannot be read: one line naming the path and the reason, exit 1
+        // (before: Foundation's raw NSError dump), for verify and for audit.
+        try FileManager.default.createDirectory(atPath: dir.file("folder"), withIntermediateDirectories: false)
+        try writeFileBytes([0xFF, 0xFE, 0x00], to: dir.file("binary.txt"))
+        for (held, reason) in [("missing.txt", "No such file or directory"), ("folder", "it is a directory"), ("binary.txt", "it is not UTF-8 text")] {
+            let unread = try CLI.run(["verify", path, "--against", dir.file(held)], passphrase: nil)
+            #expect(unread.status == 1 && unread.stderr == "sealed-journal: cannot read \(dir.file(held)): \(reason)\n", "\(unread.stderr)")
+        }
+        let audit = try CLI.run(["audit", path, "--against", dir.file("missing.txt"), "--output", dir.file("bundle.json")])
+        #expect(audit.status == 1 && audit.stderr.hasSuffix("cannot read \(dir.file("missing.txt")): No such file or directory\n"), "\(audit.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("bundle.json")))
+        // What happens next: the journal still verifies against the checkpoint that was kept.
+        #expect(try CLI.run(["verify", path, "--against", dir.file("cp.txt")], passphrase: nil).status == 0)
     }
 
     @Test("bad files: empty, foreign, unknown version, missing — exit 3 or 1 with one clear line")
