@@ -9,7 +9,7 @@ struct Report: ParsableCommand {
         discussion: """
         Every day of the period in your time zone: every check-in of the day (the last one recorded for a day is the one counted, the others are listed and marked), days without a check-in marked missed, today without one pending, days after today never counted, and check-ins recorded after their day marked ("recorded 2 days later"). Summary counts at the end. The report names the journal fingerprint and the checkpoint it was made from; times carry their UTC offset.
 
-        Formats: markdown (default), csv, json, or html: one self-contained page with a calendar and charts, for a person to read, print or file as a PDF. --no-notes leaves all free text (triggers, notes) out. Recorded in the journal as a disclosure, like exports, and can be encrypted the same way (--recipient, --encrypt-with-passphrase, --armor). --notice-file puts a notice first (not with csv). Who it is for and why are asked at the terminal, or read with --to-whom-file/--purpose-file ("-" for standard input).
+        Formats: markdown (default), csv, json, or html: one self-contained page with a calendar and charts, for a person to read, print or file as a PDF. --no-notes leaves all free text (triggers, notes) out. Recorded in the journal as a disclosure, like exports, and can be encrypted the same way (--recipient, --encrypt-with-passphrase, --armor). --notice-file puts a notice first (not with csv). Who it is for and why: --to-whom - and --purpose - ask at the terminal, or read one line each from standard input.
 
         Examples:
           sealed-journal report recovery.sjournal \\

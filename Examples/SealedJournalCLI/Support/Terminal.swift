@@ -10,15 +10,17 @@ import Glibc
 enum Terminal {
     nonisolated(unsafe) static var quiet = false  // set once at command start, before any output
 
-    /// A message for humans (standard error), unless `--quiet`.
+    /// A message for humans (standard error), unless `--quiet`. Escaped here, whatever it holds
+    /// (a recipient's name, a path, a title), so no message can drive the terminal; line breaks
+    /// and tabs are kept. (Escaping leaves escaped text as it is: it adds no controls.)
     static func say(_ message: String) {
         guard !quiet else { return }
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.escape(message, keepingLineBreaks: true) + "\n").utf8))
     }
 
-    /// An error line (standard error), even with `--quiet`.
+    /// An error line (standard error), even with `--quiet`; escaped as ``say(_:)`` is.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data(("sealed-journal: " + message + "\n").utf8))
+        FileHandle.standardError.write(Data(("sealed-journal: " + TerminalText.escape(message, keepingLineBreaks: true) + "\n").utf8))
     }
 
     /// Data (standard output). On a terminal, controls are escaped (line feeds and tabs kept).

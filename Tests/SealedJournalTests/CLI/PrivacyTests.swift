@@ -356,6 +356,29 @@ struct ContentSafetyTests {
         #expect(list.contains("to Dr. Lee") && list.contains("purpose: weekly review"))
     }
 
+    @Test("a recipient or purpose with escape sequences is escaped in every message that names it (export, report, audit), and recorded as typed")
+    func hostileRecipient() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        try CLI.run(["write", path], input: "one")
+        try CLI.run(["checkin", path, "--mood", "5", "--craving", "1", "--use", "sober", "--allow-args"])
+        let recipient = "Dr \u{1B}[2J\u{1B}]0;TITLE\u{07}Lee\u{202E}"
+        let answers = recipient + "\nwhy \u{9B}31m\n"
+        let runs = [try CLI.run(["export", path, "--format", "json", "--to-whom", "-", "--purpose", "-", "--output", dir.file("e.json")], input: answers),
+                    try CLI.run(["report", path, "--from", "2020-01-01", "--to", "2040-01-01", "--to-whom", "-", "--purpose", "-", "--output", dir.file("r.json")], input: answers),
+                    try CLI.run(["audit", path, "--to-whom", "-", "--purpose", "-", "--output", dir.file("a.json")], input: answers)]
+        for run in runs {
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(!run.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B || $0.value == 0x202E }, "\(run.stderr)")
+            #expect(run.stderr.contains("Dr \\x1B[2J\\x1B]0;TITLE\\x07Lee\\u{202E}"), "\(run.stderr)")
+        }
+        // What happens next: the accounting holds the words as they were typed (shown escaped).
+        let verified = try Journal.open(at: path, passphrase: testPassphrase(CLI.passphrase), mode: .readOnly)
+        var recipients: [String] = []
+        try verified.forEachRecord(RecordFilter(kinds: ["disclosure"])) { recipients.append(try $0.decode(Disclosure.self).recipient) }
+        #expect(recipients == [recipient, recipient, recipient])
+    }
+
     @Test("escape sequences in an entry reach read and verify-audit escaped; verify-audit's verdict is last and says what it checked")
     func escapes() throws {
         let dir = try TemporaryDirectory()
