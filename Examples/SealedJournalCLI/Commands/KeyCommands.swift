@@ -28,6 +28,7 @@ struct ChangePassphrase: ParsableCommand {
             try journal.changePassphrase(to: passphrase, kdf: newPassphrase.kdf)
             Terminal.say("Passphrase changed. The old passphrase no longer opens \(target.journal) as it is now,")
             Terminal.say("but it still opens old copies of it (backups, synced copies). If it may have leaked, run: sealed-journal rekey \(target.journal)")
+            KeyChangeNote.sayIfUnrecorded(journal)
         }
     }
 }
@@ -55,6 +56,17 @@ struct ReplaceRecoveryKey: ParsableCommand {
             let key = try journal.replaceRecoveryKey()
             Terminal.output("recovery key: \(key.displayString)\n")
             Terminal.say("Write it down and keep it offline. It is shown only now; the old key no longer works.")
+            Terminal.warnIfSecretOnReadableStandardOutput("the recovery key")
+            KeyChangeNote.sayIfUnrecorded(journal)
         }
+    }
+}
+
+/// A key change in effect whose record the disk refused (``Journal/unrecordedKeyChange``).
+enum KeyChangeNote {
+    static func sayIfUnrecorded(_ journal: Journal) {
+        guard let error = journal.unrecordedKeyChange else { return }
+        Terminal.say("note: the change is in effect, but the disk failed before the journal recorded it (\(error.description)).")
+        Terminal.say("Free some space: the next write records it. Until then, verify says the header is newer than the last checkpoint.")
     }
 }

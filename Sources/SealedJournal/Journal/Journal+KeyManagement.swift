@@ -8,8 +8,14 @@ extension Journal {
     /// still read every record. When a passphrase may have leaked, use ``rekey(to:kdf:omitting:)``.
     ///
     /// Cost: one Argon2id run, a crash-safe header rewrite (two writes, two fsyncs) and one commit.
+    ///
+    /// It throws only when the change did not take effect (the old passphrase still opens the
+    /// file). When the disk fails after the new header is in force (the record's commit, or the
+    /// second header copy, on a full disk), the change is in effect and this returns normally:
+    /// ``unrecordedKeyChange`` then says what failed, and the next write-open completes it.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` (field `"passphrase"`) if the new
-    ///   passphrase breaks ``PassphrasePolicy`` (nothing changes).
+    ///   passphrase breaks ``PassphrasePolicy`` (nothing changes); write errors before the new
+    ///   header is in force.
     public func changePassphrase(to passphrase: SecretBytes, kdf: KDFPreset = .moderate) throws(JournalError) {
         try PassphrasePolicy.validate(passphrase)
         guard mode == .readWrite else { throw .readOnly }
@@ -26,6 +32,11 @@ extension Journal {
     /// still opens old copies of the header); the new one is returned to show once.
     ///
     /// Cost: a crash-safe header rewrite (two writes, two fsyncs) and one commit.
+    ///
+    /// As with ``changePassphrase(to:kdf:)``, a disk failure after the new header is in force
+    /// does not throw: the new key, which is then the one that opens the file, is returned, and
+    /// ``unrecordedKeyChange`` says what failed. (Throwing there would lose the only copy of the
+    /// key that works.)
     public func replaceRecoveryKey() throws(JournalError) -> RecoveryKey {
         guard mode == .readWrite else { throw .readOnly }
         let (secret, slot) = try JournalError.mapping {
@@ -39,13 +50,24 @@ extension Journal {
         return RecoveryKey(secret: secret)
     }
 
+    /// Why the last passphrase or recovery-key change made through this instance is in effect
+    /// but not yet recorded in the journal (a full disk refused the key change record, or the
+    /// second header copy), or `nil` when it was recorded. The header holding the change is in
+    /// force: the new passphrase or recovery key opens the file and the old one does not. The
+    /// next write-open records the change (a ``KeyChange`` record), and until then `verify` says
+    /// the header is newer than the checkpoints bind.
+    public var unrecordedKeyChange: JournalError? { state.withLock { $0.unrecordedKeyChange } }
+
     /// Rewrites the header under both locks, then commits a key change record binding it. A crash
     /// between the two leaves a newer header than the checkpoint binds; the next write-open commits it.
+    /// A failure after the new header is in force (what any opener reads now) is not thrown: the
+    /// change took effect (``unrecordedKeyChange``).
     private func rewriteHeader(change: KeyChange.Change, _ update: (inout [KeySlot]) -> Void) throws(JournalError) {
         try checkNotRetired()
         let record = try PendingRecord(KeyChange(change: change)).sealInput()
         try JournalError.mapping {
             try state.withLock { state in
+                state.unrecordedKeyChange = nil
                 try file.withExclusiveLock {
                     try refreshTail(&state)
                     let current = try HeaderStore.read(file: file, fileSize: try file.size()).choosing(state.header.bestCopy)
@@ -55,9 +77,17 @@ extension Journal {
                     }
                     update(&header.keySlots)
                     header.sequence = max(header.sequence, current.copySequences.compactMap { $0 }.max() ?? 0) + 1
-                    try HeaderStore.write(header, signingKey: signingKey, file: file, current: current)
-                    state.header = try HeaderStore.read(file: file, fileSize: try file.size())
-                    _ = try writeCommit(&state, [record], prebuiltFrames: [])
+                    do {
+                        try HeaderStore.write(header, signingKey: signingKey, file: file, current: current)
+                        state.header = try HeaderStore.read(file: file, fileSize: try file.size())
+                        _ = try writeCommit(&state, [record], prebuiltFrames: [])
+                    } catch {
+                        // What any opener reads now decides: the new header in force is a change in effect.
+                        guard let now = try? HeaderStore.read(file: file, fileSize: try file.size()),
+                              now.header.sequence == header.sequence, now.header.keySlots == header.keySlots else { throw error }
+                        state.header = now
+                        state.unrecordedKeyChange = JournalError(mapping: error)
+                    }
                 }
             }
         }

@@ -49,6 +49,8 @@ public final class Journal: Sendable {
         var indexedTo: UInt64 = FileHeader.framesOffset
         /// Set when ``Journal/rekey(to:kdf:omitting:)`` replaced the file: this instance refuses further use.
         var retired = false
+        /// See ``Journal/unrecordedKeyChange``.
+        var unrecordedKeyChange: JournalError?
     }
 
     init(path: String, mode: OpenMode, durability: Durability, file: AppendOnlyFile, header: HeaderState,

@@ -110,13 +110,23 @@ struct FaultInjectionTests {
         let path = dir.file("faults.sj")
         let journal = try Journal.create(at: path, passphrase: testPassphrase("old passphrase"), kdf: testKDF).journal
         try journal.append(JournalEntry(text: "record"))
+        let newPassphrase = try testPassphrase("new passphrase")
         FaultPlan(path: path, failAt: operation, action: action).install()
-        #expect(throws: JournalError.self) { try journal.changePassphrase(to: testPassphrase("new passphrase"), kdf: testKDF) }
+        let thrown = Result { () throws(JournalError) in try journal.changePassphrase(to: newPassphrase, kdf: testKDF) }
         StorageFaults.install(nil)
 
         let old = try? Journal.open(at: path, passphrase: testPassphrase("old passphrase"), mode: .readOnly)
         let new = try? Journal.open(at: path, passphrase: testPassphrase("new passphrase"), mode: .readOnly)
         #expect((old == nil) != (new == nil), "exactly one passphrase opens the journal")
+        // The call says what happened: it throws exactly when the change did not take effect; a
+        // change in effect whose record (or second header copy) failed returns, and says why.
+        if new != nil {
+            #expect(throws: Never.self) { try thrown.get() }
+            #expect(journal.unrecordedKeyChange != nil, "the fault came after the new header was in force")
+        } else {
+            #expect(throws: JournalError.self) { try thrown.get() }
+            #expect(journal.unrecordedKeyChange == nil)
+        }
         let working = old != nil ? "old passphrase" : "new passphrase"
         let repaired = try Journal.open(at: path, passphrase: testPassphrase(working))  // write-open repairs the header
         // A new header whose commit failed is committed by the write-open (a keyChange record).
@@ -134,6 +144,34 @@ struct FaultInjectionTests {
             let header = try FileHeader.decodeCopy(Array(bytes[copy * 4096..<(copy + 1) * 4096]))
             #expect(throws: JournalError.wrongPassphrase) { try KeySlots.unlock(header: header, passphrase: testPassphrase("old passphrase")) }
         }
+    }
+
+    @Test("disk full at the commit of a new recovery key: the key that now opens the file is returned, not lost in an error; the next write-open records the change",
+          arguments: [4, 5])
+    func recoveryKeyCommitFault(operation: Int) throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("rk.sj")
+        let created = try Journal.create(at: path, passphrase: testPassphrase(), kdf: testKDF)
+        let journal = created.journal
+        try journal.append(JournalEntry(text: "record"))
+        // Operations: the two header copies' writes and fsyncs (0-3), then the commit's write (4) and fsync (5).
+        FaultPlan(path: path, failAt: operation, action: .fail(errno: ENOSPC)).install()
+        let key = try journal.replaceRecoveryKey()
+        StorageFaults.install(nil)
+        if case let .io(systemError)? = journal.unrecordedKeyChange { #expect(systemError.code == ENOSPC) } else {
+            Issue.record("expected the disk's error, got \(String(describing: journal.unrecordedKeyChange))")
+        }
+        #expect(try Journal.open(at: path, recoveryKey: key, mode: .readOnly).recordCount == 1, "the returned key opens the file")
+        #expect(throws: JournalError.wrongRecoveryKey) { try Journal.open(at: path, recoveryKey: created.recoveryKey, mode: .readOnly) }
+        #expect(try readAll(Journal.open(at: path, passphrase: testPassphrase(), mode: .readOnly)).map(\.kind) == [.entry], "not recorded yet")
+        // What happens next: a write-open records the change, the journal verifies, and a later change is recorded at once.
+        let reopened = try Journal.open(at: path, passphrase: testPassphrase())
+        #expect(try readAll(reopened).map(\.kind) == [.entry, .keyChange])
+        #expect(Journal.verify(at: path).isValid)
+        let third = try reopened.replaceRecoveryKey()
+        #expect(reopened.unrecordedKeyChange == nil)
+        #expect(throws: JournalError.wrongRecoveryKey) { try Journal.open(at: path, recoveryKey: key, mode: .readOnly) }
+        #expect(try Journal.open(at: path, recoveryKey: third, mode: .readOnly).recordCount == 3)
     }
 
     @Test("disk full while a chunk is committed on the import's second thread: the chunks before stay, the error is the disk's, and a retry completes")
