@@ -33,6 +33,7 @@ struct Initialize: ParsableCommand {
             Terminal.say("Created \(target.journal).")
             Terminal.output("fingerprint: \(created.journal.fingerprint)\n")
             Terminal.output("recovery key: \(created.recoveryKey.displayString)\n")
+            Terminal.warnIfSecretOnReadableStandardOutput("the recovery key")
             Terminal.say("""
 
             Write the recovery key down and keep it offline (not on this computer). It is shown

@@ -52,6 +52,7 @@ struct RekeyCommand: ParsableCommand {
             Terminal.output("previous fingerprint: \(result.previousFingerprint)\n")
             Terminal.output("new fingerprint:      \(result.journal.fingerprint)\n")
             Terminal.output("recovery key: \(result.recoveryKey.displayString)\n")
+            Terminal.warnIfSecretOnReadableStandardOutput("the recovery key")
             Terminal.say("""
 
             The old passphrase and recovery key no longer open this file. Write the new recovery key
@@ -80,9 +81,11 @@ struct RepairCommand: ParsableCommand {
 
     func run() throws {
         try runCommand(quiet: output.quiet) {
+            // A FIFO, directory or device is refused as every other command refuses it (exit 3).
+            try JournalArgument.checkRegularFile(target.journal)
             let report: RepairReport
-            if let file = unlock.recoveryKeyFile {
-                report = try Journal.repair(at: target.journal, recoveryKey: RecoveryKey(try Passphrases.readTextFile(file)))
+            if let key = try unlock.recoveryKey() {  // --recovery-key-file FILE or -, or --recovery-key typed
+                report = try Journal.repair(at: target.journal, recoveryKey: key)
             } else {
                 let passphrase = try Passphrases.obtain(file: unlock.passphraseFile, prompt: "Passphrase for \(target.journal): ")
                 report = try Journal.repair(at: target.journal, passphrase: passphrase)

@@ -70,7 +70,7 @@ struct Write: ParsableCommand {
             } else if !text.isEmpty {
                 body = text.joined(separator: " ")
             } else if let file {
-                body = String(decoding: try ContentFile.read(file), as: UTF8.self)
+                body = try ContentFile.utf8Text(try ContentFile.read(file), from: file == "-" ? "standard input" : file)
             } else if edit {
                 if interactive { journal = try unlock.open(target.journal) }
                 body = try EditorSession.edit()
@@ -80,19 +80,42 @@ struct Write: ParsableCommand {
                 Terminal.tell("Type the entry; end with Ctrl-D on a new line.")
                 body = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
             } else {
-                body = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                body = try ContentFile.utf8Text(FileHandle.standardInput.readDataToEndOfFile(), from: "standard input")
             }
             body = body.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !body.isEmpty else { throw CLIError.emptyEntry }
             if interactive && json == nil && text.isEmpty && title == nil && tag.isEmpty && file != "-" {
-                entryTitle = try Terminal.ask("Title (Enter for none): ").map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-                let tags = try Terminal.ask("Tags, separated by commas (Enter for none): ") ?? ""
-                entryTags = tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                // The text is typed already: a title or tag that is refused is asked for again
+                // (with the reason), never a reason to drop what was written.
+                for attempt in 1...3 {
+                    entryTitle = try Terminal.ask("Title (Enter for none): ").map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+                    let tags = try Terminal.ask("Tags, separated by commas (Enter for none): ") ?? ""
+                    entryTags = tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    let check = Result { () throws(JournalError) in try JournalEntry(text: body, title: entryTitle, tags: entryTags).validate() }
+                    guard case let .failure(.invalidField(field, reason)) = check, field == "title" || field == "tags" else { break }
+                    if attempt == 3 {
+                        // Still refused: keep the text, without what was refused.
+                        Terminal.tell("\(field): \(reason). Sealing the entry without \(field == "title" ? "a title" : "tags").")
+                        if field == "title" { entryTitle = nil } else { entryTags = [] }
+                        if (try? JournalEntry(text: body, title: entryTitle, tags: entryTags).validate()) == nil { entryTitle = nil; entryTags = [] }
+                    } else {
+                        Terminal.tell("\(field): \(reason). Please give the title and tags again (your text is kept).")
+                    }
+                }
             }
             let entry = JournalEntry(text: body, title: entryTitle, tags: entryTags)
             try entry.validate()
             let open = try journal ?? unlock.open(target.journal)
-            let receipt = try open.append(entry)
+            let receipt: AppendReceipt
+            do { receipt = try open.append(entry) } catch {
+                // Typed at this terminal and not sealed (a full disk): show it again here, where it
+                // was typed, so it can be copied; never to a file.
+                if interactive && json == nil && text.isEmpty && file == nil {
+                    Terminal.tell("The entry was NOT sealed. What you typed, to copy before you close this window:")
+                    Terminal.tell(TerminalText.escape(body, keepingLineBreaks: true))
+                }
+                throw error
+            }
             Terminal.say("Sealed entry #\(receipt.sequence).")
         }
     }

@@ -68,9 +68,24 @@ enum ContentFile {
         return handle.readDataToEndOfFile()
     }
 
+    /// `data` as text, refused (nothing written) unless it is UTF-8: a Latin-1 or UTF-16 file
+    /// would otherwise be sealed with U+FFFD in place of its letters, for good.
+    static func utf8Text(_ data: Data, from source: String) throws -> String {
+        guard let text = String(validating: data, as: UTF8.self) else {
+            // The offset of the first byte that is not UTF-8 (to find it in the file).
+            var parser = Unicode.UTF8.ForwardParser()
+            var bytes = data.makeIterator()
+            var offset = 0
+            scan: while case let .valid(scalar) = parser.parseScalar(from: &bytes) { offset += scalar.count }
+            throw CLIError.invalidInput("\(source) is not UTF-8 text (byte \(offset) is not); convert it first, e.g. iconv -f latin1 -t utf-8")
+        }
+        return text
+    }
+
     /// A JSON object from `path` (or standard input), with a clear error naming the source.
     static func jsonObject(_ path: String) throws -> [String: Any] {
         let data = try read(path)
+        _ = try utf8Text(data, from: path == "-" ? "standard input" : path)
         guard let object = try? JSONSerialization.jsonObject(with: data), let dictionary = object as? [String: Any] else {
             throw CLIError.invalidInput("\(path == "-" ? "standard input" : path) is not a JSON object")
         }

@@ -70,7 +70,7 @@ struct UnlockOptions: ParsableArguments {
     var isGiven: Bool { passphraseFile != nil || recoveryKeyFile != nil || recoveryKeyTyped || Passphrases.environmentValue != nil }
 
     /// The recovery key from `--recovery-key-file FILE|-` or typed at the prompt (no echo).
-    private func recoveryKey() throws -> RecoveryKey? {
+    func recoveryKey() throws -> RecoveryKey? {
         if recoveryKeyTyped {
             let typed = try Terminal.readSecret(prompt: "Recovery key: ")
             return try RecoveryKey(typed.withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
@@ -85,15 +85,17 @@ struct UnlockOptions: ParsableArguments {
 
     /// After unlocking with the recovery key at a terminal: offers to set a new passphrase
     /// (typed twice; Enter at the first prompt keeps the old one).
-    private func offerNewPassphrase(_ journal: Journal) throws {
+    private func offerNewPassphrase(_ writable: () throws -> Journal) throws {
         guard Terminal.standardInputIsTerminal || recoveryKeyTyped else { return }
         Terminal.tell("Unlocked with the recovery key. Choose a new passphrase now (press Enter to keep the current one).")
         let first = try Terminal.readSecret(prompt: "New passphrase: ")
         guard first.count > 0 else { return }
         let again = try Terminal.readSecret(prompt: "Repeat the new passphrase: ")
         guard first.constantTimeEquals(again) else { throw CLIError.passphrasesDiffer }
+        let journal = try writable()
         try journal.changePassphrase(to: first)
         Terminal.tell("Passphrase changed; the old one no longer opens the journal.")
+        KeyChangeNote.sayIfUnrecorded(journal)
     }
 
     private func openWithPassphrase(_ path: String, mode: OpenMode) throws -> Journal {
@@ -120,16 +122,29 @@ struct UnlockOptions: ParsableArguments {
         try JournalArgument.check(path)
         let journal: Journal
         if let key = try recoveryKey() {
-            let interactive = recoveryKeyTyped || Terminal.standardInputIsTerminal
-            journal = try Journal.open(at: path, recoveryKey: key, mode: interactive ? .readWrite : mode)
-            if interactive { try offerNewPassphrase(journal) }
+            // At a terminal, a new passphrase is offered (the way back for someone who forgot it).
+            // A command that only reads opens read-only whatever unlocks it: a write-open would
+            // cut a torn tail (which repair can keep) and refuses a damaged end that a read can
+            // still read up to. So the offer opens for writing only for a healthy journal, and
+            // only once a new passphrase was typed; otherwise it says what to do first.
+            let opened = try Journal.open(at: path, recoveryKey: key, mode: mode)
+            journal = opened
+            if recoveryKeyTyped || Terminal.standardInputIsTerminal {
+                if mode == .readWrite {
+                    try offerNewPassphrase { opened }
+                } else if opened.tornTailBytesAtOpen == 0 && opened.warningsAtOpen.isEmpty {
+                    try offerNewPassphrase { try Journal.open(at: path, recoveryKey: key) }
+                } else {
+                    Terminal.tell("Unlocked with the recovery key, read only: the journal's end needs sealed-journal repair \(path) before a new passphrase can be set (then: sealed-journal passwd \(path) --recovery-key).")
+                }
+            }
         } else {
             journal = try openWithPassphrase(path, mode: mode)
         }
         let torn = journal.tornTailBytesAtOpen
         if torn > 0 {
             Terminal.say(mode == .readOnly
-                ? "warning: ignored \(torn) bytes after the last complete record (an interrupted append); the next write removes them"
+                ? "warning: ignored \(torn) bytes after the last commit (an append that was interrupted before it was confirmed); the next write removes them. To keep a complete record among them, run sealed-journal repair \(path) first."
                 : "note: removed \(torn) bytes of an interrupted append that held no checkpoint; every committed record is intact")
         }
         for warning in journal.warningsAtOpen { Terminal.say("warning: \(warning)") }

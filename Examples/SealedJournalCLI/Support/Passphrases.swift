@@ -11,10 +11,19 @@ enum Passphrases {
 
     static var environmentValue: String? { ProcessInfo.processInfo.environment[environmentVariable] }
 
-    /// A passphrase from `file`, the environment, or the terminal, in that order.
+    /// A passphrase from `file`, the environment, or the terminal, in that order. An empty one
+    /// from a file or the environment is refused at once (a mistake, not a passphrase: the
+    /// library refuses to set one), rather than reported as wrong after a slow key derivation.
     static func obtain(file: String?, prompt: String) throws -> SecretBytes {
-        if let file { return try readSecretFile(file) }
-        if let value = environmentValue { return try SecretBytes(utf8: value) }
+        if let file {
+            let passphrase = try readSecretFile(file)
+            guard passphrase.count > 0 else { throw CLIError.invalidInput("\(file) holds no passphrase: its first line is empty") }
+            return passphrase
+        }
+        if let value = environmentValue {
+            guard !value.isEmpty else { throw CLIError.invalidInput("\(environmentVariable) is set but empty") }
+            return try SecretBytes(utf8: value)
+        }
         return try Terminal.readSecret(prompt: prompt)
     }
 

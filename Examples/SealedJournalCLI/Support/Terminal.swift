@@ -48,6 +48,18 @@ enum Terminal {
         return ({ try put(Data(filter.filter.filter($0))) }, { try put(Data(filter.filter.finish())) })
     }
 
+    /// When a secret (a recovery key) went to standard output and standard output is a regular
+    /// file that other accounts can read, says so: the shell made that file, with its umask.
+    static func warnIfSecretOnReadableStandardOutput(_ what: String) {
+        var info = stat()
+        guard fstat(1, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o077 != 0 else { return }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/fd/1", &buffer, buffer.count - 1)
+        let path = length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "a file"
+        say("warning: \(what) went to standard output, the file \(path) (mode \(String(info.st_mode & 0o777, radix: 8))), which other accounts can read. "
+            + "Copy it down, then delete that file (or run chmod 600 on it now).")
+    }
+
     /// When plaintext went to standard output and standard output is a regular file, says which
     /// file and its mode (as `--output` would), and warns if other accounts can read it.
     static func notePlaintextOnStandardOutput() {
@@ -88,7 +100,7 @@ enum Terminal {
         let tty = open("/dev/tty", O_WRONLY | O_CLOEXEC | O_NOCTTY)
         guard tty >= 0 else { return }
         defer { close(tty) }
-        _ = (text + "\n").withCString { write(tty, $0, strlen($0)) }
+        _ = (TerminalText.escape(text, keepingLineBreaks: true) + "\n").withCString { write(tty, $0, strlen($0)) }
     }
 
     /// Reads a secret from the controlling terminal with echo off.

@@ -303,6 +303,53 @@ struct CLITests {
         #expect(try fileBytes(target) == before)
     }
 
+    @Test("an empty passphrase file (or a blank first line, or an empty SEALED_JOURNAL_PASSPHRASE) is named at once (exit 4), not reported as a wrong passphrase")
+    func emptyPassphraseSource() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        try writeFileBytes([], to: dir.file("empty.txt"))
+        try writeFileBytes(Array("\nthe real one\n".utf8), to: dir.file("blank.txt"))
+        for file in ["empty.txt", "blank.txt"] {
+            let result = try CLI.run(["read", path, "--passphrase-file", dir.file(file)], passphrase: nil)
+            #expect(result.status == 4 && result.stderr.contains("\(file) holds no passphrase: its first line is empty"), "\(result.stderr)")
+        }
+        let fromEnvironment = try CLI.run(["read", path], passphrase: "")
+        #expect(fromEnvironment.status == 4 && fromEnvironment.stderr.contains("SEALED_JOURNAL_PASSPHRASE is set but empty"), "\(fromEnvironment.stderr)")
+        // What happens next: the right passphrase still opens it, and a wrong one is still "wrong passphrase" (2).
+        #expect(try CLI.run(["read", path]).status == 0)
+        #expect(try CLI.run(["read", path], passphrase: "not the passphrase").status == 2)
+    }
+
+    @Test("text that is not UTF-8 (a Latin-1 file, piped bytes, a JSON file) is refused with the byte it stops at, nothing written; never sealed with U+FFFD in place of letters")
+    func notUTF8Refused() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        try writeFileBytes(Array("Today at the caf".utf8) + [0xE9] + Array(" with Sam".utf8), to: dir.file("latin1.txt"))
+        try writeFileBytes(Array(#"{"text":"caf"#.utf8) + [0xE9] + Array(#""}"#.utf8), to: dir.file("latin1.json"))
+        let before = try fileBytes(path)
+        let fromFile = try CLI.run(["write", path, "--file", dir.file("latin1.txt")])
+        #expect(fromFile.status == 4 && fromFile.stderr.contains("latin1.txt is not UTF-8 text (byte 16 is not)"), "\(fromFile.stderr)")
+        let fromJSON = try CLI.run(["write", path, "--json", dir.file("latin1.json")])
+        #expect(fromJSON.status == 4 && fromJSON.stderr.contains("latin1.json is not UTF-8 text (byte 12 is not)"), "\(fromJSON.stderr)")
+        // Piped: the runner's input is a String, so give the file's bytes through a shell.
+        let piped = Process()
+        piped.executableURL = URL(fileURLWithPath: "/bin/sh")
+        piped.arguments = ["-c", "exec \"$0\" write \"$1\" < \"$2\"", CLI.executable.path, path, dir.file("latin1.txt")]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SEALED_JOURNAL_PASSPHRASE"] = CLI.passphrase
+        piped.environment = environment
+        let errors = Pipe()
+        piped.standardError = errors
+        try piped.run()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        piped.waitUntilExit()
+        #expect(piped.terminationStatus == 4 && said.contains("standard input is not UTF-8 text (byte 16 is not)"), "\(said)")
+        #expect(try fileBytes(path) == before, "nothing written")
+        // What happens next: the same words as UTF-8 are sealed as they are.
+        #expect(try CLI.run(["write", path], input: "Today at the café with Sam").status == 0)
+        #expect(try CLI.run(["read", path]).stdout.contains("Today at the café with Sam"))
+    }
+
     @Test("import: a FILE that is a pipe (<(jrnl --export json), /dev/stdin) is read once and checked as it comes; a bad line writes nothing of its chunk, and the next import goes on")
     func importFromPipePath() throws {
         let dir = try TemporaryDirectory()

@@ -61,6 +61,32 @@ struct KeyLifecycleCLITests {
         #expect(again.status == 0 && again.stderr.contains("Nothing to repair"))
     }
 
+    @Test("repair takes the recovery key as every command does (a file, or - for standard input); a FIFO or directory is refused as not a journal (exit 3)")
+    func repairUnlockOptions() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("r.sjournal")
+        let created = try CLI.run(["init", path, "--kdf", "interactive"])
+        let keyLine = try #require(created.stdout.split(separator: "\n").first { $0.hasPrefix("recovery key: ") })
+        let key = String(keyLine.dropFirst("recovery key: ".count))
+        try key.write(toFile: dir.file("key.txt"), atomically: true, encoding: .utf8)
+        try CLI.run(["write", path], input: "one")
+        let cut = Array(try fileBytes(path).dropLast(10))  // into the last checkpoint
+        try writeFileBytes(cut, to: path)
+        let fromStandardInput = try CLI.run(["repair", path, "--recovery-key-file", "-"], passphrase: nil, input: key + "\n")
+        #expect(fromStandardInput.status == 0 && fromStandardInput.stderr.contains("committed 1 complete record(s)"), "\(fromStandardInput.stderr)")
+        let fromFile = try CLI.run(["repair", path, "--recovery-key-file", dir.file("key.txt")], passphrase: nil)
+        #expect(fromFile.status == 0 && fromFile.stderr.contains("Nothing to repair"), "\(fromFile.stderr)")
+        #expect(mkfifo(dir.file("fifo"), 0o600) == 0)
+        try FileManager.default.createDirectory(atPath: dir.file("folder"), withIntermediateDirectories: false)
+        for (name, type) in [("fifo", "a named pipe (FIFO)"), ("folder", "a directory")] {
+            let refused = try CLI.run(["repair", dir.file(name)])
+            #expect(refused.status == 3 && refused.stderr.contains("is \(type), not a journal file"), "\(refused.stderr)")
+        }
+        // What happens next: the repaired journal verifies and takes a write.
+        #expect(try CLI.run(["verify", path], passphrase: nil).status == 0)
+        #expect(try CLI.run(["write", path], input: "two").status == 0)
+    }
+
     @Test("backup makes a verified copy and prints the checkpoint to keep")
     func backupCommand() throws {
         let dir = try TemporaryDirectory()
@@ -108,5 +134,43 @@ struct KeyLifecycleCLITests {
         #expect(export.status == 0, "\(export.stderr)")
         let listed = try CLI.run(["disclosures", path])
         #expect(listed.stdout.contains("kinds: entry; days: 2026-11-01 to 2026-11-30"), "\(listed.stdout)")
+    }
+
+    @Test("a recovery key sent to a file other accounts can read (the shell's umask) is warned about, for init, recovery-key and rekey; not for a 0600 file")
+    func recoveryKeyToReadableFile() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("k.sjournal")
+        /// Runs `sealed-journal ARGUMENTS > OUT` under `umask`, as a shell user would.
+        func redirected(_ arguments: [String], to out: String, umask mask: String) throws -> (status: Int32, stderr: String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "umask \(mask); exec \"$0\" \"$@\" > \"$OUT\"", CLI.executable.path] + arguments
+            var environment = ProcessInfo.processInfo.environment
+            environment["SEALED_JOURNAL_PASSPHRASE"] = CLI.passphrase
+            environment["OUT"] = out
+            process.environment = environment
+            let stderr = Pipe()
+            process.standardError = stderr
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let said = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, said)
+        }
+        let created = try redirected(["init", path, "--kdf", "interactive"], to: dir.file("init.txt"), umask: "022")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stderr.contains("warning: the recovery key went to standard output, the file /") && created.stderr.contains("/init.txt (mode 644), which other accounts can read"), "\(created.stderr)")
+        let replaced = try redirected(["recovery-key", path], to: dir.file("rk.txt"), umask: "022")
+        #expect(replaced.status == 0 && replaced.stderr.contains("warning: the recovery key went to standard output"), "\(replaced.stderr)")
+        let private_ = try redirected(["recovery-key", path], to: dir.file("rk600.txt"), umask: "077")
+        #expect(private_.status == 0 && !private_.stderr.contains("warning"), "\(private_.stderr)")
+        // What happens next: the key in the private file is the one that opens the journal.
+        let text = try String(contentsOfFile: dir.file("rk600.txt"), encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("recovery key: ") })
+        let key = try RecoveryKey(String(line.dropFirst("recovery key: ".count)))
+        #expect(try Journal.open(at: path, recoveryKey: key, mode: .readOnly).recordCount >= 1)
+        try "a passphrase after the rekey\n".write(toFile: dir.file("new-passphrase.txt"), atomically: true, encoding: .utf8)
+        let rekeyed = try redirected(["rekey", path, "--kdf", "interactive", "--new-passphrase-file", dir.file("new-passphrase.txt")], to: dir.file("rekey.txt"), umask: "022")
+        #expect(rekeyed.stderr.contains("warning: the recovery key went to standard output"), "\(rekeyed.stderr)")
     }
 }

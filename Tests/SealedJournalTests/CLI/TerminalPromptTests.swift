@@ -1,10 +1,76 @@
 import Foundation
 import Testing
+import SealedJournal
 
 /// Drives the CLI at a real pseudo-terminal through tmux: the passphrase prompt works and
 /// nothing typed is echoed to the screen.
 @Suite("Passphrase prompts at a real terminal", .serialized, .enabled(if: TmuxSession.isAvailable, "tmux is not installed (make test installs it)"))
 struct TerminalPromptTests {
+    @Test("read with the recovery key at a terminal only reads: a torn tail stays (repair can still keep its record) and no new passphrase is offered until it is repaired; a write with the key offers one")
+    func recoveryKeyReadOnlyAtTerminal() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("rk.sjournal")
+        let created = try CLI.run(["init", path, "--kdf", "interactive"])
+        let keyLine = try #require(created.stdout.split(separator: "\n").first { $0.hasPrefix("recovery key: ") })
+        try String(keyLine.dropFirst("recovery key: ".count)).write(toFile: dir.file("key.txt"), atomically: true, encoding: .utf8)
+        try CLI.run(["write", path], input: "one")
+        let sizeAfterOne = try fileBytes(path).count
+        try CLI.run(["write", path], input: "two")
+        // Cut into the last checkpoint: the record "two" is complete, its commit is not.
+        let cut = Array(try fileBytes(path).dropLast(100))
+        try writeFileBytes(cut, to: path)
+        let tmux = try TmuxSession()
+        defer { tmux.close() }
+        try tmux.start("\(CLI.executable.path) read \(path) --recovery-key-file \(dir.file("key.txt")); echo EXIT=$?")
+        var screen = try tmux.waitFor("EXIT=")
+        #expect(screen.contains("EXIT=0") && screen.contains("one") && screen.contains("read only: the journal's end needs sealed-journal repair") && !screen.contains("New passphrase"), "\(screen)")
+        #expect(try fileBytes(path) == cut, "a read wrote nothing")
+        // What happens next: repair keeps the complete record, and a write with the key offers a new passphrase.
+        let repaired = try CLI.run(["repair", path])
+        #expect(repaired.status == 0 && repaired.stderr.contains("committed 1 complete record(s)"), "\(repaired.stderr)")
+        #expect(try fileBytes(path).count > sizeAfterOne)
+        try tmux.start("\(CLI.executable.path) write \(path) --recovery-key-file \(dir.file("key.txt")); echo EXIT=$?")
+        try tmux.waitFor("New passphrase")
+        tmux.type("")
+        try tmux.waitFor("Type the entry")
+        tmux.type("three")
+        tmux.key("C-d")
+        try tmux.waitFor("Title (Enter for none):")
+        tmux.type("")
+        try tmux.waitFor("Tags, separated by commas")
+        tmux.type("")
+        screen = try tmux.waitFor("EXIT=")
+        #expect(screen.contains("EXIT=0"), "\(screen)")
+        let texts = try CLI.run(["read", path, "--format", "json"]).stdout
+        #expect(texts.contains("\"one\"") && texts.contains("\"two\"") && texts.contains("\"three\""), "\(texts)")
+    }
+
+    @Test("a refused tag or title after the text was typed is asked for again; the text is kept and sealed")
+    func refusedTagKeepsText() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        let tmux = try TmuxSession()
+        defer { tmux.close() }
+        try tmux.start("SEALED_JOURNAL_PASSPHRASE='\(CLI.passphrase)' \(CLI.executable.path) write \(path); echo EXIT=$?")
+        try tmux.waitFor("Type the entry")
+        tmux.type("a long evening, written once")
+        tmux.key("C-d")
+        try tmux.waitFor("Title (Enter for none):")
+        tmux.type("Evening")
+        try tmux.waitFor("Tags, separated by commas")
+        tmux.type(String(repeating: "t", count: 130))
+        try tmux.waitFor("your text is kept")
+        try tmux.waitFor("Title (Enter for none):")
+        tmux.type("Evening")
+        try tmux.waitFor("Tags, separated by commas")
+        tmux.type("hard, kept")
+        let screen = try tmux.waitFor("EXIT=")
+        #expect(screen.contains("Sealed entry #0.") && screen.contains("EXIT=0"), "\(screen)")
+        let records = try readAll(Journal.open(at: path, passphrase: testPassphrase(CLI.passphrase), mode: .readOnly))
+        let entry = try #require(records.first).decode(JournalEntry.self)
+        #expect(entry.text == "a long evening, written once" && entry.title == "Evening" && entry.tags == ["hard", "kept"])
+    }
+
     @Test("init asks twice without echo; write unlocks first, then takes the text, title and tags; a wrong passphrase is asked three times")
     func prompts() throws {
         let dir = try TemporaryDirectory()
