@@ -332,18 +332,8 @@ struct CLITests {
         let fromJSON = try CLI.run(["write", path, "--json", dir.file("latin1.json")])
         #expect(fromJSON.status == 4 && fromJSON.stderr.contains("latin1.json is not UTF-8 text (byte 12 is not)"), "\(fromJSON.stderr)")
         // Piped: the runner's input is a String, so give the file's bytes through a shell.
-        let piped = Process()
-        piped.executableURL = URL(fileURLWithPath: "/bin/sh")
-        piped.arguments = ["-c", "exec \"$0\" write \"$1\" < \"$2\"", CLI.executable.path, path, dir.file("latin1.txt")]
-        var environment = ProcessInfo.processInfo.environment
-        environment["SEALED_JOURNAL_PASSPHRASE"] = CLI.passphrase
-        piped.environment = environment
-        let errors = Pipe()
-        piped.standardError = errors
-        try piped.run()
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        piped.waitUntilExit()
-        #expect(piped.terminationStatus == 4 && said.contains("standard input is not UTF-8 text (byte 16 is not)"), "\(said)")
+        let piped = try CLI.runInShell("exec \"$0\" write \"$1\" < \"$2\"", [path, dir.file("latin1.txt")])
+        #expect(piped.status == 4 && piped.stderr.contains("standard input is not UTF-8 text (byte 16 is not)"), "\(piped.stderr)")
         #expect(try fileBytes(path) == before, "nothing written")
         // What happens next: the same words as UTF-8 are sealed as they are.
         #expect(try CLI.run(["write", path], input: "Today at the café with Sam").status == 0)

@@ -64,10 +64,7 @@ struct KeyLifecycleCLITests {
     @Test("repair takes the recovery key as every command does (a file, or - for standard input); a FIFO or directory is refused as not a journal (exit 3)")
     func repairUnlockOptions() throws {
         let dir = try TemporaryDirectory()
-        let path = dir.file("r.sjournal")
-        let created = try CLI.run(["init", path, "--kdf", "interactive"])
-        let keyLine = try #require(created.stdout.split(separator: "\n").first { $0.hasPrefix("recovery key: ") })
-        let key = String(keyLine.dropFirst("recovery key: ".count))
+        let (path, key) = try CLI.makeJournalWithKey(in: dir, name: "r.sjournal")
         try key.write(toFile: dir.file("key.txt"), atomically: true, encoding: .utf8)
         try CLI.run(["write", path], input: "one")
         let cut = Array(try fileBytes(path).dropLast(10))  // into the last checkpoint
@@ -142,20 +139,7 @@ struct KeyLifecycleCLITests {
         let path = dir.file("k.sjournal")
         /// Runs `sealed-journal ARGUMENTS > OUT` under `umask`, as a shell user would.
         func redirected(_ arguments: [String], to out: String, umask mask: String) throws -> (status: Int32, stderr: String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "umask \(mask); exec \"$0\" \"$@\" > \"$OUT\"", CLI.executable.path] + arguments
-            var environment = ProcessInfo.processInfo.environment
-            environment["SEALED_JOURNAL_PASSPHRASE"] = CLI.passphrase
-            environment["OUT"] = out
-            process.environment = environment
-            let stderr = Pipe()
-            process.standardError = stderr
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let said = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, said)
+            try CLI.runInShell("umask \(mask); exec \"$0\" \"$@\" > \"$OUT\"", arguments, environment: ["OUT": out])
         }
         let created = try redirected(["init", path, "--kdf", "interactive"], to: dir.file("init.txt"), umask: "022")
         #expect(created.status == 0, "\(created.stderr)")
@@ -165,9 +149,7 @@ struct KeyLifecycleCLITests {
         let private_ = try redirected(["recovery-key", path], to: dir.file("rk600.txt"), umask: "077")
         #expect(private_.status == 0 && !private_.stderr.contains("warning"), "\(private_.stderr)")
         // What happens next: the key in the private file is the one that opens the journal.
-        let text = try String(contentsOfFile: dir.file("rk600.txt"), encoding: .utf8)
-        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("recovery key: ") })
-        let key = try RecoveryKey(String(line.dropFirst("recovery key: ".count)))
+        let key = try RecoveryKey(try CLI.recoveryKey(printedIn: try String(contentsOfFile: dir.file("rk600.txt"), encoding: .utf8)))
         #expect(try Journal.open(at: path, recoveryKey: key, mode: .readOnly).recordCount >= 1)
         try "a passphrase after the rekey\n".write(toFile: dir.file("new-passphrase.txt"), atomically: true, encoding: .utf8)
         let rekeyed = try redirected(["rekey", path, "--kdf", "interactive", "--new-passphrase-file", dir.file("new-passphrase.txt")], to: dir.file("rekey.txt"), umask: "022")

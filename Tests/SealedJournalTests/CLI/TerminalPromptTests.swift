@@ -9,10 +9,8 @@ struct TerminalPromptTests {
     @Test("read with the recovery key at a terminal only reads: a torn tail stays (repair can still keep its record) and no new passphrase is offered until it is repaired; a write with the key offers one")
     func recoveryKeyReadOnlyAtTerminal() throws {
         let dir = try TemporaryDirectory()
-        let path = dir.file("rk.sjournal")
-        let created = try CLI.run(["init", path, "--kdf", "interactive"])
-        let keyLine = try #require(created.stdout.split(separator: "\n").first { $0.hasPrefix("recovery key: ") })
-        try String(keyLine.dropFirst("recovery key: ".count)).write(toFile: dir.file("key.txt"), atomically: true, encoding: .utf8)
+        let (path, key) = try CLI.makeJournalWithKey(in: dir, name: "rk.sjournal")
+        try key.write(toFile: dir.file("key.txt"), atomically: true, encoding: .utf8)
         try CLI.run(["write", path], input: "one")
         let sizeAfterOne = try fileBytes(path).count
         try CLI.run(["write", path], input: "two")
@@ -32,13 +30,7 @@ struct TerminalPromptTests {
         try tmux.start("\(CLI.executable.path) write \(path) --recovery-key-file \(dir.file("key.txt")); echo EXIT=$?")
         try tmux.waitFor("New passphrase")
         tmux.type("")
-        try tmux.waitFor("Type the entry")
-        tmux.type("three")
-        tmux.key("C-d")
-        try tmux.waitFor("Title (Enter for none):")
-        tmux.type("")
-        try tmux.waitFor("Tags, separated by commas")
-        tmux.type("")
+        try tmux.answerEntry(text: "three")
         screen = try tmux.waitFor("EXIT=")
         #expect(screen.contains("EXIT=0"), "\(screen)")
         let texts = try CLI.run(["read", path, "--format", "json"]).stdout
@@ -52,13 +44,7 @@ struct TerminalPromptTests {
         let tmux = try TmuxSession()
         defer { tmux.close() }
         try tmux.start("SEALED_JOURNAL_PASSPHRASE='\(CLI.passphrase)' \(CLI.executable.path) write \(path); echo EXIT=$?")
-        try tmux.waitFor("Type the entry")
-        tmux.type("a long evening, written once")
-        tmux.key("C-d")
-        try tmux.waitFor("Title (Enter for none):")
-        tmux.type("Evening")
-        try tmux.waitFor("Tags, separated by commas")
-        tmux.type(String(repeating: "t", count: 130))
+        try tmux.answerEntry(text: "a long evening, written once", title: "Evening", tags: String(repeating: "t", count: 130))
         try tmux.waitFor("your text is kept")
         try tmux.waitFor("Title (Enter for none):")
         tmux.type("Evening")
@@ -91,13 +77,7 @@ struct TerminalPromptTests {
         try tmux.start("\(CLI.executable.path) write \(path); echo EXIT=$?")
         try tmux.waitFor("Passphrase for")
         tmux.type(secret)
-        try tmux.waitFor("Type the entry")
-        tmux.type("hello from a terminal")
-        tmux.key("C-d")
-        try tmux.waitFor("Title (Enter for none):")
-        tmux.type("")
-        try tmux.waitFor("Tags, separated by commas")
-        tmux.type("pty")
+        try tmux.answerEntry(text: "hello from a terminal", tags: "pty")
         screen = try tmux.waitFor("EXIT=")
         #expect(screen.contains("Sealed entry #0.") && screen.contains("EXIT=0"), "\(screen)")
         #expect(!screen.contains(secret))
@@ -139,5 +119,18 @@ extension TerminalPromptTests {
         let screen = try tmux.waitFor("STTY:")
         #expect(screen.contains("EXIT=130"), "\(screen)")
         #expect(screen.contains("STTY:echo") && !screen.contains("STTY:-echo"), "\(screen)")
+    }
+}
+
+extension TmuxSession {
+    /// Answers `write`'s prompts at the terminal: the text (ended with Ctrl-D), then a title and tags (empty for none).
+    func answerEntry(text: String, title: String = "", tags: String = "") throws {
+        try waitFor("Type the entry")
+        type(text)
+        key("C-d")
+        try waitFor("Title (Enter for none):")
+        type(title)
+        try waitFor("Tags, separated by commas")
+        type(tags)
     }
 }

@@ -51,10 +51,42 @@ enum CLI {
 
     /// A journal made with the interactive preset.
     static func makeJournal(in dir: TemporaryDirectory, name: String = "j.sjournal") throws -> String {
+        try makeJournalWithKey(in: dir, name: name).path
+    }
+
+    /// A journal made with the interactive preset, and the recovery key `init` printed (its text).
+    static func makeJournalWithKey(in dir: TemporaryDirectory, name: String = "j.sjournal") throws -> (path: String, recoveryKey: String) {
         let path = dir.file(name)
         let result = try run(["init", path, "--kdf", "interactive"])
         #expect(result.status == 0, "\(result.stderr)")
-        return path
+        return (path, try recoveryKey(printedIn: result.stdout))
+    }
+
+    /// The recovery key in what `init`, `recovery-key` or `rekey` printed (`recovery key: ...`).
+    static func recoveryKey(printedIn output: String) throws -> String {
+        let line = try #require(output.split(separator: "\n").first { $0.hasPrefix("recovery key: ") })
+        return String(line.dropFirst("recovery key: ".count))
+    }
+
+    /// Runs `sealed-journal ARGUMENTS` through `/bin/sh -c script` (the binary is `$0`, the
+    /// arguments `$@`), with the test passphrase in the environment plus `environment`, for what
+    /// a shell does around it (a umask, a redirection): its exit status and standard error.
+    static func runInShell(_ script: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script, executable.path] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["SEALED_JOURNAL_PASSPHRASE"] = passphrase
+        environment["TZ"] = environment["TZ"] ?? "UTC"
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let said = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, said)
     }
 }
 
