@@ -35,8 +35,11 @@ struct Info: ParsableCommand {
                 "key slots:    " + slots.joined(separator: "; "),
             ]
             if info.tornTailBytes > 0 {
-                lines.append("torn tail:    \(info.tornTailBytes) bytes after the last commit (an interrupted append; cut off at the next write)")
+                lines.append("torn tail:    \(info.tornTailBytes) bytes after the last commit (an interrupted append; cut off at the next write; repair keeps a complete record in it)")
             }
+            // Damage after the last intact commit (writes are refused until repair), or a header
+            // older than the checkpoints bind: said here too, not only by verify.
+            for warning in info.warnings { lines.append("warning:      \(warning)") }
             Terminal.output(lines.joined(separator: "\n") + "\n")
         }
     }

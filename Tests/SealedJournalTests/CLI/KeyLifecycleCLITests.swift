@@ -51,6 +51,8 @@ struct KeyLifecycleCLITests {
         #expect(try fileBytes(path) == bytes)
         let readOnly = try CLI.run(["read", path])
         #expect(readOnly.status == 0 && readOnly.stdout.contains("first") && readOnly.stderr.contains("warning: damaged"), "\(readOnly.stderr)")
+        let info = try CLI.run(["info", path], passphrase: nil)
+        #expect(info.status == 0 && info.stdout.contains("warning:      damaged at byte offset"), "info says so too: \(info.stdout)")
         let repair = try CLI.run(["repair", path])
         #expect(repair.status == 0 && repair.stderr.contains("committed 1 complete record(s)"), "\(repair.stderr)")
         let side = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path).first { $0.contains(".removed-") })
