@@ -68,9 +68,9 @@ struct AmendCommand: ParsableCommand {
                     text = value
                 } else if Terminal.standardInputIsTerminal {
                     Terminal.tell("Type the correction of record #\(original.sequence); end with Ctrl-D on a new line.")
-                    text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                    text = try ContentFile.typedText(FileHandle.standardInput.readDataToEndOfFile(), from: "the correction typed")
                 } else {
-                    text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                    text = try ContentFile.utf8Text(FileHandle.standardInput.readDataToEndOfFile(), from: "standard input")
                 }
                 guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw CLIError.invalidInput("the correction is empty; nothing was written") }
                 let reason = try reasonFromJSON as? String ?? askReason()

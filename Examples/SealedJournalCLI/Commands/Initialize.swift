@@ -34,7 +34,7 @@ struct Initialize: ParsableCommand {
             Terminal.output("fingerprint: \(created.journal.fingerprint)\n")
             Terminal.output("recovery key: \(created.recoveryKey.displayString)\n")
             Terminal.warnIfSecretOnReadableStandardOutput("the recovery key")
-            Terminal.say("""
+            Terminal.sayText("""
 
             Write the recovery key down and keep it offline (not on this computer). It is shown
             only now, and it is the only way in if you forget your passphrase.

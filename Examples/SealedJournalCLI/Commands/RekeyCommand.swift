@@ -53,7 +53,7 @@ struct RekeyCommand: ParsableCommand {
             Terminal.output("new fingerprint:      \(result.journal.fingerprint)\n")
             Terminal.output("recovery key: \(result.recoveryKey.displayString)\n")
             Terminal.warnIfSecretOnReadableStandardOutput("the recovery key")
-            Terminal.say("""
+            Terminal.sayText("""
 
             The old passphrase and recovery key no longer open this file. Write the new recovery key
             down and keep it offline; it is shown only now. Give the new fingerprint to whoever

@@ -78,7 +78,7 @@ struct Write: ParsableCommand {
                 // Unlock first, so a wrong passphrase never costs what was typed.
                 journal = try unlock.open(target.journal)
                 Terminal.tell("Type the entry; end with Ctrl-D on a new line.")
-                body = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                body = try ContentFile.typedText(FileHandle.standardInput.readDataToEndOfFile(), from: "the text typed")
             } else {
                 body = try ContentFile.utf8Text(FileHandle.standardInput.readDataToEndOfFile(), from: "standard input")
             }
@@ -112,7 +112,7 @@ struct Write: ParsableCommand {
                 // was typed, so it can be copied; never to a file.
                 if interactive && json == nil && text.isEmpty && file == nil {
                     Terminal.tell("The entry was NOT sealed. What you typed, to copy before you close this window:")
-                    Terminal.tell(TerminalText.escape(body, keepingLineBreaks: true))
+                    Terminal.tellTyped(body)
                 }
                 throw error
             }

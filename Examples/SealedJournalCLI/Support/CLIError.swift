@@ -87,12 +87,12 @@ func describe(_ error: any Error) -> String {
 /// A small text file the user named (a held checkpoint): its text, or ``CLIError/cannotRead(_:_:)``
 /// with the system's reason (exit 1).
 func readTextFile(_ path: String) throws -> String {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        var info = stat()
-        let reason = stat(path, &info) != 0 ? String(cString: strerror(errno))
-            : (info.st_mode & S_IFMT) == S_IFDIR ? "it is a directory" : "cannot open it"
-        throw CLIError.cannotRead(path, reason)
-    }
+    var info = stat()
+    if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { throw CLIError.cannotRead(path, "it is a directory") }
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard descriptor >= 0 else { throw CLIError.cannotRead(path, String(cString: strerror(errno))) }  // the system's reason
+    close(descriptor)
+    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.cannotRead(path, "cannot read it") }
     guard let text = String(data: data, encoding: .utf8) else { throw CLIError.cannotRead(path, "it is not UTF-8 text") }
     return text
 }

@@ -82,6 +82,17 @@ enum ContentFile {
         return text
     }
 
+    /// ``utf8Text(_:from:)`` for text typed at this terminal (or saved from the editor): when it
+    /// is refused, what was typed is shown again on the terminal (its bytes that are not UTF-8
+    /// as U+FFFD) so it can be copied, never written to a file.
+    static func typedText(_ data: Data, from source: String) throws -> String {
+        do { return try utf8Text(data, from: source) } catch {
+            Terminal.tell("Nothing was sealed. What you typed, to copy before you close this window (your terminal may not be set to UTF-8):")
+            Terminal.tellTyped(String(decoding: data, as: UTF8.self))
+            throw error
+        }
+    }
+
     /// A JSON object from `path` (or standard input), with a clear error naming the source.
     static func jsonObject(_ path: String) throws -> [String: Any] {
         let data = try read(path)

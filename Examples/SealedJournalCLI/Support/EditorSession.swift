@@ -23,7 +23,7 @@ enum EditorSession {
         close(fd)
         let status = try runEditor(editor, path: path)
         guard status == 0 else { throw CLIError.noInput("the editor exited with status \(status); nothing was written") }
-        return String(decoding: try ContentFile.read(path), as: UTF8.self)
+        return try ContentFile.typedText(try ContentFile.read(path), from: "the text saved by the editor")
     }
 
     private static func makePrivateDirectory(environment: [String: String]) throws -> String {

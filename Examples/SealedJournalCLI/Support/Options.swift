@@ -135,7 +135,7 @@ struct UnlockOptions: ParsableArguments {
                 } else if opened.tornTailBytesAtOpen == 0 && opened.warningsAtOpen.isEmpty {
                     try offerNewPassphrase { try Journal.open(at: path, recoveryKey: key) }
                 } else {
-                    Terminal.tell("Unlocked with the recovery key, read only: the journal's end needs sealed-journal repair \(path) before a new passphrase can be set (then: sealed-journal passwd \(path) --recovery-key).")
+                    Terminal.tell("Unlocked with the recovery key, read only: the journal's end needs sealed-journal repair \(path) --recovery-key before a new passphrase can be set (then: sealed-journal passwd \(path) --recovery-key).")
                 }
             }
         } else {

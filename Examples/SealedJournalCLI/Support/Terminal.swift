@@ -10,17 +10,23 @@ import Glibc
 enum Terminal {
     nonisolated(unsafe) static var quiet = false  // set once at command start, before any output
 
-    /// A message for humans (standard error), unless `--quiet`. Escaped here, whatever it holds
-    /// (a recipient's name, a path, a title), so no message can drive the terminal; line breaks
-    /// and tabs are kept. (Escaping leaves escaped text as it is: it adds no controls.)
+    /// A message for humans (standard error), unless `--quiet`: one line, escaped here whatever
+    /// it holds (a recipient's name, a path, a title), line breaks included, so no message can
+    /// drive the terminal or forge a line of its own. (Escaping leaves escaped text as it is.)
     static func say(_ message: String) {
         guard !quiet else { return }
-        FileHandle.standardError.write(Data((TerminalText.escape(message, keepingLineBreaks: true) + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.escape(message) + "\n").utf8))
+    }
+
+    /// Fixed text of several lines, written as it is (a `StaticString` cannot carry a value).
+    static func sayText(_ text: StaticString) {
+        guard !quiet else { return }
+        FileHandle.standardError.write(Data(("\(text)" + "\n").utf8))
     }
 
     /// An error line (standard error), even with `--quiet`; escaped as ``say(_:)`` is.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data(("sealed-journal: " + TerminalText.escape(message, keepingLineBreaks: true) + "\n").utf8))
+        FileHandle.standardError.write(Data(("sealed-journal: " + TerminalText.escape(message) + "\n").utf8))
     }
 
     /// Data (standard output). On a terminal, controls are escaped (line feeds and tabs kept).
@@ -81,7 +87,7 @@ enum Terminal {
         let tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
         guard tty >= 0 else { throw CLIError.noTerminal }
         defer { close(tty) }
-        _ = question.withCString { write(tty, $0, strlen($0)) }
+        _ = TerminalText.escape(question).withCString { write(tty, $0, strlen($0)) }
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
         while true {
@@ -95,12 +101,22 @@ enum Terminal {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Tells the person at the terminal something (on /dev/tty, so it never mixes with data).
-    static func tell(_ text: String) {
+    /// Shows text the person typed at this terminal again, its line breaks kept (every other
+    /// control escaped), on /dev/tty.
+    static func tellTyped(_ text: String) {
         let tty = open("/dev/tty", O_WRONLY | O_CLOEXEC | O_NOCTTY)
         guard tty >= 0 else { return }
         defer { close(tty) }
         _ = (TerminalText.escape(text, keepingLineBreaks: true) + "\n").withCString { write(tty, $0, strlen($0)) }
+    }
+
+    /// Tells the person at the terminal something (on /dev/tty, so it never mixes with data):
+    /// one line, escaped as ``say(_:)`` is.
+    static func tell(_ text: String) {
+        let tty = open("/dev/tty", O_WRONLY | O_CLOEXEC | O_NOCTTY)
+        guard tty >= 0 else { return }
+        defer { close(tty) }
+        _ = (TerminalText.escape(text) + "\n").withCString { write(tty, $0, strlen($0)) }
     }
 
     /// Reads a secret from the controlling terminal with echo off.
@@ -109,7 +125,7 @@ enum Terminal {
         let tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
         guard tty >= 0 else { throw CLIError.noTerminal }
         defer { close(tty) }
-        _ = prompt.withCString { write(tty, $0, strlen($0)) }
+        _ = TerminalText.escape(prompt).withCString { write(tty, $0, strlen($0)) }
         var original = termios()
         let haveAttributes = tcgetattr(tty, &original) == 0
         var previousHandlers: [sigaction] = []
@@ -146,7 +162,7 @@ enum Terminal {
         let tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
         guard tty >= 0 else { throw CLIError.noTerminal }
         defer { close(tty) }
-        _ = question.withCString { write(tty, $0, strlen($0)) }
+        _ = TerminalText.escape(question).withCString { write(tty, $0, strlen($0)) }
         var answer: [UInt8] = []
         var byte: UInt8 = 0
         while answer.count < 64 {

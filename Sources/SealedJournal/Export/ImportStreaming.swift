@@ -74,11 +74,18 @@ public struct ImportInput {
     /// `nextChunk` of your own that throws `CancellationError`).
     public static let stopped = JournalError.invalidField(field: "input", reason: "was stopped before its end")
 
+    /// An error of the library's own that an input reading through another one hands on as it is
+    /// (a stop, or the error of the commit it polls); anything else a `nextChunk` throws is the
+    /// input's: "could not be read".
+    struct PassedOn: Error {
+        let error: JournalError
+    }
+
     func read() throws(JournalError) -> [UInt8] {
         do { return try nextChunk() } catch is CancellationError {
             throw ImportInput.stopped
-        } catch let error as JournalError {
-            throw error  // an input reading through another one passes its error on
+        } catch let passed as PassedOn {
+            throw passed.error
         } catch {
             throw .invalidField(field: "input", reason: "could not be read")
         }
@@ -228,9 +235,9 @@ extension JournalImport {
         let polledInput = committer == nil ? input : ImportInput { () throws -> [UInt8] in
             do throws(JournalError) { try poll() } catch {
                 polledError = error
-                throw error
+                throw ImportInput.PassedOn(error: error)
             }
-            return try input.read()
+            do throws(JournalError) { return try input.read() } catch { throw ImportInput.PassedOn(error: error) }
         }
         /// The pending chunk's corrections: where each is in `pending`, and the position in the
         /// import of the record it corrects (``ImportedItem/amendedPosition``).
@@ -737,4 +744,8 @@ struct JrnlEntryScanner {
         guard sawEntries else { throw notJrnl() }
         guard rootClosed, !inString else { throw notJrnl("is not complete JSON (cut short?)") }
     }
+}
+
+extension ImportInput.PassedOn: JournalErrorConvertible {
+    var journalError: JournalError { error }
 }

@@ -121,6 +121,12 @@ extension Journal {
                 try file.withExclusiveLock {
                     guard try file.isStillLinked(at: path) else { throw JournalError.journalReplaced(path: path) }
                     try refreshTail(&state)
+                    // A key change in effect whose record a failing disk refused: recorded first, in a
+                    // commit of its own (an import's numbered chunk then sees its numbers taken).
+                    if let pending = state.unrecordedKeyChange {
+                        _ = try writeCommit(&state, [try PendingRecord(KeyChange(change: pending.change)).sealInput()], prebuiltFrames: [])
+                        state.unrecordedKeyChange = nil
+                    }
                     // Records that name each other by number (an import's corrections) must get the numbers they were given.
                     if let expectedFirst, state.tail.frame.treeSize != expectedFirst {
                         throw JournalError.invalidField(field: Journal.numberTakenField, reason: "another writer appended to the journal while this import ran, "

@@ -53,10 +53,10 @@ extension Journal {
     /// Why the last passphrase or recovery-key change made through this instance is in effect
     /// but not yet recorded in the journal (a full disk refused the key change record, or the
     /// second header copy), or `nil` when it was recorded. The header holding the change is in
-    /// force: the new passphrase or recovery key opens the file and the old one does not. The
-    /// next write-open records the change (a ``KeyChange`` record), and until then `verify` says
-    /// the header is newer than the checkpoints bind.
-    public var unrecordedKeyChange: JournalError? { state.withLock { $0.unrecordedKeyChange } }
+    /// force (its first copy was written and fsynced): the new passphrase or recovery key opens
+    /// the file and the old one does not. This instance's next append writes the ``KeyChange``
+    /// record first (and this turns `nil`); another process's next write-open records it too.
+    public var unrecordedKeyChange: JournalError? { state.withLock { $0.unrecordedKeyChange?.error } }
 
     /// Rewrites the header under both locks, then commits a key change record binding it. A crash
     /// between the two leaves a newer header than the checkpoint binds; the next write-open commits it.
@@ -77,16 +77,23 @@ extension Journal {
                     }
                     update(&header.keySlots)
                     header.sequence = max(header.sequence, current.copySequences.compactMap { $0 }.max() ?? 0) + 1
+                    // In effect once the first copy is written and fsynced (decided by the write, not by
+                    // reading it back: a read after a failed fsync shows the page cache, not the disk).
+                    var inForce = false
                     do {
-                        try HeaderStore.write(header, signingKey: signingKey, file: file, current: current)
+                        try HeaderStore.write(header, signingKey: signingKey, file: file, current: current) { inForce = true }
                         state.header = try HeaderStore.read(file: file, fileSize: try file.size())
                         _ = try writeCommit(&state, [record], prebuiltFrames: [])
                     } catch {
-                        // What any opener reads now decides: the new header in force is a change in effect.
-                        guard let now = try? HeaderStore.read(file: file, fileSize: try file.size()),
-                              now.header.sequence == header.sequence, now.header.keySlots == header.keySlots else { throw error }
-                        state.header = now
-                        state.unrecordedKeyChange = JournalError(mapping: error)
+                        guard inForce else {
+                            // Not durable: put the old header back over the first copy too, then fail.
+                            HeaderStore.restore(current, file: file)
+                            throw error
+                        }
+                        // The change is in effect; its record is written by this instance's next
+                        // commit, or by the next write-open (whatever the checkpoints bind).
+                        if let now = try? HeaderStore.read(file: file, fileSize: try file.size()) { state.header = now }
+                        state.unrecordedKeyChange = (change, JournalError(mapping: error))
                     }
                 }
             }

@@ -49,8 +49,9 @@ public final class Journal: Sendable {
         var indexedTo: UInt64 = FileHeader.framesOffset
         /// Set when ``Journal/rekey(to:kdf:omitting:)`` replaced the file: this instance refuses further use.
         var retired = false
-        /// See ``Journal/unrecordedKeyChange``.
-        var unrecordedKeyChange: JournalError?
+        /// A key change in effect whose record is not written yet, and why
+        /// (``Journal/unrecordedKeyChange``): the next commit of this instance writes it first.
+        var unrecordedKeyChange: (change: KeyChange.Change, error: JournalError)?
     }
 
     init(path: String, mode: OpenMode, durability: Durability, file: AppendOnlyFile, header: HeaderState,

@@ -95,8 +95,12 @@ enum HeaderStore {
     /// the digest of the copy written (what the next checkpoint binds).
     /// - Throws: `HeaderReadError.unsupportedVersion` without writing when a copy
     ///   on disk has a version this library does not know.
+    ///
+    /// `firstCopyDurable` is called once the first copy is written and fsynced: from then on the
+    /// new header is the one in force for every opener, even if what follows fails.
     @discardableResult
-    static func write(_ header: FileHeader, signingKey: Ed25519.SigningKey, file: AppendOnlyFile, current: HeaderState) throws -> [UInt8] {
+    static func write(_ header: FileHeader, signingKey: Ed25519.SigningKey, file: AppendOnlyFile, current: HeaderState,
+                      firstCopyDurable: () -> Void = {}) throws -> [UInt8] {
         if let found = current.unknownVersionFound {
             throw HeaderReadError.unsupportedVersion(found: found, supported: Int(FileHeader.formatVersion))
         }
@@ -105,7 +109,18 @@ enum HeaderStore {
         for index in order {
             try file.write(copy, at: UInt64(index * FileHeader.copyByteCount))
             try file.sync()
+            if index == order[0] { firstCopyDurable() }
         }
         return FileHeader.digest(ofCopy: copy)
+    }
+
+    /// After a failed ``write(_:signingKey:file:current:firstCopyDurable:)`` whose first copy is
+    /// not known to be durable: puts the copy in force (`current`'s best, untouched) over the
+    /// first one as well, so no opener reads a new header that may not survive. Best effort.
+    static func restore(_ current: HeaderState, file: AppendOnlyFile) {
+        let first = current.bestCopy == 0 ? 1 : 0
+        guard let good = try? file.read(at: UInt64(current.bestCopy * FileHeader.copyByteCount), count: FileHeader.copyByteCount) else { return }
+        try? file.write(good, at: UInt64(first * FileHeader.copyByteCount))
+        try? file.sync()
     }
 }

@@ -156,6 +156,10 @@ struct StreamingImportTests {
         #expect(throws: JournalError.invalidField(field: "input", reason: "could not be read")) {
             try JournalImport.check(ImportInput { throw CocoaError(.fileReadUnknown) }, format: .ndjson)
         }
+        // A JournalError of the embedder's own input (a source journal's) is the input's failure, not the target's.
+        #expect(throws: JournalError.invalidField(field: "input", reason: "could not be read")) {
+            try JournalImport.importRecords(from: ImportInput { throw JournalError.wrongPassphrase }, format: .ndjson, into: journal)
+        }
         // What happens next: the journal verifies and takes the rest.
         try JournalImport.importRecords(from: .data(Data(good.joined(separator: "\n").utf8)), format: .ndjson, into: journal)
         #expect(journal.recordCount == 80 && Journal.verify(at: path).isValid)

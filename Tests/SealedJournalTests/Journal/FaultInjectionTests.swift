@@ -174,6 +174,51 @@ struct FaultInjectionTests {
         #expect(try Journal.open(at: path, recoveryKey: third, mode: .readOnly).recordCount == 3)
     }
 
+    @Test("a key change whose record the disk refused is recorded by the same instance's next append, first, as the change it was")
+    func unrecordedChangeRecordedBySameInstance() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("same.sj")
+        let journal = try Journal.create(at: path, passphrase: testPassphrase(), kdf: testKDF).journal
+        try journal.append(JournalEntry(text: "before"))
+        FaultPlan(path: path, failAt: 4, action: .fail(errno: ENOSPC)).install()  // the commit's write
+        let key = try journal.replaceRecoveryKey()
+        StorageFaults.install(nil)
+        #expect(journal.unrecordedKeyChange != nil)
+        let receipt = try journal.append(JournalEntry(text: "after"))
+        #expect(journal.unrecordedKeyChange == nil, "recorded now")
+        #expect(receipt.sequence == 2, "the key change took number 1, in a commit of its own before")
+        let records = try readAll(journal)
+        #expect(records.map(\.kind) == [.entry, .keyChange, .entry])
+        #expect(try records[1].decode(KeyChange.self).change == .recoveryKey)
+        #expect(Journal.verify(at: path).isValid)
+        #expect(try Journal.open(at: path, recoveryKey: key, mode: .readOnly).recordCount == 3)
+    }
+
+    @Test("a failed fsync of the first new header copy is a failed change: the old header is put back, the old key opens, nothing is claimed",
+          arguments: [EIO, ENOSPC])
+    func firstHeaderCopyFsyncFault(errno code: Int32) throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("fsync.sj")
+        let created = try Journal.create(at: path, passphrase: testPassphrase(), kdf: testKDF)
+        let journal = created.journal
+        try journal.append(JournalEntry(text: "record"))
+        let before = try fileBytes(path)
+        FaultPlan(path: path, failAt: 1, action: .fail(errno: code)).install()  // the first copy's fsync
+        #expect(throws: JournalError.self) { _ = try journal.replaceRecoveryKey() }
+        StorageFaults.install(nil)
+        #expect(journal.unrecordedKeyChange == nil)
+        #expect(try Journal.open(at: path, recoveryKey: created.recoveryKey, mode: .readOnly).recordCount == 1, "the old key still opens")
+        let bytes = try fileBytes(path)
+        let copies = try (0..<2).map { try FileHeader.decodeCopy(Array(bytes[$0 * 4096..<($0 + 1) * 4096])) }
+        #expect(copies[0] == copies[1], "both copies hold the old header again")
+        #expect(Array(try fileBytes(path)[(2 * 4096)...]) == Array(before[(2 * 4096)...]), "no record written")
+        // What happens next: the change succeeds once the disk does.
+        let key = try journal.replaceRecoveryKey()
+        #expect(journal.unrecordedKeyChange == nil)
+        #expect(try Journal.open(at: path, recoveryKey: key, mode: .readOnly).recordCount == 2)
+        #expect(throws: JournalError.wrongRecoveryKey) { try Journal.open(at: path, recoveryKey: created.recoveryKey, mode: .readOnly) }
+    }
+
     @Test("disk full while a chunk is committed on the import's second thread: the chunks before stay, the error is the disk's, and a retry completes")
     func importChunkFault() throws {
         let dir = try TemporaryDirectory()
