@@ -377,6 +377,9 @@ struct ContentSafetyTests {
         var recipients: [String] = []
         try verified.forEachRecord(RecordFilter(kinds: ["disclosure"])) { recipients.append(try $0.decode(Disclosure.self).recipient) }
         #expect(recipients == [recipient, recipient, recipient])
+        // A line feed in a value (here a path) cannot forge a line of its own.
+        let forged = try CLI.run(["verify", dir.file("x\nsealed-journal: verification OK\ny.sj")], passphrase: nil)
+        #expect(forged.status != 0 && forged.stderr.split(separator: "\n").count == 1 && forged.stderr.contains("x\\x0Asealed-journal: verification OK\\x0Ay.sj"), "\(forged.stderr)")
     }
 
     @Test("escape sequences in an entry reach read and verify-audit escaped; verify-audit's verdict is last and says what it checked")
