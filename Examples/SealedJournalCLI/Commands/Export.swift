@@ -11,6 +11,8 @@ struct Export: ParsableCommand {
 
         With --recipient (an age public key, repeatable) or --encrypt-with-passphrase the export is encrypted in the age format: the recipient opens it with the stock `age` tool (`age -d -i key.txt export.age`). Without them the export is PLAINTEXT: keep it safe.
 
+        An export for someone else (encrypted, or with --to-whom) leaves out the journal's own bookkeeping (the record of other disclosures, key changes, repairs, witness cosignatures) unless --kind asks for one; your own plaintext export keeps every record, so importing it gives the same journal.
+
         Examples:
           sealed-journal export recovery.sjournal --format csv --kind checkin \\
               --output checkins.csv
@@ -60,6 +62,12 @@ struct Export: ParsableCommand {
                 Terminal.say("Exported \(count) check-in(s) as an HTML page; recorded the disclosure to \(request.recipient).")
                 return
             }
+            // For someone else (encrypted, or named with --to-whom), "all" means what was written:
+            // the journal's bookkeeping (other disclosures: who got what and why; key changes) is
+            // left out unless asked for by --kind, as `read` leaves it out. The owner's own
+            // plaintext export keeps everything (a lossless round trip through import).
+            var filter = range.filter()
+            if range.kind == .all && (sharing.encrypted || sharing.toWhom != nil) { filter.excludingKinds = RecordKind.bookkeeping }
             var count = 0
             let total = journal.recordCount
             let report = Terminal.progress("exporting")
@@ -67,7 +75,7 @@ struct Export: ParsableCommand {
             try sharing.write { sink in
                 // The progress line is cleared on every path, so a message after it stands alone.
                 defer { report?(total, total) }
-                let records = OwnerExport.Records(format: format, filter: range.filter(),
+                let records = OwnerExport.Records(format: format, filter: filter,
                                                   progress: report.map { show in { written in if written % 500 == 0 { show(UInt64(written), total) } } },
                                                   damaged: salvage ? { damaged.append($0) } : nil)
                 count = try journal.disclose(records, to: request, output: sink.output(recipients),

@@ -36,6 +36,13 @@ enum Terminal {
     }
 
     static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
+    /// Whether `/dev/tty` can be opened (where prompts are asked).
+    static var hasControllingTerminal: Bool {
+        let tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
+        guard tty >= 0 else { return false }
+        close(tty)
+        return true
+    }
     static var standardInputIsTerminal: Bool { isatty(0) == 1 }
     static var standardOutputIsTerminal: Bool { isatty(1) == 1 }
 

@@ -285,7 +285,11 @@ extension OwnerExport {
     static let outputPieceByteCount = 64 << 10
 
     static func scopeDescription(_ filter: RecordFilter, records: Int, notice: Bool) -> String {
-        var parts = ["kinds: " + (filter.kinds.map { $0.sorted().map(\.rawValue).joined(separator: ",") } ?? "all")]
+        var kinds = filter.kinds.map { $0.sorted().map(\.rawValue).joined(separator: ",") } ?? "all"
+        if filter.kinds == nil && !filter.excludingKinds.isEmpty {
+            kinds += " but " + filter.excludingKinds.sorted().map(\.rawValue).joined(separator: ",")
+        }
+        var parts = ["kinds: " + kinds]
         // As the user asked: local days (the filter's `to` is the start of the day after the last one).
         parts.append("days: " + (filter.from.map { LocalDate(date: $0).description } ?? "the start") + " to "
                      + (filter.to.map { LocalDate(date: $0.addingTimeInterval(-0.001)).description } ?? "now"))

@@ -4,6 +4,36 @@ import Testing
 
 @Suite("Sharing: age exports, reports and the accounting of disclosures")
 struct SharingTests {
+    @Test("an export for someone else leaves out the journal's bookkeeping (other disclosures, key changes) unless --kind asks; the owner's own export keeps every record; the scope says which")
+    func exportForOthersLeavesOutBookkeeping() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        try CLI.run(["write", path], input: "my words")
+        #expect(try CLI.run(["export", path, "--format", "json", "--to-whom", "-", "--purpose", "-", "--output", dir.file("first.json")],
+                            input: "Dr. First\nintake\n").status == 0)
+        try "a second passphrase\n".write(toFile: dir.file("new.txt"), atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["passwd", path, "--kdf", "interactive", "--new-passphrase-file", dir.file("new.txt")]).status == 0)
+        func kinds(_ file: String) throws -> [String] {
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+            let records = try #require(document["records"] as? [[String: Any]])
+            return records.compactMap { $0["kind"] as? String }
+        }
+        let forLee = try CLI.run(["export", path, "--format", "json", "--to-whom", "-", "--purpose", "-", "--output", dir.file("lee.json")],
+                                 passphrase: "a second passphrase", input: "Dr. Lee\nweekly review\n")
+        #expect(forLee.status == 0, "\(forLee.stderr)")
+        #expect(try kinds(dir.file("lee.json")) == ["entry"], "Dr. Lee does not learn of Dr. First, nor of the passphrase change")
+        let own = try CLI.run(["export", path, "--format", "json", "--output", dir.file("own.json")], passphrase: "a second passphrase")
+        #expect(own.status == 0)
+        #expect(try kinds(dir.file("own.json")) == ["entry", "disclosure", "keyChange", "disclosure"], "the owner's export keeps every record")
+        let asked = try CLI.run(["export", path, "--format", "json", "--kind", "disclosure", "--to-whom", "-", "--purpose", "-", "--output", dir.file("audit.json")],
+                                passphrase: "a second passphrase", input: "the auditor\naccounting\n")
+        let askedKinds = try kinds(dir.file("audit.json"))
+        #expect(asked.status == 0 && askedKinds == ["disclosure", "disclosure", "disclosure"], "asked for by --kind: \(askedKinds)")
+        // The accounting says what was left out.
+        let listed = try CLI.run(["disclosures", path], passphrase: "a second passphrase").stdout
+        #expect(listed.contains("kinds: all but disclosure,keyChange,repair,witness"), "\(listed)")
+    }
+
     @Test("an export to standard output whose reader goes away midway: exit 1, a clear message, and what left is recorded as a partial disclosure")
     func exportToClosedPipe() throws {
         let dir = try TemporaryDirectory()

@@ -88,6 +88,9 @@ import Testing
         let wrong = try CLI.run(["witness", "cosign", witnessDir, dir.file("day2.req"), "--output", dir.file("x")], passphrase: nil,
                                 environment: ["SEALED_JOURNAL_WITNESS_PASSPHRASE": "not it at all"])
         #expect(wrong.status == 2)
+        // No witness passphrase at all (the journal's variable set instead): exit 4, naming the witness's variable.
+        let none = try CLI.run(["witness", "cosign", witnessDir, dir.file("day2.req"), "--output", dir.file("x")])
+        #expect(none.status == 4 && none.stderr.contains("set SEALED_JOURNAL_WITNESS_PASSPHRASE"), "\(none.stderr)")
         try "old x\n\n".write(toFile: dir.file("garbage.req"), atomically: false, encoding: .utf8)
         #expect(try Self.witnessRun(["cosign", witnessDir, dir.file("garbage.req"), "--output", dir.file("y")]).status == 4)
     }
