@@ -44,7 +44,7 @@ struct Audit: ParsableCommand {
     func run() throws {
         try runCommand(quiet: messages.quiet) {
             try target.check()
-            let held = try against.map { try readTextFile($0) }
+            let held = try against.map { try readUserTextFile($0) }
             let journal = try unlock.open(target.journal)
             let sequences = disclose?.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) } ?? []
             // A filter makes a complete bundle: every record's kind and day, the content of every

@@ -32,7 +32,7 @@ struct Verify: ParsableCommand {
         try runCommand(quiet: output.quiet) {
             try JournalArgument.checkRegularFile(target.journal)
             var options = VerificationOptions(fingerprint: fingerprint)
-            if let against { options.heldCheckpoint = try readTextFile(against) }
+            if let against { options.heldCheckpoint = try readUserTextFile(against) }
             let progress = Terminal.progress("verifying")
             let report: VerificationReport
             if passphrase || unlock.isGiven {

@@ -31,11 +31,10 @@ struct WitnessPassphraseOptions: ParsableArguments {
     func obtain(prompt: String) throws -> SecretBytes {
         if let passphraseFile { return try Passphrases.readSecretFile(passphraseFile) }
         if let value = ProcessInfo.processInfo.environment[Self.environmentVariable] { return try SecretBytes(utf8: value) }
-        // No terminal: name this variable, not the journal's (SEALED_JOURNAL_PASSPHRASE is not read here).
-        guard Terminal.hasControllingTerminal else {
+        do { return try Terminal.readSecret(prompt: prompt) } catch CLIError.noTerminal {
+            // Name this variable, not the journal's (SEALED_JOURNAL_PASSPHRASE is not read here).
             throw CLIError.noInput("no witness passphrase given and no terminal to ask on: use --passphrase-file FILE or set \(Self.environmentVariable)")
         }
-        return try Terminal.readSecret(prompt: prompt)
     }
 }
 

@@ -47,10 +47,10 @@ func runCommand(quiet: Bool, _ body: () throws -> Void) throws {
     } catch let error as ExitCode {
         throw error
     } catch let error as JournalError {
-        Terminal.error(TerminalText.escape(error.description))
+        Terminal.error(error.description)
         throw ExitCode(exitStatus(for: error))
     } catch let error as CLIError {
-        Terminal.error(TerminalText.escape(error.description))
+        Terminal.error(error.description)
         switch error {
         case .noTerminal, .passphrasesDiffer, .passphraseTooShort, .emptyEntry, .invalidInput, .noInput, .cancelled: throw ExitCode(4)
         case .notAJournalFile: throw ExitCode(3)
@@ -66,7 +66,7 @@ func runCommand(quiet: Bool, _ body: () throws -> Void) throws {
     } catch {
         // Anything else (a witness error, a Foundation file call): one escaped line, never
         // Foundation's raw dump of an NSError.
-        Terminal.error(TerminalText.escape(describe(error)))
+        Terminal.error(describe(error))
         throw ExitCode(1)
     }
 }
@@ -86,7 +86,7 @@ func describe(_ error: any Error) -> String {
 
 /// A small text file the user named (a held checkpoint): its text, or ``CLIError/cannotRead(_:_:)``
 /// with the system's reason (exit 1).
-func readTextFile(_ path: String) throws -> String {
+func readUserTextFile(_ path: String) throws -> String {
     var info = stat()
     if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { throw CLIError.cannotRead(path, "it is a directory") }
     let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)

@@ -111,8 +111,8 @@ enum Passphrases {
         return try SecretBytes(readingLineFrom: fd)
     }
 
+    /// A small text file's text without surrounding whitespace (``readUserTextFile(_:)``).
     static func readTextFile(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.cannotRead(path, "cannot open it") }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try readUserTextFile(path).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -36,13 +36,6 @@ enum Terminal {
     }
 
     static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
-    /// Whether `/dev/tty` can be opened (where prompts are asked).
-    static var hasControllingTerminal: Bool {
-        let tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)
-        guard tty >= 0 else { return false }
-        close(tty)
-        return true
-    }
     static var standardInputIsTerminal: Bool { isatty(0) == 1 }
     static var standardOutputIsTerminal: Bool { isatty(1) == 1 }
 
@@ -64,26 +57,27 @@ enum Terminal {
     /// When a secret (a recovery key) went to standard output and standard output is a regular
     /// file that other accounts can read, says so: the shell made that file, with its umask.
     static func warnIfSecretOnReadableStandardOutput(_ what: String) {
+        guard let file = standardOutputFile(), file.mode & 0o077 != 0 else { return }
+        say("warning: \(what) went to standard output, the file \(file.path) (mode \(String(file.mode, radix: 8))), which other accounts can read. "
+            + "Copy it down, then delete that file (or run chmod 600 on it now).")
+    }
+
+    /// The regular file standard output goes to (its path, or "a file", and its mode), or nil.
+    private static func standardOutputFile() -> (path: String, mode: mode_t)? {
         var info = stat()
-        guard fstat(1, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o077 != 0 else { return }
+        guard fstat(1, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         var buffer = [CChar](repeating: 0, count: 4096)
         let length = readlink("/proc/self/fd/1", &buffer, buffer.count - 1)
         let path = length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "a file"
-        say("warning: \(what) went to standard output, the file \(path) (mode \(String(info.st_mode & 0o777, radix: 8))), which other accounts can read. "
-            + "Copy it down, then delete that file (or run chmod 600 on it now).")
+        return (path, info.st_mode & 0o777)
     }
 
     /// When plaintext went to standard output and standard output is a regular file, says which
     /// file and its mode (as `--output` would), and warns if other accounts can read it.
     static func notePlaintextOnStandardOutput() {
-        var info = stat()
-        guard fstat(1, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let length = readlink("/proc/self/fd/1", &buffer, buffer.count - 1)
-        let path = length > 0 ? String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "a file"
-        let mode = info.st_mode & 0o777
-        var message = "note: the plaintext went to standard output, the file \(TerminalText.escape(path)) (mode \(String(mode, radix: 8)))"
-        if mode & 0o077 != 0 { message += ": other accounts can read it; --output FILE creates it with mode 600" }
+        guard let file = standardOutputFile() else { return }
+        var message = "note: the plaintext went to standard output, the file \(file.path) (mode \(String(file.mode, radix: 8)))"
+        if file.mode & 0o077 != 0 { message += ": other accounts can read it; --output FILE creates it with mode 600" }
         say(message)
     }
 
@@ -111,19 +105,21 @@ enum Terminal {
     /// Shows text the person typed at this terminal again, its line breaks kept (every other
     /// control escaped), on /dev/tty.
     static func tellTyped(_ text: String) {
+        writeToTerminal(TerminalText.escape(text, keepingLineBreaks: true) + "\n")
+    }
+
+    /// Writes already escaped text to /dev/tty, if there is one.
+    private static func writeToTerminal(_ text: String) {
         let tty = open("/dev/tty", O_WRONLY | O_CLOEXEC | O_NOCTTY)
         guard tty >= 0 else { return }
         defer { close(tty) }
-        _ = (TerminalText.escape(text, keepingLineBreaks: true) + "\n").withCString { write(tty, $0, strlen($0)) }
+        _ = text.withCString { write(tty, $0, strlen($0)) }
     }
 
     /// Tells the person at the terminal something (on /dev/tty, so it never mixes with data):
     /// one line, escaped as ``say(_:)`` is.
     static func tell(_ text: String) {
-        let tty = open("/dev/tty", O_WRONLY | O_CLOEXEC | O_NOCTTY)
-        guard tty >= 0 else { return }
-        defer { close(tty) }
-        _ = (TerminalText.escape(text) + "\n").withCString { write(tty, $0, strlen($0)) }
+        writeToTerminal(TerminalText.escape(text) + "\n")
     }
 
     /// Reads a secret from the controlling terminal with echo off.

@@ -12,7 +12,8 @@ extension Journal {
     /// It throws only when the change did not take effect (the old passphrase still opens the
     /// file). When the disk fails after the new header is in force (the record's commit, or the
     /// second header copy, on a full disk), the change is in effect and this returns normally:
-    /// ``unrecordedKeyChange`` then says what failed, and the next write-open completes it.
+    /// ``unrecordedKeyChange`` then says what failed, and this instance's next append (or the
+    /// next write-open) records it.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` (field `"passphrase"`) if the new
     ///   passphrase breaks ``PassphrasePolicy`` (nothing changes); write errors before the new
     ///   header is in force.
@@ -67,6 +68,8 @@ extension Journal {
         let record = try PendingRecord(KeyChange(change: change)).sealInput()
         try JournalError.mapping {
             try state.withLock { state in
+                // An earlier change still unrecorded goes into this change's commit, before it.
+                let pending = try state.unrecordedKeyChange.map { [try PendingRecord(KeyChange(change: $0.change)).sealInput()] } ?? []
                 state.unrecordedKeyChange = nil
                 try file.withExclusiveLock {
                     try refreshTail(&state)
@@ -83,7 +86,7 @@ extension Journal {
                     do {
                         try HeaderStore.write(header, signingKey: signingKey, file: file, current: current) { inForce = true }
                         state.header = try HeaderStore.read(file: file, fileSize: try file.size())
-                        _ = try writeCommit(&state, [record], prebuiltFrames: [])
+                        _ = try writeCommit(&state, pending + [record], prebuiltFrames: [])
                     } catch {
                         guard inForce else {
                             // Not durable: put the old header back over the first copy too, then fail.

@@ -265,11 +265,7 @@ public final class Journal: Sendable {
             throw JournalError.unsupportedVersion(found: headerState.unknownVersionFound ?? 0, supported: Int(FileHeader.formatVersion))
         }
         if !headerState.isClean {
-            // Copy the header in force over the other copy: same bytes, same digest, so the
-            // checkpoints' binding still holds.
-            let good = try file.read(at: UInt64(headerState.bestCopy * FileHeader.copyByteCount), count: FileHeader.copyByteCount)
-            try file.write(good, at: UInt64((1 - headerState.bestCopy) * FileHeader.copyByteCount))
-            try file.sync()
+            try HeaderStore.copyInForceOverOther(headerState, file: file)
             headerState = try HeaderStore.read(file: file, fileSize: try file.size()).choosing(headerState.bestCopy)
             state.withLock { $0.header = headerState }
         }

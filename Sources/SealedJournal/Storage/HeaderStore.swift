@@ -118,9 +118,14 @@ enum HeaderStore {
     /// not known to be durable: puts the copy in force (`current`'s best, untouched) over the
     /// first one as well, so no opener reads a new header that may not survive. Best effort.
     static func restore(_ current: HeaderState, file: AppendOnlyFile) {
-        let first = current.bestCopy == 0 ? 1 : 0
-        guard let good = try? file.read(at: UInt64(current.bestCopy * FileHeader.copyByteCount), count: FileHeader.copyByteCount) else { return }
-        try? file.write(good, at: UInt64(first * FileHeader.copyByteCount))
-        try? file.sync()
+        try? copyInForceOverOther(current, file: file)
+    }
+
+    /// Copies the header copy in force (`state`'s best) over the other copy, and fsyncs: same
+    /// bytes, same digest, so the checkpoints' binding still holds.
+    static func copyInForceOverOther(_ state: HeaderState, file: AppendOnlyFile) throws {
+        let good = try file.read(at: UInt64(state.bestCopy * FileHeader.copyByteCount), count: FileHeader.copyByteCount)
+        try file.write(good, at: UInt64((1 - state.bestCopy) * FileHeader.copyByteCount))
+        try file.sync()
     }
 }

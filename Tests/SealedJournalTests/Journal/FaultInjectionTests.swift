@@ -194,6 +194,24 @@ struct FaultInjectionTests {
         #expect(try Journal.open(at: path, recoveryKey: key, mode: .readOnly).recordCount == 3)
     }
 
+    @Test("an unrecorded key change followed by another key change: both are recorded, in order, in the second one's commit")
+    func unrecordedChangeThenAnother() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("two.sj")
+        let journal = try Journal.create(at: path, passphrase: testPassphrase(), kdf: testKDF).journal
+        try journal.append(JournalEntry(text: "before"))
+        FaultPlan(path: path, failAt: 4, action: .fail(errno: ENOSPC)).install()
+        _ = try journal.replaceRecoveryKey()
+        StorageFaults.install(nil)
+        #expect(journal.unrecordedKeyChange != nil)
+        try journal.changePassphrase(to: testPassphrase("the next passphrase"), kdf: testKDF)
+        #expect(journal.unrecordedKeyChange == nil)
+        let changes = try readAll(journal).filter { $0.kind == .keyChange }.map { try $0.decode(KeyChange.self).change }
+        #expect(changes == [.recoveryKey, .passphrase])
+        #expect(Journal.verify(at: path).isValid)
+        #expect(try Journal.open(at: path, passphrase: testPassphrase("the next passphrase"), mode: .readOnly).recordCount == 3)
+    }
+
     @Test("a failed fsync of the first new header copy is a failed change: the old header is put back, the old key opens, nothing is claimed",
           arguments: [EIO, ENOSPC])
     func firstHeaderCopyFsyncFault(errno code: Int32) throws {
