@@ -131,7 +131,11 @@ struct VerifyAudit: ParsableCommand {
             if !days.isEmpty {
                 lines.append("")
                 lines.append("day         check-ins")
-                for row in days { lines.append(Self.dayLine(row)) }
+                // A bundle does not say when it was made: a day after its newest record may have
+                // come after the bundle, and a day after today has not happened yet.
+                let newest = report.envelopes.map(\.day).max()
+                let today = LocalDate(date: Date())
+                for row in days { lines.append(Self.dayLine(row, newestRecordDay: newest, today: today)) }
                 lines.append("")
             }
             for record in report.records {
@@ -158,9 +162,15 @@ struct VerifyAudit: ParsableCommand {
     }
 
     /// One row of the per-day table: what the check-ins of a day say, and what else is there.
-    static func dayLine(_ row: AuditDay) -> String {
+    /// A day without a check-in is "NO CHECK-IN" only up to the last day the bundle shows a
+    /// record for; after it the bundle cannot tell a missed day from one that came after it was made.
+    static func dayLine(_ row: AuditDay, newestRecordDay: LocalDate?, today: LocalDate) -> String {
         var parts: [String] = []
         switch row.checkIns.count + row.undisclosedCheckIns {
+        case 0 where row.day > today: parts.append("not yet (after today)")
+        case 0 where row.day == today: parts.append("none yet today")
+        case 0 where newestRecordDay.map { row.day > $0 } ?? false:
+            parts.append("no check-in in this bundle (after the last day it shows a record for: it may have been made before this day)")
         case 0: parts.append("NO CHECK-IN")
         case 1: parts.append("checked in")
         case let count: parts.append("\(count) check-ins")

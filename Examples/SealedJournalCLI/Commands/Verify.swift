@@ -6,7 +6,7 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check that a journal is intact. Needs no passphrase.",
         discussion: """
-        Checks both header copies, every frame, the Merkle tree and every checkpoint signature. --fingerprint pins the journal's key; --against checks a checkpoint you kept earlier is still part of the journal's history (detects truncation and rollback). With a passphrase source (--passphrase, --passphrase-file, --recovery-key-file or SEALED_JOURNAL_PASSPHRASE) it also decrypts every record. Exit status 0 only when everything holds.
+        Checks both header copies, every frame, the Merkle tree and every checkpoint signature. --fingerprint pins the journal's key; --against checks a checkpoint you kept earlier is still part of the journal's history (detects truncation and rollback). With a passphrase source (--passphrase, --passphrase-file, --recovery-key-file or SEALED_JOURNAL_PASSPHRASE) it also decrypts every record. Exit status 0 only when everything holds; 1 when a check fails; 3 when the file is not a journal (or neither header copy can be read).
 
         Examples:
           sealed-journal verify recovery.sjournal --fingerprint 1a2b:...
@@ -53,7 +53,9 @@ struct Verify: ParsableCommand {
                 lines.append("  bytes checked: \(report.bytesChecked)")
             }
             Terminal.output(lines.joined(separator: "\n") + "\n")
-            guard report.isValid else { throw ExitCode(1) }
+            // No fingerprint: neither header copy could be read (a foreign, empty, future-version
+            // or header-damaged file), exit 3 as for every other command; otherwise a failed check, 1.
+            guard report.isValid else { throw ExitCode(report.fingerprint == nil ? 3 : 1) }
             if !witnesses.isEmpty { try verifyStoredCosignatures(journal: target.journal, witnessKeys: witnesses) }
         }
     }

@@ -64,7 +64,7 @@ struct UnlockOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Unlock with the recovery key stored in this file (- for standard input).", valueName: "file"))
     var recoveryKeyFile: String?
 
-    @Flag(name: .customLong("recovery-key"), help: "Unlock with the recovery key, typed at a prompt (then choose a new passphrase).")
+    @Flag(name: .customLong("recovery-key"), help: "Unlock with the recovery key, typed at a prompt (read and write commands then offer to set a new passphrase).")
     var recoveryKeyTyped = false
 
     var isGiven: Bool { passphraseFile != nil || recoveryKeyFile != nil || recoveryKeyTyped || Passphrases.environmentValue != nil }

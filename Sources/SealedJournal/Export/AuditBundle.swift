@@ -137,7 +137,7 @@ extension Journal {
             let size = tail.frame.treeSize
             let complete = scope?.complete ?? false
             var wanted = Set(sequences)
-            if !complete, let missing = wanted.first(where: { $0 >= size }) { throw JournalError.noSuchRecord(sequence: missing, recordCount: size) }
+            if !complete, let missing = wanted.filter({ $0 >= size }).min() { throw JournalError.noSuchRecord(sequence: missing, recordCount: size) }
             let cipher = try makeRecordCipher()
             var leaves: [[UInt8]] = []
             leaves.reserveCapacity(Int(size))

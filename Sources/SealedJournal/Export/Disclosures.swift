@@ -357,7 +357,7 @@ final class PieceDigest: Sendable {
     private let state = Locked((hasher: SHA256(), result: [UInt8]?.none))
     private let thread: UncheckedSendable<JoinedThread>?
 
-    init(pieceByteCount: Int, threaded: Bool = ProcessInfo.processInfo.activeProcessorCount > 1) {
+    init(pieceByteCount: Int, threaded: Bool = Cores.areSeveral) {
         self.pieceByteCount = pieceByteCount
         guard threaded else {
             queued = nil

@@ -196,7 +196,7 @@ extension JournalImport {
         // thread while the next one is parsed and sealed; at most one commit is outstanding, so
         // memory holds two chunks' records and frames (plus, for a moment, the next chunk's frames).
         // (Not under the test-only deterministic randomness, a task-local the thread would not see.)
-        let committer = ProcessInfo.processInfo.activeProcessorCount > 1 && DeterministicRandomness.generator == nil
+        let committer = Cores.areSeveral && DeterministicRandomness.generator == nil
             ? ChunkCommitter(journal: journal) : nil
         defer { committer?.stop() }
         /// Where each committed chunk starts: its first record's position in the import and

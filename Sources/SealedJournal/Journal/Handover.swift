@@ -9,6 +9,15 @@ import Darwin
 // digest) share: a bounded hand-over between two threads, a thread that is joined, a wrapper
 // for values handed to another thread, and work split in parts over whichever threads are free.
 
+/// The number of cores this process may use, read once: Foundation's
+/// `ProcessInfo.activeProcessorCount` reads the cgroup files on every call (four system calls),
+/// and the parallel paths ask for every batch.
+enum Cores {
+    static let available = ProcessInfo.processInfo.activeProcessorCount
+    /// Whether a second thread can run at the same time as this one.
+    static var areSeveral: Bool { available > 1 }
+}
+
 /// A hand-over between one producing thread and one consuming thread that holds at most
 /// `capacity` items and, when items are given a weight (their bytes), at most `maximumWeight`
 /// of it (an item heavier than that alone is let in when the channel is empty): ``put(_:weight:)``
@@ -193,7 +202,7 @@ final class SplitWork<State>: @unchecked Sendable {
     func run(count: Int, maximumParts: Int = 8,
              _ body: (Range<Int>, State) -> Void, failed: (Range<Int>, any Error) -> Void) {
         guard count > 0 else { return }
-        let parts = ProcessInfo.processInfo.activeProcessorCount > 1 ? max(1, min(maximumParts, count / minimumPartCount)) : 1
+        let parts = Cores.areSeveral ? max(1, min(maximumParts, count / minimumPartCount)) : 1
         // Unchecked: each part touches only its own range, and `body` and `failed` (run while
         // this call waits) only what the caller says is safe for disjoint ranges.
         withoutActuallyEscaping(body) { body in

@@ -78,7 +78,7 @@ extension Journal {
     /// Encodes and checks every record (in two halves on two cores for a large batch); the
     /// error is the first invalid record's, as when checking in order.
     static func sealInputs(_ records: [PendingRecord], onOneThread: Bool = false) throws(JournalError) -> [SealInput] {
-        guard !onOneThread, records.count >= parallelSealMinimum, ProcessInfo.processInfo.activeProcessorCount > 1 else {
+        guard !onOneThread, records.count >= parallelSealMinimum, Cores.areSeveral else {
             var inputs: [SealInput] = []
             inputs.reserveCapacity(records.count)
             for record in records { inputs.append(try record.sealInput()) }
@@ -258,7 +258,7 @@ extension Journal {
     /// draw order fixes the format's vectors) records are always sealed in order, on this thread.
     func sealFrames(_ inputs: [SealInput], firstSequence: UInt64, cipher: RecordCipher,
                     state: inout WriterState, onOneThread: Bool = false) throws -> [SealedFrame] {
-        guard !onOneThread, inputs.count >= Journal.parallelSealMinimum, ProcessInfo.processInfo.activeProcessorCount > 1,
+        guard !onOneThread, inputs.count >= Journal.parallelSealMinimum, Cores.areSeveral,
               DeterministicRandomness.generator == nil else {
             return try Journal.sealFrames(inputs, firstSequence: firstSequence, cipher: cipher, sealers: nil)
         }

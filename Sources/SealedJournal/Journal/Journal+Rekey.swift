@@ -59,7 +59,8 @@ extension Journal {
 
     private func rekeyLocked(state: WriterState, passphrase: SecretBytes, kdf: KDFPreset, omitting: Set<UInt64>) throws -> Rekeying {
         let oldSize = state.tail.frame.treeSize
-        if let missing = omitting.first(where: { $0 >= oldSize }) { throw JournalError.noSuchRecord(sequence: missing, recordCount: oldSize) }
+        // The first missing number, not any one of them.
+        if let missing = omitting.filter({ $0 >= oldSize }).min() { throw JournalError.noSuchRecord(sequence: missing, recordCount: oldSize) }
         let omitted = LineageStatement.ranges(of: omitting)
         let keys = try NewJournalKeys(passphrase: passphrase, kdf: kdf)
         let chain = try LineageChain.read(file: file, header: state.header.header)

@@ -34,7 +34,7 @@ enum ReadAhead {
 
     /// Whether reading `recordCount` records is worth a second thread on this machine.
     static func isWorthwhile(recordCount: UInt64) -> Bool {
-        recordCount >= minimumRecordCount && ProcessInfo.processInfo.activeProcessorCount > 1
+        recordCount >= minimumRecordCount && Cores.areSeveral
     }
 
     /// `readerEnded` (tests) is called on the reading thread as its last act.

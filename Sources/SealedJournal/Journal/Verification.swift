@@ -68,7 +68,8 @@ public struct VerificationReport: Sendable, CustomStringConvertible {
         if checkedFingerprint, !problems.contains(where: { $0.message.hasPrefix("the journal's fingerprint") }) {
             lines.append("fingerprint: matches the pinned value" + (predecessorFingerprints.isEmpty ? "" : " (through a signed rekey)"))
         }
-        if intactHeaderCopies > 0 { lines.append("header: \(intactHeaderCopies) of 2 copies intact (signature over every byte)") }
+        // Only when both hold: with one damaged, the problem names it and no "ok" line implies all is well.
+        if intactHeaderCopies == 2 { lines.append("header: 2 of 2 copies intact (signature over every byte)") }
         if checkpointCount > 0, framesIntact, !problems.contains(where: { $0.message.contains("not covered by a checkpoint") }) {
             lines.append("records: \(recordCount) frames hashed into the RFC 6962 tree")
             lines.append("checkpoints: \(checkpointCount) signatures, positions and roots checked")
@@ -125,7 +126,7 @@ extension Journal {
     public func verify(options: VerificationOptions = .init(), progress: ((UInt64, UInt64) -> Void)? = nil) -> VerificationReport {
         let cipher = try? RecordCipher(masterKey: masterKey, journalID: journalID)
         // The walk opens the records of each batch in two halves at once, the second with a cipher of its own.
-        let second = ProcessInfo.processInfo.activeProcessorCount > 1 ? try? RecordCipher(masterKey: masterKey, journalID: journalID) : nil
+        let second = Cores.areSeveral ? try? RecordCipher(masterKey: masterKey, journalID: journalID) : nil
         var report = Verifier.run(path: path, options: options, cipher: cipher, secondCipher: second, progress: progress)
         if cipher == nil { report.fail("could not allocate guarded memory to open records") }
         return report
@@ -158,7 +159,7 @@ struct Verifier {
 
     static func run(path: String, options: VerificationOptions, cipher: RecordCipher?, secondCipher: RecordCipher? = nil,
                     progress: ((UInt64, UInt64) -> Void)?) -> VerificationReport {
-        let parallel = ProcessInfo.processInfo.activeProcessorCount > 1
+        let parallel = Cores.areSeveral
         var reported: UInt64 = 0
         let first = run(path: path, options: options, cipher: cipher, secondCipher: secondCipher, progress: progress.map { progress in
             { checked, size in

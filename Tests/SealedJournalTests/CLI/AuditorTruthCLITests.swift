@@ -64,6 +64,25 @@ struct AuditorTruthCLITests {
         #expect(checked.stdout.contains("2026-11-04  checked in · hard day · 1 private record (kind and day only)"))
         #expect(checked.stderr.contains("complete: every record in the scope you asked for is disclosed"), "\(checked.stderr)")
         #expect(!checked.stdout.contains("a private page"))
+        // A scope that runs past the bundle (made from a journal whose last record is for
+        // 2026-11-04): days after the last one it shows a record for are not called missed (it may
+        // have been made before them), today is not over, days after today are not yet.
+        let aheadDir = try TemporaryDirectory()
+        let (aheadPath, _) = try journal(in: aheadDir)
+        let today = LocalDate(date: Date()), later = LocalDate(date: Date().addingTimeInterval(2 * 86_400))
+        let yesterday = LocalDate(date: Date().addingTimeInterval(-86_400))
+        let ahead = try CLI.run(["audit", aheadPath, "--kind", "checkin", "--from", "2026-11-01", "--to", later.description,
+                                 "--output", aheadDir.file("ahead.json"), "--allow-args", "--to-whom", "Program", "--purpose", "monthly"])
+        #expect(ahead.status == 0, "\(ahead.stderr)")
+        let aheadChecked = try CLI.run(["verify-audit", aheadDir.file("ahead.json"), "--kind", "checkin", "--from", "2026-11-01", "--to", later.description],
+                                       passphrase: nil)
+        #expect(aheadChecked.status == 0 && aheadChecked.stdout.contains("2026-11-03  NO CHECK-IN\n"), "\(aheadChecked.stdout)")
+        if yesterday > (try LocalDate("2026-11-04")) {
+            #expect(aheadChecked.stdout.contains("\(yesterday)  no check-in in this bundle (after the last day it shows a record for"), "\(aheadChecked.stdout)")
+        }
+        #expect(aheadChecked.stdout.contains("\(today)  none yet today\n") && aheadChecked.stdout.contains("\(later)  not yet (after today)\n"),
+                "\(aheadChecked.stdout)")
+        #expect(aheadChecked.stdout.components(separatedBy: "NO CHECK-IN").count == 2, "only 2026-11-03 is a missed day: \(aheadChecked.stdout)")
         // The bundle's scope is not signed: edited to hide the check-ins (a look-alike kind name,
         // contents removed), it fails against the scope the auditor asked for, and never says complete.
         var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("bundle.json")))) as? [String: Any])

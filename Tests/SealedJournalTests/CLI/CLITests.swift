@@ -234,6 +234,15 @@ struct CLITests {
         #expect(missing.status == 1 && missing.stderr.contains("No such file"))
         let usage = try CLI.run(["frobnicate"])
         #expect(usage.status == 64)
+        // verify says the same for a file that is no journal (3), and 1 only for a failed check.
+        for file in ["empty", "notes.txt", "future"] {
+            let verified = try CLI.run(["verify", dir.file(file)], passphrase: nil)
+            #expect(verified.status == 3 && verified.stdout.hasPrefix("NOT verified"), "\(file): \(verified.status) \(verified.stdout)")
+        }
+        bytes = try fileBytes(path)
+        bytes[bytes.count - 40] ^= 1
+        try writeFileBytes(bytes, to: dir.file("damaged"))
+        #expect(try CLI.run(["verify", dir.file("damaged")], passphrase: nil).status == 1)
         for result in [empty, foreign, future, missing] {
             #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         }

@@ -20,6 +20,15 @@ struct KeyLifecycleCLITests {
         #expect(try CLI.run(["info", dir.file("backup.sjournal")]).status == 0)
 
         try "after the leak, new words\n".write(toFile: dir.file("rekey.txt"), atomically: true, encoding: .utf8)
+        // Numbers past the end are a typing mistake: all of them named (not the last one read; passwd's
+        // key change is record 3),
+        // exit 4, nothing changed; then the same rekey with a number that exists works.
+        let beforeTypo = try fileBytes(path)
+        let typo = try CLI.run(["rekey", path, "--erase", "1,9,5-7,4", "--kdf", "interactive", "--new-passphrase-file", dir.file("rekey.txt")],
+                               passphrase: "a second passphrase")
+        #expect(typo.status == 4 && typo.stderr == "sealed-journal: --erase: there is no record 4-7, 9 (the journal has 4 records, numbered 0 to 3); nothing was written\n",
+                "\(typo.status) \(typo.stderr)")
+        #expect(try fileBytes(path) == beforeTypo)
         let rekey = try CLI.run(["rekey", path, "--erase", "1", "--kdf", "interactive", "--new-passphrase-file", dir.file("rekey.txt")],
                                 passphrase: "a second passphrase")
         #expect(rekey.status == 0, "\(rekey.stderr)")

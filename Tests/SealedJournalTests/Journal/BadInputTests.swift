@@ -66,8 +66,12 @@ struct BadInputTests {
         try writeFileBytes(bytes, to: path)
         let report = Journal.verify(at: path)
         #expect(!report.isValid && report.intactHeaderCopies == 1)
+        // The damaged copy is the problem, and no "ok" line about the header suggests all is well.
+        #expect(report.problems.first?.message.hasPrefix("header copy 2 is damaged") == true, "\(report.problems)")
+        #expect(!report.checks.contains { $0.hasPrefix("header") }, "\(report.checks)")
         _ = try Journal.open(at: path, passphrase: testPassphrase())
-        #expect(Journal.verify(at: path).isValid)
+        let repaired = Journal.verify(at: path)
+        #expect(repaired.isValid && repaired.checks.contains("header: 2 of 2 copies intact (signature over every byte)"))
         // Both copies damaged: a clear error.
         bytes = try fileBytes(path)
         bytes[100] ^= 0xFF
