@@ -646,7 +646,7 @@ struct SealedJournalBench {
         if want("open") {
             section("Open (header + last commit; Argon2id set to its minimum, which dominates: see 'locate' rows)")
             var openTimes: [String: Double] = [:]
-            for (label, size, imported) in [("1001 records", 1_000, false), ("\(large + 1) records", large, false), ("\(large) records, right after import", large, true)] {
+            for (label, size, imported) in [("1001 records", 1_000, false), ("\(large + 1) records", large, false), ("\(large) imported", large, true)] {
                 let path = directory + "/open-\(size)-\(imported).sj"
                 let made = try makeJournal(path)
                 if imported {

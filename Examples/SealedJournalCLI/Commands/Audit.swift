@@ -45,8 +45,9 @@ struct Audit: ParsableCommand {
         try runCommand(quiet: messages.quiet) {
             try target.check()
             let held = try against.map { try readUserTextFile($0) }
-            let journal = try unlock.open(target.journal)
             let sequences = disclose?.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) } ?? []
+            try RecordNumbers.refuseMissing(sequences, in: target.journal, option: "--disclose")
+            let journal = try unlock.open(target.journal)
             // A filter makes a complete bundle: every record's kind and day, the content of every
             // record in scope, so the auditor can see nothing in scope was left out.
             let scope = filterGiven ? AuditBundle.Scope(kinds: range.kind.kinds, from: range.from?.day, to: range.to?.day, complete: true) : nil

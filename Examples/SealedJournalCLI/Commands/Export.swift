@@ -50,6 +50,16 @@ struct Export: ParsableCommand {
             if request.notice != nil && format == .csv {
                 throw JournalError.invalidField(field: "notice", reason: "CSV cannot carry a notice; use json, ndjson or markdown")
             }
+            if salvage, let damagedEnd = try SalvageNote.damagedEnd(of: target.journal) {
+                // A damaged end stops every write, so this export cannot be recorded: only the
+                // owner's own plaintext copy is made (for someone else, repair first).
+                guard !sharing.encrypted, sharing.toWhom == nil, let libraryFormat = format.libraryFormat else {
+                    throw CLIError.invalidInput("the journal is damaged at byte offset \(damagedEnd), so an export for someone else cannot be recorded in it: "
+                        + "export --salvage only your own plaintext copy (no --to-whom, --recipient or --passphrase-encrypt), or run sealed-journal repair \(target.journal) first")
+                }
+                try salvageUnrecorded(format: libraryFormat, damagedEnd: damagedEnd)
+                return
+            }
             let journal = try unlock.open(target.journal)
             guard let format = format.libraryFormat else {
                 var count = 0
@@ -88,6 +98,33 @@ struct Export: ParsableCommand {
                 throw ExitCode(1)
             }
         }
+    }
+}
+
+extension Export {
+    /// `export --salvage` of a journal whose end is damaged (nothing can be written to it until
+    /// `repair`): the owner's own copy, read-only, of every record that still opens, including the
+    /// ones after the last intact commit; not recorded as a disclosure, and says so.
+    func salvageUnrecorded(format: ExportFormat, damagedEnd: UInt64) throws {
+        let journal = try unlock.open(target.journal, mode: .readOnly)
+        var count = 0
+        var damaged: [DamagedRecord] = []
+        let filter = range.filter()
+        try sharing.write { sink in
+            count = try OwnerExport.write(journal, format: format, filter: filter, damaged: { damaged.append($0) }) { text in
+                try sink.write(Data(text.utf8))
+            }
+            try sink.finish()
+        }
+        Terminal.say("Exported \(count) record(s). Not recorded as a disclosure: the journal is damaged at byte offset \(damagedEnd), "
+                     + "and nothing can be written to it until sealed-journal repair \(target.journal).")
+        Terminal.say("Any record numbered #\(journal.recordCount) or above comes after the last intact commit: it opened with your key at its number, "
+                     + "but no checkpoint covers it, so `verify` cannot vouch for it.")
+        for item in damaged { Terminal.say("damaged (not exported): \(item)") }
+        if !damaged.isEmpty {
+            Terminal.say("Salvage: \(damaged.count) damaged record(s) left out (listed above); `verify` still fails for this journal.")
+        }
+        throw ExitCode(1)  // the journal is damaged: a salvage never ends in "all is well"
     }
 }
 

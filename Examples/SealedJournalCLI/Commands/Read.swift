@@ -80,11 +80,16 @@ struct Read: ParsableCommand {
             defer { try? out.flush() }
             var shown = 0
             var salvaged: [DamagedRecord] = []
+            var uncommitted = 0
             if let count {
                 for record in try journal.lastRecords(count, filter) { try emit(record); shown += 1 }
             } else {
                 if salvage {
-                    let damaged = try journal.salvageRecords(filter) { try emit($0); shown += 1 }
+                    let damaged = try journal.salvageRecords(filter) { record in
+                        try emit(record)
+                        shown += 1
+                        if record.sequence >= journal.recordCount { uncommitted += 1 }
+                    }
                     salvaged = damaged
                 } else {
                     try journal.forEachRecord(filter) { try emit($0); shown += 1 }
@@ -94,9 +99,13 @@ struct Read: ParsableCommand {
             try out.flush()
             if shown == 0 { Terminal.say("No matching records.") }
             if salvage {
-                if salvaged.isEmpty { Terminal.say("Salvage: no damaged record.") } else {
+                if salvaged.isEmpty {
+                    Terminal.say("Salvage: \(shown) record(s) read, no damaged record.")
+                    if uncommitted > 0 { SalvageNote.sayUncommitted(uncommitted, after: journal.recordCount) }
+                } else {
                     for item in salvaged { Terminal.say("damaged: \(item)") }
                     Terminal.say("Salvage: \(shown) record(s) read, \(salvaged.count) damaged (listed above); `verify` still fails for this journal.")
+                    if uncommitted > 0 { SalvageNote.sayUncommitted(uncommitted, after: journal.recordCount) }
                     throw ExitCode(1)
                 }
             } else { Terminal.notePlaintextOnStandardOutput() }

@@ -42,30 +42,11 @@ struct RekeyCommand: ParsableCommand {
         return positions
     }
 
-    /// Sorted record numbers as the user writes them: `5, 9-12`.
-    static func describe(_ numbers: [UInt64]) -> String {
-        var parts: [String] = []
-        var index = numbers.startIndex
-        while index < numbers.endIndex {
-            var end = index
-            while end + 1 < numbers.endIndex, numbers[end + 1] == numbers[end] + 1 { end += 1 }
-            parts.append(end == index ? "\(numbers[index])" : "\(numbers[index])-\(numbers[end])")
-            index = end + 1
-        }
-        return parts.joined(separator: ", ")
-    }
-
     func run() throws {
         try runCommand(quiet: output.quiet) {
             let erased = try erasedPositions()
+            try RecordNumbers.refuseMissing(erased, in: target.journal, option: "--erase")
             let journal = try unlock.open(target.journal)
-            // Numbers that name no record are a typing mistake: say which, before asking for a new passphrase.
-            let missing = erased.filter { $0 >= journal.recordCount }.sorted()
-            if !missing.isEmpty {
-                let count = journal.recordCount
-                throw CLIError.invalidInput("--erase: there is no record \(Self.describe(missing)) (the journal has \(count) record\(count == 1 ? "" : "s")"
-                    + (count == 0 ? ")" : ", numbered 0 to \(count - 1))"))
-            }
             let passphrase = try newPassphrase.obtain()
             let result = try journal.rekey(to: passphrase, kdf: newPassphrase.kdf, omitting: erased)
             Terminal.say("Re-keyed \(target.journal): \(result.carriedRecords) record(s) re-sealed under new keys"

@@ -73,9 +73,8 @@ extension Journal {
         let placeholder = statement.signed(with: signingKey)
         let layout = try keys.initialLayout(lineage: chain.texts + [placeholder])
 
-        let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        let temporaryPath = (directory.isEmpty ? "" : directory + "/") + ".\(name).rekey-\(Hex.encode(try RandomBytes.generate(count: 6)))"
+        let (directory, name) = AppendOnlyFile.split(path)
+        let temporaryPath = (directory == "/" ? "" : directory) + "/.\(name).rekey-\(Hex.encode(try RandomBytes.generate(count: 6)))"
         let temporary = try AppendOnlyFile.create(path: temporaryPath)
         var renamed = false
         defer { if !renamed { unlink(temporaryPath) } }

@@ -25,12 +25,21 @@ extension Journal {
     /// this journal, which gives the numbering back; the records in between are listed as one
     /// damaged range. `verify` still fails for such a journal.
     ///
+    /// On a journal opened read-only, salvage also reads past the last intact commit to the end
+    /// of the file: a damaged end (which stops writes until ``repair(at:passphrase:)``) or a torn
+    /// tail can hold complete records. Those are returned when they open at their number
+    /// (their sequence is ``recordCount`` or more: sealed with the key at that number, but no
+    /// checkpoint covers them), and the ones that do not are listed, so a damaged byte in the
+    /// last commit does not hide the records around it. Opened for writing, there is nothing
+    /// after the last commit (a write-open cuts a torn tail and refuses a damaged end).
+    ///
     /// Cost: one pass over the file; a forward search only where a frame boundary is damaged.
     ///
     /// - Throws: ``JournalError/io(_:)`` when the file cannot be read, or whatever `body` throws
     ///   (reading stops). Damage is never thrown: it is returned.
     public func salvageRecords(_ filter: RecordFilter = .all, _ body: (JournalRecord) throws -> Void) throws -> [DamagedRecord] {
-        let end = state.withLock { $0.tail.endOffset }
+        let committedEnd = state.withLock { $0.tail.endOffset }
+        let end = mode == .readOnly ? max(committedEnd, try JournalError.mapping { try file.size() }) : committedEnd
         let cipher = try JournalError.mapping { try RecordCipher(masterKey: masterKey, journalID: journalID) }
         var damaged: [DamagedRecord] = []
         var reader = FrameReader(file: file, to: end)
@@ -42,6 +51,12 @@ extension Journal {
                 frame = next
             } catch let error as SystemError {
                 throw JournalError.io(error)
+            } catch FrameReadError.incomplete(let broken) where broken >= committedEnd {
+                // Past the last commit the file ends inside a frame: the write was interrupted
+                // there (or a length field is damaged). Nothing after it can be read.
+                damaged.append(DamagedRecord(sequence: sequence, offset: broken,
+                                             reason: "the file ends inside this frame, after the last intact commit (an interrupted write, or a damaged length field)"))
+                break
             } catch {
                 let broken = reader.offset
                 guard let resume = try JournalError.mapping({ try resynchronize(after: broken, end: end) }) else {

@@ -36,6 +36,10 @@ public struct JournalInfo: Sendable, Equatable {
     public let latestCheckpoint: Checkpoint
     /// Damage found after the last intact commit, or a header older than the checkpoints bind.
     public let warnings: [String]
+    /// Where the damage after the last intact commit starts, when there is some (a write-open
+    /// refuses with ``JournalError/damaged(offset:reason:)`` until ``Journal/repair(at:passphrase:)``);
+    /// `nil` for a healthy end or a torn tail (``tornTailBytes``).
+    public let damagedAtOffset: UInt64?
 }
 
 extension Journal {
@@ -66,7 +70,8 @@ extension Journal {
                 },
                 headerSequence: header.sequence,
                 latestCheckpoint: located.scan.committed.checkpoint,
-                warnings: located.warnings)
+                warnings: located.warnings,
+                damagedAtOffset: { if case let .damaged(offset, _) = located.scan.status { offset } else { nil } }())
         }
     }
 }

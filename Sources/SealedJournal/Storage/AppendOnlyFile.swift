@@ -155,13 +155,16 @@ final class AppendOnlyFile: @unchecked Sendable {
     }
 
     /// Makes a newly created file's directory entry durable.
+    /// The directory that holds `path` ("." for a bare name) and the name in it. Not
+    /// `NSString.deletingLastPathComponent`: swift-corelibs-foundation traps on a one-character
+    /// relative path ("X").
+    static func split(_ path: String) -> (directory: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        return (slash == path.startIndex ? "/" : String(path[..<slash]), String(path[path.index(after: slash)...]))
+    }
+
     static func syncDirectory(containing path: String) throws {
-        let directory: String
-        if let slash = path.lastIndex(of: "/") {
-            directory = slash == path.startIndex ? "/" : String(path[..<slash])
-        } else {
-            directory = "."
-        }
+        let directory = split(path).directory
         let fd = try SystemCall.run("open", path: directory) { Glibc_open(directory, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
         try SystemCall.run("fsync", path: directory) { fsync(fd) }

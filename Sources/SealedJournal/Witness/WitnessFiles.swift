@@ -92,8 +92,8 @@ enum WitnessFiles {
     }
 
     static func syncDirectory(of path: String) throws(WitnessError) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let directory = AppendOnlyFile.split(path).directory
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw systemError("open", directory) }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw systemError("fsync", directory) }

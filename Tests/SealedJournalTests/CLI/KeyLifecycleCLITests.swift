@@ -29,6 +29,10 @@ struct KeyLifecycleCLITests {
         #expect(typo.status == 4 && typo.stderr == "sealed-journal: --erase: there is no record 4-7, 9 (the journal has 4 records, numbered 0 to 3); nothing was written\n",
                 "\(typo.status) \(typo.stderr)")
         #expect(try fileBytes(path) == beforeTypo)
+        let auditTypo = try CLI.run(["audit", path, "--disclose", "99,9,1", "--output", dir.file("typo.json")], passphrase: "a second passphrase")
+        #expect(auditTypo.status == 4 && auditTypo.stderr.contains("--disclose: there is no record 9, 99 (the journal has 4 records"), "\(auditTypo.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("typo.json")))
+        #expect(try fileBytes(path) == beforeTypo)
         let rekey = try CLI.run(["rekey", path, "--erase", "1", "--kdf", "interactive", "--new-passphrase-file", dir.file("rekey.txt")],
                                 passphrase: "a second passphrase")
         #expect(rekey.status == 0, "\(rekey.stderr)")
@@ -130,6 +134,64 @@ struct KeyLifecycleCLITests {
         let rescued = try String(contentsOfFile: dir.file("rescued.ndjson"), encoding: .utf8)
         #expect(rescued.contains("first") && rescued.contains("third") && !rescued.contains("second"))
         #expect(try CLI.run(["export", path, "--format", "ndjson"]).status == 3, "without --salvage the export stops")
+    }
+
+    @Test("rekey of a journal named with one character in the working directory (Foundation's deletingLastPathComponent traps on it)")
+    func rekeyShortRelativeName() throws {
+        let dir = try TemporaryDirectory()
+        _ = try CLI.makeJournal(in: dir, name: "X")
+        #expect(try CLI.run(["write", "X"], input: "kept\n", directory: dir.path).status == 0)
+        try "new words for X\n".write(toFile: dir.file("np"), atomically: true, encoding: .utf8)
+        let rekey = try CLI.run(["rekey", "X", "--kdf", "interactive", "--new-passphrase-file", "np"], directory: dir.path)
+        #expect(rekey.status == 0, "\(rekey.status) \(rekey.stderr)")
+        let read = try CLI.run(["read", "X"], passphrase: "new words for X", directory: dir.path)
+        #expect(read.status == 0 && read.stdout.contains("kept"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["X", "np"], "no temporary file left")
+    }
+
+    @Test("a damaged byte in the last commit: read/export --salvage get the records around it (the export unrecorded, said so; only the owner's own copy); the rescued file imports; repair, then writing works")
+    func salvageDamagedEnd() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        // One commit of three records (a batch), the middle one damaged: the end is damaged, so
+        // the journal refuses writes, and strict reading shows nothing after the last intact commit.
+        let lines = ["first", "second", "third"].enumerated().map { index, text in
+            "{\"data\":{\"tags\":[],\"text\":\"\(text)\"},\"kind\":\"entry\",\"recordedAt\":\"2026-11-0\(index + 1)T09:00:00.000Z\",\"sequence\":\(index)}\n"
+        }
+        try lines.joined().write(toFile: dir.file("three.ndjson"), atomically: true, encoding: .utf8)
+        let imported = try CLI.run(["import", path, dir.file("three.ndjson"), "--from", "ndjson"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        var bytes = try fileBytes(path)
+        var reader = FrameReader(file: try AppendOnlyFile.open(path: path, writable: false), to: UInt64(bytes.count))
+        var records: [StoredFrame] = []
+        while let frame = try reader.next() { if frame.kind == .record { records.append(frame) } }
+        #expect(records.count == 3)
+        bytes[Int(records[1].offset) + 100] ^= 0x01
+        try writeFileBytes(bytes, to: path)
+        #expect(try CLI.run(["write", path], input: "refused\n").status == 3)
+
+        let salvaged = try CLI.run(["read", path, "--salvage"])
+        #expect(salvaged.status == 1 && salvaged.stdout.contains("first") && salvaged.stdout.contains("third") && !salvaged.stdout.contains("second"),
+                "\(salvaged.stdout)\(salvaged.stderr)")
+        #expect(salvaged.stderr.contains("damaged: record #1") && salvaged.stderr.contains("2 of them (#0 on) come after the last intact commit"), "\(salvaged.stderr)")
+        let exported = try CLI.run(["export", path, "--format", "ndjson", "--salvage", "--output", dir.file("rescued.ndjson")])
+        #expect(exported.status == 1 && exported.stderr.contains("Not recorded as a disclosure: the journal is damaged at byte offset")
+                && exported.stderr.contains("damaged (not exported): record #1"), "\(exported.stderr)")
+        let rescued = try String(contentsOfFile: dir.file("rescued.ndjson"), encoding: .utf8)
+        #expect(rescued.contains("first") && rescued.contains("third") && !rescued.contains("second"))
+        #expect(try fileBytes(path) == bytes, "a salvage changes nothing")
+        // For someone else it would have to be recorded: refused, no file, until repaired.
+        let forOthers = try CLI.run(["export", path, "--format", "ndjson", "--salvage", "--to-whom", "Dr. Lee", "--allow-args", "--output", dir.file("lee.ndjson")])
+        #expect(forOthers.status == 4 && forOthers.stderr.contains("run sealed-journal repair"), "\(forOthers.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("lee.ndjson")))
+        // What next: the rescued records go into a new journal; the old one is repaired and writes again.
+        let fresh = try CLI.makeJournal(in: dir, name: "fresh.sjournal")
+        #expect(try CLI.run(["import", fresh, dir.file("rescued.ndjson"), "--from", "ndjson"]).status == 0)
+        let read = try CLI.run(["read", fresh])
+        #expect(read.stdout.contains("first") && read.stdout.contains("third"), "\(read.stdout)")
+        #expect(try CLI.run(["repair", path]).status == 0)
+        #expect(try CLI.run(["write", path], input: "after repair\n").status == 0)
+        #expect(try CLI.run(["verify", path], passphrase: nil).status == 0)
     }
 
     @Test("disclosures show the scope as it was asked: kinds and local days, not UTC instants")

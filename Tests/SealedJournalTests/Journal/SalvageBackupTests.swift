@@ -55,6 +55,44 @@ struct SalvageBackupTests {
         #expect(damaged.count == 1 && damaged[0].sequence == 5)
     }
 
+    @Test("a damaged end: a read-only salvage returns the records after the last intact commit that open and names the rest; a torn tail's incomplete frame is named; opened for writing nothing past the last commit is read")
+    func salvagePastTheLastCommit() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j")
+        let journal = try makeJournal(at: path).journal
+        try journal.append(JournalEntry(text: "committed"))
+        try journal.appendBatch(["a", "b", "c"].map { PendingRecord(JournalEntry(text: $0)) })  // one commit
+        let (offset, length) = try recordOffset(2, path: path)
+        var bytes = try fileBytes(path)
+        bytes[offset + length / 2] ^= 0x01
+        try writeFileBytes(bytes, to: path)
+        let reader = try Journal.open(at: path, passphrase: testPassphrase(), mode: .readOnly)
+        #expect(reader.recordCount == 1 && reader.warningsAtOpen.count == 1)
+        #expect(try Journal.info(at: path).damagedAtOffset != nil)
+        var texts: [String] = []
+        let damaged = try reader.salvageRecords { texts.append(try $0.decode(JournalEntry.self).text) }
+        #expect(texts == ["committed", "a", "c"] && damaged.map(\.sequence) == [2], "\(texts) \(damaged)")
+        // A torn tail instead (the batch's checkpoint never written, its last record cut short):
+        // the complete records in it are read, the incomplete frame is named.
+        let (cOffset, cLength) = try recordOffset(3, path: path)
+        var torn = try fileBytes(path)
+        torn[offset + length / 2] ^= 0x01  // undo the damage
+        torn = Array(torn[..<(cOffset + cLength / 2)])
+        try writeFileBytes(torn, to: path)
+        #expect(try Journal.info(at: path).damagedAtOffset == nil && (try Journal.info(at: path).tornTailBytes) > 0)
+        let tornReader = try Journal.open(at: path, passphrase: testPassphrase(), mode: .readOnly)
+        texts = []
+        let incomplete = try tornReader.salvageRecords { texts.append(try $0.decode(JournalEntry.self).text) }
+        #expect(texts == ["committed", "a", "b"] && incomplete.count == 1 && incomplete[0].offset == UInt64(cOffset), "\(texts) \(incomplete)")
+        #expect(incomplete[0].reason.contains("the file ends inside this frame"))
+        // Opened for writing, the torn tail is cut: salvage reads the committed record only, and writing goes on.
+        let writer = try Journal.open(at: path, passphrase: testPassphrase())
+        texts = []
+        #expect(try writer.salvageRecords { texts.append(try $0.decode(JournalEntry.self).text) }.isEmpty && texts == ["committed"])
+        try writer.append(JournalEntry(text: "next"))
+        #expect(Journal.verify(at: path).isValid)
+    }
+
     @Test("backup: a consistent 0600 copy that verifies, refuses to overwrite, and stays checkable later with its checkpoint")
     func backup() throws {
         let dir = try TemporaryDirectory()
