@@ -310,7 +310,8 @@ struct ReportPage {
     private func footer() -> Node {
         el("footer", [],
            el("p", [], txt("Made by SealedJournal from the journal with fingerprint \(report.fingerprint), as of its checkpoint of \(report.checkpoint.treeSize) records (root \(report.checkpointRoot)). "
-                           + "Anyone holding that checkpoint can check it with `sealed-journal verify --against`. This file is self-contained: it loads nothing and runs no script.")),
+                           + "This page is not signed, so it proves nothing by itself: to check its figures, ask for an audit bundle of the same days and run `sealed-journal verify-audit` on it. "
+                           + "This file is self-contained: it loads nothing and runs no script.")),
            el("p", [], txt(includeNotes ? "This report includes free text written by the client (triggers and notes)." : "Free text (triggers, notes) was left out of this report.")))
     }
 }

@@ -75,7 +75,7 @@ struct VerifyAudit: ParsableCommand {
         discussion: """
         Checks the checkpoint signature, every disclosed record's inclusion proof and key, and (with --against) that the journal still contains the history of a checkpoint you kept; says what it did not check. Prints the disclosed records (control characters escaped), then the verdict last. Exit status 0 only when everything holds.
 
-        For a complete bundle (made with --kind/--from/--to), give the same --kind/--from/--to you asked for: the bundle must have been made for exactly that scope, and every record in it must be disclosed. A per-day table shows each day's check-ins and the private records of the day (kind and day only).
+        For a complete bundle (made with --kind/--from/--to), give the same --kind/--from/--to you asked for: the bundle must have been made for exactly that scope, and every record in it must be disclosed. A per-day table shows each day's check-ins (flagged when written before the day, or days after it) and the kinds of the day's private records. A day without a check-in is called NO CHECK-IN only once it is over in every time zone; the bundle does not say when it was made, so ask for a scope that ends before the day you receive it. A bundle that fails prints NOT verified and no table.
 
         Example:
           sealed-journal verify-audit november-audit.json \\
@@ -128,26 +128,27 @@ struct VerifyAudit: ParsableCommand {
                 }
                 if fingerprint == nil { lines.append("not checked: the journal's fingerprint (give the one you expect with --fingerprint)") }
             }
+            // A bundle that fails shows nothing it supplied as if it held: standard output (often
+            // saved to a file) says NOT verified, with no day table and no records.
+            guard report.isValid else {
+                lines.append("NOT verified: \(TerminalText.escape(report.problems[0]))")
+                Terminal.output(lines.joined(separator: "\n") + "\n")
+                for problem in report.problems.dropFirst() { Terminal.error("also: \(TerminalText.escape(problem))") }
+                throw CLIError.verificationFailed(report.problems[0])
+            }
             let days = report.days
             if !days.isEmpty {
                 lines.append("")
                 lines.append("day         check-ins")
-                // A bundle does not say when it was made: a day after its newest record may have
-                // come after the bundle, and a day after today has not happened yet.
-                let newest = report.envelopes.map(\.day).max()
-                let today = LocalDate(date: Date())
-                for row in days { lines.append(Self.dayLine(row, newestRecordDay: newest, today: today)) }
+                let table = DayTable(report: report, now: Date())
+                for row in days { lines.append(table.line(row)) }
                 lines.append("")
             }
             for record in report.records {
-                lines.append((report.isValid ? "ok  " : "") + "record #\(record.sequence) is in the journal at its position and opens with its key:")
+                lines.append("ok  record #\(record.sequence) is in the journal at its position and opens with its key:")
                 lines.append(RecordText.block(RecordText.render(record), indent: "      "))
             }
             Terminal.output(lines.joined(separator: "\n") + "\n")
-            guard report.isValid else {
-                for problem in report.problems.dropFirst() { Terminal.error("also: \(TerminalText.escape(problem))") }
-                throw CLIError.verificationFailed(report.problems[0])
-            }
             let undisclosedCheckIns = days.reduce(0) { $0 + $1.undisclosedCheckIns }
             if report.isComplete && undisclosedCheckIns == 0 {
                 Terminal.say(report.scopeConfirmed
@@ -163,23 +164,72 @@ struct VerifyAudit: ParsableCommand {
     }
 
     /// One row of the per-day table: what the check-ins of a day say, and what else is there.
-    /// A day without a check-in is "NO CHECK-IN" only up to the last day the bundle shows a
-    /// record for; after it the bundle cannot tell a missed day from one that came after it was made.
-    static func dayLine(_ row: AuditDay, newestRecordDay: LocalDate?, today: LocalDate) -> String {
-        var parts: [String] = []
-        switch row.checkIns.count + row.undisclosedCheckIns {
-        case 0 where row.day > today: parts.append("not yet (after today)")
-        case 0 where row.day == today: parts.append("none yet today")
-        case 0 where newestRecordDay.map { row.day > $0 } ?? false:
-            parts.append("no check-in in this bundle (after the last day it shows a record for: it may have been made before this day)")
-        case 0: parts.append("NO CHECK-IN")
-        case 1: parts.append("checked in")
-        case let count: parts.append("\(count) check-ins")
+}
+
+/// The per-day table of `verify-audit`, said the way `report` counts: the client's days are
+/// local days of an unknown time zone, so a day is called missed only once it is over in every
+/// time zone (UTC-12 to UTC+14) by the verifier's clock, and a check-in is flagged when its
+/// record was written before its day (it cannot report on it) or days after it.
+struct DayTable {
+    enum Timing { case notBegun, mayBeGoingOn, over }
+
+    /// Per day: how many days after the day each disclosed check-in was written (negative: before).
+    let lateness: [LocalDate: [Int]]
+    /// Per day: the kinds of the records whose content is not in the bundle (not check-ins).
+    let privateKinds: [LocalDate: [String]]
+    let now: Date
+
+    init(report: AuditReport, now: Date) {
+        var lateness: [LocalDate: [Int]] = [:]
+        for record in report.records {
+            guard case let .checkIn(checkIn) = record.content else { continue }
+            let written = LocalDate(date: record.recordedAt, offsetSeconds: record.timeZoneOffsetSeconds)
+            lateness[checkIn.day, default: []].append(checkIn.day.days(to: written))
         }
-        let uses = Set(row.checkIns.map(\.use))
-        if uses.contains(.used) { parts.append("used") } else if uses.contains(.hardDay) { parts.append("hard day") } else if !uses.isEmpty { parts.append("sober") }
+        var kinds: [LocalDate: [String]] = [:]
+        for envelope in report.envelopes where envelope.kind != RecordKind.checkIn {
+            kinds[envelope.day, default: []].append(envelope.kind.rawValue)
+        }
+        self.lateness = lateness
+        self.privateKinds = kinds
+        self.now = now
+    }
+
+    /// Where `day` stands by the verifier's clock: a local day runs from its midnight at UTC+14
+    /// to the next midnight at UTC-12.
+    func timing(of day: LocalDate) -> Timing {
+        let epoch = LocalDate(date: Date(timeIntervalSince1970: 0), offsetSeconds: 0)
+        let midnightUTC = Date(timeIntervalSince1970: Double(epoch.days(to: day)) * 86_400)
+        if now < midnightUTC.addingTimeInterval(-14 * 3_600) { return .notBegun }
+        if now < midnightUTC.addingTimeInterval((24 + 12) * 3_600) { return .mayBeGoingOn }
+        return .over
+    }
+
+    /// One row: what the check-ins of a day say, when they were written, and what else is there.
+    func line(_ row: AuditDay) -> String {
+        var parts: [String] = []
+        let written = lateness[row.day] ?? []
+        let ahead = !written.isEmpty && written.allSatisfy { $0 < 0 }
+        switch (row.checkIns.count + row.undisclosedCheckIns, timing(of: row.day)) {
+        case (0, .notBegun): parts.append("not yet (the day has not begun)")
+        case (0, .mayBeGoingOn): parts.append("none yet (the day may not be over where the client is)")
+        case (0, .over): parts.append("NO CHECK-IN")
+        case (_, _) where ahead: parts.append("checked in AHEAD (written before the day: it does not report on it)")
+        case (1, _): parts.append("checked in")
+        case let (count, _): parts.append("\(count) check-ins")
+        }
+        if !ahead {
+            let uses = Set(row.checkIns.map(\.use))
+            if uses.contains(.used) { parts.append("used") } else if uses.contains(.hardDay) { parts.append("hard day") } else if !uses.isEmpty { parts.append("sober") }
+            if let latest = written.filter({ $0 >= 0 }).max(), latest > 0 {
+                parts.append("written \(latest) day\(latest == 1 ? "" : "s") later")
+            }
+        }
         if row.undisclosedCheckIns > 0 { parts.append("\(row.undisclosedCheckIns) NOT DISCLOSED") }
-        if row.privateRecords > 0 { parts.append("\(row.privateRecords) private record\(row.privateRecords == 1 ? "" : "s") (kind and day only)") }
+        if let kinds = privateKinds[row.day], !kinds.isEmpty {
+            let counted = Dictionary(kinds.map { ($0, 1) }, uniquingKeysWith: +).sorted { $0.key < $1.key }
+            parts.append("private (kind only): " + counted.map { "\(RecordText.line($0.key))" + ($0.value > 1 ? " x\($0.value)" : "") }.joined(separator: ", "))
+        }
         return "\(row.day)  " + parts.joined(separator: " · ")
     }
 }

@@ -296,7 +296,12 @@ public enum AuditVerifier {
            probe.version != AuditBundle.currentVersion {
             return failure("audit bundle version \(probe.version) is not supported (this verifier reads \(AuditBundle.currentVersion))")
         }
-        guard let bundle = try? JSONDecoder().decode(AuditBundle.self, from: data) else { return failure("not an audit bundle (malformed JSON or missing fields)") }
+        guard let bundle = try? JSONDecoder().decode(AuditBundle.self, from: data) else {
+            if data.starts(with: Array("age-encryption.org/".utf8)) || data.starts(with: Array("-----BEGIN AGE ENCRYPTED FILE-----".utf8)) {
+                return failure("not an audit bundle yet: it is age-encrypted; decrypt it first (age -d -i YOUR-KEY-FILE BUNDLE), then verify what comes out")
+            }
+            return failure("not an audit bundle (malformed JSON or missing fields)")
+        }
         guard bundle.format == AuditBundle.formatName else { return failure("not an audit bundle (format is \"\(bundle.format.prefix(40))\")") }
         guard bundle.version == AuditBundle.currentVersion else {
             return failure("audit bundle version \(bundle.version) is not supported (this verifier reads \(AuditBundle.currentVersion))")

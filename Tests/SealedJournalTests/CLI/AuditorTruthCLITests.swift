@@ -61,28 +61,34 @@ struct AuditorTruthCLITests {
                                   passphrase: nil)
         #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
         #expect(checked.stdout.contains("2026-11-03  NO CHECK-IN\n"), "\(checked.stdout)")
-        #expect(checked.stdout.contains("2026-11-04  checked in · hard day · 1 private record (kind and day only)"))
+        // Written today for a day weeks ago: said; the private record of the day is shown by kind.
+        #expect(checked.stdout.contains("2026-11-04  checked in · hard day · written ") && checked.stdout.contains(" days later · private (kind only): entry\n"),
+                "\(checked.stdout)")
         #expect(checked.stderr.contains("complete: every record in the scope you asked for is disclosed"), "\(checked.stderr)")
         #expect(!checked.stdout.contains("a private page"))
-        // A scope that runs past the bundle (made from a journal whose last record is for
-        // 2026-11-04): days after the last one it shows a record for are not called missed (it may
-        // have been made before them), today is not over, days after today are not yet.
+        // A scope that runs past today (the client's time zone unknown): a day is missed only
+        // once it is over everywhere; today may not be over; a day three days on has not begun,
+        // and a check-in written for it ahead of time is flagged, not counted as checked in.
         let aheadDir = try TemporaryDirectory()
-        let (aheadPath, _) = try journal(in: aheadDir)
-        let today = LocalDate(date: Date()), later = LocalDate(date: Date().addingTimeInterval(2 * 86_400))
-        let yesterday = LocalDate(date: Date().addingTimeInterval(-86_400))
+        let (aheadPath, aheadJournal) = try journal(in: aheadDir)
+        let now = Date()
+        let today = LocalDate(date: now, offsetSeconds: 0), later = LocalDate(date: now.addingTimeInterval(3 * 86_400), offsetSeconds: 0)
+        let threeDaysAgo = LocalDate(date: now.addingTimeInterval(-3 * 86_400), offsetSeconds: 0)
+        try aheadJournal.append(CheckIn(day: later, mood: 9, craving: 0, use: .sober))
         let ahead = try CLI.run(["audit", aheadPath, "--kind", "checkin", "--from", "2026-11-01", "--to", later.description,
                                  "--output", aheadDir.file("ahead.json"), "--allow-args", "--to-whom", "Program", "--purpose", "monthly"])
         #expect(ahead.status == 0, "\(ahead.stderr)")
         let aheadChecked = try CLI.run(["verify-audit", aheadDir.file("ahead.json"), "--kind", "checkin", "--from", "2026-11-01", "--to", later.description],
                                        passphrase: nil)
         #expect(aheadChecked.status == 0 && aheadChecked.stdout.contains("2026-11-03  NO CHECK-IN\n"), "\(aheadChecked.stdout)")
-        if yesterday > (try LocalDate("2026-11-04")) {
-            #expect(aheadChecked.stdout.contains("\(yesterday)  no check-in in this bundle (after the last day it shows a record for"), "\(aheadChecked.stdout)")
+        if threeDaysAgo > (try LocalDate("2026-11-04")) {
+            #expect(aheadChecked.stdout.contains("\(threeDaysAgo)  NO CHECK-IN\n"), "\(aheadChecked.stdout)")
         }
-        #expect(aheadChecked.stdout.contains("\(today)  none yet today\n") && aheadChecked.stdout.contains("\(later)  not yet (after today)\n"),
+        #expect(aheadChecked.stdout.contains("\(today)  none yet (the day may not be over where the client is)\n"), "\(aheadChecked.stdout)")
+        #expect(aheadChecked.stdout.contains("\(later)  checked in AHEAD (written before the day: it does not report on it)\n"), "\(aheadChecked.stdout)")
+        let dayBefore = LocalDate(date: now.addingTimeInterval(2 * 86_400), offsetSeconds: 0)
+        #expect(aheadChecked.stdout.contains("\(dayBefore)  not yet (the day has not begun)\n") || aheadChecked.stdout.contains("\(dayBefore)  none yet"),
                 "\(aheadChecked.stdout)")
-        #expect(aheadChecked.stdout.components(separatedBy: "NO CHECK-IN").count == 2, "only 2026-11-03 is a missed day: \(aheadChecked.stdout)")
         // The bundle's scope is not signed: edited to hide the check-ins (a look-alike kind name,
         // contents removed), it fails against the scope the auditor asked for, and never says complete.
         var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("bundle.json")))) as? [String: Any])
@@ -94,6 +100,9 @@ struct AuditorTruthCLITests {
         let edited = try CLI.run(["verify-audit", dir.file("edited.json"), "--kind", "checkin", "--from", "2026-11-01", "--to", "2026-11-04"],
                                  passphrase: nil)
         #expect(edited.status == 1 && !edited.stderr.contains("complete: every"), "\(edited.stdout)\(edited.stderr)")
+        // Standard output (often saved to a file) says NOT verified, and shows no table and no record.
+        #expect(edited.stdout.contains("NOT verified: ") && !edited.stdout.contains("day         check-ins") && !edited.stdout.contains("record #"),
+                "\(edited.stdout)")
         let unasked = try CLI.run(["verify-audit", dir.file("edited.json")], passphrase: nil)
         #expect(!unasked.stderr.contains("complete: every") && unasked.stderr.contains("NOT complete for check-ins"), "\(unasked.stdout)\(unasked.stderr)")
     }

@@ -233,6 +233,9 @@ struct AuditCLITests {
                                       "--output", dir.file("sealed.json.age"), "--allow-args"])
             #expect(sealed.status == 0, "\(sealed.stderr)")
             #expect(!String(decoding: try fileBytes(dir.file("sealed.json.age")), as: UTF8.self).contains("contentKey"))
+            // Given to verify-audit still encrypted: said so, and how to decrypt it first.
+            let encrypted = try CLI.run(["verify-audit", dir.file("sealed.json.age")], passphrase: nil)
+            #expect(encrypted.status == 1 && encrypted.stderr.contains("it is age-encrypted; decrypt it first (age -d -i"), "\(encrypted.stderr)")
             let opened = try StockAge.run(["-d", "-i", dir.file("auditor.txt"), dir.file("sealed.json.age")])
             try writeFileBytes(opened.stdout, to: dir.file("opened.json"))
             let check = try CLI.run(["verify-audit", dir.file("opened.json")], passphrase: nil)

@@ -136,6 +136,9 @@ struct HTMLReportTests {
         #expect(html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;"))
         #expect(html.contains("@media print") && html.contains("prefers-color-scheme:dark") && html.contains("@page"))
         #expect(html.contains("role=\"img\"") && html.contains("<desc id=\"chart-mood-desc\">"))
+        // It does not claim a check it cannot have: the page is unsigned; an audit bundle is the proof.
+        #expect(html.contains("This page is not signed, so it proves nothing by itself") && html.contains("sealed-journal verify-audit"))
+        #expect(!html.contains("verify --against"))
     }
 
     @Test("the same input renders the same bytes")
