@@ -955,11 +955,25 @@ def verify_bundle(bundle, pinned=None, held=None):
     ok(isinstance(journal_hex, str) and re.fullmatch(r"[0-9a-f]{32}", journal_hex), "journalID")
     journal_id = bytes.fromhex(journal_hex)
     public_key = b64(bundle.get("publicKey"), 32, "publicKey")
-    if pinned is not None:
-        ok(same_fingerprint(pinned, fingerprint(public_key)), "pinned fingerprint does not match")
+    # 10.4 lineage: the statements of section 7, oldest first, a chain ending at this journal
+    statements = []
+    if "lineage" in bundle:
+        texts = bundle["lineage"]
+        ok(isinstance(texts, list) and 0 < len(texts) <= 64, "lineage")
+        statements = [verify_lineage(t) for t in texts]
+        for i, st in enumerate(statements):
+            nxt = (statements[i + 1]["predecessor_id"], statements[i + 1]["predecessor_key"]) if i + 1 < len(statements) \
+                else (journal_id, public_key)
+            ok((st["successor_id"], st["successor_key"]) == nxt, f"lineage statement {i + 1} names another successor")
+    followed = None
+    if pinned is not None and not same_fingerprint(pinned, fingerprint(public_key)):
+        ok(any(same_fingerprint(pinned, fingerprint(st["predecessor_key"])) for st in statements),
+           "pinned fingerprint does not match (nor any key the journal was re-keyed from)")
+        followed = pinned
     ok(same_fingerprint(bundle.get("fingerprint", ""), fingerprint(public_key)), "fingerprint does not match publicKey")
     size, root, hseq, hdigest, _ = verify_cosigned_note(bundle["checkpoint"], public_key, journal_id)
-    result = {"size": size, "root": root, "consistencyFrom": None}
+    result = {"size": size, "root": root, "consistencyFrom": None, "followed": followed,
+              "omitted": [st["omitted"] for st in statements]}
     if "consistency" in bundle:
         c = bundle["consistency"]
         old_size, old_root, old_hseq, _, _ = verify_cosigned_note(c["fromCheckpoint"], public_key, journal_id)
@@ -999,6 +1013,10 @@ def verify_bundle(bundle, pinned=None, held=None):
     if complete:
         ok(seen == set(range(size)), "complete bundle does not hold every record")
         ok(merkle_root([leaf_hash(frames_by_seq[i]) for i in range(size)]) == root, "complete bundle: root")
+        if statements:   # the records the last rekey carried over, recomputed from the frames
+            carried = statements[-1]["carried"]
+            ok(carried <= size and merkle_root([leaf_hash(frames_by_seq[i]) for i in range(carried)]) == statements[-1]["carried_root"],
+               "complete bundle: the carried root of the last lineage statement")
         kinds = scope.get("kinds")
         lo = date_to_day(scope["from"]) if scope.get("from") is not None else None
         hi = date_to_day(scope["to"]) if scope.get("to") is not None else None
@@ -1344,6 +1362,21 @@ def check_vectors(directory):
     del partial["records"][0]
     ok(len(verify_bundle(partial)["records"]) == 3, "a partial bundle need not hold every record")
     lines.append("audit-bundle-v2 variant: not complete, RFC 9162 inclusion proofs for every record, OK")
+
+    # the re-keyed journal's complete bundle carries its lineage: the old pin is followed
+    rbundle = json.loads(open(os.path.join(here, "audit-bundle-v2-rekeyed.json"), encoding="utf-8").read())
+    rb = verify_bundle(rbundle, pinned=expected["fingerprint"])
+    ok(rb["followed"] is not None and rb["size"] == len(rres["records"]), "re-keyed bundle: pin followed")
+    ok(rbundle["lineage"] == rexp["lineage"], "re-keyed bundle: the journal's lineage statements")
+    stripped = _copy.deepcopy(rbundle)
+    del stripped["lineage"]
+    try:
+        verify_bundle(stripped, pinned=expected["fingerprint"])
+        raise AssertionError("a re-keyed bundle without its lineage passed the old pin")
+    except FormatError:
+        pass
+    lines.append(f"audit-bundle-v2-rekeyed: lineage verified, old fingerprint followed, omitted {rb['omitted']}, "
+                 "carried root recomputed; without its lineage the old pin fails, OK")
 
     # negative checks
     neg = []

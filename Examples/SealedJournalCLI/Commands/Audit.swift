@@ -117,9 +117,27 @@ struct VerifyAudit: ParsableCommand {
             }
             if let checkpoint = report.checkpoint, report.isValid {
                 lines.append("ok  checkpoint signed by the journal's key: \(checkpoint.treeSize) records")
-                if fingerprint != nil { lines.append("ok  the journal's key has the fingerprint you gave") }
+                if let followed = report.followedFingerprint, let current = report.fingerprint {
+                    lines.append("ok  the key you pinned (\(followed)) signed a rekey of this journal to \(current): a retired key may be the one that leaked, "
+                                 + "so confirm \(current) with the journal's owner and pin it from now on")
+                } else if fingerprint != nil {
+                    lines.append("ok  the journal's key has the fingerprint you gave")
+                }
+                for rekey in report.rekeys {
+                    lines.append("note: re-keyed from \(rekey.from) to \(rekey.to) when it held \(rekey.previousRecordCount) record(s); the retired key signed it")
+                    if rekey.omittedCount > 0 {
+                        let positions = RecordNumbers.describe(rekey.omitted.flatMap { Array($0.prefix(1_000)) })
+                        lines.append("ERASED: that rekey left out \(rekey.omittedCount) record(s) at the owner's request (positions \(positions) of the \(rekey.previousRecordCount) "
+                                     + "under \(rekey.from)); they are in no bundle, and completeness is of what remains")
+                    }
+                }
+                for note in report.notes { lines.append("note: \(TerminalText.escape(note))") }
                 if against != nil {
-                    if report.checkedConsistency { lines.append("ok  consistent with the checkpoint you hold") }
+                    if report.checkedConsistency {
+                        lines.append("ok  consistent with the checkpoint you hold")
+                    } else {
+                        lines.append("not checked: consistency with the checkpoint you hold (see the note above)")
+                    }
                 } else {
                     if report.checkedConsistency {
                         lines.append("ok  the bundle proves its history extends an earlier checkpoint that it carries itself (not one you hold)")
@@ -150,10 +168,13 @@ struct VerifyAudit: ParsableCommand {
             }
             Terminal.output(lines.joined(separator: "\n") + "\n")
             let undisclosedCheckIns = days.reduce(0) { $0 + $1.undisclosedCheckIns }
+            let erased = report.rekeys.reduce(0) { $0 + $1.omittedCount }
+            let erasedNote = erased > 0 ? " Not counted: \(erased) record(s) erased by a rekey (see ERASED above)." : ""
             if report.isComplete && undisclosedCheckIns == 0 {
-                Terminal.say(report.scopeConfirmed
+                Terminal.say((report.scopeConfirmed
                     ? "complete: every record in the scope you asked for is disclosed (\(report.records.count) of \(report.envelopes.count) records)."
                     : "complete for the scope the bundle states (\(report.records.count) of \(report.envelopes.count) records) — not checked against what you asked for: give --kind/--from/--to.")
+                    + erasedNote)
             } else if undisclosedCheckIns > 0 {
                 Terminal.say("NOT complete for check-ins: \(undisclosedCheckIns) check-in(s) in the table's days are not disclosed.")
             }
@@ -163,7 +184,6 @@ struct VerifyAudit: ParsableCommand {
         }
     }
 
-    /// One row of the per-day table: what the check-ins of a day say, and what else is there.
 }
 
 /// The per-day table of `verify-audit`, said the way `report` counts: the client's days are

@@ -97,6 +97,9 @@ public struct AuditBundle: Codable, Sendable, Equatable {
     /// Witnessed checkpoints of the journal (FORMAT.md 12.5), each with a consistency proof to
     /// ``checkpoint``; absent when the journal stores no cosignature.
     var witnessed: [WitnessedCheckpoint]? = nil
+    /// The lineage statements of a re-keyed journal (FORMAT.md 7, 10.4), oldest first: who re-keyed
+    /// it from which key, and which positions each rekey left out; absent for a journal never re-keyed.
+    var lineage: [String]? = nil
 
     /// The bundle as pretty-printed JSON with sorted keys.
     /// - Throws: ``JournalError/invalidField(field:reason:)`` if a field cannot be encoded as JSON.
@@ -183,6 +186,8 @@ extension Journal {
                                      publicKey: Data(publicKey).base64EncodedString(), fingerprint: fingerprint.description,
                                      checkpoint: tail.checkpoint.text, consistency: consistency, scope: scope, records: disclosed)
             bundle.witnessed = try witnessedCheckpoints(for: disclosed.map(\.sequence), leaves: leaves, end: tail.endOffset)
+            let chain = try LineageChain.read(file: file, header: state.withLock { $0.header.header })
+            bundle.lineage = chain.texts.isEmpty ? nil : chain.texts
             return bundle
         }
     }
@@ -222,6 +227,20 @@ public struct AuditDay: Sendable {
     public let privateRecords: Int
 }
 
+/// One rekey of the journal, from a signed lineage statement in the bundle (FORMAT.md 7).
+public struct AuditRekey: Sendable, Equatable {
+    /// The retired key's fingerprint (it signed the statement).
+    public let from: Fingerprint
+    /// The key it handed over to.
+    public let to: Fingerprint
+    /// Records the journal had under the retired key.
+    public let previousRecordCount: UInt64
+    /// Positions (in the retired key's numbering) the rekey left out: erased at the owner's request.
+    public let omitted: [ClosedRange<UInt64>]
+    /// How many positions were left out.
+    public var omittedCount: UInt64 { omitted.reduce(0) { $0 + ($1.upperBound - $1.lowerBound + 1) } }
+}
+
 /// What ``AuditVerifier`` established.
 public struct AuditReport: Sendable {
     /// The checkpoint the bundle proves (tree size = record count).
@@ -247,6 +266,14 @@ public struct AuditReport: Sendable {
     public let problems: [String]
     /// `true` when every check passed: signature, proofs, disclosed keys and (when claimed) completeness.
     public var isValid: Bool { problems.isEmpty }
+    /// The journal's rekeys, oldest first, from the signed lineage statements the bundle carries
+    /// (each verified with the key it retired); empty for a journal never re-keyed.
+    public internal(set) var rekeys: [AuditRekey] = []
+    /// The pinned fingerprint when it was a retired key that signed a rekey of this journal (the
+    /// pin was followed; confirm the current fingerprint with the owner), else `nil`.
+    public internal(set) var followedFingerprint: Fingerprint? = nil
+    /// What could not be checked and why (never record content); the bundle can still be valid.
+    public internal(set) var notes: [String] = []
 
     /// For a bundle with a day range: one row per day from `scope.from` to `scope.to`.
     public var days: [AuditDay] {
@@ -313,11 +340,27 @@ public enum AuditVerifier {
             return failure("the bundle's public key or journal id is malformed")
         }
         let fingerprint = Fingerprint.of(publicKey: publicKey)
-        // Identity first: a bundle from another journal is reported before anything else.
-        if let pinned, pinned != fingerprint {
-            return failure("the journal's fingerprint is \(fingerprint), not the pinned \(pinned): this bundle is from a different journal")
+        // The rekey history, checked as a chain ending at this key (each statement signed by the key it retired).
+        var chain = LineageChain(statements: [])
+        if let texts = bundle.lineage {
+            do {
+                guard texts.count <= 64 else { throw FormatError.limitExceeded(what: "lineage statements", limit: 64) }
+                chain = LineageChain(statements: try texts.map { text throws(FormatError) in try LineageStatement.parse(text) }, texts: texts)
+                try chain.check(journalID: journalID, publicKey: publicKey)
+            } catch {
+                return failure("the bundle's rekey history does not verify: \(error)")
+            }
         }
-        var problems: [String] = []
+        // Identity first: a bundle from another journal is reported before anything else. A pin
+        // of a retired key holds through the signed statement it made.
+        var followed: Fingerprint?
+        if let pinned, pinned != fingerprint {
+            guard chain.statements.contains(where: { Fingerprint.of(publicKey: $0.predecessorPublicKey) == pinned }) else {
+                return failure("the journal's fingerprint is \(fingerprint), not the pinned \(pinned): this bundle is from a different journal")
+            }
+            followed = pinned
+        }
+        var problems: [String] = [], notes: [String] = []
         if bundle.fingerprint != fingerprint.description { problems.append("the bundle's fingerprint does not match its public key") }
         let checkpoint: Checkpoint
         do {
@@ -332,7 +375,8 @@ public enum AuditVerifier {
         let provenFrom = verifyConsistency(bundle, checkpoint: checkpoint, publicKey: publicKey, problems: &problems)
         if provenFrom != nil { checkedConsistency = true }
         if let heldCheckpoint {
-            checkedConsistency = compareHeld(heldCheckpoint, checkpoint: checkpoint, provenFrom: provenFrom, publicKey: publicKey, problems: &problems)
+            checkedConsistency = compareHeld(heldCheckpoint, checkpoint: checkpoint, provenFrom: provenFrom, publicKey: publicKey,
+                                             chain: chain, problems: &problems, notes: &notes)
         }
         if let expectedScope, bundle.scope != expectedScope {
             problems.append("the bundle was made for \(describe(bundle.scope)), not for the scope you asked for (\(describe(expectedScope)))")
@@ -340,9 +384,23 @@ public enum AuditVerifier {
         let scope = expectedScope ?? bundle.scope
         let opened = openRecords(bundle, checkpoint: checkpoint, journalID: journalID, problems: &problems)
         let isComplete = checkCompleteness(scope, bundle: bundle, opened: opened, treeSize: checkpoint.treeSize, problems: &problems)
-        return AuditReport(checkpoint: checkpoint, journalID: JournalID(bytes: journalID), fingerprint: fingerprint, records: opened.records,
-                           envelopes: opened.envelopes, scope: scope, scopeConfirmed: expectedScope != nil && bundle.scope == expectedScope,
-                           isComplete: isComplete, checkedConsistency: checkedConsistency, problems: problems)
+        if let last = chain.statements.last, bundle.scope?.complete == true {
+            // With every frame at hand, the records the last rekey carried over are checked too.
+            let carried = (0..<min(last.carriedCount, checkpoint.treeSize)).compactMap { opened.leafHashes[$0] }
+            if UInt64(carried.count) != last.carriedCount || MerkleTree.root(ofLeafHashes: carried[...]) != last.carriedRoot {
+                problems.append("the journal's first \(last.carriedCount) records are not the ones its last rekey signed as carried over")
+            }
+        }
+        var report = AuditReport(checkpoint: checkpoint, journalID: JournalID(bytes: journalID), fingerprint: fingerprint, records: opened.records,
+                                 envelopes: opened.envelopes, scope: scope, scopeConfirmed: expectedScope != nil && bundle.scope == expectedScope,
+                                 isComplete: isComplete, checkedConsistency: checkedConsistency, problems: problems)
+        report.rekeys = chain.statements.map { statement in
+            AuditRekey(from: Fingerprint.of(publicKey: statement.predecessorPublicKey), to: Fingerprint.of(publicKey: statement.successorPublicKey),
+                       previousRecordCount: statement.predecessorTreeSize, omitted: statement.omitted)
+        }
+        report.followedFingerprint = followed
+        report.notes = notes
+        return report
     }
 
     private struct VersionProbe: Decodable {
@@ -372,13 +430,18 @@ public enum AuditVerifier {
     }
 
     /// Compares with the checkpoint the auditor holds (read the way people send it).
-    private static func compareHeld(_ text: String, checkpoint: Checkpoint, provenFrom: Checkpoint?, publicKey: [UInt8], problems: inout [String]) -> Bool {
+    private static func compareHeld(_ text: String, checkpoint: Checkpoint, provenFrom: Checkpoint?, publicKey: [UInt8],
+                                    chain: LineageChain, problems: inout [String], notes: inout [String]) -> Bool {
         let held: Checkpoint
         do {
             let canonical = try HeldCheckpointText.canonicalNote(in: text)
             guard canonical.hasPrefix(checkpoint.origin + "\n") else {
-                problems.append("the checkpoint you hold is for another journal")
-                return false
+                let origin = String(canonical.prefix { $0 != "\n" })
+                guard let statement = chain.statement(forPredecessorOrigin: origin) else {
+                    problems.append("the checkpoint you hold is for another journal")
+                    return false
+                }
+                return compareHeldPredecessor(canonical, statement: statement, problems: &problems, notes: &notes)
             }
             held = try Checkpoint.parse(canonical, publicKey: publicKey, held: true)
         } catch {
@@ -398,6 +461,28 @@ public enum AuditVerifier {
             return true
         } else {
             problems.append("the bundle has no consistency proof from the checkpoint you hold (ask for one made with --against)")
+        }
+        return false
+    }
+
+    /// A held checkpoint of a key the journal was re-keyed from: compared with the history the
+    /// signed rekey statement says it carried (FORMAT.md 7), as `verify` does.
+    private static func compareHeldPredecessor(_ canonical: String, statement: LineageStatement, problems: inout [String], notes: inout [String]) -> Bool {
+        let held: Checkpoint
+        do {
+            held = try Checkpoint.parse(canonical, publicKey: statement.predecessorPublicKey, held: true)
+        } catch {
+            problems.append("the checkpoint you hold names a key this journal was re-keyed from but does not verify with it (forged or altered)")
+            return false
+        }
+        if held.treeSize > statement.predecessorTreeSize {
+            problems.append("the checkpoint you hold covers \(held.treeSize) records of the previous key, but the rekey carried only \(statement.predecessorTreeSize): records were removed before the rekey")
+        } else if held.treeSize == statement.predecessorTreeSize {
+            if held.rootHash == statement.predecessorRoot { return true }
+            problems.append("the checkpoint you hold differs from the history the rekey carried over: history was rewritten")
+        } else {
+            notes.append("the checkpoint you hold (\(held.treeSize) records, previous key) predates the rekey at \(statement.predecessorTreeSize) records; "
+                         + "the bundle alone cannot compare it with the history the rekey carried over")
         }
         return false
     }

@@ -50,6 +50,46 @@ struct AuditorTruthCLITests {
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
     }
 
+    @Test("after a rekey that erased a check-in, verify-audit follows the auditor's old pin and held checkpoint through the signed statement and says ERASED; a bundle stripped of its lineage fails the old pin")
+    func erasureIsShownToTheAuditor() throws {
+        let dir = try TemporaryDirectory()
+        let (path, journal) = try journal(in: dir)
+        let oldFingerprint = journal.fingerprint.description
+        try journal.latestCheckpoint.text.write(toFile: dir.file("held.txt"), atomically: true, encoding: .utf8)
+        // The 2026-11-02 check-in (record 1) is erased by a rekey.
+        try "after the rekey words\n".write(toFile: dir.file("new.txt"), atomically: true, encoding: .utf8)
+        let rekey = try CLI.run(["rekey", path, "--erase", "1", "--kdf", "interactive", "--new-passphrase-file", dir.file("new.txt")])
+        #expect(rekey.status == 0, "\(rekey.stderr)")
+        let scope = ["--kind", "checkin", "--from", "2026-11-01", "--to", "2026-11-04"]
+        let made = try CLI.run(["audit", path] + scope + ["--output", dir.file("b.json"), "--allow-args", "--to-whom", "Program", "--purpose", "monthly"],
+                               passphrase: "after the rekey words")
+        #expect(made.status == 0, "\(made.stderr)")
+        let checked = try CLI.run(["verify-audit", dir.file("b.json"), "--fingerprint", oldFingerprint, "--against", dir.file("held.txt")] + scope,
+                                  passphrase: nil)
+        #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
+        #expect(checked.stdout.contains("ok  the key you pinned (\(oldFingerprint)) signed a rekey of this journal to "), "\(checked.stdout)")
+        #expect(checked.stdout.contains("ERASED: that rekey left out 1 record(s) at the owner's request (positions 1 of the 4 under \(oldFingerprint))"),
+                "\(checked.stdout)")
+        #expect(checked.stdout.contains("ok  consistent with the checkpoint you hold"), "the held checkpoint is the history the rekey started from")
+        #expect(checked.stdout.contains("2026-11-02  NO CHECK-IN\n"))
+        #expect(checked.stderr.contains("Not counted: 1 record(s) erased by a rekey (see ERASED above)."), "\(checked.stderr)")
+        // Without the pin the erasure is said all the same.
+        #expect(try CLI.run(["verify-audit", dir.file("b.json")] + scope, passphrase: nil).stdout.contains("ERASED: that rekey left out 1 record(s)"))
+        // The client strips the lineage to hide the rekey: the auditor's old pin fails.
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("b.json")))) as? [String: Any])
+        json["lineage"] = nil
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: dir.file("stripped.json")))
+        let stripped = try CLI.run(["verify-audit", dir.file("stripped.json"), "--fingerprint", oldFingerprint] + scope, passphrase: nil)
+        #expect(stripped.status == 1 && stripped.stderr.contains("this bundle is from a different journal"), "\(stripped.stderr)")
+        // An altered statement (the erasure made to look smaller) does not verify.
+        let original = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("b.json")))) as? [String: Any])
+        let lineage = try #require(original["lineage"] as? [String])
+        json["lineage"] = lineage.map { $0.replacingOccurrences(of: "omitted 1 1\n", with: "omitted 0 -\n") }
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: dir.file("altered.json")))
+        let altered = try CLI.run(["verify-audit", dir.file("altered.json")] + scope, passphrase: nil)
+        #expect(altered.status == 1 && altered.stderr.contains("the bundle's rekey history does not verify"), "\(altered.stderr)")
+    }
+
     @Test("audit --kind checkin --from --to makes a complete bundle; verify-audit prints the day table, says complete, verdict last")
     func completeAuditThroughTheBinary() throws {
         let dir = try TemporaryDirectory()

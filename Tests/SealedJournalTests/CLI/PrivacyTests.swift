@@ -610,16 +610,16 @@ struct TerminalEscapeTests {
             let screen = try tmux.waitFor("EXIT=0")
             #expect(screen.contains("\\x1B[2J\\x1B[8mHIDDEN-AFTER-CONCEAL\\x1B[0m"), "\(command):\n\(screen)")
         }
-        // A bundle that fails (it was not made for the scope asked for) still shows its records, escaped, before the verdict.
+        // A bundle that fails (it was not made for the scope asked for) shows none of its records: NOT verified, then the verdict.
         try tmux.start("\(CLI.executable.path) verify-audit \(dir.file("b.json")) --kind entry --from 2026-01-01 --to 2026-01-02; echo EXIT=$?")
         let screen = try tmux.waitFor("EXIT=")
         let lines = screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let exitLine = try #require(lines.lastIndex { $0.hasPrefix("EXIT=") })
         #expect(lines[exitLine] == "EXIT=1")
         #expect(lines[exitLine - 1].contains("verification FAILED"), "\(screen)")
-        #expect(screen.contains("HIDDEN-AFTER-CONCEAL"), "the record is shown, escaped")
+        #expect(lines[exitLine - 2].hasPrefix("NOT verified: the bundle was made for"), "\(screen)")
+        #expect(!screen.contains("HIDDEN-AFTER-CONCEAL"), "nothing the failing bundle supplied is shown")
         let raw = screen.split(separator: "\n").map(String.init)
-        #expect(!raw.contains { $0.hasPrefix("Audit bundle verified") }, "the fake verdict is indented record text, never a line of its own")
-        #expect(raw.contains { $0.hasPrefix("      ") && $0.hasSuffix("Audit bundle verified.") })
+        #expect(!raw.contains { $0.hasPrefix("Audit bundle verified") }, "the fake verdict never stands as a line of its own")
     }
 }

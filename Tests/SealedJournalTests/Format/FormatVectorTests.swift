@@ -23,6 +23,8 @@ struct FormatVectorTests {
         let bundle: Data
         let rekeyed: [UInt8]
         let rekeyedDescription: [String: Any]
+        /// A complete check-in bundle of the re-keyed journal: it carries the lineage statement.
+        let rekeyedBundle: Data
     }
 
     /// Every frame of a journal: records with their keys, envelopes and plaintext fields, checkpoints, lineage statements.
@@ -118,7 +120,10 @@ struct FormatVectorTests {
                 "lineage": rekeyedFrames.lineage,
                 "records": rekeyedFrames.records, "checkpoints": rekeyedFrames.checkpoints,
             ]
-            return Built(bytes: bytes, description: description, bundle: bundle, rekeyed: rekeyedBytes, rekeyedDescription: rekeyedDescription)
+            let rekeyedBundle = try rekeying.journal.auditBundle(scope: AuditBundle.Scope(kinds: [RecordKind.checkIn], from: try LocalDate("2026-01-01"),
+                                                                                       to: try LocalDate("2026-01-02"), complete: true)).encoded()
+            return Built(bytes: bytes, description: description, bundle: bundle, rekeyed: rekeyedBytes, rekeyedDescription: rekeyedDescription,
+                         rekeyedBundle: rekeyedBundle)
         }
     }
 
@@ -133,7 +138,7 @@ struct FormatVectorTests {
         let files: [(String, Data)] = [
             ("format-v2.sjournal", Data(built.bytes)), ("format-v2.json", try Self.json(built.description)),
             ("format-v2-rekeyed.sjournal", Data(built.rekeyed)), ("format-v2-rekeyed.json", try Self.json(built.rekeyedDescription)),
-            ("audit-bundle-v2.json", built.bundle),
+            ("audit-bundle-v2.json", built.bundle), ("audit-bundle-v2-rekeyed.json", built.rekeyedBundle),
         ]
         if ProcessInfo.processInfo.environment["REGENERATE_FORMAT_VECTORS"] == "1" {
             for (name, data) in files { try data.write(to: Self.vectorsDirectory.appendingPathComponent(name)) }
@@ -143,7 +148,14 @@ struct FormatVectorTests {
                     "\(name) differs: the format changed without updating FORMAT.md and the vectors")
         }
         let bundleReport = AuditVerifier.verify(built.bundle)
-        #expect(bundleReport.isValid && bundleReport.isComplete, "\(bundleReport.problems)")
+        #expect(bundleReport.isValid && bundleReport.isComplete && bundleReport.rekeys.isEmpty, "\(bundleReport.problems)")
+        // The re-keyed journal's bundle: the original fingerprint is followed through the signed
+        // statement, and the erased position is reported.
+        let originalText = try #require(built.description["fingerprint"] as? String)
+        let original = try #require(Fingerprint(originalText))
+        let rekeyedReport = AuditVerifier.verify(built.rekeyedBundle, fingerprint: original)
+        #expect(rekeyedReport.isValid && rekeyedReport.isComplete && rekeyedReport.followedFingerprint == original, "\(rekeyedReport.problems)")
+        #expect(rekeyedReport.rekeys.map(\.omitted) == [[2...2]] && rekeyedReport.rekeys.first?.previousRecordCount == 4)
 
         // The committed journals open with the documented secrets, and verify.
         let copy = dir.file("committed.sjournal")
