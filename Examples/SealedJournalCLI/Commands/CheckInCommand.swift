@@ -237,7 +237,7 @@ enum GuidedCheckIn {
                 continue
             }
             if let value = parse(answer) { return value }
-            Terminal.tell("  that is not one of the answers above; please try again")
+            Terminal.tell("  that is not an answer this question takes (see the range or choices in it); please try again")
         }
     }
 }

@@ -52,7 +52,12 @@ struct NewPassphraseOptions: ParsableArguments {
 
     /// The new passphrase: from the file, or asked twice at the terminal (never the environment).
     func obtain() throws -> SecretBytes {
-        try Passphrases.obtainNew(file: newPassphraseFile, environment: false)
+        do {
+            return try Passphrases.obtainNew(file: newPassphraseFile, environment: false)
+        } catch CLIError.noTerminal {
+            // The current passphrase may well have come from a file: name the option this one needs.
+            throw CLIError.noInput("no new passphrase given and no terminal to ask on: use --new-passphrase-file FILE (the current one is unchanged)")
+        }
     }
 }
 

@@ -4,8 +4,10 @@ import SealedJournal
 
 /// Where an export goes, whether it is encrypted, and how it is accounted for.
 struct SharingOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
-    var output: String?
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Write to this file instead of standard output (- for standard output).", valueName: "file"))
+    var outputOption: String?
+    /// The output file; `nil` for standard output (no option, or `-`).
+    var output: String? { outputOption == "-" ? nil : outputOption }
     @Flag(help: "Replace the output file if it exists.")
     var force = false
     @Option(help: ArgumentHelp("Encrypt to this age recipient (age1..., repeatable).", valueName: "age1..."))

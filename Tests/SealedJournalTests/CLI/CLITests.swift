@@ -248,6 +248,24 @@ struct CLITests {
         }
     }
 
+    @Test("--output - is standard output (no file named -); a new passphrase with no terminal names --new-passphrase-file")
+    func dashOutputAndNewPassphraseHint() throws {
+        let dir = try TemporaryDirectory()
+        let path = try CLI.makeJournal(in: dir)
+        #expect(try CLI.run(["checkin", path, "--json", "-"], input: "{\"mood\":5,\"craving\":3,\"use\":\"sober\"}").status == 0)
+        let today = LocalDate(date: Date()).description
+        let report = try CLI.run(["report", path, "--from", today, "--to", today, "--format", "csv", "--output", "-"], directory: dir.path)
+        #expect(report.status == 0 && report.stdout.contains("checked-in"), "\(report.stdout)\(report.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("-")))
+        let export = try CLI.run(["export", path, "--format", "ndjson", "-o", "-"], directory: dir.path)
+        #expect(export.status == 0 && export.stdout.contains("\"kind\":\"checkIn\""), "\(export.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("-")))
+        let before = try fileBytes(path)
+        let rekey = try CLI.run(["rekey", path])
+        #expect(rekey.status == 4 && rekey.stderr.contains("no new passphrase given and no terminal to ask on: use --new-passphrase-file FILE"), "\(rekey.stderr)")
+        #expect(try fileBytes(path) == before)
+    }
+
     @Test("passwd and recovery-key rewrap the key; old secrets stop working")
     func keyCommands() throws {
         let dir = try TemporaryDirectory()
