@@ -272,8 +272,6 @@ public struct AuditReport: Sendable {
     /// The pinned fingerprint when it was a retired key that signed a rekey of this journal (the
     /// pin was followed; confirm the current fingerprint with the owner), else `nil`.
     public internal(set) var followedFingerprint: Fingerprint? = nil
-    /// What could not be checked and why (never record content); the bundle can still be valid.
-    public internal(set) var notes: [String] = []
 
     /// For a bundle with a day range: one row per day from `scope.from` to `scope.to`.
     public var days: [AuditDay] {
@@ -360,7 +358,7 @@ public enum AuditVerifier {
             }
             followed = pinned
         }
-        var problems: [String] = [], notes: [String] = []
+        var problems: [String] = []
         if bundle.fingerprint != fingerprint.description { problems.append("the bundle's fingerprint does not match its public key") }
         let checkpoint: Checkpoint
         do {
@@ -376,7 +374,7 @@ public enum AuditVerifier {
         if provenFrom != nil { checkedConsistency = true }
         if let heldCheckpoint {
             checkedConsistency = compareHeld(heldCheckpoint, checkpoint: checkpoint, provenFrom: provenFrom, publicKey: publicKey,
-                                             chain: chain, problems: &problems, notes: &notes)
+                                             chain: chain, problems: &problems)
         }
         if let expectedScope, bundle.scope != expectedScope {
             problems.append("the bundle was made for \(describe(bundle.scope)), not for the scope you asked for (\(describe(expectedScope)))")
@@ -399,7 +397,6 @@ public enum AuditVerifier {
                        previousRecordCount: statement.predecessorTreeSize, omitted: statement.omitted)
         }
         report.followedFingerprint = followed
-        report.notes = notes
         return report
     }
 
@@ -431,17 +428,17 @@ public enum AuditVerifier {
 
     /// Compares with the checkpoint the auditor holds (read the way people send it).
     private static func compareHeld(_ text: String, checkpoint: Checkpoint, provenFrom: Checkpoint?, publicKey: [UInt8],
-                                    chain: LineageChain, problems: inout [String], notes: inout [String]) -> Bool {
+                                    chain: LineageChain, problems: inout [String]) -> Bool {
         let held: Checkpoint
         do {
             let canonical = try HeldCheckpointText.canonicalNote(in: text)
             guard canonical.hasPrefix(checkpoint.origin + "\n") else {
                 let origin = String(canonical.prefix { $0 != "\n" })
-                guard let statement = chain.statement(forPredecessorOrigin: origin) else {
+                guard let (statement, isLast) = chain.statement(forPredecessorOrigin: origin) else {
                     problems.append("the checkpoint you hold is for another journal")
                     return false
                 }
-                return compareHeldPredecessor(canonical, statement: statement, problems: &problems, notes: &notes)
+                return compareHeldPredecessor(canonical, statement: statement, isLast: isLast, problems: &problems)
             }
             held = try Checkpoint.parse(canonical, publicKey: publicKey, held: true)
         } catch {
@@ -467,7 +464,7 @@ public enum AuditVerifier {
 
     /// A held checkpoint of a key the journal was re-keyed from: compared with the history the
     /// signed rekey statement says it carried (FORMAT.md 7), as `verify` does.
-    private static func compareHeldPredecessor(_ canonical: String, statement: LineageStatement, problems: inout [String], notes: inout [String]) -> Bool {
+    private static func compareHeldPredecessor(_ canonical: String, statement: LineageStatement, isLast: Bool, problems: inout [String]) -> Bool {
         let held: Checkpoint
         do {
             held = try Checkpoint.parse(canonical, publicKey: statement.predecessorPublicKey, held: true)
@@ -475,14 +472,13 @@ public enum AuditVerifier {
             problems.append("the checkpoint you hold names a key this journal was re-keyed from but does not verify with it (forged or altered)")
             return false
         }
-        if held.treeSize > statement.predecessorTreeSize {
-            problems.append("the checkpoint you hold covers \(held.treeSize) records of the previous key, but the rekey carried only \(statement.predecessorTreeSize): records were removed before the rekey")
-        } else if held.treeSize == statement.predecessorTreeSize {
-            if held.rootHash == statement.predecessorRoot { return true }
-            problems.append("the checkpoint you hold differs from the history the rekey carried over: history was rewritten")
-        } else {
-            notes.append("the checkpoint you hold (\(held.treeSize) records, previous key) predates the rekey at \(statement.predecessorTreeSize) records; "
-                         + "the bundle alone cannot compare it with the history the rekey carried over")
+        switch statement.check(held: held, isLast: isLast) {
+        case .matches: return true
+        case let .fails(reason): problems.append(reason)
+        case let .cannotCompare(reason):
+            // Asked for and not possible: no pass (a rollback before the rekey would hide here).
+            problems.append(reason + "; the bundle cannot be compared with it, so nothing proves the history you hold was kept "
+                            + "(ask the journal's owner for a checkpoint made since the last rekey)")
         }
         return false
     }

@@ -90,9 +90,14 @@ extension Journal {
         var pending: [SealInput] = []
         var pendingBytes = 0
         var history = CompactRange()
+        // A journal re-keyed before must still hold what its last rekey carried over (as verify
+        // checks): re-keying it again would otherwise sign a rewritten history over.
+        let previousRekey = chain.statements.last
+        var carriedRoot: [UInt8]? = previousRekey?.carriedCount == 0 ? history.root : nil
         while sequence < oldSize, let frame = try reader.next() {
             guard frame.kind == .record else { continue }
             history.append(leafHash: MerkleTree.leafHash(frame.bytes))
+            if let previousRekey, history.size == previousRekey.carriedCount { carriedRoot = history.root }
             defer { sequence += 1 }
             if omitting.contains(sequence) { continue }
             let plaintext: RecordPlaintext, envelope: RecordEnvelope
@@ -128,6 +133,10 @@ extension Journal {
         guard history.size == oldSize, history.root == state.tail.checkpoint.rootHash else {
             throw JournalError.damaged(offset: FileHeader.framesOffset,
                                        reason: "the records do not match the journal's last signed checkpoint; run verify (nothing was changed)")
+        }
+        if let previousRekey, carriedRoot != previousRekey.carriedRoot {
+            throw JournalError.damaged(offset: FileHeader.framesOffset,
+                                       reason: "the journal's first \(previousRekey.carriedCount) records are not the ones its last rekey carried over; run verify (nothing was changed)")
         }
         if !pending.isEmpty { _ = try successor.state.withLock { try successor.writeCommit(&$0, pending, prebuiltFrames: []) } }
         let carried = successor.state.withLock { $0.tail }

@@ -39,8 +39,9 @@ struct LineageChain: Equatable {
         }
     }
 
-    /// The statement whose predecessor has `origin`, if any.
-    func statement(forPredecessorOrigin origin: String) -> LineageStatement? {
-        statements.first { Checkpoint.origin(journalID: $0.predecessorJournalID) == origin }
+    /// The statement whose predecessor has `origin`, if any, and whether it is the last one.
+    func statement(forPredecessorOrigin origin: String) -> (statement: LineageStatement, isLast: Bool)? {
+        guard let index = statements.firstIndex(where: { Checkpoint.origin(journalID: $0.predecessorJournalID) == origin }) else { return nil }
+        return (statements[index], index == statements.count - 1)
     }
 }

@@ -148,7 +148,7 @@ struct Verifier {
     var lineage = LineageChain(statements: [])
     var held: Checkpoint?
     /// A held checkpoint of a predecessor journal, with the statement that hands it over.
-    var heldPredecessor: (checkpoint: Checkpoint, statement: LineageStatement)?
+    var heldPredecessor: (checkpoint: Checkpoint, statement: LineageStatement, isLast: Bool)?
 
     /// Checkpoint texts (parse and Ed25519 signature) are checked on a second core while the
     /// walk hashes on, when there is one; see ``DeferredCheckpointChecks``.
@@ -286,9 +286,9 @@ struct Verifier {
             do { held = try Checkpoint.parse(canonical, publicKey: header.publicKey, held: true) } catch {
                 report.fail(describe(error, whose: "this journal"))
             }
-        } else if let statement = lineage.statement(forPredecessorOrigin: origin) {
+        } else if let (statement, isLast) = lineage.statement(forPredecessorOrigin: origin) {
             do {
-                heldPredecessor = (try Checkpoint.parse(canonical, publicKey: statement.predecessorPublicKey, held: true), statement)
+                heldPredecessor = (try Checkpoint.parse(canonical, publicKey: statement.predecessorPublicKey, held: true), statement, isLast)
             } catch {
                 report.fail(describe(error, whose: "this journal's predecessor"))
             }
@@ -629,15 +629,16 @@ struct Verifier {
 
     /// Compares with a held checkpoint: only when the walk reached it, naming the real cause.
     mutating func checkHeldCheckpoint(_ walk: Walk) {
-        if let (checkpoint, statement) = heldPredecessor {
+        if let (checkpoint, statement, isLast) = heldPredecessor {
             report.checkedHeldCheckpoint = true
-            if checkpoint.treeSize > statement.predecessorTreeSize {
-                report.fail("the checkpoint you hold covers \(checkpoint.treeSize) records of the previous key, but the rekey carried only \(statement.predecessorTreeSize): records were removed before the rekey")
-            } else if checkpoint.treeSize == statement.predecessorTreeSize {
-                if checkpoint.rootHash != statement.predecessorRoot { report.fail("the checkpoint you hold differs from the history the rekey carried over: history was rewritten") }
-            } else {
-                report.checkedHeldCheckpoint = false
-                report.notes.append("the checkpoint you hold (\(checkpoint.treeSize) records, previous key) predates the rekey at \(statement.predecessorTreeSize) records; it cannot be compared with this file alone")
+            switch statement.check(held: checkpoint, isLast: isLast) {
+            case .matches: break
+            case let .fails(reason): report.fail(reason)
+            case let .cannotCompare(reason):
+                // The comparison asked for cannot be made: that is no pass (a rollback before the
+                // rekey would hide here). Ask the owner for a checkpoint made since the last rekey.
+                report.fail(reason + "; it cannot be compared with this file, so nothing proves the history you hold was kept "
+                            + "(ask the journal's owner for a checkpoint made since the last rekey)")
             }
             return
         }

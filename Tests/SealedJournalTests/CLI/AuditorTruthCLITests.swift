@@ -90,6 +90,51 @@ struct AuditorTruthCLITests {
         #expect(altered.status == 1 && altered.stderr.contains("the bundle's rekey history does not verify"), "\(altered.stderr)")
     }
 
+    @Test("a held checkpoint the rekeys cannot prove kept (older than the rekey point, or of a key retired before the last rekey) fails verify and verify-audit; rekey refuses a journal whose carried records were rewritten")
+    func rekeyCannotLaunderHistory() throws {
+        let dir = try TemporaryDirectory()
+        let (path, journal) = try journal(in: dir)
+        let oldFingerprint = journal.fingerprint.description
+        try journal.latestCheckpoint.text.write(toFile: dir.file("held.txt"), atomically: true, encoding: .utf8)  // 4 records
+        try journal.append(JournalEntry(text: "one more"))  // the rekey point is now 5 records: the held 4 cannot be compared
+        try "second words here\n".write(toFile: dir.file("p2.txt"), atomically: true, encoding: .utf8)
+        try "third words here\n".write(toFile: dir.file("p3.txt"), atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["rekey", path, "--kdf", "interactive", "--new-passphrase-file", dir.file("p2.txt")]).status == 0)
+        let scope = ["--kind", "checkin", "--from", "2026-11-01", "--to", "2026-11-04"]
+        func bundleFails(_ name: String, passphrase: String) throws -> CLIResult {
+            let made = try CLI.run(["audit", path] + scope + ["--output", dir.file(name), "--allow-args", "--to-whom", "P", "--purpose", "x"], passphrase: passphrase)
+            #expect(made.status == 0, "\(made.stderr)")
+            return try CLI.run(["verify-audit", dir.file(name), "--fingerprint", oldFingerprint, "--against", dir.file("held.txt")] + scope, passphrase: nil)
+        }
+        let older = try CLI.run(["verify", path, "--against", dir.file("held.txt")], passphrase: nil)
+        #expect(older.status == 1 && older.stdout.contains("predates the rekey at 5 records; it cannot be compared with this file"), "\(older.stdout)")
+        let olderBundle = try bundleFails("b1.json", passphrase: "second words here")
+        #expect(olderBundle.status == 1 && olderBundle.stderr.contains("predates the rekey at 5 records") && !olderBundle.stderr.contains("Audit bundle verified"),
+                "\(olderBundle.stdout)\(olderBundle.stderr)")
+        // A second rekey: a checkpoint of the first key is of a key retired before the last rekey.
+        #expect(try CLI.run(["rekey", path, "--kdf", "interactive", "--new-passphrase-file", dir.file("p3.txt")], passphrase: "second words here").status == 0)
+        let twice = try bundleFails("b2.json", passphrase: "third words here")
+        #expect(twice.status == 1 && twice.stderr.contains("retired before the journal's last rekey"), "\(twice.stdout)\(twice.stderr)")
+        #expect(try CLI.run(["verify", path, "--against", dir.file("held.txt")], passphrase: nil).status == 1)
+
+        // The attack that needed it: re-keyed once, the carried records cut and rewritten, then
+        // re-keyed again to sign the rewrite over. The second rekey refuses; nothing changes.
+        let forged = dir.file("forged.sjournal")
+        try writeFileBytes(try fileBytes(path), to: forged)
+        var reader = FrameReader(file: try AppendOnlyFile.open(path: forged, writable: false), to: UInt64(try fileBytes(forged).count))
+        var firstRecord: UInt64?
+        while let frame = try reader.next() { if frame.kind == .record { firstRecord = frame.offset; break } }
+        try writeFileBytes(Array(try fileBytes(forged)[..<Int(try #require(firstRecord))]), to: forged)
+        let rewriter = try Journal.open(at: forged, passphrase: SecretBytes(utf8: "third words here"), durability: .unsafeNoSync)
+        for day in ["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"] {
+            try rewriter.append(CheckIn(day: try LocalDate(day), mood: 9, craving: 0, use: .sober))
+        }
+        let before = try fileBytes(forged)
+        let again = try CLI.run(["rekey", forged, "--kdf", "interactive", "--new-passphrase-file", dir.file("p2.txt")], passphrase: "third words here")
+        #expect(again.status == 3 && again.stderr.contains("are not the ones its last rekey carried over"), "\(again.stderr)")
+        #expect(try fileBytes(forged) == before)
+    }
+
     @Test("audit --kind checkin --from --to makes a complete bundle; verify-audit prints the day table, says complete, verdict last")
     func completeAuditThroughTheBinary() throws {
         let dir = try TemporaryDirectory()
@@ -115,6 +160,12 @@ struct AuditorTruthCLITests {
         let today = LocalDate(date: now, offsetSeconds: 0), later = LocalDate(date: now.addingTimeInterval(3 * 86_400), offsetSeconds: 0)
         let threeDaysAgo = LocalDate(date: now.addingTimeInterval(-3 * 86_400), offsetSeconds: 0)
         try aheadJournal.append(CheckIn(day: later, mood: 9, craving: 0, use: .sober))
+        // 2026-11-05: one check-in written the day before, one on the day: both counted, the early one flagged.
+        let utc = try #require(TimeZone(secondsFromGMT: 0))
+        try aheadJournal.append(CheckIn(day: try LocalDate("2026-11-05"), timeZoneOffsetSeconds: 0, mood: 8, craving: 1, use: .sober),
+                                at: Date(timeIntervalSince1970: 1_793_793_600), timeZone: utc)  // 2026-11-04T12:00Z
+        try aheadJournal.append(CheckIn(day: try LocalDate("2026-11-05"), timeZoneOffsetSeconds: 0, mood: 6, craving: 2, use: .sober),
+                                at: Date(timeIntervalSince1970: 1_793_916_000), timeZone: utc)  // 2026-11-05T22:00Z
         let ahead = try CLI.run(["audit", aheadPath, "--kind", "checkin", "--from", "2026-11-01", "--to", later.description,
                                  "--output", aheadDir.file("ahead.json"), "--allow-args", "--to-whom", "Program", "--purpose", "monthly"])
         #expect(ahead.status == 0, "\(ahead.stderr)")
@@ -126,6 +177,8 @@ struct AuditorTruthCLITests {
         }
         #expect(aheadChecked.stdout.contains("\(today)  none yet (the day may not be over where the client is)\n"), "\(aheadChecked.stdout)")
         #expect(aheadChecked.stdout.contains("\(later)  checked in AHEAD (written before the day: it does not report on it)\n"), "\(aheadChecked.stdout)")
+        #expect(aheadChecked.stdout.contains("2026-11-05  2 check-ins · sober · 1 of them written before the day (AHEAD: it does not report on it)\n"),
+                "\(aheadChecked.stdout)")
         let dayBefore = LocalDate(date: now.addingTimeInterval(2 * 86_400), offsetSeconds: 0)
         #expect(aheadChecked.stdout.contains("\(dayBefore)  not yet (the day has not begun)\n") || aheadChecked.stdout.contains("\(dayBefore)  none yet"),
                 "\(aheadChecked.stdout)")
