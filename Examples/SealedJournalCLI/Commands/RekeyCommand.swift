@@ -58,8 +58,10 @@ struct RekeyCommand: ParsableCommand {
             Terminal.sayText("""
 
             The old passphrase and recovery key no longer open this file. Write the new recovery key
-            down and keep it offline; it is shown only now. Give the new fingerprint to whoever
-            verifies your journal (the old one still verifies, through the signed rekey statement).
+            down and keep it offline; it is shown only now. Give the new fingerprint, and a fresh
+            checkpoint (sealed-journal checkpoint), to whoever verifies your journal: the old
+            fingerprint still identifies it through the signed rekey statement, but a checkpoint
+            they kept from before the rekey no longer proves anything.
             """)
         }
     }

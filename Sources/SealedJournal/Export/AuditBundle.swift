@@ -462,8 +462,8 @@ public enum AuditVerifier {
         return false
     }
 
-    /// A held checkpoint of a key the journal was re-keyed from: compared with the history the
-    /// signed rekey statement says it carried (FORMAT.md 7), as `verify` does.
+    /// A held checkpoint of a key the journal was re-keyed from: it cannot vouch for the bundle
+    /// (FORMAT.md 7); the problem says why, as `verify` does.
     private static func compareHeldPredecessor(_ canonical: String, statement: LineageStatement, isLast: Bool, problems: inout [String]) -> Bool {
         let held: Checkpoint
         do {
@@ -472,14 +472,9 @@ public enum AuditVerifier {
             problems.append("the checkpoint you hold names a key this journal was re-keyed from but does not verify with it (forged or altered)")
             return false
         }
-        switch statement.check(held: held, isLast: isLast) {
-        case .matches: return true
-        case let .fails(reason): problems.append(reason)
-        case let .cannotCompare(reason):
-            // Asked for and not possible: no pass (a rollback before the rekey would hide here).
-            problems.append(reason + "; the bundle cannot be compared with it, so nothing proves the history you hold was kept "
-                            + "(ask the journal's owner for a checkpoint made since the last rekey)")
-        }
+        // Never a pass: across a rekey a held checkpoint proves nothing about the records now in
+        // the journal (LineageStatement.problem).
+        problems.append(statement.problem(withHeld: held, isLast: isLast))
         return false
     }
 

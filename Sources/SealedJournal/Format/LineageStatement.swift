@@ -50,32 +50,23 @@ struct LineageStatement: Equatable, Sendable {
         """
     }
 
-    /// What a checkpoint held from the predecessor says of the history this statement carried over.
-    enum HeldCheck: Equatable {
-        /// The same tree: nothing was removed or rewritten before the rekey.
-        case matches
-        /// Records were removed or history rewritten before the rekey (the reason, to report).
-        case fails(String)
-        /// The held checkpoint is older than the rekey point: no proof links them (the reason).
-        case cannotCompare(String)
-    }
-
-    /// Compares a checkpoint held from the predecessor with `predecessor-tree` (FORMAT.md 7).
-    /// `isLast`: whether this is the journal's last rekey, the only one whose carried records are
-    /// checked against the file (or bundle); an earlier statement's history is not linked to the
-    /// next one's by anything a verifier can check, so a held checkpoint of an earlier key cannot
-    /// be compared.
-    func check(held: Checkpoint, isLast: Bool) -> HeldCheck {
-        guard isLast else {
-            return .cannotCompare("the checkpoint you hold is of a key retired before the journal's last rekey: only the last rekey's carried history can be proven")
-        }
+    /// Why a checkpoint held from the predecessor cannot vouch for the journal after this rekey.
+    /// It never can: a rekey re-seals every record, so nothing links the new records to the old
+    /// tree, and `predecessor-tree` is only what the retired key signed, a key the owner holds
+    /// (an adversarial review forged one by hand). The reason names the clearer cases (records
+    /// removed, or history rewritten, before the rekey) and otherwise says it cannot be compared.
+    /// `isLast`: whether this is the journal's last rekey.
+    func problem(withHeld held: Checkpoint, isLast: Bool) -> String {
+        let advice = "; ask the journal's owner for a checkpoint made since the last rekey"
         if held.treeSize > predecessorTreeSize {
-            return .fails("the checkpoint you hold covers \(held.treeSize) records of the previous key, but the rekey carried only \(predecessorTreeSize): records were removed before the rekey")
+            return "the checkpoint you hold covers \(held.treeSize) records of the previous key, but the rekey carried only \(predecessorTreeSize): records were removed before the rekey"
         }
-        if held.treeSize == predecessorTreeSize {
-            return held.rootHash == predecessorRoot ? .matches : .fails("the checkpoint you hold differs from the history the rekey carried over: history was rewritten")
+        if held.treeSize == predecessorTreeSize, held.rootHash != predecessorRoot {
+            return "the checkpoint you hold differs from the history the rekey says it carried over: history was rewritten"
         }
-        return .cannotCompare("the checkpoint you hold (\(held.treeSize) records, previous key) predates the rekey at \(predecessorTreeSize) records")
+        return "the checkpoint you hold is of a key this journal was re-keyed from\(isLast ? "" : " (before its last rekey)"): a rekey re-seals every "
+            + "record, so nothing can prove the records now in the journal are the history you hold (the rekey statement is signed by "
+            + "the retired key, which the owner holds)" + advice
     }
 
     /// The signed note text, signed with the predecessor's key.

@@ -630,16 +630,9 @@ struct Verifier {
     /// Compares with a held checkpoint: only when the walk reached it, naming the real cause.
     mutating func checkHeldCheckpoint(_ walk: Walk) {
         if let (checkpoint, statement, isLast) = heldPredecessor {
-            report.checkedHeldCheckpoint = true
-            switch statement.check(held: checkpoint, isLast: isLast) {
-            case .matches: break
-            case let .fails(reason): report.fail(reason)
-            case let .cannotCompare(reason):
-                // The comparison asked for cannot be made: that is no pass (a rollback before the
-                // rekey would hide here). Ask the owner for a checkpoint made since the last rekey.
-                report.fail(reason + "; it cannot be compared with this file, so nothing proves the history you hold was kept "
-                            + "(ask the journal's owner for a checkpoint made since the last rekey)")
-            }
+            // Never a pass: across a rekey a held checkpoint proves nothing about the records now
+            // in the file (LineageStatement.problem).
+            report.fail(statement.problem(withHeld: checkpoint, isLast: isLast))
             return
         }
         guard let held else { return }
