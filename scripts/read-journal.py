@@ -736,8 +736,9 @@ def last_intact_commit(data, public_key, journal_id):
 
 
 def repair_recommits(data, master):
-    """6.5: the record frames at the start of the bytes after the last intact commit that are complete, carry a
-    valid owner tag and authenticate at the next positions. Returns (cut offset, [frames])."""
+    """6.5: the record frames in the bytes after the last intact commit that are complete, carry a valid owner
+    tag and authenticate at the next positions, passing over checkpoint and extension frames, stopping at the first
+    record that does not or at an unreadable frame. Returns (cut offset, [frames])."""
     copies, _ = decode_header_copies(data)
     c = next(c for c in copies if c)
     journal_id, public_key = c["journal_id"], c["public_key"]
@@ -748,8 +749,11 @@ def repair_recommits(data, master):
     while pos + 9 <= len(data):
         length, kind = struct.unpack_from("<IB", data, pos)
         stop = pos + 9 + length
-        if kind != 1 or stop > len(data) or struct.unpack_from("<I", data, stop - 4)[0] != length:
+        if not (kind in (1, 2) or kind >= 128) or stop > len(data) or struct.unpack_from("<I", data, stop - 4)[0] != length:
             break
+        if kind != 1:          # a checkpoint or extension frame of a broken commit: passed over
+            pos = stop
+            continue
         frame = bytes(data[pos:stop])
         seq = len(leaves) + len(out)
         try:

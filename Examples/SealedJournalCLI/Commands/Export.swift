@@ -82,14 +82,20 @@ struct Export: ParsableCommand {
             let total = journal.recordCount
             let report = Terminal.progress("exporting")
             var damaged: [DamagedRecord] = []
-            try sharing.write { sink in
-                // The progress line is cleared on every path, so a message after it stands alone.
-                defer { report?(total, total) }
-                let records = OwnerExport.Records(format: format, filter: filter,
-                                                  progress: report.map { show in { written in if written % 500 == 0 { show(UInt64(written), total) } } },
-                                                  damaged: salvage ? { damaged.append($0) } : nil)
-                count = try journal.disclose(records, to: request, output: sink.output(recipients),
-                                             beforeRecording: sink.finish).summary
+            do {
+                try sharing.write { sink in
+                    // The progress line is cleared on every path, so a message after it stands alone.
+                    defer { report?(total, total) }
+                    let records = OwnerExport.Records(format: format, filter: filter,
+                                                      progress: report.map { show in { written in if written % 500 == 0 { show(UInt64(written), total) } } },
+                                                      damaged: salvage ? { damaged.append($0) } : nil)
+                    count = try journal.disclose(records, to: request, output: sink.output(recipients),
+                                                 beforeRecording: sink.finish).summary
+                }
+            } catch let error as JournalError where error.category == .damaged && !salvage {
+                Terminal.error(error.description)
+                Terminal.say("To export past damaged records: add --salvage (sealed-journal export \(target.journal) --salvage ...)")
+                throw ExitCode(exitStatus(for: error))
             }
             Terminal.say("Exported \(count) record(s); recorded the disclosure to \(request.recipient).")
             if !damaged.isEmpty {

@@ -92,7 +92,14 @@ struct Read: ParsableCommand {
                     }
                     salvaged = damaged
                 } else {
-                    try journal.forEachRecord(filter) { try emit($0); shown += 1 }
+                    do {
+                        try journal.forEachRecord(filter) { try emit($0); shown += 1 }
+                    } catch let error as JournalError where error.category == .damaged {
+                        try? out.flush()  // what was read before the damage, then the error and the way past it
+                        Terminal.error(error.description)
+                        Terminal.say("To read past damaged records: sealed-journal read \(target.journal) --salvage")
+                        throw ExitCode(exitStatus(for: error))
+                    }
                 }
             }
             if format == .json { try show(first ? "[]\n" : "\n]\n") }

@@ -72,7 +72,7 @@ struct RepairCommand: ParsableCommand {
         commandName: "repair",
         abstract: "Remove a damaged or interrupted end of the journal, keeping every removed byte.",
         discussion: """
-        Opening a journal for writing never removes anything that was committed: when the end of the file is damaged, writing stops with "damaged at byte offset N" until you run repair. Repair copies everything after the last intact commit into a file beside the journal (mode 0600), cuts the journal back to that commit, commits again every complete record it found there that still opens with your key, and records that it ran. Damage earlier in the journal cannot be repaired in an append-only file; verify keeps reporting it.
+        Opening a journal for writing never removes anything that was committed: when the end of the file is damaged, writing stops with "damaged at byte offset N" until you run repair. Repair copies everything after the last intact commit into a file beside the journal (mode 0600), cuts the journal back to that commit, commits again every complete record it found there that still opens with your key (up to the first that does not), and records that it ran. When records after a damaged one still open, repair stops first and says how to rescue them (export --salvage); --accept-loss repairs anyway. Damage earlier in the journal cannot be repaired in an append-only file; verify keeps reporting it.
 
         Example:
           sealed-journal repair recovery.sjournal
@@ -80,6 +80,8 @@ struct RepairCommand: ParsableCommand {
     )
 
     @OptionGroup var target: JournalArgument
+    @Flag(help: "Repair even when records after a damaged one still open: they are then kept only in the side file (rescue them first with export --salvage).")
+    var acceptLoss = false
     @OptionGroup var unlock: UnlockOptions
     @OptionGroup var output: OutputOptions
 
@@ -89,9 +91,11 @@ struct RepairCommand: ParsableCommand {
             try JournalArgument.checkRegularFile(target.journal)
             let report: RepairReport
             if let key = try unlock.recoveryKey() {  // --recovery-key-file FILE or -, or --recovery-key typed
+                try refuseStranding(try Journal.open(at: target.journal, recoveryKey: key, mode: .readOnly))
                 report = try Journal.repair(at: target.journal, recoveryKey: key)
             } else {
                 let passphrase = try Passphrases.obtain(file: unlock.passphraseFile, prompt: "Passphrase for \(target.journal): ")
+                try refuseStranding(try Journal.open(at: target.journal, passphrase: passphrase, mode: .readOnly))
                 report = try Journal.repair(at: target.journal, passphrase: passphrase)
             }
             guard report.repaired else {
@@ -102,5 +106,23 @@ struct RepairCommand: ParsableCommand {
                 + "committed \(report.recommittedRecords) complete record(s) found there again; \(report.recordCount) records now.")
             if let saved = report.savedTo { Terminal.say("The removed bytes are kept in \(saved) (mode 0600).") }
         }
+    }
+
+    /// Repair takes back the records after the last intact commit only up to the first damaged
+    /// one (positions stay contiguous); a record after it that still opens would be kept only in
+    /// the side file, which no command reads. Unless told to, stop before that and say how to
+    /// rescue it (a salvage export reads it; imported into a new journal, nothing is lost).
+    func refuseStranding(_ journal: Journal) throws {
+        guard !acceptLoss else { return }
+        let committed = journal.recordCount
+        var opened: [UInt64] = []
+        let damaged = try journal.salvageRecords { if $0.sequence >= committed { opened.append($0.sequence) } }
+        guard let firstDamaged = damaged.compactMap({ $0.sequence }).filter({ $0 >= committed }).min() else { return }
+        let stranded = opened.filter { $0 > firstDamaged }
+        guard !stranded.isEmpty else { return }
+        throw CLIError.invalidInput("record #\(firstDamaged) at the damaged end does not open, and \(stranded.count) record(s) after it "
+            + "(#\(RecordNumbers.describe(stranded))) still do: repair would keep those only in its side file. To keep them, take every "
+            + "readable record into a new journal first (sealed-journal export \(target.journal) --salvage --format ndjson -o rescued.ndjson, "
+            + "then init a new journal and import rescued.ndjson into it), or run repair --accept-loss")
     }
 }

@@ -450,7 +450,8 @@ public enum AuditVerifier {
             return false
         }
         if held.treeSize > checkpoint.treeSize {
-            problems.append("the checkpoint you hold covers \(held.treeSize) records but the bundle only \(checkpoint.treeSize): records were removed (rollback)")
+            problems.append("the checkpoint you hold covers \(held.treeSize) records but the bundle only \(checkpoint.treeSize): the bundle was made "
+                            + "before your checkpoint, or records were removed (rollback); ask for a bundle made now with --against your checkpoint")
         } else if held.treeSize == checkpoint.treeSize {
             if held.rootHash == checkpoint.rootHash { return true }
             problems.append("the bundle's history differs from the checkpoint you hold")

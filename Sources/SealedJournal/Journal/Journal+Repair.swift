@@ -78,15 +78,18 @@ extension Journal {
         }
     }
 
-    /// The complete record frames at the start of `start..<end` that authenticate at the next
-    /// positions, in order, stopping at the first that does not.
+    /// The complete record frames in `start..<end` that authenticate at the next positions, in
+    /// order, stopping at the first record that does not (or at an unreadable frame). The
+    /// checkpoint and extension frames of the broken commits are passed over: a record after a
+    /// damaged checkpoint still follows its predecessor's position.
     private static func recoverableFrames(file: AppendOnlyFile, from start: UInt64, to end: UInt64, journal: Journal,
                                           firstSequence: UInt64) throws -> [[UInt8]] {
         let cipher = try RecordCipher(masterKey: journal.masterKey, journalID: journal.journalID)
         var reader = FrameReader(file: file, from: start, to: end)
         var frames: [[UInt8]] = []
         var sequence = firstSequence
-        while let frame = try? reader.next(), frame.kind == .record {
+        while let frame = try? reader.next(), frame.kind != .lineage {
+            guard frame.kind == .record else { continue }
             guard (try? cipher.open(body: frame.body, sequence: sequence)) != nil,
                   (try? cipher.openEnvelope(body: frame.body, sequence: sequence)) != nil else { break }
             frames.append(frame.bytes)

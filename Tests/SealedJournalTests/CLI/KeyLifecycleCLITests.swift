@@ -126,6 +126,7 @@ struct KeyLifecycleCLITests {
         try writeFileBytes(bytes, to: path)
         let strict = try CLI.run(["read", path])
         #expect(strict.status == 3 && strict.stdout.contains("first") && !strict.stdout.contains("third"))
+        #expect(strict.stderr.contains("To read past damaged records: sealed-journal read \(path) --salvage"), "\(strict.stderr)")
         let salvaged = try CLI.run(["read", path, "--salvage"])
         #expect(salvaged.status == 1 && salvaged.stdout.contains("first") && salvaged.stdout.contains("third") && !salvaged.stdout.contains("second"))
         #expect(salvaged.stderr.contains("damaged: record #1"), "\(salvaged.stderr)")
@@ -133,7 +134,8 @@ struct KeyLifecycleCLITests {
         #expect(exported.status == 1 && exported.stderr.contains("damaged (not exported): record #1"), "\(exported.stderr)")
         let rescued = try String(contentsOfFile: dir.file("rescued.ndjson"), encoding: .utf8)
         #expect(rescued.contains("first") && rescued.contains("third") && !rescued.contains("second"))
-        #expect(try CLI.run(["export", path, "--format", "ndjson"]).status == 3, "without --salvage the export stops")
+        let stopped = try CLI.run(["export", path, "--format", "ndjson"])
+        #expect(stopped.status == 3 && stopped.stderr.contains("To export past damaged records: add --salvage"), "without --salvage the export stops: \(stopped.stderr)")
     }
 
     @Test("rekey of a journal named with one character in the working directory (Foundation's deletingLastPathComponent traps on it)")
@@ -149,7 +151,7 @@ struct KeyLifecycleCLITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["X", "np"], "no temporary file left")
     }
 
-    @Test("a damaged byte in the last commit: read/export --salvage get the records around it (the export unrecorded, said so; only the owner's own copy); the rescued file imports; repair, then writing works")
+    @Test("a damaged byte in the last commit: read/export --salvage get the records around it (the export unrecorded, said so; only the owner's own copy); the rescued file imports; repair stops before stranding a record, --accept-loss repairs, then writing works")
     func salvageDamagedEnd() throws {
         let dir = try TemporaryDirectory()
         let path = try CLI.makeJournal(in: dir)
@@ -189,9 +191,26 @@ struct KeyLifecycleCLITests {
         #expect(try CLI.run(["import", fresh, dir.file("rescued.ndjson"), "--from", "ndjson"]).status == 0)
         let read = try CLI.run(["read", fresh])
         #expect(read.stdout.contains("first") && read.stdout.contains("third"), "\(read.stdout)")
-        #expect(try CLI.run(["repair", path]).status == 0)
+        // Repair would keep "third" (after the damaged record) only in its side file: it stops and
+        // says how to rescue it, changing nothing; --accept-loss repairs (first kept, third in the side file).
+        let stopped = try CLI.run(["repair", path])
+        #expect(stopped.status == 4 && stopped.stderr.contains("record #1 at the damaged end does not open, and 1 record(s) after it (#2) still do")
+                && stopped.stderr.contains("--salvage"), "\(stopped.stderr)")
+        #expect(try fileBytes(path) == bytes)
+        let repaired = try CLI.run(["repair", path, "--accept-loss"])
+        #expect(repaired.status == 0 && repaired.stderr.contains("committed 1 complete record(s) found there again"), "\(repaired.stderr)")
         #expect(try CLI.run(["write", path], input: "after repair\n").status == 0)
         #expect(try CLI.run(["verify", path], passphrase: nil).status == 0)
+        // A damaged checkpoint (its records intact) strands nothing: repair takes every record back.
+        let other = try CLI.makeJournal(in: dir, name: "cp.sjournal")
+        #expect(try CLI.run(["import", other, dir.file("three.ndjson"), "--from", "ndjson"]).status == 0)
+        var cpBytes = try fileBytes(other)
+        cpBytes[cpBytes.count - 30] ^= 0x01  // inside the batch's checkpoint note
+        try writeFileBytes(cpBytes, to: other)
+        #expect(try CLI.run(["write", other], input: "refused\n").status == 3)
+        let cpRepair = try CLI.run(["repair", other])
+        #expect(cpRepair.status == 0 && cpRepair.stderr.contains("committed 3 complete record(s) found there again"), "\(cpRepair.stderr)")
+        #expect(try CLI.run(["read", other]).stdout.contains("third"))
     }
 
     @Test("disclosures show the scope as it was asked: kinds and local days, not UTC instants")
