@@ -81,7 +81,7 @@ struct Import: ParsableCommand {
                 input = fileInput(opened)
             } else {
                 // Standard input, or a FILE that is a pipe (`<(jrnl --export json)`): read once, checked as it comes.
-                input = .fileHandle(handle ?? FileHandle.standardInput)
+                input = ImportInterruption.interruptibleInput((handle ?? FileHandle.standardInput).fileDescriptor)
             }
             let show = size > 0 ? Terminal.progress("importing") : nil
             var done: ImportProgress?
@@ -145,6 +145,30 @@ enum ImportInterruption {
             sigemptyset(&action.sa_mask)
             action.sa_flags = 0
             sigaction(signal, &action, nil)
+        }
+    }
+
+    /// Reads a pipe (or a terminal) in chunks of up to 1 MiB, waking every 100 ms to see whether
+    /// a stop was asked: a read blocked on a pipe whose writer stays open would not notice
+    /// Ctrl-C (FileHandle retries an interrupted read, and the signal may reach another thread).
+    /// A stop throws `CancellationError`, which the library reports as ``ImportInput/stopped``.
+    static func interruptibleInput(_ descriptor: Int32) -> ImportInput {
+        ImportInput {
+            var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            while true {
+                if requested { throw CancellationError() }
+                let ready = poll(&waiting, 1, 100)
+                if ready < 0 && errno != EINTR { throw CLIError.cannotRead("the input", String(cString: strerror(errno))) }
+                guard ready > 0 else { continue }
+                var chunk = [UInt8](repeating: 0, count: 1 << 20)
+                let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    if errno == EINTR || errno == EAGAIN { continue }
+                    throw CLIError.cannotRead("the input", String(cString: strerror(errno)))
+                }
+                chunk.removeSubrange(count...)
+                return chunk  // empty at the end of the input
+            }
         }
     }
 

@@ -147,4 +147,39 @@ struct ImportInterruptTests {
         #expect(try CLI.run(["write", journal], input: "after the interrupted check\n").status == 0)
         #expect(Journal.verify(at: journal).isValid)
     }
+
+    @Test("Ctrl-C during an import from a pipe whose writer stays open stops it (exit 130) instead of waiting for the input to end")
+    func interruptWhileWaitingOnPipe() throws {
+        let dir = try TemporaryDirectory()
+        let journal = try CLI.makeJournal(in: dir)
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["import", journal, "-", "--from", "ndjson"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SEALED_JOURNAL_PASSPHRASE"] = CLI.passphrase
+        process.environment = environment
+        let input = Pipe()
+        process.standardInput = input
+        let err = dir.file("import.err")
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: err)
+        try process.run()
+        // Three records go in; the writer keeps the pipe open (a producer that is still working).
+        let lines = (0..<3).map { #"{"data":{"text":"piped \#($0)"},"kind":"entry","recordedAt":"2024-01-01T00:00:00.000Z"}"# + "\n" }.joined()
+        input.fileHandleForWriting.write(Data(lines.utf8))
+        usleep(1_500_000)  // it unlocks (Argon2id) and reads them, then waits on the open pipe
+        kill(process.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        let stoppedInTime = !process.isRunning
+        try? input.fileHandleForWriting.close()  // lets a process that ignored the signal end
+        process.waitUntilExit()
+        let stderr = String(decoding: FileHandle(forReadingAtPath: err)?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+        #expect(stoppedInTime, "the import waited for the input to end")
+        #expect(process.terminationStatus == 130 && stderr.contains("import interrupted"), "\(process.terminationStatus) \(stderr)")
+        // What happens next: nothing half-written; the journal verifies and takes the next write.
+        #expect(Journal.verify(at: journal).isValid)
+        #expect(try CLI.run(["write", journal], input: "after the interrupted pipe\n").status == 0)
+    }
 }
