@@ -95,8 +95,13 @@ struct ImportInterruptTests {
         // Either the first signal's stop was already under way (exit 130) or the second one killed it.
         #expect((process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT)
                 || (process.terminationReason == .exit && process.terminationStatus == 130))
-        #expect(Journal.verify(at: journal).isValid)
+        // Killed by the second signal in the middle of a write, it may leave a torn tail (never
+        // damage: whole commits in order, then part of one); the next write cuts it, then all verifies.
+        let killed = Journal.verify(at: journal)
+        #expect(killed.isValid || killed.problems.allSatisfy { $0.message.contains("(an interrupted write") },
+                "\(killed)")
         #expect(try CLI.run(["write", journal], input: "after the second Ctrl-C\n").status == 0)
+        #expect(Journal.verify(at: journal).isValid)
     }
 
     /// Input bytes the process has read so far (`rchar` in /proc/PID/io), or nil.
