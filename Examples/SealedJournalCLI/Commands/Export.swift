@@ -50,7 +50,7 @@ struct Export: ParsableCommand {
             if request.notice != nil && format == .csv {
                 throw JournalError.invalidField(field: "notice", reason: "CSV cannot carry a notice; use json, ndjson or markdown")
             }
-            if salvage, let damagedEnd = try SalvageNote.damagedEnd(of: target.journal) {
+            if salvage, let damagedEnd = try Journal.info(at: target.journal).damagedAtOffset {
                 // A damaged end stops every write, so this export cannot be recorded: only the
                 // owner's own plaintext copy is made (for someone else, repair first).
                 guard !sharing.encrypted, sharing.toWhom == nil, let libraryFormat = format.libraryFormat else {

@@ -106,13 +106,17 @@ struct Read: ParsableCommand {
             try out.flush()
             if shown == 0 { Terminal.say("No matching records.") }
             if salvage {
+                func sayUncommitted() {
+                    Terminal.say("\(uncommitted) of them (#\(journal.recordCount) on) come after the last intact commit: each opened with your key at its number, "
+                                 + "but no checkpoint covers them, so `verify` cannot vouch for them.")
+                }
                 if salvaged.isEmpty {
                     Terminal.say("Salvage: \(shown) record(s) read, no damaged record.")
-                    if uncommitted > 0 { SalvageNote.sayUncommitted(uncommitted, after: journal.recordCount) }
+                    if uncommitted > 0 { sayUncommitted() }
                 } else {
                     for item in salvaged { Terminal.say("damaged: \(item)") }
                     Terminal.say("Salvage: \(shown) record(s) read, \(salvaged.count) damaged (listed above); `verify` still fails for this journal.")
-                    if uncommitted > 0 { SalvageNote.sayUncommitted(uncommitted, after: journal.recordCount) }
+                    if uncommitted > 0 { sayUncommitted() }
                     throw ExitCode(1)
                 }
             } else { Terminal.notePlaintextOnStandardOutput() }

@@ -90,13 +90,19 @@ struct RepairCommand: ParsableCommand {
             // A FIFO, directory or device is refused as every other command refuses it (exit 3).
             try JournalArgument.checkRegularFile(target.journal)
             let report: RepairReport
-            if let key = try unlock.recoveryKey() {  // --recovery-key-file FILE or -, or --recovery-key typed
-                try refuseStranding(try Journal.open(at: target.journal, recoveryKey: key, mode: .readOnly))
-                report = try Journal.repair(at: target.journal, recoveryKey: key)
-            } else {
-                let passphrase = try Passphrases.obtain(file: unlock.passphraseFile, prompt: "Passphrase for \(target.journal): ")
-                try refuseStranding(try Journal.open(at: target.journal, passphrase: passphrase, mode: .readOnly))
-                report = try Journal.repair(at: target.journal, passphrase: passphrase)
+            do {
+                if let key = try unlock.recoveryKey() {  // --recovery-key-file FILE or -, or --recovery-key typed
+                    report = try Journal.repair(at: target.journal, recoveryKey: key, acceptingLoss: acceptLoss)
+                } else {
+                    let passphrase = try Passphrases.obtain(file: unlock.passphraseFile, prompt: "Passphrase for \(target.journal): ")
+                    report = try Journal.repair(at: target.journal, passphrase: passphrase, acceptingLoss: acceptLoss)
+                }
+            } catch JournalError.invalidField(let field, let reason) where field == "repair" {
+                // Records after a damaged one still open: say how to keep them before repairing.
+                Terminal.error(JournalError.invalidField(field: field, reason: reason).description)
+                Terminal.say("To keep them, take every readable record into a new journal first (sealed-journal export \(target.journal) --salvage "
+                             + "--format ndjson -o rescued.ndjson, then init a new journal and import rescued.ndjson into it), or run repair --accept-loss.")
+                throw ExitCode(4)
             }
             guard report.repaired else {
                 Terminal.say("Nothing to repair: \(target.journal) ends with an intact commit (\(report.recordCount) records).")
@@ -105,24 +111,10 @@ struct RepairCommand: ParsableCommand {
             Terminal.say("Repaired \(target.journal): removed \(report.removedBytes) bytes from byte \(report.removedFromOffset), "
                 + "committed \(report.recommittedRecords) complete record(s) found there again; \(report.recordCount) records now.")
             if let saved = report.savedTo { Terminal.say("The removed bytes are kept in \(saved) (mode 0600).") }
+            if !report.strandedRecords.isEmpty {
+                Terminal.say("\(report.strandedRecords.count) record(s) after the damaged one (#\(RecordNumbers.describe(report.strandedRecords))) still opened "
+                             + "but were not taken back, as you accepted: they are only in that file.")
+            }
         }
-    }
-
-    /// Repair takes back the records after the last intact commit only up to the first damaged
-    /// one (positions stay contiguous); a record after it that still opens would be kept only in
-    /// the side file, which no command reads. Unless told to, stop before that and say how to
-    /// rescue it (a salvage export reads it; imported into a new journal, nothing is lost).
-    func refuseStranding(_ journal: Journal) throws {
-        guard !acceptLoss else { return }
-        let committed = journal.recordCount
-        var opened: [UInt64] = []
-        let damaged = try journal.salvageRecords { if $0.sequence >= committed { opened.append($0.sequence) } }
-        guard let firstDamaged = damaged.compactMap({ $0.sequence }).filter({ $0 >= committed }).min() else { return }
-        let stranded = opened.filter { $0 > firstDamaged }
-        guard !stranded.isEmpty else { return }
-        throw CLIError.invalidInput("record #\(firstDamaged) at the damaged end does not open, and \(stranded.count) record(s) after it "
-            + "(#\(RecordNumbers.describe(stranded))) still do: repair would keep those only in its side file. To keep them, take every "
-            + "readable record into a new journal first (sealed-journal export \(target.journal) --salvage --format ndjson -o rescued.ndjson, "
-            + "then init a new journal and import rescued.ndjson into it), or run repair --accept-loss")
     }
 }

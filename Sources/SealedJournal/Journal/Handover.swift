@@ -13,9 +13,8 @@ import Darwin
 /// `ProcessInfo.activeProcessorCount` reads the cgroup files on every call (four system calls),
 /// and the parallel paths ask for every batch.
 enum Cores {
-    static let available = ProcessInfo.processInfo.activeProcessorCount
     /// Whether a second thread can run at the same time as this one.
-    static var areSeveral: Bool { available > 1 }
+    static let areSeveral = ProcessInfo.processInfo.activeProcessorCount > 1
 }
 
 /// A hand-over between one producing thread and one consuming thread that holds at most

@@ -26,7 +26,7 @@ extension Journal {
     /// damaged range. `verify` still fails for such a journal.
     ///
     /// On a journal opened read-only, salvage also reads past the last intact commit to the end
-    /// of the file: a damaged end (which stops writes until ``repair(at:passphrase:)``) or a torn
+    /// of the file: a damaged end (which stops writes until ``repair(at:passphrase:acceptingLoss:)``) or a torn
     /// tail can hold complete records. Those are returned when they open at their number
     /// (their sequence is ``recordCount`` or more: sealed with the key at that number, but no
     /// checkpoint covers them), and the ones that do not are listed, so a damaged byte in the

@@ -176,7 +176,7 @@ public final class Journal: Sendable {
     /// In ``OpenMode/readWrite`` mode a torn tail (an interrupted append that holds no checkpoint)
     /// is cut off (see ``tornTailBytesAtOpen``); anything else after the last intact commit is
     /// damage and makes a write-open fail with ``JournalError/damaged(offset:reason:)`` (see
-    /// ``repair(at:passphrase:)``). A read-only open reads what is intact and reports the rest in
+    /// ``repair(at:passphrase:acceptingLoss:)``). A read-only open reads what is intact and reports the rest in
     /// ``warningsAtOpen``. A wrong passphrase changes nothing.
     /// - Parameter path: the journal file.
     /// - Parameter passphrase: the passphrase, in guarded memory (see ``SecretBytes``).

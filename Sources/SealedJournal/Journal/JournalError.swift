@@ -24,7 +24,7 @@ public enum JournalError: Error, Equatable, Sendable {
     /// A frame is damaged. `sequence` is the record number when the frame is a record.
     case corruptFrame(offset: UInt64, sequence: UInt64?, reason: String)
     /// Something that was committed is damaged at or after `offset`: a write-open refuses (nothing
-    /// is cut); ``Journal/repair(at:passphrase:)`` removes it only when asked, keeping the bytes.
+    /// is cut); ``Journal/repair(at:passphrase:acceptingLoss:)`` removes it only when asked, keeping the bytes.
     case damaged(offset: UInt64, reason: String)
     /// A record authenticates but was written with a record encoding this library does not read.
     case unsupportedRecordVersion(sequence: UInt64, found: Int)

@@ -37,7 +37,7 @@ public struct JournalInfo: Sendable, Equatable {
     /// Damage found after the last intact commit, or a header older than the checkpoints bind.
     public let warnings: [String]
     /// Where the damage after the last intact commit starts, when there is some (a write-open
-    /// refuses with ``JournalError/damaged(offset:reason:)`` until ``Journal/repair(at:passphrase:)``);
+    /// refuses with ``JournalError/damaged(offset:reason:)`` until ``Journal/repair(at:passphrase:acceptingLoss:)``);
     /// `nil` for a healthy end or a torn tail (``tornTailBytes``).
     public let damagedAtOffset: UInt64?
 }

@@ -69,7 +69,7 @@ public struct RecordKind: RawRepresentable, Hashable, Comparable, Sendable, Coda
     public static let disclosure: RecordKind = "disclosure"
     /// Written by the library when a passphrase, recovery key or header changes (see ``KeyChange``).
     public static let keyChange: RecordKind = "keyChange"
-    /// Written by ``Journal/repair(at:passphrase:)`` (see ``RepairNote``).
+    /// Written by ``Journal/repair(at:passphrase:acceptingLoss:)`` (see ``RepairNote``).
     public static let repair: RecordKind = "repair"
     /// A witness receipt: a cosigned checkpoint stored in the journal.
     public static let witness: RecordKind = "witness"
@@ -211,7 +211,7 @@ public struct KeyChange: JournalRecordContent, Equatable {
     public init(change: Change) { self.change = change }
 }
 
-/// What an explicit repair removed and recovered (written by ``Journal/repair(at:passphrase:)``).
+/// What an explicit repair removed and recovered (written by ``Journal/repair(at:passphrase:acceptingLoss:)``).
 public struct RepairNote: JournalRecordContent, Equatable {
     /// ``RecordKind/repair``.
     public static let recordKind = RecordKind.repair
@@ -224,7 +224,7 @@ public struct RepairNote: JournalRecordContent, Equatable {
     /// Complete records found in the removed bytes that authenticated and were committed again.
     public var recommittedRecords: UInt64
 
-    /// A repair note (written by ``Journal/repair(at:passphrase:)``; apps do not need to).
+    /// A repair note (written by ``Journal/repair(at:passphrase:acceptingLoss:)``; apps do not need to).
     public init(removedFromOffset: UInt64, removedBytes: UInt64, savedTo: String, recommittedRecords: UInt64) {
         self.removedFromOffset = removedFromOffset
         self.removedBytes = removedBytes

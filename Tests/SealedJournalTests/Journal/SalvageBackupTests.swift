@@ -93,6 +93,27 @@ struct SalvageBackupTests {
         #expect(Journal.verify(at: path).isValid)
     }
 
+    @Test("repair that would keep a readable record only in its side file: refused with acceptingLoss false (nothing changed), listed in strandedRecords otherwise; then writing works")
+    func repairNamesStrandedRecords() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("j")
+        let journal = try makeJournal(at: path).journal
+        try journal.append(JournalEntry(text: "committed"))
+        try journal.appendBatch(["a", "b", "c"].map { PendingRecord(JournalEntry(text: $0)) })  // one commit: #1-#3
+        let (offset, length) = try recordOffset(2, path: path)
+        var bytes = try fileBytes(path)
+        bytes[offset + length / 2] ^= 0x01
+        try writeFileBytes(bytes, to: path)
+        let refused = #expect(throws: JournalError.self) { try Journal.repair(at: path, passphrase: testPassphrase(), acceptingLoss: false) }
+        #expect(refused?.description.contains("record #2 at the damaged end does not open, and 1 record(s) after it (#3) still do") == true, "\(String(describing: refused))")
+        #expect(try fileBytes(path) == bytes, "nothing changed")
+        let report = try Journal.repair(at: path, passphrase: testPassphrase())
+        #expect(report.repaired && report.recommittedRecords == 1 && report.strandedRecords == [3], "\(report)")
+        let reopened = try Journal.open(at: path, passphrase: testPassphrase(), durability: .unsafeNoSync)
+        try reopened.append(JournalEntry(text: "after the repair"))
+        #expect(Journal.verify(at: path).isValid)
+    }
+
     @Test("backup: a consistent 0600 copy that verifies, refuses to overwrite, and stays checkable later with its checkpoint")
     func backup() throws {
         let dir = try TemporaryDirectory()
